@@ -1,0 +1,44 @@
+"""All options in one frozen dataclass, handed to every stage. Defaults live here."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+ALGORITHMS = ("graph", "lexrank", "textrank", "lsa", "luhn", "lead")
+FORMATS = ("md", "html", "json")
+
+
+@dataclass(frozen=True)
+class Options:
+    """Every knob of the pipeline. Build one with `Options(words=120)` or `options.replace(...)`."""
+
+    # budget: `sentences` wins when set; otherwise `words`
+    words: int | None = 250
+    sentences: int | None = None
+    algorithm: str = "graph"
+    title: str | None = None  # default: "Briefing"
+    date: str | None = None  # YYYY-MM-DD; default: today
+    formats: tuple[str, ...] = ("md",)
+    output: str | None = None  # file, directory or "-"
+    output_dir: str | None = None
+    template: str | None = None  # a user template file (replaces the format's template)
+    query: str | None = None  # optional focus query for the ranker
+    # ranking / selection
+    min_words: int = 6  # shorter sentences are fragments and never selected
+    max_words: int = 80  # longer "sentences" are run-ons and are never selected
+    duplicate_threshold: float = 0.5  # 0.0-1.0 similarity at which two sentences say the same thing
+    stories: bool = True  # group many documents into story sections
+    # daily use
+    history: str | None = None  # path of the SQLite history; None = default location
+    use_history: bool = False
+    since: str | None = None  # e.g. "24h"; time window for feed entries
+    allow_private: bool = False  # let links found inside feeds reach private/loopback addresses
+    fetch_timeout: float = 15.0
+    max_bytes: int = 50_000_000  # cap for one input file or response
+    cache_dir: str | None = None
+    quiet: bool = False
+    extra: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
+
+    def replace(self, **changes: Any) -> Options:
+        """A copy with some fields changed."""
+        return replace(self, **changes)

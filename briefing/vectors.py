@@ -1,0 +1,171 @@
+"""Words to sparse vectors: the one tokenizer every stage shares (rank, dedupe, stories, history).
+
+Only numpy/scipy on the default path: scikit-learn alone costs about a second to import.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from functools import lru_cache
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import numpy as np
+    from scipy import sparse
+
+_WORD_RE = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
+
+# English function words plus reporting verbs that every news sentence shares ("said", "told").
+STOPWORDS = frozenset(
+    """a about above after again against all also am an and any are aren't as at be because been before being
+    below between both but by can can't cannot could couldn't did didn't do does doesn't doing don't down during
+    each few for from further had hadn't has hasn't have haven't having he he'd he'll he's her here here's hers
+    herself him himself his how how's i i'd i'll i'm i've if in into is isn't it it's its itself let's me more most
+    mustn't my myself no nor not of off on once only or other ought our ours ourselves out over own same shan't she
+    she'd she'll she's should shouldn't so some such than that that's the their theirs them themselves then there
+    there's these they they'd they'll they're they've this those through to too under until up very was wasn't we
+    we'd we'll we're we've were weren't what what's when when's where where's which while who who's whom why why's
+    with won't would wouldn't you you'd you'll you're you've your yours yourself yourselves said says say saying
+    told tells tell according will just one two new also us mr mrs ms s t may might since however like get got
+    would year years""".split()
+)
+
+
+@lru_cache(maxsize=1)
+def _stemmer():  # type: ignore[no-untyped-def]
+    """The English Snowball stemmer (C implementation when available)."""
+    try:
+        import Stemmer  # PyStemmer
+
+        return Stemmer.Stemmer("english").stemWord
+    except ImportError:  # pragma: no cover - pure-Python fallback
+        import snowballstemmer
+
+        return snowballstemmer.stemmer("english").stemWord
+
+
+def tokenize(text: str) -> list[str]:
+    """Lower-cased, stemmed content words of `text` (stopwords dropped; numbers kept: news runs on them).
+
+    >>> tokenize("Police said 200,000 people were in the stadium.")
+    ['polic', '200', '000', 'peopl', 'stadium']
+    """
+    stem = _stemmer()
+    cache = _stem_cache
+    out = []
+    for word in _WORD_RE.findall(text.lower()):
+        word = word.replace("’", "'")
+        if word in STOPWORDS or (len(word) < 2 and not word.isdigit()):
+            continue
+        stemmed = cache.get(word)
+        if stemmed is None:
+            stemmed = stem(word)
+            if len(cache) < 500_000:
+                cache[word] = stemmed
+        out.append(stemmed)
+    return out
+
+
+# Memo of word -> stem. Pure function of its key, so sharing it is safe (it only ever grows to a bound).
+_stem_cache: dict[str, str] = {}
+
+
+def count_words(text: str) -> int:
+    """Words as a reader counts them (whitespace-separated tokens)."""
+    return len(text.split())
+
+
+def term_matrix(
+    token_lists: Sequence[Sequence[str]],
+    vocabulary: dict[str, int] | None = None,
+    bigrams: bool = False,
+) -> tuple["sparse.csr_matrix", dict[str, int]]:
+    """Raw term counts, one row per token list. Unknown terms are skipped when `vocabulary` is given.
+
+    Returns the (rows x terms) CSR count matrix and the vocabulary (term -> column).
+    """
+    import numpy as np
+    from scipy import sparse
+
+    grow = vocabulary is None
+    vocab: dict[str, int] = {} if vocabulary is None else vocabulary
+    indptr = [0]
+    indices: list[int] = []
+    for tokens in token_lists:
+        terms: Iterable[str] = tokens
+        if bigrams and len(tokens) > 1:
+            terms = list(tokens) + [f"{a} {b}" for a, b in zip(tokens, tokens[1:])]
+        for term in terms:
+            col = vocab.get(term)
+            if col is None:
+                if not grow:
+                    continue
+                col = vocab[term] = len(vocab)
+            indices.append(col)
+        indptr.append(len(indices))
+    data = np.ones(len(indices), dtype=np.float32)
+    matrix = sparse.csr_matrix(
+        (data, np.asarray(indices, dtype=np.int32), np.asarray(indptr, dtype=np.int64)),
+        shape=(len(token_lists), max(len(vocab), 1)),
+    )
+    matrix.sum_duplicates()
+    return matrix, vocab
+
+
+def idf_weights(counts: "sparse.csr_matrix", groups: "np.ndarray | None" = None) -> "np.ndarray":
+    """Smoothed inverse document frequency per column: log((1 + N) / (1 + df)) + 1.
+
+    With `groups` (row -> group id, e.g. the document of each sentence) df counts groups, not rows.
+    """
+    import numpy as np
+    from scipy import sparse
+
+    present = counts.copy()
+    present.data[:] = 1
+    if groups is not None:
+        n_groups = int(groups.max()) + 1 if len(groups) else 0
+        indicator = sparse.csr_matrix(
+            (np.ones(len(groups), dtype=np.float32), (groups, np.arange(len(groups)))), shape=(n_groups, len(groups))
+        )
+        present = indicator @ present
+        present.data[:] = 1
+    n = present.shape[0]
+    df = np.asarray(present.sum(axis=0)).ravel()
+    return np.log((1.0 + n) / (1.0 + df)) + 1.0
+
+
+def normalize_rows(matrix: "sparse.csr_matrix") -> "sparse.csr_matrix":
+    """Scale each row to unit L2 norm (empty rows stay empty)."""
+    import numpy as np
+    from scipy import sparse
+
+    norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
+    norms[norms == 0] = 1.0
+    return sparse.diags(1.0 / norms) @ matrix
+
+
+def tfidf(counts: "sparse.csr_matrix", idf: "np.ndarray", sublinear: bool = True) -> "sparse.csr_matrix":
+    """Unit-length tf-idf rows from raw counts (tf = 1 + log(count) when `sublinear`)."""
+    from scipy import sparse
+
+    weighted = counts.astype("float32", copy=True)
+    if sublinear:
+        weighted.data = 1.0 + _log(weighted.data)
+    return normalize_rows(weighted @ sparse.diags(idf.astype("float32")))
+
+
+def _log(values: "np.ndarray") -> "np.ndarray":
+    """Natural log, elementwise."""
+    import numpy as np
+
+    return np.log(values)
+
+
+def binary_rows(token_lists: Sequence[Sequence[str]], vocabulary: dict[str, int]) -> "sparse.csr_matrix":
+    """0/1 rows of content-word sets in the columns of `vocabulary` (terms not in it are ignored)."""
+    matrix, _ = term_matrix(token_lists, vocabulary)
+    matrix.data[:] = 1
+    return matrix
+
+
+__all__ = ["STOPWORDS", "tokenize", "count_words", "term_matrix", "idf_weights", "tfidf", "normalize_rows", "binary_rows"]
