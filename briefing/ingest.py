@@ -1,0 +1,594 @@
+"""Read inputs (files, directories, stdin, URLs) into normalised `Document`s.
+
+Text, Markdown, HTML and JSONL are read here; RSS/Atom feeds and http(s) URLs go to
+`briefing.feeds`. Every document's text passes through `briefing.normalize.normalize_text`.
+"""
+from __future__ import annotations
+
+import codecs
+import json
+import logging
+import re
+import sys
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any
+
+from .errors import BriefingError, InputError, NoInputError
+from .models import Document
+from .options import Options
+
+if TYPE_CHECKING:
+    from lxml.html import HtmlElement
+
+log = logging.getLogger(__name__)
+
+KINDS = {".txt": "text", ".md": "markdown", ".markdown": "markdown", ".html": "html", ".htm": "html",
+         ".jsonl": "jsonl", ".xml": "feed", ".rss": "feed", ".atom": "feed"}
+MAX_TEXT_CHARS = 2_000_000  # one document's text; keeps memory and the later stages bounded
+MAX_DOCUMENT_BYTES = 4 * MAX_TEXT_CHARS  # enough bytes for MAX_TEXT_CHARS of any UTF-8 text
+MAX_JSONL_LINE_BYTES = MAX_DOCUMENT_BYTES + 65_536  # one JSONL object (text plus metadata)
+_SNIFF_BYTES = 65_536
+_DETECT_BYTES = 262_144  # charset detection looks at this much; the rest is decoded with its answer
+_MAX_BAD_CHARS = 0.1  # share of control/replacement characters above which data is not text
+_BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"), (codecs.BOM_UTF8, "utf-8-sig"),
+         (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
+_MAGIC = (b"\x89PNG", b"\x1f\x8b", b"GIF87a", b"GIF89a", b"\xff\xd8\xff", b"PK\x03\x04", b"%PDF-", b"\x7fELF",
+          b"\xfd7zXZ\x00", b"\x28\xb5\x2f\xfd", b"BZh9", b"OggS", b"RIFF", b"\x00asm", b"SQLite format 3")
+_BAD_CHARS = re.compile(r"[\x00-\x08\x0e-\x1a\x1c-\x1f\x7f-\x9f\ufffd]")
+_URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
+_FEED = re.compile(rb"^\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*|<\?[^>]*>\s*)*<(?:rss|feed|rdf:RDF)[\s>]", re.S)
+_HTML = re.compile(r"^\s*(?:<!doctype\s+html|<html|<head|<body|<!--)|<(?:body|p|div|article|h1)[\s>]", re.I)
+_META_FIELDS = ("id", "title", "url", "source", "date")
+_SHORT_PAGE = 250  # characters of extracted text below which a page is checked for boilerplate only
+
+
+@dataclass
+class _Tally:
+    """What one load_documents call tried and skipped (for the final error message)."""
+
+    files: int = 0
+    skipped_files: int = 0
+    skipped_docs: int = 0
+    errors: list[BriefingError] = field(default_factory=list)
+
+
+def load_documents(inputs: Sequence[str], options: Options, stdin: IO[bytes] | None = None) -> list[Document]:
+    """Read every input into documents with unique ids, in input order.
+
+    Args:
+        inputs: file paths, directories (read recursively), http(s) URLs, or "-" for stdin.
+        options: pipeline options (`max_bytes` caps each file or response).
+        stdin: the stream "-" reads; defaults to `sys.stdin.buffer`.
+
+    Returns:
+        The documents, each with normalised, non-empty text. Unreadable inputs are skipped with a warning.
+
+    Raises:
+        InputError: a path does not exist or a URL has an unsupported scheme.
+        NoInputError: nothing usable remained, e.g. "no readable articles in seeds/ (3 files skipped)".
+
+    Example:
+        >>> docs = load_documents(["seeds/"], Options())  # doctest: +SKIP
+    """
+    if not inputs:
+        raise NoInputError("no inputs given; pass files, directories, URLs or - for stdin")
+    tally = _Tally()
+    docs: list[Document] = []
+    for item in inputs:
+        docs.extend(_load_input(item, options, stdin, tally))
+    if docs:
+        return _unique_ids(docs)
+    if len(inputs) == 1 and len(tally.errors) == 1:
+        raise tally.errors[0]  # the one input's own error says most
+    names = ", ".join(inputs[:3]) + (f" and {len(inputs) - 3} more" if len(inputs) > 3 else "")
+    raise NoInputError(f"no readable articles in {names} ({_skip_summary(tally)})")
+
+
+def _skip_summary(tally: _Tally) -> str:
+    """A short account of what was skipped, e.g. '3 files skipped'."""
+    if not tally.files and not tally.errors:
+        return "no .txt, .md, .html, .jsonl, .xml, .rss or .atom files found"
+    parts = [f"{n} {_plural(n, what)} skipped" for n, what in ((tally.skipped_files, "file"), (len(tally.errors), "URL"),
+                                                               (tally.skipped_docs, "document")) if n]
+    return "; ".join(parts or ["nothing had text"]) + "; see the warnings above"
+
+
+def _plural(n: int, word: str) -> str:
+    """`word` with an s unless n is 1."""
+    return word if n == 1 else word + "s"
+
+
+def _load_input(item: str, options: Options, stdin: IO[bytes] | None, tally: _Tally) -> list[Document]:
+    """Documents from one command-line input."""
+    if item == "-":
+        tally.files += 1
+        data = _read_stream_capped(stdin if stdin is not None else sys.stdin.buffer, options.max_bytes, "stdin")
+        return _from_bytes(data, None, name="stdin", stem="stdin", path="-", options=options, tally=tally)
+    if _URL.match(item):
+        if not item.lower().startswith(("http://", "https://")):
+            raise InputError(f"{item}: unsupported URL scheme; use an http:// or https:// URL or a file path")
+        from .feeds import load_remote
+
+        try:
+            return _finish_foreign(load_remote(item, options), item, tally)
+        except BriefingError as exc:
+            log.warning("%s: skipped: %s", item, exc)
+            tally.errors.append(exc)
+            return []
+    path = Path(item)
+    if not path.exists():
+        raise InputError(f"{item} does not exist; check the path")
+    if not path.is_dir():
+        return _load_file(path, options, tally)
+    files = list(_walk(path))
+    if not files:
+        log.warning("%s: no .txt, .md, .html, .jsonl or feed files found in this directory", item)
+    return [doc for file in files for doc in _load_file(file, options, tally)]
+
+
+def _walk(root: Path) -> Iterator[Path]:
+    """Readable files under root, recursively, in sorted order, hidden files and folders skipped."""
+    for entry in sorted(root.iterdir(), key=lambda p: p.name):
+        if entry.name.startswith("."):
+            continue
+        if entry.is_dir() and not entry.is_symlink():
+            yield from _walk(entry)
+        elif entry.is_file() and entry.suffix.lower() in KINDS:
+            yield entry
+
+
+def _load_file(path: Path, options: Options, tally: _Tally) -> list[Document]:
+    """Documents from one file; a file that cannot be read is skipped with a warning."""
+    tally.files += 1
+    name, kind = str(path), KINDS.get(path.suffix.lower())
+    try:
+        if kind == "jsonl":
+            with path.open("rb") as stream:
+                lines = _iter_lines(stream, options.max_bytes, name)
+                docs = _from_jsonl(lines, name, tally)
+        else:
+            cap = options.max_bytes if kind in (None, "feed") else min(options.max_bytes, MAX_DOCUMENT_BYTES)
+            data = read_bytes_capped(path, cap)
+            docs = _from_bytes(data, kind, name=name, stem=path.stem, path=name, options=options, tally=tally)
+    except (OSError, BriefingError) as exc:
+        log.warning("%s: skipped: %s", name, exc.strerror if isinstance(exc, OSError) else exc)
+        tally.skipped_files += 1
+        return []
+    if not docs:
+        tally.skipped_files += 1
+    return docs
+
+
+def _from_bytes(data: bytes, kind: str | None, *, name: str, stem: str, path: str, options: Options,
+                tally: _Tally) -> list[Document]:
+    """Documents from one input's bytes; `kind` None means sniff the content."""
+    if kind != "jsonl" and _FEED.match(data[:_SNIFF_BYTES]):
+        from .feeds import documents_from_feed
+
+        return _finish_foreign(documents_from_feed(data, location=path, options=options), name, tally)
+    if kind == "feed":
+        raise InputError("not an RSS or Atom feed")
+    if kind is None and _looks_like_jsonl(data):
+        return _from_jsonl(enumerate(data.splitlines(), start=1), name, tally, path=path)
+    if len(data) > MAX_DOCUMENT_BYTES:
+        log.warning("%s: only the first %d bytes were read (the rest was truncated)", name, MAX_DOCUMENT_BYTES)
+        data = data[:MAX_DOCUMENT_BYTES]
+    text = decode_bytes(data, name)
+    if kind == "html" or (kind is None and _HTML.search(text[:_SNIFF_BYTES])):
+        doc = document_from_html(text, id=stem, path=path)
+    else:
+        doc = document_from_text(text, id=stem, path=path, markdown=kind == "markdown")
+    if doc is None:
+        log.warning("%s: skipped: no article text found", name)
+        return []
+    return [doc]
+
+
+def _finish_foreign(docs: Iterable[Document], name: str, tally: _Tally) -> list[Document]:
+    """Normalise documents made by briefing.feeds and drop the empty ones."""
+    kept = []
+    for doc in docs:
+        text = _normalize(_cap_text(doc.text, doc.path or name))
+        if text:
+            kept.append(replace(doc, text=text))
+        else:
+            log.warning("%s: skipped document %s: no text", doc.path or name, doc.id)
+            tally.skipped_docs += 1
+    return kept
+
+
+def _unique_ids(docs: list[Document]) -> list[Document]:
+    """Give later duplicates of an id a -2, -3, ... suffix so that every id is unique."""
+    seen: set[str] = set()
+    out = []
+    for doc in docs:
+        new, n = doc.id, 1
+        while new in seen:
+            n += 1
+            new = f"{doc.id}-{n}"
+        seen.add(new)
+        out.append(doc if new == doc.id else replace(doc, id=new))
+    return out
+
+
+# --- bytes and decoding ---------------------------------------------------------------------------
+
+
+def read_bytes_capped(path: str | Path, max_bytes: int) -> bytes:
+    """Read at most `max_bytes` of a file, warning when the file was longer.
+
+    Args:
+        path: the file.
+        max_bytes: how many bytes to read at most; memory use stays within this bound.
+
+    Returns:
+        The file's first `max_bytes` bytes (or all of it).
+    """
+    with open(path, "rb") as stream:
+        return _read_stream_capped(stream, max_bytes, str(path))
+
+
+def _read_stream_capped(stream: IO[bytes], max_bytes: int, name: str) -> bytes:
+    """Read at most max_bytes from a stream, warning when more was left."""
+    data = stream.read(max_bytes)
+    if stream.read(1):
+        log.warning("%s: larger than %d bytes; only the first %d bytes were read (truncated)", name, max_bytes,
+                    max_bytes)
+    return data
+
+
+def decode_bytes(data: bytes, name: str) -> str:
+    """Decode text of unknown encoding: BOM, then strict UTF-8, then charset detection.
+
+    Args:
+        data: the raw bytes (may end mid-character when a file was truncated).
+        name: the file's name, for error messages.
+
+    Returns:
+        The decoded text.
+
+    Raises:
+        InputError: the data is binary (an image, an archive, NUL bytes) or in no detectable encoding.
+    """
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            return _check_text(codecs.getincrementaldecoder(encoding)("replace").decode(data), name)
+    if data.startswith(_MAGIC) or b"\x00" in data:
+        raise InputError(f"{name}: binary data, not text")
+    try:
+        # final=False: a file cut at max_bytes may end inside a character; drop that fragment
+        text = codecs.getincrementaldecoder("utf-8")().decode(data, final=False)
+    except UnicodeDecodeError:
+        text = _decode_detected(data, name)
+    return _check_text(text, name)
+
+
+def _decode_detected(data: bytes, name: str) -> str:
+    """Decode non-UTF-8 bytes with the encoding charset-normalizer finds (preferring cp1252 on ties)."""
+    from charset_normalizer import from_bytes
+    from charset_normalizer.md import mess_ratio
+
+    sample = data[:_DETECT_BYTES]
+    best = from_bytes(sample).best()
+    western = sample.decode("cp1252", errors="replace")
+    # short Western texts often tie with look-alike code pages (cp775, cp1250, mac_*); cp1252 is likelier
+    if best is None or mess_ratio(western) <= mess_ratio(str(best)):
+        if best is None and mess_ratio(western) > 0.2:
+            raise InputError(f"{name}: no known text encoding fits (binary data?)")
+        encoding = "cp1252"
+    else:
+        encoding = best.encoding
+    return data.decode(encoding, errors="replace")
+
+
+def _check_text(text: str, name: str) -> str:
+    """Reject decoded text that is mostly control or replacement characters."""
+    sample = text[:_SNIFF_BYTES]
+    if sample and len(_BAD_CHARS.findall(sample)) > _MAX_BAD_CHARS * len(sample):
+        raise InputError(f"{name}: binary data, not text")
+    return text
+
+
+def _cap_text(text: str, name: str) -> str:
+    """Cut a document's text to MAX_TEXT_CHARS, with a warning."""
+    if len(text) <= MAX_TEXT_CHARS:
+        return text
+    log.warning("%s: text longer than %d characters was truncated", name, MAX_TEXT_CHARS)
+    return text[:MAX_TEXT_CHARS]
+
+
+def _normalize(text: str) -> str:
+    """The shared text normaliser (imported lazily to keep start-up fast)."""
+    from .normalize import normalize_text
+
+    return normalize_text(text).strip()
+
+
+# --- JSONL ----------------------------------------------------------------------------------------
+
+
+def _looks_like_jsonl(data: bytes) -> bool:
+    """True when every non-empty line is a JSON object (and there is at least one)."""
+    lines = [line for line in data.splitlines() if line.strip()]
+    if not lines or not lines[0].lstrip(codecs.BOM_UTF8 + b" \t").startswith(b"{"):
+        return False
+    try:
+        return all(isinstance(json.loads(line), dict) for line in lines)
+    except ValueError:
+        return False
+
+
+def _iter_lines(stream: IO[bytes], max_bytes: int, name: str) -> Iterator[tuple[int, bytes | None]]:
+    """(line number, line) pairs; an over-long line comes as None; stops after max_bytes."""
+    total = 0
+    for number in range(1, sys.maxsize):
+        line = stream.readline(MAX_JSONL_LINE_BYTES)
+        if not line:
+            return
+        total += len(line)
+        if len(line) == MAX_JSONL_LINE_BYTES and not line.endswith(b"\n"):
+            while (rest := stream.readline(_SNIFF_BYTES)) and not rest.endswith(b"\n"):
+                total += len(rest)
+            total += len(rest)
+            line = None
+        if total > max_bytes:
+            log.warning("%s: larger than %d bytes; lines from %d on were not read (truncated)", name, max_bytes,
+                        number)
+            return
+        yield number, line
+
+
+def _from_jsonl(lines: Iterable[tuple[int, bytes | None]], name: str, tally: _Tally,
+                path: str | None = None) -> list[Document]:
+    """Documents from JSONL lines; bad lines are skipped with a warning naming the line."""
+    docs = []
+    for number, line in lines:
+        if line is not None and not line.strip():
+            continue
+        try:
+            doc = _jsonl_document(line, number, path or name)
+        except InputError as exc:
+            log.warning("%s:%d: skipped: %s", name, number, exc)
+            tally.skipped_docs += 1
+            continue
+        if doc is None:
+            log.warning("%s:%d: skipped: no text after normalisation", name, number)
+            tally.skipped_docs += 1
+        else:
+            docs.append(doc)
+    return docs
+
+
+def _jsonl_document(line: bytes | None, number: int, name: str) -> Document | None:
+    """One JSONL line as a Document (None when its text is empty)."""
+    if line is None:
+        raise InputError(f"line longer than {MAX_JSONL_LINE_BYTES} bytes")
+    try:
+        obj = json.loads(line.decode("utf-8-sig" if number == 1 else "utf-8"))
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise InputError(f"not valid JSON ({exc})") from None
+    if not isinstance(obj, dict):
+        raise InputError("not a JSON object")
+    if not isinstance(obj.get("text"), str):
+        raise InputError('no string "text" field')
+    meta: dict[str, Any] = {}
+    for key in _META_FIELDS:
+        value = obj.get(key)
+        if value is not None and not isinstance(value, str):
+            raise InputError(f'"{key}" must be a string or null, not {type(value).__name__}')
+        meta[key] = " ".join(value.split()) or None if value else None
+    text = _normalize(_cap_text(obj["text"], f"{name}:{number}"))
+    if not text:
+        return None
+    return Document(id=meta.pop("id") or str(number), text=text, path=name, **meta)
+
+
+# --- text and Markdown ----------------------------------------------------------------------------
+
+
+def document_from_text(text: str, *, id: str, path: str | None = None, markdown: bool = False) -> Document | None:
+    """A Document from plain text or Markdown; the title is a leading headline or comes from the file name.
+
+    Args:
+        text: the decoded file contents.
+        id: the document id (usually the file stem).
+        path: where the text came from.
+        markdown: strip Markdown syntax (a leading `# Heading` becomes the title).
+
+    Returns:
+        The document, or None when no text remains after normalisation.
+    """
+    title, date = None, None
+    text = _cap_text(text, path or id)
+    if markdown:
+        title, date, text = _markdown_to_text(text)
+    text = _normalize(text)
+    if title is None:
+        title, text = _split_headline(text)
+    if not text:
+        return None
+    if title is None:
+        title = (_title_from_name(Path(path).stem) if path and path != "-" else None) or _title_from_text(text)
+    return Document(id=id, text=text, title=title, date=date, path=path)
+
+
+def _split_headline(text: str) -> tuple[str | None, str]:
+    """(title, rest) when the first line looks like a headline, else (None, text)."""
+    first, _, rest = text.partition("\n")
+    first, rest = first.strip(), rest.strip()
+    words = first.split()
+    if (not rest or not 0 < len(words) < 20 or len(first) > 200 or not re.search(r"[^\W\d_]", first)
+            or first.rstrip("\"'”’»)]").endswith((".", ",", ";", ":", "…"))
+            or re.match(r"(?i)by\s+[A-Z]", first) or first[0] in "-*•>|"):
+        return None, text
+    return first, rest
+
+
+def _title_from_name(stem: str) -> str | None:
+    """'my-story_2024' -> 'My story 2024'; None for opaque names such as hashes."""
+    tokens = [t for t in re.split(r"[-_.\s]+", stem) if t]
+    if not any(re.search(r"[^\W\d_]{2}", t) and not re.fullmatch(r"(?=.*\d)[0-9a-fA-F]{6,}", t) for t in tokens):
+        return None
+    title = " ".join(tokens)
+    return title[0].upper() + title[1:]
+
+
+def _title_from_text(text: str) -> str | None:
+    """A short title taken from the start of the first sentence."""
+    head = text.partition("\n")[0][:400]
+    for match in re.finditer(r"[.!?](?=[\"”’']?\s+[\"“‘']?[A-Z0-9])", head):
+        if len(head[: match.start()].split()) >= 4:
+            head = head[: match.start()]
+            break
+    words = head.split()
+    if not words:
+        return None
+    if len(words) <= 14:
+        return " ".join(words).rstrip(".,;:")
+    for n in range(14, 4, -1):  # cut at a clause boundary when there is one
+        if words[n - 1].endswith((",", ";", ":")) or words[n] in ("-", "–", "—"):
+            return " ".join(words[:n]).rstrip(",;:")
+    return " ".join(words[:12]) + "…"
+
+
+def _markdown_to_text(source: str) -> tuple[str | None, str | None, str]:
+    """(title, date, plain text) of a Markdown document; front matter title/date are used."""
+    import markdown as md
+    from lxml.html import fragment_fromstring
+
+    title, date = None, None
+    front = re.match(r"---[ \t]*\n(.*?)\n---[ \t]*\n", source, re.S)
+    if front:
+        fields = dict(re.findall(r"(?m)^(title|date):[ \t]*[\"']?(.*?)[\"']?[ \t]*$", front.group(1)))
+        title, date, source = fields.get("title") or None, fields.get("date") or None, source[front.end():]
+    root = fragment_fromstring(md.markdown(source, extensions=["fenced_code"]), create_parent="div")
+    first = next(iter(root), None)
+    if first is not None and first.tag == "h1":
+        title = title or " ".join(first.text_content().split()) or None
+        root.remove(first)  # the heading's tail is whitespace between blocks
+    return title, date, "\n\n".join(_html_blocks(root))
+
+
+# --- HTML -----------------------------------------------------------------------------------------
+
+_BLOCKS = {"address", "article", "blockquote", "body", "br", "dd", "div", "dl", "dt", "figcaption", "figure",
+           "h1", "h2", "h3", "h4", "h5", "h6", "hr", "html", "li", "main", "ol", "p", "section", "table", "td", "th",
+           "tr", "ul"}
+_DROPPED = {"aside", "button", "canvas", "embed", "footer", "form", "head", "header", "iframe", "img", "input",
+            "label", "menu", "nav", "noscript", "object", "pre", "script", "select", "style", "svg", "template",
+            "textarea", "video", "audio"}
+_CONTAINERS = {"html", "body", "main", "article"}  # never dropped for a class name like "page-with-sidebar"
+_BOILERPLATE = re.compile(r"(?i)\b(share\w*|social\w*|nav\w*|menu\w*|breadcrumbs?|cookie\w*|newsletter\w*|"
+                          r"subscri\w*|related|comments?|advert\w*|ads?|promo\w*|sidebar|footer|header|"
+                          r"banner|navigation|complementary|contentinfo)\b")
+
+
+def document_from_html(html: str | bytes, *, id: str, url: str | None = None, source: str | None = None,
+                       date: str | None = None, path: str | None = None) -> Document | None:
+    """A Document from an HTML page: main text via trafilatura, falling back to a plain lxml extraction.
+
+    Args:
+        html: the page, decoded or as bytes (a `<meta charset>` is honoured for bytes).
+        id: the document id.
+        url: the page's URL (default: its canonical URL when it has one).
+        source: the publisher (default: og:site_name).
+        date: the publication date (default: from the page's metadata).
+        path: where the page was read from.
+
+    Returns:
+        The document, or None when the page has no article text.
+    """
+    from lxml.etree import ParserError
+    from lxml.html import document_fromstring
+
+    if isinstance(html, bytes):
+        html = _decode_html(html, path or url or id)
+    try:
+        tree = document_fromstring(html[: 2 * MAX_DOCUMENT_BYTES])
+    except (ParserError, ValueError):
+        return None
+    meta = _trafilatura(tree, url)
+    text = "\n\n".join(p for p in (" ".join(line.split()) for line in (meta.get("text") or "").split("\n")) if p)
+    if len(text) < _SHORT_PAGE:  # trafilatura keeps menus of pages that have nothing else; check without them
+        plain = "\n\n".join(_html_blocks(tree))
+        text = text if plain else plain
+    title = meta.get("title") or _html_title(tree)
+    text = _normalize(_cap_text(text, path or url or id))
+    first, _, rest = text.partition("\n")
+    if title and first.strip() == title:  # the headline is not a sentence of the article
+        text = rest.strip()
+    if not text:
+        return None
+    found_url = meta.get("url") if str(meta.get("url") or "").startswith(("http://", "https://")) else None
+    if not title and path and not _URL.match(path):
+        title = _title_from_name(Path(path).stem)
+    return Document(id=id, text=text, title=title or _title_from_text(text), url=url or found_url,
+                    source=source or meta.get("sitename") or None, date=date or meta.get("date") or None, path=path)
+
+
+def _decode_html(data: bytes, name: str) -> str:
+    """Decode HTML bytes with their declared charset when it works, else like any text."""
+    declared = re.search(rb"<meta[^>]+charset\s*=\s*[\"']?([\w.:-]+)", data[:4096], re.I)
+    if declared and not data.startswith(tuple(bom for bom, _ in _BOMS)):
+        try:
+            return data.decode(declared.group(1).decode("ascii"))
+        except (LookupError, UnicodeDecodeError):
+            pass
+    return decode_bytes(data, name)
+
+
+def _trafilatura(tree: HtmlElement, url: str | None) -> dict[str, Any]:
+    """Main text and metadata from trafilatura ({} when it finds nothing)."""
+    import trafilatura
+
+    result = trafilatura.bare_extraction(tree, url=url, favor_precision=True, include_comments=False,
+                                         include_tables=False, with_metadata=True)
+    if result is None:
+        return {}
+    return result if isinstance(result, dict) else result.as_dict()
+
+
+def _html_title(tree: HtmlElement) -> str | None:
+    """The page title from og:title, <title> or the first <h1>."""
+    for xpath in ('//meta[@property="og:title"]/@content', "//title//text()", "(//h1)[1]//text()"):
+        title = " ".join(" ".join(str(value) for value in tree.xpath(xpath)).split())
+        if title:
+            return title
+    return None
+
+
+def _html_blocks(root: HtmlElement) -> list[str]:
+    """Paragraph texts of an HTML tree, without scripts, navigation, forms or share buttons."""
+    blocks: list[str] = []
+    current: list[str] = []
+
+    def flush() -> None:
+        """End the current paragraph."""
+        text = " ".join("".join(current).split())
+        if text:
+            blocks.append(text)
+        current.clear()
+
+    def walk(el: Any) -> None:
+        """Collect el's text (and its tail) into paragraphs."""
+        tag = el.tag if isinstance(el.tag, str) else None  # comments and processing instructions
+        keep = tag is not None and tag not in _DROPPED and (tag in _CONTAINERS or not _BOILERPLATE.search(
+            " ".join((el.get("class", ""), el.get("id", ""), el.get("role", "")))))
+        if keep:
+            if tag in _BLOCKS:
+                flush()
+            current.append(el.text or "")
+            for child in el:
+                walk(child)
+            if tag in _BLOCKS:
+                flush()
+        current.append(el.tail or "")
+
+    try:
+        walk(root)
+    except RecursionError:  # absurdly deep markup: settle for all of its text
+        return [" ".join(root.text_content().split())]
+    flush()
+    return blocks
