@@ -169,3 +169,18 @@ def test_private_reason_flags_non_public_addresses(address):
 @pytest.mark.parametrize("address", ["93.184.216.34", "1.1.1.1", "2606:4700:4700::1111"])
 def test_private_reason_allows_public_addresses(address):
     assert _private_reason(ipaddress.ip_address(address)) == ""
+
+
+def test_checked_address_is_pinned_while_host_header_keeps_the_name(http_server, options):
+    # A public name would be pinned the same way; loopback stands in because tests stay offline.
+    import httpx
+
+    from briefing.fetch import _request
+
+    http_server.route("/pinned", "pinned body")
+    url = http_server.url("/pinned", host="localhost")
+    with httpx.Client() as client:
+        response = _request(client, url, "127.0.0.1", None, options, url)
+    assert response.content == b"pinned body"
+    assert response.final_url == url
+    assert http_server.requests[0].headers["host"] == f"localhost:{http_server.port}"

@@ -1,0 +1,406 @@
+"""RSS/Atom feeds and remote URLs -> Documents.
+
+Each feed entry becomes one Document: title from the entry, publisher from the feed title, date
+from the entry, text from the article page behind the entry's link (or, when that page cannot be
+fetched or holds too little text, from the entry's own content or summary). Only entries inside
+the time window (`Options.since`, default 24 h) are kept, and one article reached through several
+entries or feeds counts once (see `canonical_url` and `unique_by_url`).
+"""
+from __future__ import annotations
+
+import calendar
+import logging
+import re
+from collections.abc import Iterable
+from dataclasses import replace
+from datetime import date, datetime, timedelta, timezone
+from html.parser import HTMLParser
+from typing import Any
+from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+
+from .errors import ConfigError, FetchError
+from .fetch import Response, fetch_many, fetch_one
+from .models import Document
+from .options import Options
+
+log = logging.getLogger(__name__)
+
+DEFAULT_WINDOW = timedelta(hours=24)
+MIN_PAGE_WORDS = 40  # fewer words than this from a page usually means a paywall or a cookie wall
+FEED_TYPES = frozenset(
+    {"application/rss+xml", "application/atom+xml", "application/rdf+xml", "application/feed+json"}
+)
+_TRACKING_PARAMS = frozenset({"fbclid", "gclid", "dclid", "msclkid", "mc_cid", "mc_eid"})
+_DURATION_UNITS = {"m": 60, "min": 60, "h": 3600, "d": 86400, "w": 604800}
+_DURATION_PART = re.compile(r"(\d+(?:\.\d+)?)\s*(min|m|h|d|w)", re.IGNORECASE)
+_BLOCK_TAGS = frozenset(
+    {"p", "div", "br", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre",
+     "tr", "table", "section", "article", "figure", "figcaption", "hr", "dd", "dt"}
+)
+_SKIP_TAGS = frozenset({"script", "style", "noscript", "template", "svg"})
+
+
+def parse_duration(text: str) -> timedelta:
+    """Parse a time window such as "90m", "24h", "2d", "1w" or "1d12h".
+
+    Args:
+        text: numbers each followed by a unit: m (minutes), h (hours), d (days), w (weeks).
+
+    Returns:
+        The duration (always positive).
+
+    Raises:
+        ConfigError: the text is not such a duration.
+
+    Example:
+        >>> parse_duration("1d12h")
+        datetime.timedelta(days=1, seconds=43200)
+    """
+    compact = "".join(str(text).split())
+    total = 0.0
+    position = 0
+    for match in _DURATION_PART.finditer(compact):
+        if match.start() != position:
+            break
+        total += float(match.group(1)) * _DURATION_UNITS[match.group(2).lower()]
+        position = match.end()
+    if not compact or position != len(compact) or total <= 0:
+        raise ConfigError(
+            f"Invalid duration {text!r}: use a number and a unit m, h, d or w, e.g. 90m, 24h, 2d, 1w"
+        )
+    return timedelta(seconds=total)
+
+
+def canonical_url(url: str) -> str:
+    """The form of a URL used to tell whether two links are the same article.
+
+    Lower-cases scheme and host, drops the default port, user info, fragment, `utm_*`, `fbclid`
+    and `gclid` parameters, and a trailing slash.
+
+    Args:
+        url: any URL; a non-http(s) one comes back stripped but otherwise unchanged.
+
+    Returns:
+        The canonical URL.
+
+    Example:
+        >>> canonical_url("HTTPS://Example.com:443/news/a/?utm_source=x&id=3#top")
+        'https://example.com/news/a?id=3'
+    """
+    url = url.strip()
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    if scheme not in ("http", "https") or not parts.hostname:
+        return url
+    host = parts.hostname.lower()
+    if ":" in host:
+        host = f"[{host}]"
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    if port and port != {"http": 80, "https": 443}[scheme]:
+        host = f"{host}:{port}"
+    query = [
+        (k, v)
+        for k, v in parse_qsl(parts.query, keep_blank_values=True)
+        if not k.lower().startswith("utm_") and k.lower() not in _TRACKING_PARAMS
+    ]
+    path = parts.path.rstrip("/") or "/"
+    return urlunsplit((scheme, host, path, urlencode(query), ""))
+
+
+def unique_by_url(documents: Iterable[Document]) -> list[Document]:
+    """Keep the first Document of each canonical URL (documents without a URL are all kept).
+
+    Args:
+        documents: documents from any number of feeds or URLs.
+
+    Returns:
+        The documents in input order, later duplicates dropped.
+    """
+    seen: set[str] = set()
+    kept: list[Document] = []
+    for doc in documents:
+        key = canonical_url(doc.url) if doc.url else None
+        if key is not None:
+            if key in seen:
+                continue
+            seen.add(key)
+        kept.append(doc)
+    return kept
+
+
+def is_feed(content_type: str, data: bytes) -> bool:
+    """Whether a response is an RSS/Atom/JSON feed, by media type or by its first element.
+
+    Args:
+        content_type: the media type ("" when unknown).
+        data: the body.
+
+    Returns:
+        True for a feed.
+    """
+    if content_type.split(";", 1)[0].strip().lower() in FEED_TYPES:
+        return True
+    head = _head_text(data)
+    if head.startswith("{"):
+        return "jsonfeed.org/version" in head
+    # Skip the XML declaration, comments, processing instructions and a doctype.
+    while True:
+        head = head.lstrip()
+        skipped = re.match(r"<\?.*?\?>|<!--.*?-->|<!DOCTYPE[^>]*>", head, re.DOTALL | re.IGNORECASE)
+        if not skipped:
+            break
+        head = head[skipped.end():]
+    return re.match(r"<(?:[\w.-]+:)?(rss|feed|RDF)[\s>/]", head) is not None
+
+
+def load_remote(url: str, options: Options) -> list[Document]:
+    """Fetch a URL the user gave: a feed gives one Document per entry, a page gives one Document.
+
+    Args:
+        url: an http(s) URL (fetched as given, loopback included).
+        options: see `documents_from_feed` and `fetch.fetch_one`.
+
+    Returns:
+        The documents (empty, with a warning, when a page holds no article text).
+
+    Raises:
+        FetchError: the URL could not be fetched, or it is a malformed feed.
+    """
+    from .ingest import document_from_html
+
+    response = fetch_one(url, options)
+    if is_feed(response.content_type, response.content):
+        return documents_from_feed(response.content, location=url, options=options, base_url=response.final_url)
+    canonical = _page_canonical(response) or canonical_url(response.final_url)
+    doc = document_from_html(_page_html(response), id=canonical, url=canonical, path=url)
+    if doc is None:
+        log.warning("%s: no article text found; skipped", url)
+        return []
+    return [doc]
+
+
+def documents_from_feed(
+    data: bytes, *, location: str, options: Options, base_url: str | None = None
+) -> list[Document]:
+    """Parse feed bytes into one Document per entry inside the time window.
+
+    Args:
+        data: the feed as read from a file or URL.
+        location: where it came from (file path or URL), for messages and `Document.path`.
+        options: uses `since`, `date`, `allow_private` and the fetch options.
+        base_url: the URL relative links resolve against (default: `location` when it is a URL).
+
+    Returns:
+        Documents in feed order, one per distinct article.
+
+    Raises:
+        FetchError: the data is not a feed.
+    """
+    import feedparser
+
+    base = base_url or (location if _is_http(location) else None)
+    headers = {"content-location": base} if base else None
+    parsed = feedparser.parse(data, response_headers=headers)
+    if not parsed.entries and (parsed.get("bozo") or not parsed.get("version")):
+        reason = _one_line(parsed.get("bozo_exception")) or "no feed found"
+        raise FetchError(f"{location} is not a valid RSS/Atom feed: {reason}")
+    publisher = _html_to_text(parsed.feed.get("title", "")) or None
+    start, end = _window(options)
+    entries: list[tuple[int, Any, datetime | None, str | None]] = []
+    seen: set[str] = set()
+    for index, entry in enumerate(parsed.entries):
+        when = _entry_date(entry)
+        if when is not None and (when < start or (end is not None and when >= end)):
+            continue
+        link = entry.get("link")
+        key = canonical_url(link) if link else None
+        if key is not None:
+            if key in seen:
+                continue
+            seen.add(key)
+        entries.append((index, entry, when, link))
+
+    links = [link for _, _, _, link in entries if link and _is_http(link)]
+    allowed = {urlsplit(u).hostname or "" for u in (location, base or "") if _is_http(u)}
+    pages = fetch_many(links, options, allow_private_for=allowed)
+    documents = []
+    for index, entry, when, link in entries:
+        doc = _entry_document(entry, index, when, link, pages, publisher, location)
+        if doc is not None:
+            documents.append(doc)
+    # A page's rel=canonical can show that two different links are the same article.
+    return unique_by_url(documents)
+
+
+def _entry_document(
+    entry: Any,
+    index: int,
+    when: datetime | None,
+    link: str | None,
+    pages: dict[str, Response | FetchError],
+    publisher: str | None,
+    location: str,
+) -> Document | None:
+    """One entry as a Document: the article page's text, or the entry's own text as a fallback."""
+    from .ingest import document_from_html
+
+    title = _html_to_text(entry.get("title", "")) or None
+    iso = when.isoformat() if when else None
+    url = canonical_url(link) if link else None
+    name = link or f"{location} entry {index + 1}"
+    fallback = _entry_text(entry)
+    page_doc: Document | None = None
+    if link and not _is_http(link):
+        log.warning("%s: refused link %s (only http and https links are fetched); using the feed text", location, link)
+    elif link:
+        result = pages.get(link)
+        if isinstance(result, Response):
+            url = _page_canonical(result) or url
+            page_doc = document_from_html(_page_html(result), id=url or name, url=url, source=publisher, date=iso, path=location)
+            if page_doc is None and fallback:
+                log.warning("%s: no article text on the page; using the feed text", link)
+        elif isinstance(result, FetchError):
+            log.warning("%s; using the feed text instead", result)
+    text = fallback
+    if page_doc is not None:
+        page_words = len(page_doc.text.split())
+        if page_words >= MIN_PAGE_WORDS or page_words > len(fallback.split()):
+            text = page_doc.text
+        if title is None:
+            title = page_doc.title
+    if not text.strip():
+        log.warning("%s: entry has no text; skipped", name)
+        return None
+    return Document(
+        id=url or f"{location}#{entry.get('id') or index + 1}",
+        text=text,
+        title=title,
+        url=url,
+        source=publisher,
+        date=iso,
+        path=location,
+    )
+
+
+def _window(options: Options) -> tuple[datetime, datetime | None]:
+    """The (start, end) of the feed window; end is None when the window reaches up to now."""
+    span = parse_duration(options.since) if options.since else DEFAULT_WINDOW
+    if options.date:
+        try:
+            day = date.fromisoformat(options.date)
+        except ValueError:
+            raise ConfigError(f"Invalid date {options.date!r}: use YYYY-MM-DD") from None
+        end = datetime(day.year, day.month, day.day, tzinfo=timezone.utc) + timedelta(days=1)
+        return end - span, end
+    # No upper bound: feeds with a clock slightly ahead of ours are common.
+    return datetime.now(timezone.utc) - span, None
+
+
+def _entry_date(entry: Any) -> datetime | None:
+    """When the entry was published (or updated), in UTC, or None when it has no usable date."""
+    for key in ("published_parsed", "updated_parsed", "created_parsed"):
+        parsed = entry.get(key)
+        if parsed:
+            try:
+                return datetime.fromtimestamp(calendar.timegm(parsed), tz=timezone.utc)
+            except (OverflowError, ValueError, OSError):
+                continue
+    return None
+
+
+def _entry_text(entry: Any) -> str:
+    """The entry's longest content, else its summary, as plain text."""
+    values = [(c.get("value", ""), c.get("type", "")) for c in entry.get("content", [])]
+    value, kind = max(values, key=lambda v: len(v[0]), default=("", ""))
+    if not value.strip():
+        value, kind = entry.get("summary", ""), entry.get("summary_detail", {}).get("type", "text/html")
+    if kind == "text/plain":
+        return "\n\n".join(" ".join(p.split()) for p in value.split("\n\n") if p.strip())
+    return _html_to_text(value)
+
+
+class _TextParser(HTMLParser):
+    """Collects text, with a paragraph break at block elements and none inside scripts."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self.skipping = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        """Open a block or a skipped element."""
+        if tag in _SKIP_TAGS:
+            self.skipping += 1
+        elif tag in _BLOCK_TAGS:
+            self.parts.append("\n\n")
+
+    def handle_endtag(self, tag: str) -> None:
+        """Close a block or a skipped element."""
+        if tag in _SKIP_TAGS:
+            self.skipping = max(0, self.skipping - 1)
+        elif tag in _BLOCK_TAGS:
+            self.parts.append("\n\n")
+
+    def handle_data(self, data: str) -> None:
+        """Keep text outside skipped elements."""
+        if not self.skipping:
+            self.parts.append(data)
+
+
+def _html_to_text(html: str) -> str:
+    """Plain text of an HTML fragment; paragraphs separated by a blank line."""
+    if "<" not in html and "&" not in html:
+        return " ".join(html.split())
+    parser = _TextParser()
+    parser.feed(html)
+    parser.close()
+    paragraphs = (" ".join(p.split()) for p in "".join(parser.parts).split("\n\n"))
+    return "\n\n".join(p for p in paragraphs if p)
+
+
+def _page_html(response: Response) -> str | bytes:
+    """The page decoded with the charset of its Content-Type, else the bytes (ingest sniffs them)."""
+    from .ingest import decode_bytes
+
+    charset = re.search(r"charset\s*=\s*[\"']?([\w.:-]+)", response.headers.get("content-type", ""), re.IGNORECASE)
+    if charset:
+        try:
+            return response.content.decode(charset.group(1))
+        except (LookupError, UnicodeDecodeError):
+            return decode_bytes(response.content, response.url)
+    return response.content
+
+
+def _page_canonical(response: Response) -> str | None:
+    """The page's <link rel=canonical> as a canonical URL, when it names an http(s) URL."""
+    head = response.content[:262_144].decode("utf-8", "replace")
+    for tag in re.findall(r"<link\b[^>]*>", head, re.IGNORECASE):
+        attrs = dict(
+            (m.group(1).lower(), m.group(3) if m.group(3) is not None else m.group(4))
+            for m in re.finditer(r"""([\w:-]+)\s*=\s*(?:(["'])(.*?)\2|([^\s>]+))""", tag)
+        )
+        if "canonical" in (attrs.get("rel") or "").lower().split() and attrs.get("href"):
+            href = urljoin(response.final_url, _html_to_text(attrs["href"]))
+            return canonical_url(href) if _is_http(href) else None
+    return None
+
+
+def _head_text(data: bytes) -> str:
+    """The first few KB of a body as text, for sniffing."""
+    head = data[:4096]
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return head.decode("utf-16", "ignore")
+    return head.decode("utf-8", "ignore").lstrip("\ufeff \t\r\n")
+
+
+def _is_http(url: str) -> bool:
+    """Whether a string is an http(s) URL."""
+    return urlsplit(url).scheme.lower() in ("http", "https")
+
+
+def _one_line(value: object) -> str:
+    """An exception or message as one short line."""
+    return " ".join(str(value or "").split())[:200]
