@@ -1,0 +1,426 @@
+"""The `briefing.toml` config file: read, validate, merge with the command line, and write the example.
+
+Precedence is command line > config file > defaults in `Options`. Only the CLI calls `merge_options`;
+the pipeline stages never read the file themselves.
+"""
+from __future__ import annotations
+
+import dataclasses
+import datetime as _dt
+import difflib
+import json
+import os
+import re
+import sys
+import tempfile
+import types
+import typing
+from dataclasses import dataclass, field
+from email.utils import parseaddr
+from importlib import resources
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .errors import ConfigError
+from .options import ALGORITHMS, FORMATS, Options
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - Python 3.10
+    import tomli as tomllib
+
+if TYPE_CHECKING:
+    from importlib.abc import Traversable
+
+DEFAULT_CONFIG_NAME = "briefing.toml"
+SECURITY_MODES = ("plain", "starttls", "ssl")
+
+# Options fields that describe one run rather than a standing setup; the CLI sets them.
+_RUN_ONLY = {"date": "--date", "output": "--output", "extra": None}
+# Options fields (and `site`) holding paths, resolved against the config file's directory.
+_PATH_KEYS = frozenset({"output_dir", "template", "history", "cache_dir", "site"})
+_CHOICES: dict[str, tuple[str, ...]] = {"algorithm": ALGORITHMS, "formats": FORMATS}
+_POSITIVE = frozenset({"words", "sentences", "max_words", "max_bytes", "fetch_timeout"})
+_NON_NEGATIVE = frozenset({"min_words"})
+_FRACTION = frozenset({"duplicate_threshold"})
+_ENV_NAME_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
+# `sender` is the Python name of the TOML key "from" (a keyword in Python).
+_EMAIL_KEYS = {
+    "to": "list",
+    "from": "str",
+    "smtp_host": "str",
+    "smtp_port": "int",
+    "smtp_user": "str",
+    "smtp_password_env": "str",
+    "security": "str",
+}
+
+
+@dataclass(frozen=True)
+class EmailConfig:
+    """The `[email]` table. None (or an empty `to`) means "not set here"; `briefing send` picks defaults."""
+
+    to: tuple[str, ...] = ()
+    sender: str | None = None  # the "from" key
+    smtp_host: str | None = None
+    smtp_port: int | None = None
+    smtp_user: str | None = None
+    smtp_password_env: str | None = None  # name of the environment variable holding the password
+    security: str | None = None  # "plain" | "starttls" | "ssl"
+
+
+@dataclass(frozen=True)
+class Config:
+    """A validated config file. `options` holds only the `Options` fields the file sets (paths absolute)."""
+
+    sources: tuple[str, ...] = ()
+    options: dict[str, Any] = field(default_factory=dict, hash=False)
+    site: str | None = None
+    email: EmailConfig = field(default_factory=EmailConfig)
+    path: Path | None = None  # the file it was read from
+
+
+def _option_kinds() -> dict[str, str]:
+    """Map each `Options` field that a config file may set to its value kind: bool, int, float, str or list."""
+    hints = typing.get_type_hints(Options)
+    kinds: dict[str, str] = {}
+    for f in dataclasses.fields(Options):
+        if f.name in _RUN_ONLY:
+            continue
+        kind = _kind_of(hints[f.name])
+        if kind is not None:  # a field of a type TOML cannot express is left to the CLI
+            kinds[f.name] = kind
+    return kinds
+
+
+def _kind_of(hint: Any) -> str | None:
+    """The value kind of a type hint such as `int | None` or `tuple[str, ...]`, or None if unsupported."""
+    if typing.get_origin(hint) in (typing.Union, types.UnionType):
+        args = [a for a in typing.get_args(hint) if a is not type(None)]
+        if len(args) != 1:
+            return None
+        hint = args[0]
+    simple = {bool: "bool", int: "int", float: "float", str: "str"}
+    if hint in simple:
+        return simple[hint]
+    if typing.get_origin(hint) is tuple and typing.get_args(hint) == (str, ...):
+        return "list"
+    return None
+
+
+def config_keys() -> dict[str, list[str]]:
+    """Every key a config file may hold, by table ("" is the top level).
+
+    Returns:
+        {"": [option keys..., "sources", "site"], "email": ["to", "from", ...]}
+    """
+    return {"": [*_option_kinds(), "sources", "site"], "email": list(_EMAIL_KEYS)}
+
+
+def load_config(path: str | Path) -> Config:
+    """Read and validate a config file.
+
+    Args:
+        path: the TOML file, e.g. "briefing.toml".
+    Returns:
+        A `Config` with relative paths (sources, output_dir, template, history, cache_dir, site) made
+        absolute against the file's directory.
+    Raises:
+        ConfigError: the file is missing or unreadable, is not TOML, or has an unknown key, a wrong
+        type, a bad value, or a password in it.
+
+    >>> load_config("briefing.toml").options["words"]  # doctest: +SKIP
+    250
+    """
+    shown = str(path)
+    file = Path(path).expanduser()
+    try:
+        raw = file.read_bytes()
+    except FileNotFoundError:
+        raise ConfigError(f'config file {shown} not found (create one with "briefing init")') from None
+    except OSError as exc:
+        raise ConfigError(f"cannot read config file {shown}: {exc.strerror or exc}") from None
+    try:
+        data = tomllib.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise ConfigError(f"{shown}: not a UTF-8 text file; save it as UTF-8") from None
+    except tomllib.TOMLDecodeError as exc:
+        message = " ".join(str(exc).split())  # one line even if the parser's message is not
+        raise ConfigError(f"{shown}: not valid TOML: {message}") from None
+    return _parse(data, file.resolve().parent, shown, file)
+
+
+def _parse(data: dict[str, Any], base: Path, shown: str, file: Path) -> Config:
+    """Validate the parsed TOML tables and build the `Config`."""
+    kinds = _option_kinds()
+    top_keys = [*kinds, "sources", "site", "email"]
+    options: dict[str, Any] = {}
+    sources: tuple[str, ...] = ()
+    site: str | None = None
+    email = EmailConfig()
+    for key, value in data.items():
+        _refuse_password(key, shown)
+        if key in kinds:
+            options[key] = _check_option(key, kinds[key], value, shown, base)
+        elif key == "sources":
+            items = _convert(key, "list", value, shown)
+            sources = tuple(_resolve_source(s, base) for s in items)
+        elif key == "site":
+            site = _resolve_path(_convert(key, "str", value, shown), base)
+        elif key == "email":
+            if not isinstance(value, dict):
+                raise ConfigError(f"{shown}: email must be a table ([email]), got {_show(value)}")
+            email = _parse_email(value, shown)
+        else:
+            raise ConfigError(f"{shown}: {_unknown(key, top_keys)}")
+    # A history file named in the config means the user wants the history used.
+    if "history" in options and "use_history" not in options:
+        options["use_history"] = True
+    return Config(sources=sources, options=options, site=site, email=email, path=file.resolve())
+
+
+def _check_option(key: str, kind: str, value: Any, shown: str, base: Path) -> Any:
+    """Type-check, range-check and (for paths) resolve one option value."""
+    converted = _convert(key, kind, value, shown)
+    choices = _CHOICES.get(key)
+    if choices is not None:
+        for choice in converted if kind == "list" else (converted,):
+            if choice not in choices:
+                raise ConfigError(f"{shown}: {key} must be one of {', '.join(choices)}; got {_show(choice)}")
+    if key in _POSITIVE and converted <= 0:
+        raise ConfigError(f"{shown}: {key} must be greater than 0, got {_show(value)}")
+    if key in _NON_NEGATIVE and converted < 0:
+        raise ConfigError(f"{shown}: {key} must be 0 or more, got {_show(value)}")
+    if key in _FRACTION and not 0.0 <= converted <= 1.0:
+        raise ConfigError(f"{shown}: {key} must be between 0.0 and 1.0, got {_show(value)}")
+    if key in _PATH_KEYS:
+        return _resolve_path(converted, base)
+    return converted
+
+
+def _parse_email(table: dict[str, Any], shown: str) -> EmailConfig:
+    """Validate the `[email]` table."""
+    values: dict[str, Any] = {}
+    for key, value in table.items():
+        dotted = f"email.{key}"
+        _refuse_password(dotted, shown)
+        if key not in _EMAIL_KEYS:
+            raise ConfigError(f"{shown}: {_unknown(key, list(_EMAIL_KEYS), prefix='email.')}")
+        converted = _convert(dotted, _EMAIL_KEYS[key], value, shown)
+        if key in ("to", "from"):
+            for address in converted if key == "to" else (converted,):
+                if "@" not in parseaddr(address)[1]:
+                    raise ConfigError(f"{shown}: {dotted} must hold email addresses, got {_show(address)}")
+        elif key == "smtp_port" and not 0 < converted < 65536:
+            raise ConfigError(f"{shown}: {dotted} must be a port number from 1 to 65535, got {_show(value)}")
+        elif key == "security" and converted not in SECURITY_MODES:
+            raise ConfigError(f"{shown}: {dotted} must be one of {', '.join(SECURITY_MODES)}; got {_show(value)}")
+        elif key == "smtp_password_env" and not _ENV_NAME_RE.match(converted):
+            raise ConfigError(
+                f"{shown}: {dotted} must be the name of an environment variable (e.g. BRIEFING_SMTP_PASSWORD), "
+                "not the password itself"
+            )
+        values["sender" if key == "from" else key] = converted
+    return EmailConfig(**values)
+
+
+def _refuse_password(dotted: str, shown: str) -> None:
+    """Refuse keys that would put a password in the file (it may be shared or committed)."""
+    name = dotted.rsplit(".", 1)[-1].lower()
+    if name != "smtp_password_env" and ("password" in name or name in ("pass", "passwd", "pwd", "secret")):
+        raise ConfigError(
+            f"{shown}: {dotted}: passwords do not belong in the config file; put the password in an environment "
+            'variable and give its name as email.smtp_password_env (e.g. smtp_password_env = "BRIEFING_SMTP_PASSWORD")'
+        )
+
+
+def _convert(dotted: str, kind: str, value: Any, shown: str) -> Any:
+    """Check `value` against `kind` and return it in the form `Options` uses (lists become tuples)."""
+    is_number = isinstance(value, (int, float)) and not isinstance(value, bool)  # TOML booleans are not numbers
+    if kind == "bool" and isinstance(value, bool):
+        return value
+    if kind == "int" and is_number and isinstance(value, int):
+        return value
+    if kind == "float" and is_number:
+        return float(value)
+    if kind == "str" and isinstance(value, str):
+        return value
+    if kind == "list" and isinstance(value, str):
+        return (value,)  # a single string counts as a list of one
+    if kind == "list" and isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return tuple(value)
+    raise ConfigError(f"{shown}: {dotted} must be {_KIND_NAMES[kind]}, got {_show(value)}")
+
+
+_KIND_NAMES = {
+    "bool": "true or false",
+    "int": "an integer",
+    "float": "a number",
+    "str": "a string",
+    "list": "a list of strings",
+}
+
+
+def _show(value: Any) -> str:
+    """A TOML-like rendering of a user's value for error messages, kept short."""
+    if isinstance(value, bool):
+        text = "true" if value else "false"
+    elif isinstance(value, str):
+        text = json.dumps(value, ensure_ascii=False)
+    elif isinstance(value, dict):
+        return "a table"
+    elif isinstance(value, (_dt.date, _dt.time)):
+        text = value.isoformat()
+    elif isinstance(value, list):
+        text = json.dumps(value, ensure_ascii=False, default=str)
+    else:
+        text = str(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _unknown(key: str, known: list[str], prefix: str = "") -> str:
+    """The message for an unknown key, with a suggestion when one is close."""
+    message = f'unknown key "{prefix}{key}"'
+    if not prefix and key in _RUN_ONLY:
+        flag = _RUN_ONLY[key]
+        return message + (f" ({key} is set on the command line with {flag})" if flag else "")
+    if not prefix and key in _EMAIL_KEYS:
+        return message + f' (did you mean "email.{key}"? it belongs in the [email] table)'
+    close = difflib.get_close_matches(key, known, n=1)
+    if close:
+        return message + f' (did you mean "{prefix}{close[0]}"?)'
+    return message + f" (known keys: {', '.join(prefix + k for k in known)})"
+
+
+def _resolve_path(value: str, base: Path) -> str:
+    """`value` with ~ expanded, made absolute against `base` when relative."""
+    path = Path(value).expanduser()
+    return str(path if path.is_absolute() else (base / path))
+
+
+def _resolve_source(value: str, base: Path) -> str:
+    """A source entry: URLs and "-" (stdin) stay as they are; paths are resolved like other paths."""
+    if value == "-" or re.match(r"[A-Za-z][A-Za-z0-9+.-]*://", value):
+        return value
+    return _resolve_path(value, base)
+
+
+def find_default_config(cwd: Path) -> Path | None:
+    """The config file used when --config is not given.
+
+    Args:
+        cwd: the directory to look in (normally the current directory).
+    Returns:
+        `cwd / "briefing.toml"` if that file exists, else None.
+    """
+    candidate = Path(cwd) / DEFAULT_CONFIG_NAME
+    return candidate if candidate.is_file() else None
+
+
+def merge_options(base: Options, config: Config, overrides: dict[str, Any]) -> Options:
+    """Combine defaults, the config file and the command line (command line > file > defaults).
+
+    Within each layer, setting `words` without `sentences` clears a `sentences` budget from a lower
+    layer (otherwise `sentences` would silently win), and setting `history` without `use_history`
+    turns the history on.
+
+    Args:
+        base: the defaults, normally `Options()`.
+        config: a loaded config file (`Config()` when there is none).
+        overrides: the CLI values the user actually set, by `Options` field name.
+    Returns:
+        The merged `Options`.
+    Raises:
+        TypeError: an override names no `Options` field (a bug in the caller).
+
+    >>> merge_options(Options(), Config(options={"words": 100, "title": "A"}), {"words": 50}).words
+    50
+    """
+    result = base
+    for layer in (config.options, overrides):
+        changes = dict(layer)
+        if "words" in changes and "sentences" not in changes:
+            changes["sentences"] = None
+        if changes.get("history") is not None and "use_history" not in changes:
+            changes["use_history"] = True
+        result = result.replace(**changes)
+    return result
+
+
+def merge_email(email: EmailConfig, overrides: dict[str, Any]) -> EmailConfig:
+    """The `[email]` settings with the CLI values the user actually set on top.
+
+    Args:
+        email: `config.email`.
+        overrides: by `EmailConfig` field name (`sender` for --from); None values are ignored.
+    Returns:
+        The merged `EmailConfig`.
+    """
+    changes: dict[str, Any] = {k: (tuple(v) if k == "to" else v) for k, v in overrides.items() if v is not None}
+    return dataclasses.replace(email, **changes)
+
+
+def _templates() -> Traversable:
+    """The packaged templates folder (falls back to the source checkout's templates/ next to the package)."""
+    try:
+        return resources.files("briefing.templates")
+    except ModuleNotFoundError:
+        # Running from a source tree where `briefing` shadows the installed package (e.g. pytest in the repo).
+        return Path(__file__).resolve().parent.parent / "templates"
+
+
+def example_config() -> str:
+    """The text of the commented example config that `briefing init` writes.
+
+    Returns:
+        TOML text; it loads through `load_config` unchanged.
+    """
+    return _templates().joinpath("briefing.toml").read_text(encoding="utf-8")
+
+
+def write_example_config(path: Path, force: bool = False) -> Path:
+    """Write the commented example `briefing.toml`.
+
+    Args:
+        path: the file to write, or a directory to write `briefing.toml` into.
+        force: overwrite an existing file.
+    Returns:
+        The path written.
+    Raises:
+        ConfigError: the file exists and `force` is false, or it cannot be written.
+    """
+    target = Path(path).expanduser()
+    if target.is_dir():
+        target = target / DEFAULT_CONFIG_NAME
+    if target.exists() and not force:
+        raise ConfigError(f"{target} already exists; edit it, or use --force to replace it with the example")
+    text = example_config()
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        # Write next to the target and rename, so an interrupted run never leaves half a file.
+        fd, tmp = tempfile.mkstemp(prefix=".briefing-", suffix=".toml", dir=target.parent)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+                handle.write(text)
+            os.chmod(tmp, 0o644)  # mkstemp makes it private; a config file is an ordinary file
+            os.replace(tmp, target)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+    except OSError as exc:
+        raise ConfigError(f"cannot write {target}: {exc.strerror or exc}") from None
+    return target
+
+
+__all__ = [
+    "Config",
+    "EmailConfig",
+    "SECURITY_MODES",
+    "config_keys",
+    "example_config",
+    "find_default_config",
+    "load_config",
+    "merge_email",
+    "merge_options",
+    "write_example_config",
+]

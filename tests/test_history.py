@@ -1,0 +1,152 @@
+"""The history of published items: round trip, rebuilds, date windows, repeats, corruption, two runs at once."""
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from pathlib import Path
+
+import pytest
+
+from briefing.errors import BriefingError, DeliveryError, InputError
+from briefing.history import SCHEMA_VERSION, History, default_history_path, filter_repeats
+from briefing.models import Briefing, Item, Section, SourceRef
+
+
+def _briefing(date: str, *texts: str, title: str = "Briefing") -> Briefing:
+    """A one-section briefing whose items cite document "d<n>"."""
+    items = tuple(
+        Item(text=t, score=1.0 - n / 10, sources=(SourceRef(document=f"d{n}", sentence=n, url=f"https://x.test/{n}"),))
+        for n, t in enumerate(texts)
+    )
+    return Briefing(title=title, date=date, sections=(Section(title=None, items=items),))
+
+
+def test_default_history_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    assert default_history_path(str(tmp_path / "out")) == tmp_path / "out" / ".briefing-history.sqlite"
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))  # platformdirs' Linux data folder
+    path = default_history_path(None)
+    assert path.name == "history.sqlite"
+    assert path.parent.name == "briefing"
+
+
+def test_record_and_read_back(tmp_path: Path) -> None:
+    path = tmp_path / "sub" / "history.sqlite"  # the folder is created
+    with History(path) as history:
+        assert history.published_texts() == []
+        history.record(_briefing("2024-05-01", "Floods closed the Paris metro on Monday.", "The Louvre stayed shut."))
+    with History(path) as history:  # it persisted
+        assert history.published_texts(before="2024-05-02") == [
+            "Floods closed the Paris metro on Monday.",
+            "The Louvre stayed shut.",
+        ]
+    with sqlite3.connect(path) as db:
+        sources, title = db.execute("SELECT sources, title FROM items WHERE position = 1").fetchone()
+        assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+        assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert json.loads(sources) == [
+        {"document": "d1", "sentence": 1, "title": None, "url": "https://x.test/1", "source": None}
+    ]
+    assert title == "Briefing"
+
+
+def test_rebuilding_a_date_replaces_its_items(tmp_path: Path) -> None:
+    with History(tmp_path / "h.sqlite") as history:
+        history.record(_briefing("2024-05-01", "First draft item one.", "First draft item two."))
+        history.record(_briefing("2024-05-01", "Rebuilt item."))
+        history.record(_briefing("2024-05-01", "Another briefing's item.", title="Tech"))
+        assert sorted(history.published_texts(before="2024-05-02")) == ["Another briefing's item.", "Rebuilt item."]
+
+
+def test_published_texts_excludes_the_date_itself_and_old_briefings(tmp_path: Path) -> None:
+    with History(tmp_path / "h.sqlite") as history:
+        history.record(_briefing("2024-03-01", "Very old news."))
+        history.record(_briefing("2024-04-30", "Yesterday's news."))
+        history.record(_briefing("2024-05-01", "Today's news."))
+        assert history.published_texts(before="2024-05-01") == ["Yesterday's news."]
+        assert history.published_texts(before="2024-05-01", days=None) == ["Yesterday's news.", "Very old news."]
+        assert history.published_texts(before="2024-05-02", days=2) == ["Today's news.", "Yesterday's news."]
+        assert history.published_texts(before="2024-05-02", days=1) == ["Today's news."]
+
+
+def test_paraphrase_of_a_published_sentence_is_a_repeat(tmp_path: Path) -> None:
+    with History(tmp_path / "h.sqlite") as history:
+        history.record(_briefing("2024-05-01", "Police said 200,000 people were at the stadium on Sunday."))
+        published = history.published_texts(before="2024-05-02")
+    candidates = [
+        "More than 200,000 people were at the stadium on Sunday, police said.",
+        "The central bank raised interest rates by a quarter point.",
+    ]
+    assert filter_repeats(candidates, published, 0.5) == [False, True]
+    assert filter_repeats(candidates, [], 0.5) == [True, True]
+
+
+def test_corrupt_file_gives_a_clear_error(tmp_path: Path) -> None:
+    path = tmp_path / "h.sqlite"
+    path.write_bytes(b"this is not a database\x00\xff" * 200)
+    with pytest.raises(InputError) as caught:
+        History(path)
+    message = str(caught.value)
+    assert str(path) in message and "--no-history" in message
+    assert isinstance(caught.value, BriefingError)
+    assert path.read_bytes().startswith(b"this is not a database")  # left untouched
+
+
+def test_another_programs_database_is_not_written_into(tmp_path: Path) -> None:
+    path = tmp_path / "other.sqlite"
+    with sqlite3.connect(path) as db:
+        db.execute("CREATE TABLE contacts (name TEXT)")
+    db.close()
+    with pytest.raises(InputError, match="another program.*--no-history"):
+        History(path)
+
+
+def test_newer_schema_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "h.sqlite"
+    History(path).close()
+    db = sqlite3.connect(path)
+    db.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    db.close()
+    with pytest.raises(InputError, match="newer version of briefing"):
+        History(path)
+
+
+def test_record_failure_is_a_delivery_error(tmp_path: Path) -> None:
+    path = tmp_path / "h.sqlite"
+    History(path).close()
+    with History(path) as history:
+        with sqlite3.connect(path) as db:
+            db.execute("CREATE TRIGGER no_writes BEFORE INSERT ON items BEGIN SELECT RAISE(ABORT, 'read only'); END")
+        db.close()
+        with pytest.raises(DeliveryError, match="could not record"):
+            history.record(_briefing("2024-05-02", "New item."))
+        history.record(_briefing("2024-05-01"))  # an empty briefing inserts nothing and still works
+        assert history.published_texts(before="2024-05-03") == []
+
+
+def test_two_runs_writing_at_once_both_succeed(tmp_path: Path) -> None:
+    path = tmp_path / "h.sqlite"  # created by the two threads themselves, at the same moment
+    start = threading.Barrier(2)
+    errors: list[BaseException] = []
+
+    def run(date: str) -> None:
+        """One run: open the fresh history, then record and read many times."""
+        try:
+            start.wait()
+            with History(path) as history:
+                for n in range(30):
+                    history.record(_briefing(date, *(f"Item {k} of round {n} on {date}." for k in range(5))))
+                    history.published_texts(before="2024-05-03")
+        except BaseException as exc:  # reported below: an exception in a thread would otherwise vanish
+            errors.append(exc)
+
+    threads = [threading.Thread(target=run, args=(date,)) for date in ("2024-05-01", "2024-05-02")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    with History(path) as history:
+        texts = history.published_texts(before="2024-05-03")
+    assert len(texts) == 10  # each date's last round only: rebuilds replaced the earlier rounds
+    assert all("of round 29 " in text for text in texts)
