@@ -37,8 +37,10 @@ _BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"), (code
 _MAGIC = (b"\x89PNG", b"\x1f\x8b", b"GIF87a", b"GIF89a", b"\xff\xd8\xff", b"PK\x03\x04", b"%PDF-", b"\x7fELF",
           b"\xfd7zXZ\x00", b"\x28\xb5\x2f\xfd", b"BZh9", b"OggS", b"RIFF", b"\x00asm", b"SQLite format 3")
 _BAD_CHARS = re.compile(r"[\x00-\x08\x0e-\x1a\x1c-\x1f\x7f-\x9f\ufffd]")
+_SURROGATES = re.compile(r"[\ud800-\udfff]")  # JSON "\ud800" escapes decode to these; they cannot be written out
 _URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
-_FEED = re.compile(rb"^\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*|<\?[^>]*>\s*)*<(?:rss|feed|rdf:RDF)[\s>]", re.S)
+_FEED = re.compile(rb"^\s*(?:(?:<\?.*?\?>|<!--.*?-->|<!DOCTYPE[^>]*>)\s*)*<(?:[\w.-]+:)?(?:rss|feed|RDF)[\s>/]",
+                   re.S | re.I)
 _HTML = re.compile(r"^\s*(?:<!doctype\s+html|<html|<head|<body|<!--)|<(?:body|p|div|article|h1)[\s>]", re.I)
 _META_FIELDS = ("id", "title", "url", "source", "date")
 _SHORT_PAGE = 250  # characters of extracted text below which a page is checked for boilerplate only
@@ -130,7 +132,12 @@ def _load_input(item: str, options: Options, stdin: IO[bytes] | None, tally: _Ta
 
 def _walk(root: Path) -> Iterator[Path]:
     """Readable files under root, recursively, in sorted order, hidden files and folders skipped."""
-    for entry in sorted(root.iterdir(), key=lambda p: p.name):
+    try:
+        entries = sorted(root.iterdir(), key=lambda p: p.name)
+    except OSError as exc:
+        log.warning("%s: skipped: %s", root, exc.strerror)
+        return
+    for entry in entries:
         if entry.name.startswith("."):
             continue
         if entry.is_dir() and not entry.is_symlink():
@@ -179,7 +186,7 @@ def _from_bytes(data: bytes, kind: str | None, *, name: str, stem: str, path: st
     if kind == "html" or (kind is None and _HTML.search(text[:_SNIFF_BYTES])):
         doc = document_from_html(text, id=stem, path=path)
     else:
-        doc = document_from_text(text, id=stem, path=path, markdown=kind == "markdown")
+        doc = document_from_text(_cap_text(text, name), id=stem, path=path, markdown=kind == "markdown")
     if doc is None:
         log.warning("%s: skipped: no article text found", name)
         return []
@@ -328,16 +335,16 @@ def _iter_lines(stream: IO[bytes], max_bytes: int, name: str) -> Iterator[tuple[
         if not line:
             return
         total += len(line)
-        if len(line) == MAX_JSONL_LINE_BYTES and not line.endswith(b"\n"):
-            while (rest := stream.readline(_SNIFF_BYTES)) and not rest.endswith(b"\n"):
-                total += len(rest)
-            total += len(rest)
-            line = None
+        too_long = len(line) == MAX_JSONL_LINE_BYTES and not line.endswith(b"\n")
+        while too_long and total <= max_bytes and (rest := stream.readline(_SNIFF_BYTES)):
+            total += len(rest)  # skip the rest of the over-long line without holding it
+            if rest.endswith(b"\n"):
+                break
         if total > max_bytes:
             log.warning("%s: larger than %d bytes; lines from %d on were not read (truncated)", name, max_bytes,
                         number)
             return
-        yield number, line
+        yield number, None if too_long else line
 
 
 def _from_jsonl(lines: Iterable[tuple[int, bytes | None]], name: str, tally: _Tally,
@@ -378,8 +385,8 @@ def _jsonl_document(line: bytes | None, number: int, name: str) -> Document | No
         value = obj.get(key)
         if value is not None and not isinstance(value, str):
             raise InputError(f'"{key}" must be a string or null, not {type(value).__name__}')
-        meta[key] = " ".join(value.split()) or None if value else None
-    text = _normalize(_cap_text(obj["text"], f"{name}:{number}"))
+        meta[key] = _SURROGATES.sub("\ufffd", " ".join(value.split())) or None if value else None
+    text = _normalize(_cap_text(_SURROGATES.sub("\ufffd", obj["text"]), f"{name}:{number}"))
     if not text:
         return None
     return Document(id=meta.pop("id") or str(number), text=text, path=name, **meta)

@@ -7,12 +7,14 @@ import io
 import json
 import logging
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from briefing import ingest
-from briefing.errors import InputError, NoInputError
+from briefing.errors import BriefingError, InputError, NoInputError
 from briefing.ingest import decode_bytes, document_from_html, load_documents, read_bytes_capped
+from briefing.models import Document
 from briefing.options import Options
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
@@ -57,7 +59,7 @@ def write(path: Path, content: str | bytes) -> Path:
     return path
 
 
-def load(*paths: Path | str, **options: object) -> list:
+def load(*paths: Path | str, **options: object) -> list[Document]:
     """load_documents over paths with Options(**options)."""
     return load_documents([str(p) for p in paths], Options(**options))  # type: ignore[arg-type]
 
@@ -160,7 +162,7 @@ def test_jsonl_documents_and_bad_lines(tmp_path: Path, caplog: pytest.LogCapture
         "",
         json.dumps({"text": "   "}),
         json.dumps(["not", "an", "object"]),
-        json.dumps({"text": "Extra fields are ignored.", "score": 3}),
+        json.dumps({"text": "Extra fields are ignored. Lone surrogate \ud800 replaced.", "score": 3}),
     ]
     path = write(tmp_path / "docs.jsonl", "\n".join(lines) + "\n")
     with caplog.at_level(logging.WARNING):
@@ -169,6 +171,7 @@ def test_jsonl_documents_and_bad_lines(tmp_path: Path, caplog: pytest.LogCapture
     assert (docs[0].title, docs[0].url, docs[0].source, docs[0].date) == ("Bridge", "https://e.com/a", "Gazette",
                                                                           "2024-03-05")
     assert docs[1].title is None and docs[1].path == str(path)
+    assert "\ud800" not in docs[2].text and docs[2].text.encode()
     for number in (3, 4, 5, 7, 8):
         assert f"docs.jsonl:{number}: skipped" in caplog.text
     assert "docs.jsonl:2:" not in caplog.text
@@ -351,7 +354,35 @@ def test_local_feed_goes_to_feeds_module(tmp_path: Path) -> None:
     pytest.importorskip("briefing.feeds")
     rss = ("<?xml version='1.0' encoding='utf-8'?><rss version='2.0'><channel><title>Gazette</title>"
            "<link>https://gazette.example.com/</link><item><title>Bridge approved</title>"
-           "<link>https://gazette.example.com/bridge</link>"
            f"<description>{BODY}</description></item></channel></rss>")
     docs = load(write(tmp_path / "feed.rss", rss))
     assert len(docs) == 1 and "pedestrian bridge" in docs[0].text
+
+
+def test_feed_sniffed_from_content(tmp_path: Path) -> None:
+    pytest.importorskip("briefing.feeds")
+    # no entry link or date: the feeds module would fetch the link or drop an old entry
+    atom = ("<?xml version='1.0'?>\n<!-- exported -->\n<atom:feed xmlns:atom='http://www.w3.org/2005/Atom'>"
+            "<atom:title>Gazette</atom:title><atom:id>urn:g</atom:id><atom:updated>2024-03-05T09:00:00Z</atom:updated>"
+            "<atom:entry><atom:title>Bridge approved</atom:title><atom:id>urn:g:1</atom:id>"
+            f"<atom:summary>{BODY}</atom:summary></atom:entry></atom:feed>")
+    docs = load(write(tmp_path / "export.txt", atom))
+    assert len(docs) == 1 and docs[0].text.startswith("The city council voted")
+
+
+def test_url_input_goes_to_feeds_module(http_server: Any, tmp_path: Path) -> None:
+    pytest.importorskip("briefing.feeds")
+    http_server.route("/news/bridge", PAGE)
+    [doc] = load(http_server.url("/news/bridge"))
+    assert doc.title == "Council approves new bridge"
+    assert "Share on" not in doc.text and doc.text.startswith("The city council voted")
+
+
+def test_unreachable_url(http_server: Any, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    pytest.importorskip("briefing.feeds")
+    missing = http_server.url("/gone")  # the server answers 404
+    with pytest.raises(BriefingError):  # alone: its own error says most
+        load(missing)
+    with caplog.at_level(logging.WARNING):
+        docs = load(missing, write(tmp_path / "ok.txt", BODY))
+    assert [d.id for d in docs] == ["ok"] and "/gone: skipped" in caplog.text
