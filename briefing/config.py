@@ -7,17 +7,13 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as _dt
-import difflib
 import json
 import os
 import re
 import sys
-import tempfile
 import types
 import typing
 from dataclasses import dataclass, field
-from email.utils import parseaddr
-from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -193,6 +189,13 @@ def _check_option(key: str, kind: str, value: Any, shown: str, base: Path) -> An
         raise ConfigError(f"{shown}: {key} must be 0 or more, got {_show(value)}")
     if key in _FRACTION and not 0.0 <= converted <= 1.0:
         raise ConfigError(f"{shown}: {key} must be between 0.0 and 1.0, got {_show(value)}")
+    if key == "since":
+        from .feeds import parse_duration  # the parser the feed reader uses, so both agree on the format
+
+        try:
+            parse_duration(converted)
+        except ConfigError:
+            raise ConfigError(f'{shown}: since must be a duration such as "24h", "2d" or "1w", got {_show(value)}') from None
     if key in _PATH_KEYS:
         return _resolve_path(converted, base)
     return converted
@@ -200,6 +203,8 @@ def _check_option(key: str, kind: str, value: Any, shown: str, base: Path) -> An
 
 def _parse_email(table: dict[str, Any], shown: str) -> EmailConfig:
     """Validate the `[email]` table."""
+    from email.utils import parseaddr  # lazy: pulls in socket; start-up time is measured
+
     values: dict[str, Any] = {}
     for key, value in table.items():
         dotted = f"email.{key}"
@@ -286,6 +291,8 @@ def _unknown(key: str, known: list[str], prefix: str = "") -> str:
         return message + (f" ({key} is set on the command line with {flag})" if flag else "")
     if not prefix and key in _EMAIL_KEYS:
         return message + f' (did you mean "email.{key}"? it belongs in the [email] table)'
+    import difflib
+
     close = difflib.get_close_matches(key, known, n=1)
     if close:
         return message + f' (did you mean "{prefix}{close[0]}"?)'
@@ -362,6 +369,8 @@ def merge_email(email: EmailConfig, overrides: dict[str, Any]) -> EmailConfig:
 
 def _templates() -> Traversable:
     """The packaged templates folder (falls back to the source checkout's templates/ next to the package)."""
+    from importlib import resources
+
     try:
         return resources.files("briefing.templates")
     except ModuleNotFoundError:
@@ -389,6 +398,8 @@ def write_example_config(path: Path, force: bool = False) -> Path:
     Raises:
         ConfigError: the file exists and `force` is false, or it cannot be written.
     """
+    import tempfile
+
     target = Path(path).expanduser()
     if target.is_dir():
         target = target / DEFAULT_CONFIG_NAME

@@ -127,6 +127,7 @@ def test_find_default_config_without_a_file(tmp_path: Path) -> None:
         ("duplicate_threshold = 1.5\n", "duplicate_threshold must be between 0.0 and 1.0, got 1.5"),
         ("fetch_timeout = \"10s\"\n", 'fetch_timeout must be a number, got "10s"'),
         ("stories = 1\n", "stories must be true or false, got 1"),
+        ('since = "yesterday"\n', 'since must be a duration such as "24h", "2d" or "1w", got "yesterday"'),
         ("email = 3\n", "email must be a table ([email]), got 3"),
         ("[words]\nx = 1\n", "words must be an integer, got a table"),
         ('sources = "news/"\nsite = 5\n', "site must be a string, got 5"),
