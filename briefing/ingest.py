@@ -160,7 +160,8 @@ def _load_file(path: Path, options: Options, tally: _Tally) -> list[Document]:
             data = read_bytes_capped(path, cap)
             docs = _from_bytes(data, kind, name=name, stem=path.stem, path=name, options=options, tally=tally)
     except (OSError, BriefingError) as exc:
-        log.warning("%s: skipped: %s", name, exc.strerror if isinstance(exc, OSError) else exc)
+        reason = exc.strerror if isinstance(exc, OSError) else str(exc).removeprefix(f"{name}: ")
+        log.warning("%s: skipped: %s", name, reason)
         tally.skipped_files += 1
         return []
     if not docs:
@@ -263,7 +264,7 @@ def decode_bytes(data: bytes, name: str) -> str:
         if data.startswith(bom):
             return _check_text(codecs.getincrementaldecoder(encoding)("replace").decode(data), name)
     if data.startswith(_MAGIC) or b"\x00" in data:
-        raise InputError(f"{name}: binary data, not text")
+        raise InputError(f"{name}: binary data (an image, archive or the like), not text")
     try:
         # final=False: a file cut at max_bytes may end inside a character; drop that fragment
         text = codecs.getincrementaldecoder("utf-8")().decode(data, final=False)
@@ -294,7 +295,7 @@ def _check_text(text: str, name: str) -> str:
     """Reject decoded text that is mostly control or replacement characters."""
     sample = text[:_SNIFF_BYTES]
     if sample and len(_BAD_CHARS.findall(sample)) > _MAX_BAD_CHARS * len(sample):
-        raise InputError(f"{name}: binary data, not text")
+        raise InputError(f"{name}: binary data (mostly control characters), not text")
     return text
 
 
