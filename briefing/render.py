@@ -42,8 +42,8 @@ from markupsafe import Markup
 from briefing.errors import TemplateError
 from briefing.models import Briefing
 
-__all__ = ["FORMAT_TEMPLATES", "md_escape", "render_briefing", "render_email_html", "render_html_body",
-           "render_text", "safe_url", "template_context", "template_format"]
+__all__ = ["FORMAT_TEMPLATES", "md_escape", "render_briefing", "render_email_html", "render_html_body", "render_many",
+           "render_template", "render_text", "safe_url", "template_context", "template_format"]
 
 FORMAT_TEMPLATES = {
     "md": "briefing.md.j2",
@@ -288,6 +288,11 @@ def render_template(kind: str, context: dict[str, Any], template: str | Path | N
     Raises:
         TemplateError: loading or rendering failed; the message names the file and line.
     """
+    return render_many(kind, [context], template)[0]
+
+
+def render_many(kind: str, contexts: list[dict[str, Any]], template: str | Path | None = None) -> list[str]:
+    """Like render_template for several contexts, compiling the template once (e.g. every entry of a feed)."""
     html = kind in _HTML_FORMATS
     if template is None:
         env = _environment(jinja2.Environment, [_builtin_dir()], html, kind == "md")
@@ -299,18 +304,19 @@ def render_template(kind: str, context: dict[str, Any], template: str | Path | N
         env = _environment(jinja2.sandbox.SandboxedEnvironment, [path.parent, _builtin_dir()], html, kind == "md")
         name, label = path.name, str(path)
     try:
-        text = env.get_template(name).render(context)
+        compiled = env.get_template(name)
+        texts = [compiled.render(context) for context in contexts]
     except jinja2.TemplateSyntaxError as exc:
         raise TemplateError(f"template {exc.filename or label}, line {exc.lineno}: {_one_line(exc.message)}") from exc
     except jinja2.TemplateNotFound as exc:
         raise TemplateError(f"template {label}: included template {exc.name} not found") from exc
-    except (jinja2.TemplateError, TypeError, ValueError, AttributeError, LookupError, ArithmeticError) as exc:
-        raise TemplateError(f"template {label}{_template_line(exc)}: {_one_line(str(exc))}") from exc
     except UnicodeDecodeError as exc:
         raise TemplateError(f"template {label} is not UTF-8 text") from exc
+    except (jinja2.TemplateError, TypeError, ValueError, AttributeError, LookupError, ArithmeticError) as exc:
+        raise TemplateError(f"template {label}{_template_line(exc)}: {_one_line(str(exc))}") from exc
     if template is None and kind in ("md", "text"):
-        text = re.sub(r"\n{3,}", "\n\n", text).strip("\n") + "\n"
-    return text
+        texts = [re.sub(r"\n{3,}", "\n\n", text).strip("\n") + "\n" for text in texts]
+    return texts
 
 
 def _environment(cls: type[jinja2.Environment], dirs: list[Path], html: bool, markdown: bool) -> jinja2.Environment:

@@ -1,0 +1,456 @@
+"""Deliver a rendered briefing: atomic files, a dated static site with index and Atom feed, e-mail over SMTP.
+
+Everything is rendered before anything is written, so a failing template leaves no half-written output.
+"""
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import json
+import logging
+import os
+import re
+import secrets
+import sys
+from collections.abc import Iterator, Sequence
+from email.message import EmailMessage
+from email.utils import formataddr, formatdate, make_msgid, parseaddr
+from pathlib import Path
+from typing import Any, TextIO
+
+from briefing.errors import DeliveryError, TemplateError
+from briefing.models import Briefing, Document, Item, Section, SourceRef
+from briefing.render import (
+    render_briefing, render_email_html, render_many, render_template, render_text, template_context, template_format,
+)
+
+__all__ = ["build_message", "output_paths", "publish_site", "render_outputs", "send_message", "write_atomic",
+           "write_eml", "write_outputs"]
+
+log = logging.getLogger(__name__)
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_PAGE_JSON = re.compile(r"^(\d{4}-\d{2}-\d{2})\.json$")
+SECURITY = ("plain", "starttls", "ssl")
+
+
+def write_atomic(path: str | Path, data: str | bytes) -> None:
+    """Replace a file in one step: write a temp file beside it, fsync, then rename over it.
+
+    On any failure the old file is untouched and the temp file is removed. New files get the
+    usual permissions (0666 minus the umask), so a published site stays readable by a web server.
+
+    Args:
+        path: the file to write.
+        data: text (written as UTF-8) or bytes.
+
+    Raises:
+        DeliveryError: the data cannot be encoded or the file cannot be written.
+    """
+    path = Path(path)
+    try:
+        payload = data.encode("utf-8") if isinstance(data, str) else bytes(data)
+    except UnicodeEncodeError as exc:
+        raise DeliveryError(f"could not write {path}: the text is not valid Unicode ({exc.reason})") from exc
+    tmp = path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp")
+    try:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(payload)
+                fh.flush()
+                os.fsync(fh.fileno())
+            if path.exists():
+                os.chmod(tmp, path.stat().st_mode & 0o7777)  # keep the permissions the user gave the file
+            os.replace(tmp, path)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+            raise
+    except OSError as exc:
+        raise DeliveryError(f"could not write {path}: {exc.strerror or exc}") from exc
+    _fsync_dir(path.parent)
+
+
+def render_outputs(briefing: Briefing, formats: Sequence[str], template: str | Path | None = None) -> dict[str, str]:
+    """Render every requested format (nothing is written).
+
+    Args:
+        briefing: the briefing.
+        formats: e.g. ``("md", "html")``.
+        template: a user template; it replaces the built-in template of the format its name says
+            (``*.md.j2`` / ``*.html.j2``), or of the only non-JSON format requested.
+
+    Returns:
+        ``{format: text}`` in the order of ``formats``.
+
+    Raises:
+        TemplateError: the template fails, or it is unclear which format it is for.
+    """
+    chosen = _template_for(template, [f for f in formats if f != "json"])
+    return {fmt: render_briefing(briefing, fmt, chosen.get(fmt)) for fmt in dict.fromkeys(formats)}
+
+
+def output_paths(formats: Sequence[str], output: str | None, output_dir: str | Path | None,
+                 date: str) -> dict[str, Path | None]:
+    """Decide where each format goes (DESIGN's ``--output`` rules).
+
+    Args:
+        formats: requested formats.
+        output: ``"-"`` (stdout; one format), a file (one format), a directory (existing, or ending in a slash),
+            or None.
+        output_dir: the directory for dated names when ``output`` is None (default: the current directory).
+        date: the briefing date, ``YYYY-MM-DD``.
+
+    Returns:
+        ``{format: path}``; the path is None for stdout.
+
+    Raises:
+        DeliveryError: several formats asked for stdout or a single file.
+    """
+    formats = list(dict.fromkeys(formats))
+    if output == "-" or (output and not _is_dir_target(output)):
+        if len(formats) != 1:
+            raise DeliveryError(f"--output {output} takes exactly one --format (got {', '.join(formats)}); "
+                                f"use --output DIR/ for several")
+        return {formats[0]: None if output == "-" else Path(output).expanduser()}
+    directory = Path(output or output_dir or ".").expanduser()
+    return {fmt: directory / f"briefing-{_safe_date(date)}.{fmt}" for fmt in formats}
+
+
+def write_outputs(briefing: Briefing, formats: Sequence[str], output: str | None = None,
+                  output_dir: str | Path | None = None, template: str | Path | None = None, *,
+                  stdout: TextIO | None = None) -> list[Path]:
+    """Render every format, then write them (``build --format ... --output ...``).
+
+    Args:
+        briefing: the briefing.
+        formats: requested formats (``--format``).
+        output: ``--output``: ``"-"``, a file, a directory, or None.
+        output_dir: directory for dated names when ``output`` is None (the config's output directory).
+        template: ``--template``.
+        stdout: where ``--output -`` writes (default: ``sys.stdout`` at call time).
+
+    Returns:
+        The files written (empty when writing to stdout).
+
+    Raises:
+        TemplateError: rendering failed (nothing was written).
+        DeliveryError: a bad ``--output`` combination or a file could not be written.
+    """
+    paths = output_paths(formats, output, output_dir, briefing.date)
+    texts = render_outputs(briefing, list(paths), template)
+    written: list[Path] = []
+    for fmt, path in paths.items():
+        if path is None:
+            (stdout or sys.stdout).write(texts[fmt])
+            continue
+        _mkdir(path.parent)
+        write_atomic(path, texts[fmt])
+        written.append(path)
+    return written
+
+
+def publish_site(briefing: Briefing, site: str | Path, template: str | Path | None = None, *,
+                 base_url: str | None = None, site_title: str | None = None) -> list[Path]:
+    """Add a briefing to a static site: ``DATE.html``, ``DATE.md``, ``DATE.json``, ``index.html``, ``feed.xml``.
+
+    Republishing a date replaces that day's pages and feed entry. A lock on ``SITE/.lock`` serialises publishes.
+
+    Args:
+        briefing: the briefing (its date names the pages).
+        site: the site directory (created if missing).
+        template: ``--template`` for the day's page (``*.md.j2`` replaces the Markdown page instead).
+        base_url: the site's public URL, used for absolute feed ids and links (optional).
+        site_title: title of the index and feed (default: the briefing's title).
+
+    Returns:
+        The files written.
+
+    Raises:
+        TemplateError: rendering failed (the site is unchanged).
+        DeliveryError: the site cannot be written or the briefing date is not ``YYYY-MM-DD``.
+    """
+    site = Path(site).expanduser()
+    date = _safe_date(briefing.date)
+    title = site_title or briefing.title
+    chosen = _template_for(template, ["html", "md"], default="html")
+    files = {f"{date}.{fmt}": render_briefing(briefing, fmt, chosen.get(fmt)) for fmt in ("html", "md", "json")}
+    _mkdir(site)
+    with _site_lock(site):
+        now = dt.datetime.now(dt.timezone.utc)
+        archive = _read_site(site, exclude=date)
+        archive.append((briefing, now))
+        archive.sort(key=lambda pair: pair[0].date, reverse=True)
+        entries = [{"date": b.date, "title": b.title, "href": f"{b.date}.html", "item_count": len(b.items),
+                    "source_count": len({r.document for i in b.items for r in i.sources})} for b, _ in archive]
+        files["index.html"] = render_template("index", {"title": title, "lang": "en", "entries": entries})
+        files["feed.xml"] = _atom_feed(archive, title, base_url)
+        written = []
+        for name, text in files.items():
+            write_atomic(site / name, text)
+            written.append(site / name)
+    return written
+
+
+def build_message(briefing: Briefing, *, sender: str, to: Sequence[str],
+                  template: str | Path | None = None) -> EmailMessage:
+    """Build the briefing e-mail: multipart/alternative with text/plain and text/html (CSS inlined).
+
+    Args:
+        briefing: the briefing.
+        sender: ``--from`` address (``"Name <a@b>"`` or ``"a@b"``).
+        to: ``--to`` addresses.
+        template: ``--template``: ``*.txt.j2`` replaces the text part, any other the HTML part.
+
+    Returns:
+        The message, ready for ``send_message`` or ``write_eml``.
+
+    Raises:
+        DeliveryError: an address is empty or malformed.
+        TemplateError: rendering failed.
+    """
+    import css_inline
+
+    from_addr = _check_address(sender, "--from")
+    if not to:
+        raise DeliveryError("no recipient; give at least one --to address")
+    recipients = [_check_address(a, "--to") for a in to]
+    chosen = _template_for(template, ["email", "text"], default="email")
+    text = render_text(briefing, chosen.get("text"))
+    raw_html = render_email_html(briefing, chosen.get("email"))
+    try:
+        html = css_inline.inline(raw_html, load_remote_stylesheets=False)
+    except ValueError as exc:
+        raise TemplateError(f"could not inline the e-mail CSS: {exc}") from exc
+    msg = EmailMessage()
+    msg["Subject"] = " ".join(f"{briefing.title} — {briefing.date}".split())
+    msg["From"] = from_addr
+    msg["To"] = ", ".join(recipients)
+    msg["Date"] = formatdate(localtime=True)
+    # A domain from the sender avoids make_msgid's slow reverse-DNS lookup of this host.
+    msg["Message-ID"] = make_msgid(domain=parseaddr(from_addr)[1].rpartition("@")[2] or "briefing.invalid")
+    msg.set_content(text)
+    msg.add_alternative(html, subtype="html")
+    return msg
+
+
+def send_message(msg: EmailMessage, *, host: str, port: int, user: str | None = None,
+                 password: str | None = None, security: str = "plain", timeout: float = 30.0) -> None:
+    """Send a message over SMTP (``--smtp-host/--smtp-port/--smtp-user/--starttls/--ssl``).
+
+    Args:
+        msg: the message (its From/To headers give the envelope).
+        host: SMTP server.
+        port: SMTP port (25, 587 for STARTTLS, 465 for SSL).
+        user: login name; None sends without logging in.
+        password: login password (required with ``user``).
+        security: ``"plain"``, ``"starttls"`` or ``"ssl"``.
+        timeout: seconds for connecting and for each reply.
+
+    Raises:
+        DeliveryError: the server cannot be reached, refuses the login or the message.
+    """
+    import smtplib
+    import ssl
+
+    if security not in SECURITY:
+        raise DeliveryError(f"unknown SMTP security {security!r}; use plain, starttls or ssl")
+    if user and password is None:
+        raise DeliveryError("an SMTP user needs a password; set it with --smtp-password-env VAR")
+    if user and security == "plain" and host not in ("localhost", "127.0.0.1", "::1"):
+        log.warning("sending the SMTP password to %s unencrypted; use --starttls or --ssl", host)
+    where = f"{host}:{port}"
+    try:
+        context = ssl.create_default_context()
+        smtp = (smtplib.SMTP_SSL(host, port, timeout=timeout, context=context) if security == "ssl"
+                else smtplib.SMTP(host, port, timeout=timeout))
+        with smtp:
+            if security == "starttls":
+                smtp.starttls(context=context)
+            if user:
+                smtp.login(user, password or "")
+            refused = smtp.send_message(msg)
+    except (smtplib.SMTPException, OSError) as exc:
+        raise DeliveryError(f"could not send email via {where}: {_smtp_reason(exc)}") from exc
+    for address, (code, reply) in refused.items():
+        log.warning("%s refused recipient %s: %s %s", where, address, code, reply.decode("utf-8", "replace"))
+
+
+def write_eml(msg: EmailMessage, path: str | Path) -> None:
+    """Save a message as an .eml file (``send --dry-run FILE.eml``), atomically.
+
+    Args:
+        msg: the message.
+        path: where to write it.
+
+    Raises:
+        DeliveryError: the file cannot be written.
+    """
+    write_atomic(path, msg.as_bytes())
+
+
+# ------------------------------------------------------------------ helpers
+
+
+def _template_for(template: str | Path | None, kinds: Sequence[str], default: str | None = None) -> dict[str, Path]:
+    """Which of the render kinds a user template replaces: {kind: path} (empty without a template)."""
+    if template is None:
+        return {}
+    path = Path(template)
+    fmt = template_format(path)
+    kind = "email" if fmt == "html" and "email" in kinds else fmt
+    if kind in kinds:
+        return {kind: path}
+    if fmt is None and default is not None:
+        return {default: path}
+    if fmt is None and len(kinds) == 1:
+        return {kinds[0]: path}
+    if fmt is None:
+        raise TemplateError(f"cannot tell which format template {path} is for; "
+                            f"name it *.md.j2 or *.html.j2, or ask for one format")
+    raise TemplateError(f"template {path} is a {fmt} template but no {fmt} output is made here; "
+                        f"ask for --format {fmt} or use a matching template")
+
+
+def _read_site(site: Path, exclude: str) -> list[tuple[Briefing, dt.datetime]]:
+    """The briefings already in the site (from their JSON files), with each file's modification time."""
+    found = []
+    for path in sorted(site.iterdir()):
+        match = _PAGE_JSON.match(path.name)
+        if not match or match.group(1) == exclude or not path.is_file():
+            continue
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            briefing = _briefing_from_dict(data)
+            mtime = dt.datetime.fromtimestamp(path.stat().st_mtime, dt.timezone.utc)
+        except (OSError, ValueError, TypeError, KeyError, AttributeError) as exc:
+            log.warning("%s: skipped in the site index (%s)", path, exc)
+            continue
+        if briefing.date != match.group(1):
+            briefing = Briefing(briefing.title, match.group(1), briefing.sections, briefing.documents)
+        found.append((briefing, mtime))
+    return found
+
+
+def _briefing_from_dict(data: dict[str, Any]) -> Briefing:
+    """Rebuild a Briefing from its JSON output (the inverse of Briefing.to_dict)."""
+    sections = tuple(
+        Section(s.get("title"), tuple(
+            Item(str(i["text"]), float(i.get("score", 0.0)), tuple(
+                SourceRef(str(r["document"]), int(r.get("sentence", 0)), r.get("title"), r.get("url"), r.get("source"))
+                for r in i.get("sources", [])))
+            for i in s.get("items", [])))
+        for s in data.get("sections", []))
+    documents = tuple(Document(str(d["id"]), "", d.get("title"), d.get("url"), d.get("source"), d.get("date"))
+                      for d in data.get("documents", []))
+    return Briefing(str(data["title"]), str(data["date"]), sections, documents)
+
+
+def _atom_feed(archive: list[tuple[Briefing, dt.datetime]], title: str, base_url: str | None) -> bytes:
+    """The site's Atom feed: one entry per briefing, newest first, id stable per date."""
+    from feedgen.feed import FeedGenerator
+
+    base = base_url.rstrip("/") + "/" if base_url else ""
+    fg = FeedGenerator()
+    fg.id(base or "urn:briefing:site")
+    fg.title(title)
+    fg.author({"name": title})
+    fg.link(href=f"{base}index.html", rel="alternate")
+    if base:
+        fg.link(href=f"{base}feed.xml", rel="self")
+    fg.updated(max((when for _, when in archive), default=dt.datetime.now(dt.timezone.utc)))
+    bodies = render_many("body", [template_context(b, f"{base}{b.date}.html") for b, _ in archive])
+    for (briefing, when), body in zip(archive, bodies):
+        page = f"{briefing.date}.html"
+        entry = fg.add_entry(order="append")
+        entry.id(f"{base}{page}" if base else f"urn:briefing:{briefing.date}")
+        entry.title(f"{briefing.title} — {briefing.date}")
+        entry.link(href=f"{base}{page}", rel="alternate")
+        entry.published(dt.datetime.fromisoformat(briefing.date).replace(tzinfo=dt.timezone.utc))
+        entry.updated(when)
+        entry.content(body, type="html")
+    return bytes(fg.atom_str(pretty=True))
+
+
+@contextlib.contextmanager
+def _site_lock(site: Path) -> Iterator[None]:
+    """Hold an exclusive lock on SITE/.lock so concurrent publishes do not interleave."""
+    try:
+        import fcntl
+    except ImportError:  # not on POSIX: publish without a lock
+        yield
+        return
+    try:
+        handle = open(site / ".lock", "a")  # noqa: SIM115 (held for the duration of the lock)
+    except OSError as exc:
+        raise DeliveryError(f"could not lock {site}: {exc.strerror or exc}") from exc
+    with handle:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+
+
+def _check_address(value: str, option: str) -> str:
+    """A normalised address, or DeliveryError when it is empty or has no '@'."""
+    if "\n" in value or "\r" in value:
+        raise DeliveryError(f"{option} {value!r} is not an e-mail address")
+    name, addr = parseaddr(value)
+    local, _, domain = addr.rpartition("@")
+    if not local or not domain or " " in addr:
+        raise DeliveryError(f"{option} {value!r} is not an e-mail address; use name@example.org")
+    return formataddr((name, addr))
+
+
+def _smtp_reason(exc: BaseException) -> str:
+    """A short one-line reason for an SMTP, socket or TLS error."""
+    import smtplib
+
+    if isinstance(exc, smtplib.SMTPAuthenticationError):
+        reason = f"login refused ({exc.smtp_code} {exc.smtp_error.decode('utf-8', 'replace')})"
+    elif isinstance(exc, smtplib.SMTPRecipientsRefused):
+        reason = "recipients refused: " + ", ".join(exc.recipients)
+    elif isinstance(exc, smtplib.SMTPResponseException):
+        reason = f"{exc.smtp_code} {exc.smtp_error.decode('utf-8', 'replace')}"
+    elif isinstance(exc, ConnectionRefusedError):
+        reason = "connection refused"
+    elif isinstance(exc, TimeoutError):
+        reason = "timed out"
+    else:
+        reason = str(exc) or type(exc).__name__
+    return " ".join(reason.split())
+
+
+def _is_dir_target(output: str) -> bool:
+    """Whether --output names a directory (an existing one, or a path ending in a slash)."""
+    return output.endswith(("/", os.sep)) or Path(output).expanduser().is_dir()
+
+
+def _safe_date(date: str) -> str:
+    """The date if it is a real YYYY-MM-DD date (it becomes part of file names), else DeliveryError."""
+    try:
+        if _DATE.match(date):
+            dt.date.fromisoformat(date)
+            return date
+    except ValueError:
+        pass
+    raise DeliveryError(f"briefing date {date!r} is not a YYYY-MM-DD date; pass --date YYYY-MM-DD")
+
+
+def _mkdir(directory: Path) -> None:
+    """Create a directory (and parents) or raise DeliveryError."""
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise DeliveryError(f"could not create directory {directory}: {exc.strerror or exc}") from exc
+
+
+def _fsync_dir(directory: Path) -> None:
+    """Flush a directory entry to disk so a rename survives a crash (best effort; not on every OS)."""
+    with contextlib.suppress(OSError, AttributeError):
+        fd = os.open(directory, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
