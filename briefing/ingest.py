@@ -189,7 +189,7 @@ def _from_bytes(data: bytes, kind: str | None, *, name: str, stem: str, path: st
     else:
         doc = document_from_text(_cap_text(text, name), id=stem, path=path, markdown=kind == "markdown")
     if doc is None:
-        log.warning("%s: skipped: no article text found", name)
+        log.warning("%s: skipped: %s", name, "no article text found" if text.strip() else "empty file")
         return []
     return [doc]
 

@@ -279,7 +279,7 @@ def test_binary_and_empty_files_skipped_with_warning(tmp_path: Path, caplog: pyt
     for name in ("image.txt", "archive.txt"):
         assert any(name in r.getMessage() and "binary" in r.getMessage() for r in caplog.records)
     for name in ("empty.txt", "blank.md"):
-        assert any(name in r.getMessage() and "skipped" in r.getMessage() for r in caplog.records)
+        assert any(name in r.getMessage() and "skipped: empty file" in r.getMessage() for r in caplog.records)
 
 
 def test_everything_bad_raises_no_input_error(tmp_path: Path) -> None:
