@@ -1,0 +1,239 @@
+"""Text normalisation: Unicode, whitespace, broken quotes, missing spaces and boilerplate lines.
+
+The output of `normalize_text` is the text every later stage sees: paragraphs separated by exactly one
+blank line, no line breaks inside a paragraph, single spaces, and no share buttons, bylines or credits.
+It is idempotent: `normalize_text(normalize_text(t)) == normalize_text(t)`.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# Invisible or layout-only characters. Zero-width (non-)joiners are kept: they change the spelling of
+# Persian, Indic scripts and emoji sequences. Bidi marks only steer display and get in the way of matching.
+_DELETE = "\u00ad\u200b\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2060\u2061\u2062\u2063\u2064\u2066\u2067\u2068\u2069\ufeff\ufffc\u180e"
+_CONTROLS = "".join(chr(c) for c in [*range(0x00, 0x09), 0x0B, *range(0x0E, 0x1C), 0x7F, *range(0x80, 0x85), *range(0x86, 0xA0)])
+_TRANSLATION = str.maketrans(
+    {
+        **{c: None for c in _DELETE + _CONTROLS},
+        # line and paragraph separators from Word, PDFs and old Mac files
+        "\r": "\n", "\x0c": "\n\n", "\x1c": "\n\n", "\x1d": "\n\n", "\x1e": "\n", "\x85": "\n",
+        "\u2028": "\n", "\u2029": "\n\n",
+        # the NFKC part that matters for matching words: typographic ligatures
+        "\ufb00": "ff", "\ufb01": "fi", "\ufb02": "fl", "\ufb03": "ffi", "\ufb04": "ffl", "\ufb05": "st", "\ufb06": "st",
+    }
+)
+_INVISIBLE = re.compile("[" + re.escape(_DELETE + _CONTROLS) + "\r\x0c\x1c-\x1e\x85\u2028\u2029\ufb00-\ufb06]")
+# Runs of spaces that are not already one plain space (tabs, NBSP, thin and ideographic spaces, doubles).
+# Patterns below start with a character class (lookbehinds after it) so the regex engine can skip ahead fast.
+_ODD_SPACES = re.compile(r" [^\S\n]+|[^\S\n ][^\S\n]*")
+_ODD_SPACE = re.compile(r"[^\S\n ]")  # cheap pre-check: most texts need no space fixing at all
+_BLANK_LINES = re.compile(r"\n\s*\n")
+
+# A straight double quote, grave or acute accent between two letters is a mangled apostrophe
+# (`Russia"s`, `don`t`); lower-then-upper (`said"We`) is a quote with a missing space, so it is left alone.
+_BROKEN_APOSTROPHE = re.compile(r"[\"`´](?<=[^\W\d_][\"`´])(?=[^\W\d_])")
+# A sentence end glued to the next sentence: `Twitter.“All`, `said.The`, `bullet.”“Next`.
+# Two lowercase letters before the mark keep `U.S.`, `St.Petersburg`, `e.g.` and decimals out.
+_GLUED_QUOTE = re.compile(r"[“‘](?:(?<=[^\W\d_]{2}[.!?][“‘])(?=[^\W\d_])|(?<=[.!?][”’]“))")
+_GLUED_WORD = re.compile(r"[.!?](?<=[a-z]{2}[.!?])(?=[A-Z][a-z])")
+
+_TERMINAL_END = re.compile(r"[.!?…:;][\"'”’»)\]]*$")
+_LIST_LINE = re.compile(r"(?:[•▪◦‣⁃●*–—-]|\d{1,3}[.)]|[a-z][.)])\s")
+_WRAP_MAX = 100  # lines of a hard-wrapped block are at most this long (email, plain-text feeds)
+
+# Share-button vocabulary. A short line made only of these words (and punctuation) is a share bar.
+_SHARE_WORDS = frozenset(
+    "share shares sharing partager partagez teilen compartir compartilhar compartilhe condividi condividere "
+    "delen deel dela del jaa udostępnij podijeli sdílet zdieľať megosztás distribuie поделиться поширити "
+    "споделете مشاركة شارك شاركها שתף paylaş paylas 分享 シェア 공유 bagikan chia sẻ แชร์ साझा करें শেয়ার".split()
+)
+_NETWORKS = frozenset(
+    "facebook twitter x whatsapp telegram linkedin reddit pinterest email e-mail mail messenger print sms vk "
+    "viber tumblr flipboard pocket weibo wechat instagram threads bluesky mastodon tweet".split()
+)
+_SHARE_FILLERS = frozenset("this article story page post via on with friends your the to copy link it pin".split())
+_TOKEN_PUNCT = ":：|·•-–—,;()[]/«»\"'“”‘’"
+
+# Whole-line patterns, tried only on short lines; each names a kind of page furniture, not a sentence.
+_BOILERPLATE = re.compile(
+    r"""^(?:
+      (?:story\s+continues\s+(?:below|after)\s+)?advert(?:isement)?(?:\s*[-–—:|].*)?
+    | ad | sponsored(?:\s+(?:content|post|links?|stories))? | promoted(?:\s+content)?
+    | (?:read|see|watch|listen)\s+(?:more|also|next|the\s+full\s+(?:story|article))\b.*
+    | (?:related|recommended|more\s+on\s+this\s+(?:story|topic))
+      (?:\s+(?:articles?|stories|topics|content|links|reading|coverage))?\s*(?:[:…]\s*.*)?
+    | continue\s+reading.* | listen\s+to\s+this\s+article.* | skip\s+to\s+(?:main\s+)?content.*
+    | (?:click|tap)\s+(?:here|to|on)\b.*
+    | follow\s+(?:us|me|@\S+|\S+(?:\s+\S+)?\s+on\s+(?:twitter|facebook|instagram|x|linkedin|telegram|tiktok|youtube|threads))\b.*
+    | like\s+us\s+on\s+facebook.*
+    | (?:sign\s+up|subscribe)\s+(?:for|to|now|here|today|free)\b.*
+    | (?:get|join|receive)\s+(?:our|the)\b.*\bnewsletters?\b.*
+    | copyright\s*(?:©|\(c\)|\d{4}).* | ©.* | \(c\)\s*\d{4}.* | .*\ball\s+rights\s+reserved\b.*
+    | (?:photo(?:graph)?s?|images?|pictures?|pic|video|illustration|graphic)
+      (?:\s+(?:credit|courtesy|source|caption|copyright))?\s*[:/|].*
+    | (?:image|photo)\s+(?:copyright|source|credit|caption)\b.*
+    | (?:[\w.&]+\s+)?via\s+getty\s+images | getty\s+images | shutterstock | alamy | reuters | afp | ap | epa
+    | (?-i:[A-Z]{2,}/[\w .'’-]+)
+    | (?:published|updated|last\s+updated|posted)(?:\s+(?:on|at))?\s*:?\s+[^.!?]{0,60}?(?:\d{1,2}:\d{2}|\b\d{4}\b)[^.!?]{0,30}
+    )$""",
+    re.IGNORECASE | re.VERBOSE,
+)
+# Wire-service credits: `Reporting by Jane Doe; Editing by John Roe`, `(Additional reporting by ...)`.
+_CREDIT = re.compile(
+    r"^\(?(?:additional\s+)?(?:reporting|writing|editing|compiled|edited|written|produced|research|graphics)\s+by\s+(?-i:[A-Z])",
+    re.IGNORECASE,
+)
+# A caption ending in a wire-photo credit: `... Kyiv, March 18. (AP Photo/Efrem Lukatsky)`.
+_PHOTO_CREDIT = re.compile(r"\((?:[A-Z][\w.&-]*\s+){0,3}Photo(?:graph)?\s*(?:/|by\b)[^)]*\)\s*$", re.IGNORECASE)
+# Words that may appear in a byline besides capitalised names.
+_BYLINE_FILLERS = frozenset("and & of the de da van von der al bin el la le du di in for staff writer correspondent reporter editor".split())
+
+
+def is_boilerplate_line(line: str) -> bool:
+    """Whether one line (or paragraph) is page furniture rather than article text.
+
+    Covers share buttons in any language, advertisement markers, "Read more"/"Click here"/"Follow us"/
+    "Sign up" prompts, copyright notices, bylines, reporting credits and photo credits. Only short lines
+    can match, so a real paragraph that starts with "By" or "Follow" is kept.
+
+    Args:
+        line: one line of text; surrounding whitespace is ignored.
+    Returns:
+        True when the line should be dropped.
+
+    >>> is_boilerplate_line("مشاركة :"), is_boilerplate_line("By Jane Doe, Reuters")
+    (True, True)
+    >>> is_boilerplate_line("By Friday, the troops had left the city.")
+    False
+    """
+    line = line.strip()
+    if not line or len(line) > 600:
+        return False
+    words = line.split()
+    if len(words) <= 80 and _PHOTO_CREDIT.search(line):
+        return True
+    if len(words) > 40:
+        return False
+    if _CREDIT.match(line) and (line.startswith("(") or ";" in line or not _ends_sentence(line)):
+        return True
+    if len(words) > 12:
+        return _BOILERPLATE.match(line) is not None
+    return _is_share_line(words) or _is_byline(line, words) or _BOILERPLATE.match(line) is not None
+
+
+def _is_share_line(words: list[str]) -> bool:
+    """Whether a short line is only share buttons or network names (`Share:`, `مشاركة :`, `Facebook Twitter`)."""
+    tokens = [t for t in (w.strip(_TOKEN_PUNCT).lower() for w in words) if t]
+    if not tokens or not all(t in _SHARE_WORDS or t in _NETWORKS or t in _SHARE_FILLERS for t in tokens):
+        return False
+    return any(t in _SHARE_WORDS or t in _NETWORKS for t in tokens)
+
+
+def _is_byline(line: str, words: list[str]) -> bool:
+    """Whether a line is `By <names>[, <outlet>]`: "By" then only capitalised words and name particles."""
+    if len(words) < 2 or words[0].lower() != "by" or not words[1][:1].isupper():
+        return False
+    if line.endswith((".", "!", "?")) and re.search(r"\s[A-Z]\.$", line) is None:  # `By John Q.` is fine
+        return False
+    return all(
+        w[:1].isupper() or not w[:1].isalpha() or w.strip(",|").lower() in _BYLINE_FILLERS for w in words[1:]
+    )
+
+
+def _fix_text(text: str) -> str:
+    """Collapse spaces, repair apostrophes and glued sentence ends (line breaks are kept)."""
+    if "  " in text or _ODD_SPACE.search(text):
+        text = _ODD_SPACES.sub(" ", text)
+    if '"' in text or "`" in text or "´" in text:
+        text = _BROKEN_APOSTROPHE.sub(_apostrophe, text)
+    if "“" in text or "‘" in text:
+        text = _GLUED_QUOTE.sub(r" \g<0>", text)
+    if "\ufffd?" in text:  # `”` (cp1252 0x9D is undefined) mis-decoded into U+FFFD and "?"
+        text = text.replace("\ufffd?", "”")
+    return _GLUED_WORD.sub(_space_unless_address, text)
+
+
+def _apostrophe(match: re.Match[str]) -> str:
+    """`’` for a quote between letters, unless it sits between a lower and an upper case letter."""
+    text, pos = match.string, match.start()
+    if text[pos - 1].islower() and text[pos + 1].isupper():
+        return match.group()
+    return "’"
+
+
+def _space_unless_address(match: re.Match[str]) -> str:
+    """A space after a glued sentence end, unless the dot belongs to a URL, e-mail or file name."""
+    text, pos = match.string, match.start()
+    start = max(text.rfind(" ", 0, pos), text.rfind("\n", 0, pos)) + 1
+    ends = [i for i in (text.find(" ", pos), text.find("\n", pos)) if i >= 0]
+    token = text[start : min(ends) if ends else len(text)]
+    if "@" in token or "/" in token or "\\" in token or "www." in token.lower() or "=" in token:
+        return match.group()
+    return match.group() + " "
+
+
+def _ends_sentence(line: str) -> bool:
+    """Whether a line ends with terminal punctuation (optionally followed by closing quotes/brackets)."""
+    return _TERMINAL_END.search(line) is not None
+
+
+def _join_block(lines: list[str]) -> list[str]:
+    """Turn a run of non-blank lines into paragraphs: a line break is a paragraph break unless it wraps a sentence.
+
+    In a hard-wrapped block (every line at most `_WRAP_MAX` characters, most of them near the block's width)
+    a line that reaches near the width continues onto the next one. Elsewhere each line is a paragraph
+    (as in scraped articles, where a line is a paragraph), except when the line stops mid-sentence and
+    the next one starts in lower case.
+    """
+    width = max(len(line) for line in lines)
+    full = sum(len(line) >= 0.6 * width for line in lines[:-1])
+    wrapped = len(lines) >= 2 and width <= _WRAP_MAX and full * 2 >= len(lines) - 1
+    paragraphs: list[str] = [lines[0]]
+    for previous_line, line in zip(lines, lines[1:]):
+        previous = paragraphs[-1]
+        continues = not _ends_sentence(previous) and line[:1].islower()
+        if _LIST_LINE.match(line):
+            join = False
+        elif wrapped:
+            join = len(previous_line) >= 0.6 * width or continues
+        else:
+            join = continues
+        if not join:
+            paragraphs.append(line)
+        elif previous.endswith("-") and previous[-2:-1].isalpha() and line[:1].islower():
+            paragraphs[-1] = previous + line  # a word hyphenated at the wrap keeps its hyphen
+        else:
+            paragraphs[-1] = previous + " " + line
+    return paragraphs
+
+
+def normalize_text(text: str) -> str:
+    """Normalise raw article text for splitting and display.
+
+    Unicode NFC; odd spaces become spaces; zero-width characters, soft hyphens, bidi marks and control
+    characters are removed; spaces are collapsed; a straight quote between letters becomes `’`; a missing
+    space after a sentence end is restored (`Twitter.“All` -> `Twitter. “All`, but not in `U.S.`, URLs,
+    e-mail addresses, decimals or `St.Petersburg`); boilerplate lines are dropped (see
+    `is_boilerplate_line`); lines are joined into paragraphs, separated by exactly one blank line.
+
+    Args:
+        text: raw text; paragraphs are separated by blank lines or given one per line.
+    Returns:
+        The normalised text, without leading or trailing whitespace.
+
+    >>> normalize_text('Russia"s  talks.\\n\\n\\nShare this article\\nThey ended.“Fine,” he said.')
+    'Russia’s talks.\\n\\nThey ended. “Fine,” he said.'
+    """
+    text = text.replace("\r\n", "\n")
+    if _INVISIBLE.search(text):
+        text = text.translate(_TRANSLATION)
+    if not unicodedata.is_normalized("NFC", text):
+        text = unicodedata.normalize("NFC", text)
+    paragraphs: list[str] = []
+    for block in _BLANK_LINES.split(_fix_text(text)):
+        lines = [line.strip() for line in block.split("\n")]
+        lines = [line for line in lines if line and not is_boilerplate_line(line)]
+        if lines:
+            paragraphs.extend(p for p in _join_block(lines) if not is_boilerplate_line(p))
+    return "\n\n".join(paragraphs)

@@ -1,0 +1,321 @@
+"""Offline, rule-based sentence splitter for news text.
+
+A regex finds every candidate sentence end (terminal punctuation, closing quotes/brackets, then
+whitespace); a small decision function looks only at the word before and the word after each candidate.
+So the cost is one Python call per full stop, not per character. Sentences never cross paragraph breaks
+(blank lines).
+
+Run-ons: a "sentence" longer than `MAX_WORDS` words (a headline glued to the lead, a scraped line
+without full stops) is cut at the softest boundary available, in this order: `;`, a spaced dash
+(` - `, ` – `, ` — `), `:`, `,`, and as a last resort the space nearest the middle. Each cut is made
+as close to the middle as possible and repeated until every piece fits, so no piece is ever longer
+than `MAX_WORDS` words (80, the same limit `Options.max_words` uses to reject run-ons).
+"""
+from __future__ import annotations
+
+import itertools
+import re
+
+from .models import Document, Sentence
+from .normalize import is_boilerplate_line, normalize_text
+
+MAX_WORDS = 80
+
+# Titles that come before a name: never the end of a sentence.
+_TITLES = frozenset(
+    "mr mrs ms mx dr prof gen maj lt col sgt capt cpl pvt adm cmdr cdr brig gov sen rep rev fr hon pres "
+    "supt det insp messrs mme mlle mt ft lieut atty amb st".split()
+)
+# Abbreviations that are followed by a number (`p. 55`, `No. 10`, `Jan. 6`, `N°. 12`).
+_NUMBER_ABBREVS = frozenset(
+    "p pp no nos nr vol vols fig figs art arts ch chap sec sect para paras op pt pts ed eds c ca approx tel "
+    "ext jan feb mar apr jun jul aug sep sept oct nov dec n° nº".split()
+)
+# Abbreviations that never end a sentence in news text.
+_NEVER_FINAL = frozenset("e.g i.e vs v cf viz approx incl esp".split())
+# Abbreviations after a name (`Briggs & Co.`, `John Smith Jr.`): a boundary only before a sentence opener.
+# (US state abbreviations are not here: mid-sentence AP style puts a comma after them, `Savannah, Ga., on`.)
+_POSTPOSITIVE = frozenset("co corp inc ltd llc plc bros jr sr assn".split())
+# Function words that open sentences but rarely continue a name: `the U.S. How ...` is two sentences,
+# `the U.S. Army` is one.
+_OPENERS = frozenset(
+    "the a an he she it its they we i you this that these those there here his her their our my your "
+    "but and or so yet nor however meanwhile moreover still then thus also how what when where why who "
+    "which while if as after before although though because since in on at for from to with by of during "
+    "despite under over among about into not no yes some many most all both each every one two three "
+    "several few more other others another such now today yesterday earlier later last instead did do "
+    "does is are was were can could will would should has have had may might must".split()
+)
+_ROMAN = frozenset("".join(p) for n in (2, 3, 4) for p in itertools.product("ivx", repeat=n))
+# Words that need more than the common-case rule; every other alphabetic word before "." ends a sentence.
+_SPECIAL = _TITLES | _NUMBER_ABBREVS | _NEVER_FINAL | _POSTPOSITIVE | _ROMAN
+_TIME_ZONES = frozenset("et est edt ct cst cdt mt mst mdt pt pst pdt gmt utc bst cet cest eastern pacific central local".split())
+
+# A candidate end: terminal punctuation (or a spaced ellipsis `. . .`), closing quotes/brackets, then
+# whitespace, whose next word (after opening quotes/brackets) is captured by a lookahead; CJK full stops
+# need no space. It starts with a character class so the regex engine skips ahead fast.
+_CANDIDATE = re.compile(
+    r"([.!?…‽。！？](?:(?<=\.)(?: \.)+|[.!?…‽。！？]*))([”’\"'»)\]」』）]*)"
+    r"(?:(?=\s+([“\"‘'(\[{¿¡«]*)(\S*))|(?=\s*$)|(?<=[。！？」』）]))"
+)
+# `“War crime!” Zelenskyy added.`: a name and a speech verb after an exclaimed/asked quotation.
+_ATTRIBUTION = re.compile(
+    r"\s+((?:[A-Z][\w’'.-]*\s+){1,3})(?:said|says|added|adds|told|asked|asks|wrote|writes|tweeted|posted|stated|"
+    r"declared|insisted|warned|explained|noted|replied|shouted|yelled|cried|recalled|argued|claimed|remarked|"
+    r"continued|conceded|acknowledged|admitted|exclaimed|demanded|wondered)\b"
+)
+_DOTTED = re.compile(r"(?:[^\W\d_]\.)+[^\W\d_]")  # U.S, a.m, U.S.S.R, Ph.D
+_LIST_MARKER = re.compile(r"(?:\d{1,3}|[a-z]|[ivx]{1,4})")
+_LIST_START = re.compile(r"[•▪◦‣⁃●]?\s*(?:(\d{1,3})|([a-z]))(\.\)|\.|\))\s")
+_BULLET = re.compile(r"[•▪◦‣⁃●](?<=\s.)")
+_OPENING = "“\"‘'([{¿¡«*•▪◦‣⁃●"
+_WORD_PUNCT = ",;:.!?”’\"')]»"
+_QUOTE_REACH = 400  # characters; a quotation longer than this is not treated as one sentence
+_PARAGRAPHS = re.compile(r"\n\s*\n")
+_SOFT_BREAKS = (re.compile(r";\s+"), re.compile(r"\s+[-–—]\s+"), re.compile(r":\s+"), re.compile(r",\s+"))
+_MIN_PIECE = 5  # words; a run-on is never cut into a piece shorter than this
+
+
+def _opener(word: str) -> bool:
+    """Whether the next word is a typical sentence opener (`The`, `He`, `How`, `It’s`)."""
+    word = word.strip(_WORD_PUNCT).lower()
+    return word in _OPENERS or word.split("’")[0].split("'")[0] in _OPENERS
+
+
+def _decide(para: str, seg_start: int, m: re.Match[str]) -> int:
+    """Where the candidate `m` ends a sentence, or -1 when it does not."""
+    punct, close, openers, nxt = m.group(1, 2, 3, 4)
+    end = m.end()
+    if punct[-1] in "。！？":  # CJK full stop: always a boundary
+        return end
+    c = nxt[:1] if nxt else ""
+    if not c or c.islower():  # paragraph end, or the sentence goes on (`Yahoo! in`, `co. at`, `'Great!' she said`)
+        return -1
+    start = m.start()
+    if punct == ".":
+        if c in "-–—":  # no sentence starts with a dash: `ALLENTOWN, Pa. - The ...` is a dateline
+            return -1
+        token_start = max(para.rfind(" ", seg_start, start), para.rfind("\n", seg_start, start)) + 1
+        word = para[token_start:start]
+        if len(word) > 1 and word.isalpha() and word.lower() not in _SPECIAL:
+            return end  # the common case: an ordinary word, then a full stop
+        return _decide_period(para, seg_start, token_start, word.lstrip(_OPENING), close, openers, nxt, end)
+    if "." not in punct and "…" not in punct:  # ! ? ‽
+        if close[:1] in ("”", '"'):
+            attribution = _ATTRIBUTION.match(para, end)
+            if attribution and not any(_opener(w) for w in attribution.group(1).split()):
+                return -1
+        return end
+    dots = punct.count(".") + 3 * punct.count("…")
+    upper_like = not c.isdigit() and (c.isalpha() or bool(openers))
+    if para[start - 1 : start] == "[" or not upper_like:  # `[...]` marks an omission
+        return -1
+    if " " in punct:  # spaced: `word. . . . The` ends at the first dot; `a . . . b` is an omission
+        if dots >= 4:
+            return start + 1 if start > 0 and not para[start - 1].isspace() else end
+        return -1
+    if dots < 4 and (nxt == "I" or nxt[:2] in ("I’", "I'")):  # "I mean... I don't" trails on
+        return -1
+    return end
+
+
+def _decide_period(
+    para: str, seg_start: int, token_start: int, word: str, close: str, openers: str, nxt: str, end: int
+) -> int:
+    """The rules for a single full stop after an abbreviation, initial, number or acronym."""
+    if not word:
+        return end
+    c = nxt[0]
+    low = word.lower()
+    if low in _NEVER_FINAL:
+        return -1
+    first = not para[seg_start:token_start].strip(" \n•▪◦‣⁃●")
+    if first and _LIST_MARKER.fullmatch(low) and not close.startswith(("”", '"')):
+        return -1  # `1. The first item`, `a. The first item`
+    dotted = _DOTTED.fullmatch(word) is not None
+    if c.isdigit() or c in "$£€¥#":
+        if low in _NUMBER_ABBREVS or low in _TITLES or (dotted and low not in ("a.m", "p.m")):
+            return -1  # `p. 55`, `No. 10`, `the U.S. 10-year yield`
+        return end
+    if low in _TITLES:
+        if low == "st" and (_opener(nxt) or _previous_word(para, seg_start, token_start)[:1].isdigit()):
+            return end  # `5th St. He ...` is a street, not a saint
+        return -1
+    if len(word) == 1 and word.isalpha():
+        if word.islower():
+            return end
+        if len(nxt) > 1 and _opener(nxt) and not openers:
+            return end  # `World War I. The ...`
+        before = _previous_word(para, seg_start, token_start)
+        return end if before[:1].islower() or before[:1].isdigit() else -1  # `you and I. Did` vs `Jonas E. Smith`
+    if dotted:
+        if low in ("a.m", "p.m"):
+            if nxt.strip(_WORD_PUNCT).lower() in _TIME_ZONES:
+                return -1
+            # `At 5 a.m. Mr. Smith went` opens a sentence; `He left at 6 p.m. Mr. Smith` closes one
+            return end if para.count(" ", seg_start, token_start) >= 3 else -1
+        return end if openers or _opener(nxt) else -1
+    if low in _POSTPOSITIVE:
+        return end if openers or _opener(nxt) else -1
+    return end
+
+
+def _previous_word(para: str, seg_start: int, token_start: int) -> str:
+    """The word before the token that starts at `token_start` (empty at the start of a segment)."""
+    if token_start - 1 <= seg_start:
+        return ""
+    return para[para.rfind(" ", seg_start, token_start - 1) + 1 : token_start - 1].lstrip(_OPENING)
+
+
+def _list_cuts(para: str) -> list[int]:
+    """Positions where list items start inside one paragraph (`1) a 2) b`, `a. x b. y`, `• x • y`)."""
+    cuts = [m.start() for m in _BULLET.finditer(para)]
+    m = _LIST_START.match(para)
+    if m:
+        number, letter, style = m.group(1), m.group(2), m.group(3)
+        pos = m.end()
+        while True:
+            if number is not None:
+                number = str(int(number) + 1)
+                needle = f" {number}{style} "
+            else:
+                letter = chr(ord(letter) + 1)
+                needle = f" {letter}{style} "
+            found = para.find(needle, pos)
+            if found < 0 or (letter is not None and letter > "z"):
+                break
+            cuts.append(len(para[: found + 1].rstrip(" •▪◦‣⁃●")))  # a bullet before the number goes with it
+            pos = found + len(needle)
+    return sorted(set(cuts))
+
+
+def _quote_suppressed(para: str, boundary: int) -> bool:
+    """Whether a boundary lies inside a quotation that the sentence continues after (`“I came. I saw.” he said`)."""
+    if "“" in para:
+        opened = para.rfind("“", max(0, boundary - _QUOTE_REACH), boundary)
+        closed = para.find("”", boundary, boundary + _QUOTE_REACH)
+        inside = opened >= 0 and closed >= 0 and para.rfind("”", opened, boundary - 1) < 0 and para.find("“", boundary, closed) < 0
+    else:
+        inside, closed = False, -1
+    if not inside and '"' in para:
+        closed = para.find('"', boundary, boundary + _QUOTE_REACH)
+        inside = closed >= 0 and para.count('"', 0, boundary) % 2 == 1
+    if not inside or para[closed - 1] not in ",.!?…":
+        return False
+    return para[closed + 1 : closed + 3].lstrip()[:1].islower()
+
+
+def _in_parentheses(para: str, seg_start: int, boundary: int) -> bool:
+    """Whether a boundary lies inside a parenthesis closed soon after (`(Photo: Yum! Brands)`)."""
+    opened = para.rfind("(", seg_start, boundary)
+    if opened < 0 or para.find(")", opened, boundary) >= 0:
+        return False
+    closed = para.find(")", boundary, boundary + _QUOTE_REACH)
+    return closed >= 0 and para.find("(", boundary, closed) < 0
+
+
+def _split_paragraph(para: str, max_words: int) -> list[str]:
+    """Sentences of one paragraph, in order."""
+    pieces: list[str] = []
+    cuts = _list_cuts(para) if para[:1] in "•▪◦‣⁃●" or para[:1].isalnum() else []
+    bounds = [0, *cuts, len(para)]
+    for chunk_start, chunk_end in zip(bounds, bounds[1:]):
+        chunk = para[chunk_start:chunk_end]
+        quoted = "“" in chunk or '"' in chunk
+        bracketed = "(" in chunk
+        seg_start = 0
+        for m in _CANDIDATE.finditer(chunk):
+            boundary = _decide(chunk, seg_start, m)
+            if boundary <= seg_start or boundary >= len(chunk):
+                continue
+            if (quoted and _quote_suppressed(chunk, boundary)) or (bracketed and _in_parentheses(chunk, seg_start, boundary)):
+                continue
+            pieces.append(chunk[seg_start:boundary])
+            seg_start = boundary
+        pieces.append(chunk[seg_start:])
+    sentences: list[str] = []
+    for piece in pieces:
+        piece = piece.strip()
+        if piece:
+            sentences.extend(_split_run_on(piece, max_words) if piece.count(" ") >= max_words else [piece])
+    return sentences
+
+
+def _split_run_on(text: str, max_words: int) -> list[str]:
+    """Cut an over-long sentence at its softest boundary nearest the middle, recursively (see module doc)."""
+    if text.count(" ") < max_words:
+        return [text]
+    middle = len(text) / 2
+    for pattern in _SOFT_BREAKS:
+        best: re.Match[str] | None = None
+        for m in pattern.finditer(text):
+            if text.count(" ", 0, m.start()) + 1 < _MIN_PIECE or text.count(" ", m.end()) + 1 < _MIN_PIECE:
+                continue
+            if best is None or abs(m.start() - middle) < abs(best.start() - middle):
+                best = m
+        if best is not None:
+            keep = best.group().strip()  # `;`, `:` and `,` stay with the left part; a dash is dropped
+            left = text[: best.start()] + ("" if keep in "-–—" else keep)
+            return _split_run_on(left.strip(), max_words) + _split_run_on(text[best.end() :].strip(), max_words)
+    cut = text.rfind(" ", 0, int(middle)) if " " in text[: int(middle)] else text.find(" ")
+    return _split_run_on(text[:cut].strip(), max_words) + _split_run_on(text[cut:].strip(), max_words)
+
+
+def split_text(text: str, max_words: int = MAX_WORDS) -> list[list[str]]:
+    """Split already-normalised text into paragraphs of sentences (no normalisation, no filtering).
+
+    Args:
+        text: text whose paragraphs are separated by blank lines.
+        max_words: longer run-ons are cut (see the module docstring).
+    Returns:
+        One list of sentences per non-empty paragraph.
+
+    >>> split_text("Mr. Smith left at 5 p.m. Then it rained.\\n\\nNo. 10 said so.")
+    [['Mr. Smith left at 5 p.m.', 'Then it rained.'], ['No. 10 said so.']]
+    """
+    return [s for s in (_split_paragraph(p.strip(), max_words) for p in _PARAGRAPHS.split(text)) if s]
+
+
+def split_sentences(text: str, max_words: int = MAX_WORDS) -> list[str]:
+    """Split raw text into sentences: the splitter the pipeline uses.
+
+    The text is first normalised (`briefing.normalize.normalize_text`: whitespace, invisible characters,
+    broken quotes, boilerplate lines), so every returned sentence is a substring of `normalize_text(text)`.
+    Sentences never cross paragraph breaks (blank lines, or one paragraph per line).
+
+    Args:
+        text: raw article text.
+        max_words: run-ons longer than this are cut at `;`, dashes, `:` or `,` (see the module docstring).
+    Returns:
+        The sentences in order, stripped.
+
+    >>> split_sentences("“I came. I saw.” he said. Maj. Gen. Smith met U.S. Army officials in the U.S. They agreed.")
+    ['“I came. I saw.” he said.', 'Maj. Gen. Smith met U.S. Army officials in the U.S.', 'They agreed.']
+    """
+    return [s for paragraph in split_text(normalize_text(text), max_words) for s in paragraph]
+
+
+def split_document(doc: Document, doc_position: int = 0, max_words: int = MAX_WORDS) -> list[Sentence]:
+    """Split one document (whose text ingest has already normalised) into numbered Sentences.
+
+    Paragraphs that are boilerplate (share bars, bylines, credits) are skipped, in case the text did not
+    come through ingest; paragraph numbers count only the paragraphs kept.
+
+    Args:
+        doc: the document.
+        doc_position: index of the document in the input (kept on each Sentence for ordering).
+        max_words: run-ons longer than this are cut.
+    Returns:
+        Sentences with 0-based `index` in the document and 0-based `paragraph`.
+    """
+    out: list[Sentence] = []
+    paragraph = 0
+    for text in _PARAGRAPHS.split(doc.text):
+        text = text.strip()
+        if not text or (len(text) < 600 and is_boilerplate_line(text)):
+            continue
+        sentences = _split_paragraph(text, max_words)
+        for sentence in sentences:
+            out.append(Sentence(sentence, doc.id, len(out), paragraph, doc_position))
+        paragraph += 1 if sentences else 0
+    return out
