@@ -17,6 +17,7 @@ from email.message import EmailMessage
 from email.utils import formataddr, formatdate, make_msgid, parseaddr
 from pathlib import Path
 from typing import Any, TextIO
+from urllib.parse import quote
 
 from briefing.errors import DeliveryError, TemplateError
 from briefing.models import Briefing, Document, Item, Section, SourceRef
@@ -24,7 +25,7 @@ from briefing.render import (
     render_briefing, render_email_html, render_many, render_template, render_text, template_context, template_format,
 )
 
-__all__ = ["build_message", "output_paths", "publish_site", "render_outputs", "send_message", "write_atomic",
+__all__ = ["build_message", "format_for_output", "output_paths", "publish_site", "render_outputs", "send_message", "write_atomic",
            "write_eml", "write_outputs"]
 
 log = logging.getLogger(__name__)
@@ -117,6 +118,21 @@ def output_paths(formats: Sequence[str], output: str | None, output_dir: str | P
     return {fmt: directory / f"briefing-{_safe_date(date)}.{fmt}" for fmt in formats}
 
 
+def format_for_output(output: str | None) -> str | None:
+    """The format a ``--output FILE`` name asks for (``.md``, ``.markdown``, ``.html``, ``.htm``, ``.json``).
+
+    Args:
+        output: the ``--output`` value.
+
+    Returns:
+        ``"md"``, ``"html"`` or ``"json"``; None for stdout, directories and other names.
+    """
+    if not output or output == "-" or _is_dir_target(output):
+        return None
+    suffix = Path(output).suffix.lower()
+    return {".md": "md", ".markdown": "md", ".html": "html", ".htm": "html", ".json": "json"}.get(suffix)
+
+
 def write_outputs(briefing: Briefing, formats: Sequence[str], output: str | None = None,
                   output_dir: str | Path | None = None, template: str | Path | None = None, *,
                   stdout: TextIO | None = None) -> list[Path]:
@@ -184,7 +200,7 @@ def publish_site(briefing: Briefing, site: str | Path, template: str | Path | No
         entries = [{"date": b.date, "title": b.title, "href": f"{b.date}.html", "item_count": len(b.items),
                     "source_count": len({r.document for i in b.items for r in i.sources})} for b, _ in archive]
         files["index.html"] = render_template("index", {"title": title, "lang": "en", "entries": entries})
-        files["feed.xml"] = _atom_feed(archive, title, base_url)
+        files["feed.xml"] = _atom_feed(archive, title, base_url or f"urn:briefing:{quote(site.resolve().name, safe='')}:")
         written = []
         for name, text in files.items():
             write_atomic(site / name, text)
@@ -229,8 +245,8 @@ def build_message(briefing: Briefing, *, sender: str, to: Sequence[str],
     msg["Date"] = formatdate(localtime=True)
     # A domain from the sender avoids make_msgid's slow reverse-DNS lookup of this host.
     msg["Message-ID"] = make_msgid(domain=parseaddr(from_addr)[1].rpartition("@")[2] or "briefing.invalid")
-    msg.set_content(text)
-    msg.add_alternative(html, subtype="html")
+    msg.set_content(text, cte="quoted-printable")  # readable in raw form, unlike base64
+    msg.add_alternative(html, subtype="html", cte="quoted-printable")
     return msg
 
 
@@ -346,26 +362,31 @@ def _briefing_from_dict(data: dict[str, Any]) -> Briefing:
     return Briefing(str(data["title"]), str(data["date"]), sections, documents)
 
 
-def _atom_feed(archive: list[tuple[Briefing, dt.datetime]], title: str, base_url: str | None) -> bytes:
-    """The site's Atom feed: one entry per briefing, newest first, id stable per date."""
+def _atom_feed(archive: list[tuple[Briefing, dt.datetime]], title: str, base: str) -> bytes:
+    """The site's Atom feed: one entry per briefing, newest first, id stable per date.
+
+    ``base`` is the site's URL, or a ``urn:`` prefix naming the site folder when no URL is known.
+    """
     from feedgen.feed import FeedGenerator
 
-    base = base_url.rstrip("/") + "/" if base_url else ""
+    is_url = not base.startswith("urn:")
+    base = base.rstrip("/") + "/" if is_url else base
+    link_base = base if is_url else ""
     fg = FeedGenerator()
-    fg.id(base or "urn:briefing:site")
+    fg.id(base if is_url else base + "feed")
     fg.title(title)
     fg.author({"name": title})
-    fg.link(href=f"{base}index.html", rel="alternate")
-    if base:
+    fg.link(href=f"{link_base}index.html", rel="alternate")
+    if is_url:
         fg.link(href=f"{base}feed.xml", rel="self")
     fg.updated(max((when for _, when in archive), default=dt.datetime.now(dt.timezone.utc)))
-    bodies = render_many("body", [template_context(b, f"{base}{b.date}.html") for b, _ in archive])
+    bodies = render_many("body", [template_context(b, f"{link_base}{b.date}.html") for b, _ in archive])
     for (briefing, when), body in zip(archive, bodies):
         page = f"{briefing.date}.html"
         entry = fg.add_entry(order="append")
-        entry.id(f"{base}{page}" if base else f"urn:briefing:{briefing.date}")
+        entry.id(f"{base}{page}" if is_url else f"{base}{briefing.date}")
         entry.title(f"{briefing.title} — {briefing.date}")
-        entry.link(href=f"{base}{page}", rel="alternate")
+        entry.link(href=f"{link_base}{page}", rel="alternate")
         entry.published(dt.datetime.fromisoformat(briefing.date).replace(tzinfo=dt.timezone.utc))
         entry.updated(when)
         entry.content(body, type="html")

@@ -10,6 +10,7 @@ import shutil
 import socket
 import stat
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +21,7 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult
 from conftest import make_briefing
 
-from briefing.deliver import build_message, publish_site, send_message, write_atomic, write_eml, write_outputs
+from briefing.deliver import build_message, format_for_output, publish_site, send_message, write_atomic, write_eml, write_outputs
 from briefing.errors import DeliveryError, TemplateError
 
 XHTML = "{http://www.w3.org/1999/xhtml}"
@@ -105,6 +106,13 @@ def test_write_outputs_rejects_several_formats_for_one_target(tmp_path: Path, ou
         write_outputs(make_briefing(), ["md", "html"], output=output, stdout=io.StringIO())
 
 
+@pytest.mark.parametrize(("output", "fmt"), [
+    ("a.md", "md"), ("a.HTML", "html"), ("x/a.json", "json"), ("a.txt", None), ("-", None), ("dir/", None), (None, None),
+])
+def test_format_for_output(output: str | None, fmt: str | None) -> None:
+    assert format_for_output(output) == fmt
+
+
 def test_write_outputs_template_failure_writes_nothing(tmp_path: Path) -> None:
     bad = tmp_path / "bad.html.j2"
     bad.write_text("{% if %}", encoding="utf-8")
@@ -151,7 +159,8 @@ def test_publish_site_builds_pages_index_and_feed(tmp_path: Path) -> None:
     feed = feedparser.parse((site / "feed.xml").read_bytes())
     assert not feed.bozo, feed.get("bozo_exception")
     assert [e.title for e in feed.entries] == ["Thursday — 2025-03-14", "Wednesday — 2025-03-13", "Tuesday — 2025-03-12"]
-    assert len({e.id for e in feed.entries}) == 3
+    assert [e.id for e in feed.entries] == [f"urn:briefing:site:2025-03-1{d}" for d in (4, 3, 2)]
+    assert feed.entries[0].link == "2025-03-14.html"
     content = feed.entries[0].content[0].value
     assert "quarter point" in content and all(url.replace("&", "&amp;") in content for url in URLS)
 
@@ -165,6 +174,16 @@ def test_republishing_a_date_replaces_it(tmp_path: Path) -> None:
     assert [e.id for e in feed.entries] == ids
     assert [e.title for e in feed.entries][1] == "Wednesday, corrected — 2025-03-13"
     assert (site / "index.html").read_text(encoding="utf-8").count('<li class="item">') == 3
+
+
+def test_concurrent_publishes_keep_every_date(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    dates = [f"2025-04-{day:02d}" for day in range(1, 7)]
+    with ThreadPoolExecutor(max_workers=len(dates)) as pool:
+        list(pool.map(lambda d: publish_site(make_briefing(date=d), site), dates))
+    feed = feedparser.parse((site / "feed.xml").read_bytes())
+    assert [e.title[-10:] for e in feed.entries] == sorted(dates, reverse=True)
+    assert not [p for p in site.iterdir() if p.name.endswith(".tmp")]
 
 
 def test_publish_with_failing_template_leaves_site_unchanged(tmp_path: Path) -> None:
