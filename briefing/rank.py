@@ -30,7 +30,7 @@ NEIGHBOURS = 40
 _ROW_BLOCK = 2048
 # Edges between sentences of different documents count this much more: a fact repeated by several
 # outlets matters more than one an article repeats to itself.
-CROSS_DOCUMENT_WEIGHT = 2.0
+CROSS_DOCUMENT_WEIGHT = 3.0
 # Position prior for news: weight of the k-th sentence of an article is 1 / (k + 1) ** POSITION_DECAY.
 POSITION_DECAY = 0.5
 # Guard against rows with no similar sentence (a node with no edges teleports like everyone else).

@@ -22,7 +22,9 @@ if TYPE_CHECKING:
 # lines without it are headlines, captions or datelines, not briefing material.
 _SENTENCE_END = re.compile(r"[.!?…][\"'”’»)\]]*$|[\"”’»][.!?]$")
 # MMR-style redundancy: a candidate's score is discounted by its overlap with what is already chosen.
-REDUNDANCY_PENALTY = 0.0
+REDUNDANCY_PENALTY = 0.7
+# Only this many best-scored eligible sentences compete in selection (a briefing holds far fewer).
+CANDIDATE_POOL = 400
 
 
 def eligible(sentence: Sentence, options: Options) -> bool:
@@ -39,6 +41,7 @@ def select_items(
     allowed: Sequence[bool] | None = None,
     budget_words: int | None = None,
     budget_sentences: int | None = None,
+    overflow: bool = False,
 ) -> list[Item]:
     """Pick the briefing's items from scored sentences.
 
@@ -49,6 +52,8 @@ def select_items(
         options: budget (`words`/`sentences`), `min_words`, `max_words`, `duplicate_threshold`.
         allowed: optional mask; False leaves a sentence out (e.g. already published yesterday).
         budget_words / budget_sentences: override the options' budget (used to share it among stories).
+        overflow: let the last sentence run past the word budget (evaluation truncates summaries to the
+            budget, as it does for every baseline); briefings never overflow.
     Returns:
         Items in reading order, each citing one or more sources.
     """
@@ -61,23 +66,11 @@ def select_items(
         budget_words = None if budget_sentences else options.words
     rows, _ = content_sets([s.text for s in sentences])
     order = sorted(range(len(sentences)), key=lambda i: (-scores[i], sentences[i].doc_position, sentences[i].index))
+    pool = [i for i in order if (allowed is None or allowed[i]) and eligible(sentences[i], options)][:CANDIDATE_POOL]
     chosen: list[int] = []
-    words_left = budget_words if budget_words is not None else 10**9
-    for i in order:
-        if budget_sentences is not None and len(chosen) >= budget_sentences:
-            break
-        if words_left < options.min_words:
-            break
-        sentence = sentences[i]
-        if (allowed is not None and not allowed[i]) or not eligible(sentence, options):
-            continue
-        length = count_words(sentence.text)
-        if length > words_left:
-            continue
-        if chosen and overlap_matrix(rows[i], rows[chosen]).max() >= options.duplicate_threshold:
-            continue
-        chosen.append(i)
-        words_left -= length
+    if pool:
+        chosen = _greedy(pool, rows[pool], np.asarray([scores[i] for i in pool], dtype=float),
+                         [count_words(sentences[i].text) for i in pool], options, budget_words, budget_sentences, overflow)
     if not chosen:
         return []
     credited = _corroborations(sentences, rows, chosen, options.duplicate_threshold)
@@ -87,6 +80,41 @@ def select_items(
         refs = [_ref(sentences[i], documents)] + [_ref(sentences[j], documents) for j in credited.get(i, [])]
         items.append(Item(text=sentences[i].text, score=float(scores[i]) / peak, sources=tuple(refs)))
     return items
+
+
+def _greedy(
+    pool: list[int],
+    rows,  # type: ignore[no-untyped-def]
+    values: "np.ndarray",
+    lengths: list[int],
+    options: Options,
+    budget_words: int | None,
+    budget_sentences: int | None,
+    overflow: bool,
+) -> list[int]:
+    """Maximal marginal relevance: best score minus redundancy with what is chosen, until the budget is spent.
+
+    A candidate whose overlap with a chosen sentence reaches `options.duplicate_threshold` is a
+    near-duplicate and is never chosen (Carbonell & Goldstein, SIGIR 1998, for the MMR trade-off).
+    """
+    import numpy as np
+
+    values = values / (values.max() or 1.0)
+    redundancy = np.zeros(len(pool))
+    alive = np.ones(len(pool), dtype=bool)
+    chosen: list[int] = []
+    words_left = budget_words if budget_words is not None else 10**9
+    while alive.any() and words_left >= options.min_words:
+        if budget_sentences is not None and len(chosen) >= budget_sentences:
+            break
+        k = int(np.argmax(np.where(alive, values - REDUNDANCY_PENALTY * redundancy, -np.inf)))
+        alive[k] = False
+        if redundancy[k] >= options.duplicate_threshold or (lengths[k] > words_left and not overflow):
+            continue
+        chosen.append(pool[k])
+        words_left -= lengths[k]
+        redundancy = np.maximum(redundancy, overlap_matrix(rows, rows[k]).ravel())
+    return chosen
 
 
 def _corroborations(sentences: Sequence[Sentence], rows, chosen: list[int], threshold: float) -> dict[int, list[int]]:  # type: ignore[no-untyped-def]

@@ -1,0 +1,4 @@
+"""`python -m briefing` runs the CLI."""
+from .cli import main
+
+main()

@@ -1,0 +1,265 @@
+"""Command line: parses options and calls the library. Errors become one `Error: ...` line and exit 1."""
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+from typing import Annotated, Any, Optional
+
+import typer
+
+from .errors import BriefingError
+
+app = typer.Typer(
+    help="Turn a pile of news articles into a short, sourced, deduplicated briefing.",
+    no_args_is_help=True,
+    pretty_exceptions_show_locals=False,
+    add_completion=False,
+)
+
+Inputs = Annotated[Optional[list[str]], typer.Argument(help="Files, directories, feed or article URLs, or '-' for stdin.", show_default=False)]
+Config = Annotated[Optional[str], typer.Option("--config", "-c", help="TOML config file (default: ./briefing.toml if present).")]
+Words = Annotated[Optional[int], typer.Option("--words", "-w", min=1, help="Length budget in words [default: 250].")]
+Sentences = Annotated[Optional[int], typer.Option("--sentences", "-n", min=1, help="Length budget in sentences (instead of --words).")]
+Formats = Annotated[Optional[list[str]], typer.Option("--format", "-f", help="Output format: md, html or json; repeat for several [default: md].")]
+Output = Annotated[Optional[str], typer.Option("--output", "-o", help="Output file, directory, or '-' for stdout [default: dated files in the current directory].")]
+Template = Annotated[Optional[Path], typer.Option("--template", help="Jinja2 template that replaces the built-in one.", exists=True, dir_okay=False)]
+Title = Annotated[Optional[str], typer.Option("--title", help="Briefing title [default: Briefing].")]
+Date = Annotated[Optional[str], typer.Option("--date", help="Briefing date, YYYY-MM-DD [default: today].")]
+Algorithm = Annotated[Optional[str], typer.Option("--algorithm", "-a", help="Ranker: graph (default), lexrank, textrank, lsa, luhn (sumy) or lead.")]
+Query = Annotated[Optional[str], typer.Option("--query", "-q", help="Focus query: favour sentences about these words.")]
+History = Annotated[Optional[str], typer.Option("--history", help="SQLite history of published items; leaves out what earlier briefings said.")]
+NoHistory = Annotated[bool, typer.Option("--no-history", help="Ignore and do not update the history.")]
+Since = Annotated[Optional[str], typer.Option("--since", help="Time window for feed entries, e.g. 24h, 2d [default: 24h].")]
+Quiet = Annotated[bool, typer.Option("--quiet", help="No progress bar or warnings on stderr.")]
+
+
+class _WarningFormatter(logging.Formatter):
+    """Warnings as one plain line each: `Warning: ...`."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return f"Warning: {record.getMessage()}"
+
+
+def _setup_logging(quiet: bool) -> None:
+    """Send the library's warnings to stderr (the briefing itself goes to stdout or files)."""
+    logger = logging.getLogger("briefing")
+    for handler in list(logger.handlers):
+        if getattr(handler, "_briefing_cli", False):
+            logger.removeHandler(handler)
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(_WarningFormatter())
+    handler._briefing_cli = True  # type: ignore[attr-defined]
+    logger.addHandler(handler)
+    logger.setLevel(logging.ERROR if quiet else logging.WARNING)
+
+
+def _fail(message: str) -> typer.Exit:
+    """Print one error line on stderr and return the exit to raise."""
+    typer.echo(f"Error: {message}", err=True)
+    return typer.Exit(code=1)
+
+
+def _settings(inputs: list[str] | None, config: str | None, daily: bool, **cli: Any):  # type: ignore[no-untyped-def]
+    """Merge config and the options the user actually set on the command line."""
+    from .options import ALGORITHMS, FORMATS
+    from .workflow import resolve_settings
+
+    overrides = {k: v for k, v in cli.items() if v is not None and k not in ("no_history", "formats", "template")}
+    if cli.get("formats"):
+        bad = [f for f in cli["formats"] if f not in FORMATS]
+        if bad:
+            raise BriefingError(f"unknown format {bad[0]!r}: choose from {', '.join(FORMATS)}")
+        overrides["formats"] = tuple(dict.fromkeys(cli["formats"]))
+    if cli.get("template") is not None:
+        overrides["template"] = str(cli["template"])
+    if overrides.get("algorithm") and overrides["algorithm"] not in ALGORITHMS:
+        raise BriefingError(f"unknown algorithm {overrides['algorithm']!r}: choose from {', '.join(ALGORITHMS)}")
+    if cli.get("sentences") is not None:
+        overrides.setdefault("words", None)
+    if overrides.get("history"):
+        overrides["use_history"] = True
+    if cli.get("no_history"):
+        overrides["use_history"] = False
+    return resolve_settings(inputs or [], config, overrides, daily=daily)
+
+
+def _run(action: Any) -> None:
+    """Run a command body, turning BriefingError (and OS errors) into `Error: ...` and exit 1."""
+    try:
+        action()
+    except BriefingError as exc:
+        raise _fail(str(exc)) from None
+    except OSError as exc:
+        raise _fail(f"{exc.strerror or exc}: {exc.filename}" if exc.filename else str(exc)) from None
+    except KeyboardInterrupt:
+        raise _fail("interrupted") from None
+
+
+@app.command()
+def build(
+    inputs: Inputs = None, config: Config = None, words: Words = None, sentences: Sentences = None,
+    format: Formats = None, output: Output = None, template: Template = None, title: Title = None,
+    date: Date = None, algorithm: Algorithm = None, query: Query = None, history: History = None,
+    no_history: NoHistory = False, since: Since = None, quiet: Quiet = False,
+) -> None:
+    """Build a briefing from articles and write it as Markdown, HTML and/or JSON."""
+    _setup_logging(quiet)
+
+    def action() -> None:
+        from .deliver import write_outputs
+        from .workflow import deliver_and_record, make_briefing
+
+        settings = _settings(
+            inputs, config, False, words=words, sentences=sentences, formats=format, output=output,
+            template=template, title=title, date=date, algorithm=algorithm, query=query, history=history,
+            no_history=no_history, since=since, quiet=quiet,
+        )
+        result = make_briefing(settings, stdin=sys.stdin.buffer)
+        opts = settings.options
+        written = deliver_and_record(
+            settings, result, lambda: write_outputs(result, opts.formats, opts.output, opts.output_dir, opts.template)
+        )
+        if not quiet:
+            for path in written:
+                typer.echo(f"wrote {path}", err=True)
+
+    _run(action)
+
+
+@app.command()
+def publish(
+    inputs: Inputs = None, site: Annotated[Optional[Path], typer.Option("--site", help="Static site directory.", file_okay=False)] = None,
+    config: Config = None, words: Words = None, sentences: Sentences = None, template: Template = None,
+    title: Title = None, date: Date = None, algorithm: Algorithm = None, query: Query = None,
+    history: History = None, no_history: NoHistory = False, since: Since = None, quiet: Quiet = False,
+) -> None:
+    """Build the day's briefing and add it to a static site (dated pages, index.html, feed.xml)."""
+    _setup_logging(quiet)
+
+    def action() -> None:
+        from .deliver import publish_site
+        from .workflow import deliver_and_record, make_briefing
+
+        settings = _settings(
+            inputs, config, True, words=words, sentences=sentences, template=template, title=title, date=date,
+            algorithm=algorithm, query=query, history=history, no_history=no_history, since=since, quiet=quiet,
+        )
+        target = site or (Path(settings.site) if settings.site else None)
+        if target is None:
+            raise BriefingError("no site directory: pass --site DIR or set site in briefing.toml")
+        if settings.options.history is None and settings.options.use_history:
+            settings = type(settings)(settings.inputs, settings.options.replace(output_dir=str(target)), settings.site, settings.email)
+        result = make_briefing(settings, stdin=sys.stdin.buffer)
+        paths = deliver_and_record(settings, result, lambda: publish_site(result, target, settings.options.template))
+        if not quiet:
+            for path in paths:
+                typer.echo(f"wrote {path}", err=True)
+
+    _run(action)
+
+
+@app.command()
+def send(
+    inputs: Inputs = None,
+    to: Annotated[Optional[list[str]], typer.Option("--to", help="Recipient address; repeat for several.")] = None,
+    sender: Annotated[Optional[str], typer.Option("--from", help="Sender address.")] = None,
+    smtp_host: Annotated[Optional[str], typer.Option("--smtp-host", help="SMTP server [default: localhost].")] = None,
+    smtp_port: Annotated[Optional[int], typer.Option("--smtp-port", help="SMTP port [default: 25, 587 with --starttls, 465 with --ssl].")] = None,
+    smtp_user: Annotated[Optional[str], typer.Option("--smtp-user", help="SMTP user name.")] = None,
+    smtp_password_env: Annotated[Optional[str], typer.Option("--smtp-password-env", help="Environment variable holding the SMTP password.")] = None,
+    starttls: Annotated[bool, typer.Option("--starttls", help="Upgrade the connection with STARTTLS.")] = False,
+    ssl: Annotated[bool, typer.Option("--ssl", help="Connect over SSL/TLS.")] = False,
+    dry_run: Annotated[Optional[Path], typer.Option("--dry-run", help="Write the message to this .eml file instead of sending.", dir_okay=False)] = None,
+    config: Config = None, words: Words = None, sentences: Sentences = None, template: Template = None,
+    title: Title = None, date: Date = None, algorithm: Algorithm = None, query: Query = None,
+    history: History = None, no_history: NoHistory = False, since: Since = None, quiet: Quiet = False,
+) -> None:
+    """Build the briefing and email it (multipart text + HTML) over SMTP."""
+    _setup_logging(quiet)
+
+    def action() -> None:
+        import os
+
+        from .deliver import build_message, send_message, write_eml
+        from .workflow import deliver_and_record, make_briefing
+
+        settings = _settings(
+            inputs, config, dry_run is None, words=words, sentences=sentences, template=template, title=title,
+            date=date, algorithm=algorithm, query=query, history=history, no_history=no_history, since=since, quiet=quiet,
+        )
+        from .config import EmailConfig, merge_email
+
+        if starttls and ssl:
+            raise BriefingError("choose one of --starttls and --ssl")
+        mail = merge_email(settings.email or EmailConfig(), {
+            "to": to, "sender": sender, "smtp_host": smtp_host, "smtp_port": smtp_port, "smtp_user": smtp_user,
+            "smtp_password_env": smtp_password_env, "security": "ssl" if ssl else "starttls" if starttls else None,
+        })
+        security = mail.security or "plain"
+        if not mail.to or not mail.sender:
+            raise BriefingError("an email needs --to and --from (or [email] to/from in briefing.toml)")
+        password = None
+        if mail.smtp_password_env:
+            password = os.environ.get(mail.smtp_password_env)
+            if password is None:
+                raise BriefingError(f"environment variable {mail.smtp_password_env} (the SMTP password) is not set")
+        result = make_briefing(settings, stdin=sys.stdin.buffer)
+        message = build_message(result, sender=mail.sender, to=list(mail.to), template=settings.options.template)
+        if dry_run is not None:
+            write_eml(message, dry_run)
+            typer.echo(f"wrote {dry_run}", err=True) if not quiet else None
+            return
+        port = mail.smtp_port or {"ssl": 465, "starttls": 587}.get(security, 25)
+        deliver_and_record(settings, result, lambda: send_message(
+            message, host=mail.smtp_host or "localhost", port=int(port), user=mail.smtp_user,
+            password=password, security=security,
+        ))
+        if not quiet:
+            typer.echo(f"sent to {', '.join(mail.to)}", err=True)
+
+    _run(action)
+
+
+@app.command()
+def init(
+    path: Annotated[Path, typer.Argument(help="Where to write the example config.")] = Path("briefing.toml"),
+    force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
+) -> None:
+    """Write a commented example briefing.toml to start a daily briefing from."""
+
+    def action() -> None:
+        from .config import write_example_config
+
+        written = write_example_config(path, force=force)
+        typer.echo(f"wrote {written}: edit its sources, then run: briefing build", err=True)
+
+    _run(action)
+
+
+@app.command("eval")
+def evaluate(
+    clusters: Annotated[Path, typer.Argument(help="Evaluation clusters (JSONL with docs and reference summaries).", exists=True, dir_okay=False)],
+    words: Annotated[int, typer.Option("--words", "-w", min=1, help="Summary length in words.")] = 250,
+    systems: Annotated[Optional[list[str]], typer.Option("--system", help="Systems to score [default: ours, lead, lexrank, textrank, lsa, random].")] = None,
+    limit: Annotated[Optional[int], typer.Option("--limit", min=1, help="Only the first K clusters.")] = None,
+    json_path: Annotated[Optional[Path], typer.Option("--json", help="Also save the table as JSON here.", dir_okay=False)] = None,
+    quiet: Quiet = False,
+) -> None:
+    """Score our briefings and baselines against human reference summaries (ROUGE-1/2/L)."""
+    _setup_logging(quiet)
+
+    def action() -> None:
+        from .evaluate import evaluate_file, format_table, save_table
+
+        table = evaluate_file(clusters, words=words, systems=systems, limit=limit, progress=not quiet)
+        typer.echo(format_table(table))
+        if json_path is not None:
+            save_table(table, json_path)
+
+    _run(action)
+
+
+def main() -> None:
+    """Entry point for `python -m briefing`."""
+    app(prog_name="briefing")

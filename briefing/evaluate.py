@@ -1,0 +1,145 @@
+"""`briefing eval`: ROUGE of our briefings and of classic baselines against human reference summaries.
+
+Every system sees the same sentences (our splitter) and the same budget; every summary is truncated to the
+budget; scores (rouge-score, Porter stemming) are averaged over a cluster's references, then over clusters.
+"""
+from __future__ import annotations
+
+import json
+import random
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+from .errors import InputError
+from .models import Document, Sentence
+from .options import Options
+from .pipeline import split_documents
+
+DEFAULT_SYSTEMS = ("ours", "lead", "lexrank", "textrank", "lsa", "random")
+METRICS = ("rouge1", "rouge2", "rougeL")
+
+
+def read_clusters(path: str | Path, limit: int | None = None) -> Iterator[tuple[str, list[Document], list[str]]]:
+    """Yield (id, documents, references) per line of an evaluation file (format in shared/eval/README.md)."""
+    with open(path, encoding="utf-8") as handle:
+        for number, line in enumerate(handle, 1):
+            if limit is not None and number > limit:
+                return
+            if not line.strip():
+                continue
+            try:
+                data = json.loads(line)
+                docs = [
+                    Document(id=str(d.get("id") or f"{number}-{k}"), text=d["text"], title=d.get("title"),
+                             source=d.get("source"), date=d.get("date"))
+                    for k, d in enumerate(data["docs"])
+                ]
+                refs = [str(r) for r in data.get("refs", [])]
+            except (ValueError, KeyError, TypeError, AttributeError) as exc:
+                raise InputError(f"{path}:{number}: not an evaluation cluster ({exc})") from None
+            yield str(data.get("id", number)), docs, refs
+
+
+def system_summary(system: str, documents: Sequence[Document], sentences: Sequence[Sentence], words: int, seed: int = 0) -> list[str]:
+    """The sentences a system picks for one cluster, in its order."""
+    from .rank import rank_sentences
+    from .select import select_items
+
+    if not sentences:
+        return []
+    options = Options(words=words, stories=False)
+    if system == "ours":
+        scores = rank_sentences(sentences, options)
+        # Like every baseline, ours may run past the budget with its last sentence; the summary is then truncated.
+        items = select_items(sentences, scores, {d.id: d for d in documents}, options, overflow=True)
+        return [i.text for i in items]
+    if system == "random":
+        order = list(range(len(sentences)))
+        random.Random(seed).shuffle(order)
+    else:
+        scores = rank_sentences(sentences, options.replace(algorithm=system))
+        order = sorted(range(len(sentences)), key=lambda i: -scores[i])
+    picked, total = [], 0
+    for i in order:  # baselines: rating order until the budget, as in shared/eval/BASELINES.md
+        picked.append(sentences[i].text)
+        total += len(sentences[i].text.split())
+        if total >= words:
+            break
+    return picked
+
+
+def truncate(texts: Sequence[str], words: int) -> str:
+    """The summary as one text cut to `words` words."""
+    return " ".join(" ".join(texts).split()[:words])
+
+
+def evaluate_file(
+    path: str | Path,
+    words: int = 250,
+    systems: Sequence[str] | None = None,
+    limit: int | None = None,
+    progress: bool = False,
+) -> dict[str, Any]:
+    """Score `systems` on every cluster of `path`.
+
+    Returns:
+        {"words": N, "clusters": K, "scores": {system: {"rouge1": {"recall": .., "f1": ..}, ...}}} with values × 100.
+    """
+    from rouge_score import rouge_scorer
+
+    systems = tuple(systems or DEFAULT_SYSTEMS)
+    scorer = rouge_scorer.RougeScorer(list(METRICS), use_stemmer=True)
+    totals = {s: {m: [0.0, 0.0] for m in METRICS} for s in systems}
+    clusters = list(read_clusters(path, limit))
+    scored = 0
+    for index, (_, documents, refs) in enumerate(_progress(clusters, progress)):
+        if not refs:
+            continue
+        sentences = split_documents(documents)
+        for system in systems:
+            summary = truncate(system_summary(system, documents, sentences, words, seed=index), words)
+            per_ref = [scorer.score(ref, summary) for ref in refs]
+            for metric in METRICS:
+                totals[system][metric][0] += sum(s[metric].recall for s in per_ref) / len(refs)
+                totals[system][metric][1] += sum(s[metric].fmeasure for s in per_ref) / len(refs)
+        scored += 1
+    if not scored:
+        raise InputError(f"{path}: no cluster with reference summaries")
+    table = {
+        s: {m: {"recall": 100 * r / scored, "f1": 100 * f / scored} for m, (r, f) in metrics.items()}
+        for s, metrics in totals.items()
+    }
+    return {"words": words, "clusters": scored, "scores": table}
+
+
+def _progress(items: list[Any], show: bool) -> Iterator[Any]:
+    """Iterate with a progress bar on stderr when asked and stderr is a terminal."""
+    if not show:
+        yield from items
+        return
+    from rich.console import Console
+    from rich.progress import track
+
+    yield from track(items, description="scoring", console=Console(stderr=True), transient=True)
+
+
+def format_table(table: dict[str, Any]) -> str:
+    """A Markdown table: recall / F1 × 100 per metric."""
+    lines = [
+        f"ROUGE at {table['words']} words over {table['clusters']} clusters (recall / F1 × 100)",
+        "",
+        "| system | ROUGE-1 | ROUGE-2 | ROUGE-L |",
+        "|---|---|---|---|",
+    ]
+    for system, metrics in table["scores"].items():
+        cells = [f"{metrics[m]['recall']:.2f} / {metrics[m]['f1']:.2f}" for m in METRICS]
+        lines.append(f"| {system} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def save_table(table: dict[str, Any], path: str | Path) -> None:
+    """Write the table as JSON (atomically)."""
+    from .deliver import write_atomic
+
+    write_atomic(path, json.dumps(table, indent=2) + "\n")

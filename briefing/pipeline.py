@@ -1,0 +1,120 @@
+"""The library's front door: documents in, Briefing out (ingest and delivery live in their own modules)."""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Sequence
+
+from .dedupe import find_repeats
+from .errors import BriefingError, NoInputError
+from .models import Briefing, Document, Item, Section, Sentence
+from .options import Options
+from .rank import rank_sentences
+from .select import select_items
+from .stories import central_document, document_vectors, group_stories
+
+DEFAULT_TITLE = "Briefing"
+# The smallest share of the budget worth giving a story: about one sentence.
+_MIN_STORY_WORDS = 30
+_DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def briefing_date(value: str | None) -> str:
+    """The briefing's date as YYYY-MM-DD (today when not given); a bad value raises BriefingError."""
+    if value is None:
+        return dt.date.today().isoformat()
+    if not _DATE_RE.match(value):
+        raise BriefingError(f"invalid date {value!r}: use YYYY-MM-DD, e.g. 2024-03-18")
+    try:
+        return dt.date.fromisoformat(value).isoformat()
+    except ValueError:
+        raise BriefingError(f"invalid date {value!r}: no such day") from None
+
+
+def split_documents(documents: Sequence[Document]) -> list[Sentence]:
+    """All sentences of all documents, in input order."""
+    from .sentences import split_document
+
+    return [s for position, doc in enumerate(documents) for s in split_document(doc, position)]
+
+
+def build_briefing(documents: Sequence[Document], options: Options | None = None, published: Sequence[str] = ()) -> Briefing:
+    """Rank, deduplicate and select sentences from `documents` into a sourced Briefing.
+
+    Args:
+        documents: the day's articles (see `briefing.ingest.load_documents`).
+        options: budget, algorithm, title, date, ... (defaults: `Options()`).
+        published: texts of items of earlier briefings; sentences repeating them are left out.
+    Returns:
+        The Briefing, one section per story (a single untitled section when there is one story).
+
+    >>> from briefing import Document, Options, build_briefing
+    >>> b = build_briefing([Document("a", "The council approved the new city budget on Monday evening.")], Options(words=50))
+    >>> [item.text for item in b.items]
+    ['The council approved the new city budget on Monday evening.']
+    """
+    options = options or Options()
+    date = briefing_date(options.date)
+    if not documents:
+        raise NoInputError("no documents to summarise")
+    by_id = {d.id: d for d in documents}
+    stories = group_stories(documents) if options.stories and len(documents) > 2 else [list(range(len(documents)))]
+    vectors = document_vectors(documents) if len(stories) > 1 else None
+    budgets = _share_budget([len(story) for story in stories], options)
+    sections: list[Section] = []
+    carry = 0
+    for story, budget in zip(stories, budgets):
+        if budget is None:
+            break
+        docs = [documents[i] for i in story]
+        sentences = split_documents(docs)
+        if not sentences:
+            continue
+        scores = rank_sentences(sentences, options)
+        allowed = _new_sentences(sentences, published, options)
+        words, count = budget
+        items = select_items(
+            sentences, scores, by_id, options, allowed,
+            budget_words=None if words is None else words + carry, budget_sentences=count,
+        )
+        if words is not None:
+            carry = words + carry - sum(len(i.text.split()) for i in items)
+        if items:
+            title = documents[central_document(vectors, story)].title if vectors is not None else None
+            sections.append(Section(title=title, items=tuple(items)))
+    if not sections:
+        raise NoInputError("no sentence in the input is long enough to brief (or all were in earlier briefings)")
+    return Briefing(title=options.title or DEFAULT_TITLE, date=date, sections=tuple(sections), documents=tuple(documents))
+
+
+def _share_budget(sizes: Sequence[int], options: Options) -> list[tuple[int | None, int | None] | None]:
+    """Split the briefing's budget among stories in proportion to their size; None = no room left."""
+    total = sum(sizes)
+    shares: list[tuple[int | None, int | None] | None] = []
+    if options.sentences:
+        left = options.sentences
+        for size in sizes:
+            n = min(left, max(1, round(options.sentences * size / total)))
+            shares.append((None, n) if n > 0 else None)
+            left -= n
+        return shares
+    words_left = options.words or 0
+    for size in sizes:
+        words = min(words_left, max(_MIN_STORY_WORDS, round((options.words or 0) * size / total)))
+        shares.append((words, None) if words >= options.min_words else None)
+        words_left -= words
+    return shares
+
+
+def _new_sentences(sentences: Sequence[Sentence], published: Sequence[str], options: Options) -> list[bool] | None:
+    """Mask of sentences that do not repeat an earlier briefing (None when there is no history)."""
+    if not published:
+        return None
+    repeats = find_repeats([s.text for s in sentences], published, options.duplicate_threshold)
+    return [r is None for r in repeats]
+
+
+def summarize(documents: Sequence[Document], options: Options | None = None) -> list[Item]:
+    """The items of a one-story briefing of `documents` (no story grouping), in reading order."""
+    options = (options or Options()).replace(stories=False)
+    return build_briefing(documents, options).items

@@ -1,0 +1,91 @@
+"""sumy's rankers (LexRank, TextRank, LSA, Luhn) as alternatives and baselines, driven through sumy's API.
+
+Sentences come from our splitter and words from our tokenizer, so nothing needs NLTK data.
+sumy is imported only when one of these rankers is asked for (it pulls in NLTK, which is slow to import).
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from .models import Sentence
+
+if TYPE_CHECKING:
+    import numpy as np
+
+SUMY_ALGORITHMS = ("lexrank", "textrank", "lsa", "luhn")
+_WORD_RE = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
+
+
+class WordTokenizer:
+    """The tokenizer interface sumy's Sentence expects (`language`, `to_words`), with no NLTK data."""
+
+    language = "english"
+
+    def to_words(self, text: str) -> tuple[str, ...]:
+        """Words of a sentence, as sumy wants them (sumy lower-cases and stems them itself)."""
+        return tuple(_WORD_RE.findall(text))
+
+    def to_sentences(self, text: str) -> tuple[str, ...]:
+        """Sentences of a paragraph, by our splitter."""
+        from .sentences import split_sentences
+
+        return tuple(split_sentences(text))
+
+
+def _summarizer(algorithm: str) -> Any:
+    """A configured sumy summarizer with English stemming and stop words (both shipped, no downloads)."""
+    try:
+        from sumy.nlp.stemmers import Stemmer
+        from sumy.utils import get_stop_words
+    except ImportError as exc:  # pragma: no cover - sumy is a core dependency
+        raise ImportError('sumy is needed for this algorithm: pip install "briefing"') from exc
+    if algorithm == "lexrank":
+        from sumy.summarizers.lex_rank import LexRankSummarizer as cls
+    elif algorithm == "textrank":
+        from sumy.summarizers.text_rank import TextRankSummarizer as cls
+    elif algorithm == "lsa":
+        from sumy.summarizers.lsa import LsaSummarizer as cls
+    elif algorithm == "luhn":
+        from sumy.summarizers.luhn import LuhnSummarizer as cls
+    else:
+        raise ValueError(f"unknown sumy algorithm {algorithm!r}; choose from {', '.join(SUMY_ALGORITHMS)}")
+    summarizer = cls(Stemmer("english"))
+    summarizer.stop_words = get_stop_words("english")
+    return summarizer
+
+
+def rank_with_sumy(sentences: Sequence[Sentence], algorithm: str) -> "np.ndarray":
+    """Scores from sumy's `algorithm`: the best-rated sentence gets 1.0, the worst 1/n (sumy's rating order).
+
+    All sentences go into one sumy document (one paragraph per input document), as sumy's own
+    multi-document use does.
+    """
+    import numpy as np
+    from sumy.models.dom import ObjectDocumentModel, Paragraph
+    from sumy.models.dom import Sentence as SumySentence
+
+    tokenizer = WordTokenizer()
+    paragraphs: list[list[Any]] = []
+    last_doc = None
+    for s in sentences:
+        if s.document != last_doc:
+            paragraphs.append([])
+            last_doc = s.document
+        paragraphs[-1].append(SumySentence(s.text, tokenizer))
+    flat = [sentence for paragraph in paragraphs for sentence in paragraph]
+    document = ObjectDocumentModel(tuple(Paragraph(p) for p in paragraphs))
+    ranked: list[Any] = []
+
+    def take_all(infos: Sequence[Any]) -> Sequence[Any]:
+        """sumy hands a callable count the sentences in rating order: keep that order."""
+        ranked.extend(infos)
+        return infos
+
+    _summarizer(algorithm)(document, take_all)
+    n = len(flat)
+    scores = np.zeros(n)
+    for rank, info in enumerate(ranked):
+        scores[info.order] = (n - rank) / n
+    return scores

@@ -1,0 +1,89 @@
+"""The daily workflow shared by `build`, `publish` and `send`: settings -> documents -> briefing -> history.
+
+Kept apart from the CLI so that Python users can run the same steps; the CLI only parses arguments.
+"""
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any, TypeVar
+
+from .errors import BriefingError
+from .models import Briefing
+from .options import Options
+
+if TYPE_CHECKING:
+    from .config import EmailConfig
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything one run needs: inputs, pipeline options, and delivery settings from the config file."""
+
+    inputs: tuple[str, ...]
+    options: Options
+    site: str | None = None
+    email: "EmailConfig | None" = None
+
+
+def resolve_settings(
+    inputs: Sequence[str],
+    config_path: str | None,
+    overrides: dict[str, Any],
+    *,
+    daily: bool = False,
+    cwd: Path | None = None,
+) -> Settings:
+    """Merge defaults, the config file (explicit or ./briefing.toml) and command-line overrides.
+
+    Args:
+        inputs: inputs named on the command line (they replace the config's sources when given).
+        config_path: `--config FILE`, or None to pick up `briefing.toml` in `cwd` if present.
+        overrides: options the user set on the command line (CLI > config file > defaults).
+        daily: True for `publish`/`send`, where the history is on unless turned off.
+    """
+    from .config import Config, find_default_config, load_config, merge_options
+
+    path = Path(config_path) if config_path else find_default_config(cwd or Path.cwd())
+    config = load_config(path) if path is not None else Config()
+    # The daily commands, and any run from a config file, keep a history unless told not to.
+    options = merge_options(Options(use_history=daily or path is not None), config, overrides)
+    return Settings(tuple(inputs) or config.sources, options, site=config.site, email=config.email)
+
+
+def make_briefing(settings: Settings, stdin: IO[bytes] | None = None) -> Briefing:
+    """Read the inputs and build the briefing, leaving out what earlier briefings already said."""
+    from .ingest import load_documents
+    from .pipeline import briefing_date, build_briefing
+
+    if not settings.inputs:
+        raise BriefingError("no input: name files, directories, URLs or '-' (or list sources in briefing.toml)")
+    options = settings.options.replace(date=briefing_date(settings.options.date))
+    documents = load_documents(settings.inputs, options, stdin=stdin)
+    published: list[str] = []
+    if options.use_history:
+        with _open_history(options) as history:
+            published = history.published_texts(before=options.date)
+    return build_briefing(documents, options, published)
+
+
+def deliver_and_record(settings: Settings, briefing: Briefing, deliver: Callable[[], T]) -> T:
+    """Run `deliver` (write, publish or send); only when it succeeded, record the items in the history."""
+    result = deliver()
+    if settings.options.use_history:
+        with _open_history(settings.options) as history:
+            history.record(briefing)
+    return result
+
+
+def _open_history(options: Options):  # type: ignore[no-untyped-def]
+    """The History at the configured or default location."""
+    from .history import History, default_history_path
+
+    path = Path(options.history) if options.history else default_history_path(options.output_dir)
+    return History(path)
