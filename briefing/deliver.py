@@ -190,7 +190,8 @@ def publish_site(briefing: Briefing, site: str | Path, template: str | Path | No
     date = _safe_date(briefing.date)
     title = site_title or briefing.title
     chosen = _template_for(template, ["html", "md"], default="html")
-    files = {f"{date}.{fmt}": render_briefing(briefing, fmt, chosen.get(fmt)) for fmt in ("html", "md", "json")}
+    files: dict[str, str | bytes] = {
+        f"{date}.{fmt}": render_briefing(briefing, fmt, chosen.get(fmt)) for fmt in ("html", "md", "json")}
     _mkdir(site)
     with _site_lock(site):
         now = dt.datetime.now(dt.timezone.utc)
@@ -289,7 +290,7 @@ def send_message(msg: EmailMessage, *, host: str, port: int, user: str | None = 
     except (smtplib.SMTPException, OSError) as exc:
         raise DeliveryError(f"could not send email via {where}: {_smtp_reason(exc)}") from exc
     for address, (code, reply) in refused.items():
-        log.warning("%s refused recipient %s: %s %s", where, address, code, reply.decode("utf-8", "replace"))
+        log.warning("%s refused recipient %s: %s %s", where, address, code, _text(reply))
 
 
 def write_eml(msg: EmailMessage, path: str | Path) -> None:
@@ -315,7 +316,7 @@ def _template_for(template: str | Path | None, kinds: Sequence[str], default: st
     path = Path(template)
     fmt = template_format(path)
     kind = "email" if fmt == "html" and "email" in kinds else fmt
-    if kind in kinds:
+    if kind is not None and kind in kinds:
         return {kind: path}
     if fmt is None and default is not None:
         return {default: path}
@@ -429,11 +430,11 @@ def _smtp_reason(exc: BaseException) -> str:
     import smtplib
 
     if isinstance(exc, smtplib.SMTPAuthenticationError):
-        reason = f"login refused ({exc.smtp_code} {exc.smtp_error.decode('utf-8', 'replace')})"
+        reason = f"login refused ({exc.smtp_code} {_text(exc.smtp_error)})"
     elif isinstance(exc, smtplib.SMTPRecipientsRefused):
         reason = "recipients refused: " + ", ".join(exc.recipients)
     elif isinstance(exc, smtplib.SMTPResponseException):
-        reason = f"{exc.smtp_code} {exc.smtp_error.decode('utf-8', 'replace')}"
+        reason = f"{exc.smtp_code} {_text(exc.smtp_error)}"
     elif isinstance(exc, ConnectionRefusedError):
         reason = "connection refused"
     elif isinstance(exc, TimeoutError):
@@ -441,6 +442,11 @@ def _smtp_reason(exc: BaseException) -> str:
     else:
         reason = str(exc) or type(exc).__name__
     return " ".join(reason.split())
+
+
+def _text(value: bytes | str) -> str:
+    """Decode a server reply that may be bytes."""
+    return value.decode("utf-8", "replace") if isinstance(value, bytes) else value
 
 
 def _is_dir_target(output: str) -> bool:

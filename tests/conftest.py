@@ -6,9 +6,12 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
+
+if TYPE_CHECKING:
+    from briefing.models import Briefing
 
 
 # ---------------------------------------------------------------- loopback HTTP server
@@ -156,7 +159,7 @@ def make_briefing(
     item_text: str | None = None,
     doc_url: str | None = None,
     titled: bool = True,
-) -> Any:
+) -> Briefing:
     """A small Briefing built by hand: two sections, three documents, one item corroborated by two outlets.
 
     `item_text` replaces the first item's text and `doc_url` the first document's URL (for hostile input);
@@ -176,6 +179,7 @@ def make_briefing(
                  (refs["a"], SourceRef("b", 2, docs[1].title, docs[1].url, docs[1].source)))
     second = Item("Markets had expected the move after weeks of strong data.", 0.55, (refs["a"],))
     third = Item("A storm is moving north and will reach the coast by Sunday.", 0.73, (refs["c"],))
+    sections: tuple[Section, ...]
     if titled:
         sections = (Section("Central bank raises rates", (first, second)), Section("Storm heads north", (third,)))
     else:

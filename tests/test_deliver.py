@@ -259,8 +259,9 @@ def test_send_delivers_multipart_with_inlined_css(smtp_server: tuple[Collector, 
     assert received["To"] == "a@example.org, b@example.org"
     assert received["Date"] and received["Message-ID"].endswith("@example.org>")
     assert received.get_content_type() == "multipart/alternative"
-    text = received.get_body(("plain",)).get_content()
-    html = received.get_body(("html",)).get_content()
+    text_part, html_part = received.get_body(("plain",)), received.get_body(("html",))
+    assert text_part is not None and html_part is not None
+    text, html = text_part.get_content(), html_part.get_content()
     for url in URLS:
         assert url in text and url.replace("&", "&amp;") in html
     assert "<style" not in html
