@@ -52,7 +52,9 @@ _NETWORKS = frozenset(
     "facebook twitter x whatsapp telegram linkedin reddit pinterest email e-mail mail messenger print sms vk "
     "viber tumblr flipboard pocket weibo wechat instagram threads bluesky mastodon tweet".split()
 )
-_SHARE_FILLERS = frozenset("this article story page post via on with friends your the to copy link it pin".split())
+_SHARE_FILLERS = frozenset(
+    "this article story page post via on with friends your the to copy link it pin en sur auf su em no na op в на على par per mit con".split()
+)
 _TOKEN_PUNCT = ":：|·•-–—,;()[]/«»\"'“”‘’"
 
 # Whole-line patterns, tried only on short lines; each names a kind of page furniture, not a sentence.
@@ -181,14 +183,15 @@ def _ends_sentence(line: str) -> bool:
 def _join_block(lines: list[str]) -> list[str]:
     """Turn a run of non-blank lines into paragraphs: a line break is a paragraph break unless it wraps a sentence.
 
-    In a hard-wrapped block (every line at most `_WRAP_MAX` characters, most of them near the block's width)
-    a line that reaches near the width continues onto the next one. Elsewhere each line is a paragraph
+    In a hard-wrapped block (every line at most `_WRAP_MAX` characters, half of the breaks mid-sentence)
+    a line that reaches near the block's width continues onto the next one. Elsewhere each line is a paragraph
     (as in scraped articles, where a line is a paragraph), except when the line stops mid-sentence and
     the next one starts in lower case.
     """
     width = max(len(line) for line in lines)
-    full = sum(len(line) >= 0.6 * width for line in lines[:-1])
-    wrapped = len(lines) >= 2 and width <= _WRAP_MAX and full * 2 >= len(lines) - 1
+    # Evidence of hard wrapping: at least half of the line breaks fall mid-sentence.
+    open_ends = sum(not _ends_sentence(line) for line in lines[:-1])
+    wrapped = len(lines) >= 2 and 40 <= width <= _WRAP_MAX and open_ends * 2 >= len(lines) - 1
     paragraphs: list[str] = [lines[0]]
     for previous_line, line in zip(lines, lines[1:]):
         previous = paragraphs[-1]

@@ -146,8 +146,10 @@ def _decide_period(
             return end
         if len(nxt) > 1 and _opener(nxt) and not openers:
             return end  # `World War I. The ...`
+        if word != "I":
+            return -1  # an initial: `Jonas E. Smith`, `read J. R. R. Tolkien`
         before = _previous_word(para, seg_start, token_start)
-        return end if before[:1].islower() or before[:1].isdigit() else -1  # `you and I. Did` vs `Jonas E. Smith`
+        return end if before[:1].islower() or before[:1].isdigit() else -1  # `you and I. Now` vs `Albert I. Jones`
     if dotted:
         if low in ("a.m", "p.m"):
             if nxt.strip(_WORD_PUNCT).lower() in _TIME_ZONES:
@@ -172,20 +174,15 @@ def _list_cuts(para: str) -> list[int]:
     cuts = [m.start() for m in _BULLET.finditer(para)]
     m = _LIST_START.match(para)
     if m:
-        number, letter, style = m.group(1), m.group(2), m.group(3)
+        numeric, first, style = m.group(1) is not None, m.group(1) or m.group(2), m.group(3)
         pos = m.end()
-        while True:
-            if number is not None:
-                number = str(int(number) + 1)
-                needle = f" {number}{style} "
-            else:
-                letter = chr(ord(letter) + 1)
-                needle = f" {letter}{style} "
-            found = para.find(needle, pos)
-            if found < 0 or (letter is not None and letter > "z"):
+        for step in range(1, 1000):  # only the next label in sequence starts an item: `2.` after `1.`
+            label = str(int(first) + step) if numeric else chr(ord(first) + step)
+            found = para.find(f" {label}{style} ", pos) if numeric or label <= "z" else -1
+            if found < 0:
                 break
             cuts.append(len(para[: found + 1].rstrip(" •▪◦‣⁃●")))  # a bullet before the number goes with it
-            pos = found + len(needle)
+            pos = found + len(label) + len(style) + 2
     return sorted(set(cuts))
 
 
@@ -194,7 +191,12 @@ def _quote_suppressed(para: str, boundary: int) -> bool:
     if "“" in para:
         opened = para.rfind("“", max(0, boundary - _QUOTE_REACH), boundary)
         closed = para.find("”", boundary, boundary + _QUOTE_REACH)
-        inside = opened >= 0 and closed >= 0 and para.rfind("”", opened, boundary - 1) < 0 and para.find("“", boundary, closed) < 0
+        inside = (
+            opened >= 0
+            and closed >= 0
+            and para.rfind("”", opened, boundary - 1) < 0  # the quotation is still open at the boundary
+            and para.find("“", boundary, closed) < 0  # and the next closing quote belongs to it
+        )
     else:
         inside, closed = False, -1
     if not inside and '"' in para:
@@ -228,7 +230,9 @@ def _split_paragraph(para: str, max_words: int) -> list[str]:
             boundary = _decide(chunk, seg_start, m)
             if boundary <= seg_start or boundary >= len(chunk):
                 continue
-            if (quoted and _quote_suppressed(chunk, boundary)) or (bracketed and _in_parentheses(chunk, seg_start, boundary)):
+            if quoted and _quote_suppressed(chunk, boundary):
+                continue
+            if bracketed and _in_parentheses(chunk, seg_start, boundary):
                 continue
             pieces.append(chunk[seg_start:boundary])
             seg_start = boundary
