@@ -18,6 +18,7 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
@@ -31,13 +32,13 @@ NEWS = Path("/work/evaldata/bbc_fulltext.jsonl")
 Splitter = Callable[[str], list[str]]
 
 
-def load_cases(path: Path) -> list[dict]:
+def load_cases(path: Path) -> list[dict[str, Any]]:
     """The golden-rule cases, one dict per non-empty line."""
     with path.open(encoding="utf-8") as handle:
         return [json.loads(line) for line in handle if line.strip()]
 
 
-def exact_f1(cases: list[dict], split: Splitter) -> tuple[float, float, float, list[int]]:
+def exact_f1(cases: list[dict[str, Any]], split: Splitter) -> tuple[float, float, float, list[int]]:
     """Pooled precision, recall, F1 of exact sentence matches, and the rule numbers not fully right."""
     hits = predicted = gold = 0
     wrong: list[int] = []

@@ -112,15 +112,16 @@ def is_boilerplate_line(line: str) -> bool:
     line = line.strip()
     if not line or len(line) > 600:
         return False
-    words = line.split()
-    if len(words) <= 80 and _PHOTO_CREDIT.search(line):
+    spaces = line.count(" ")  # the number of words minus one (spaces are already collapsed)
+    if line.endswith(")") and spaces < 80 and _PHOTO_CREDIT.search(line):
         return True
-    if len(words) > 40:
+    if spaces >= 40:
         return False
     if _CREDIT.match(line) and (line.startswith("(") or ";" in line or not _ends_sentence(line)):
         return True
-    if len(words) > 12:
+    if spaces >= 12:
         return _BOILERPLATE.match(line) is not None
+    words = line.split()
     return _is_share_line(words) or _is_byline(line, words) or _BOILERPLATE.match(line) is not None
 
 
@@ -237,6 +238,9 @@ def normalize_text(text: str) -> str:
     for block in _BLANK_LINES.split(_fix_text(text)):
         lines = [line.strip() for line in block.split("\n")]
         lines = [line for line in lines if line and not is_boilerplate_line(line)]
-        if lines:
-            paragraphs.extend(p for p in _join_block(lines) if not is_boilerplate_line(p))
+        if len(lines) == 1:
+            paragraphs.append(lines[0])
+        elif lines:  # joined lines can add up to a boilerplate line (`By Jane` + `Doe`)
+            checked = set(lines)
+            paragraphs.extend(p for p in _join_block(lines) if p in checked or not is_boilerplate_line(p))
     return "\n\n".join(paragraphs)

@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -157,7 +158,7 @@ def test_every_sentence_is_a_stripped_substring_of_the_normalised_text(text: str
         assert "\n\n" not in sentence
 
 
-def _exact_f1(cases: list[dict]) -> float:
+def _exact_f1(cases: list[dict[str, Any]]) -> float:
     """Pooled exact-match F1 of split_sentences over golden-rule cases."""
     hits = predicted = gold = 0
     for case in cases:
