@@ -67,7 +67,7 @@ def rank_sentences(sentences: Sequence[Sentence], options: Options | None = None
     prior = position_prior(sentences)
     if options.query:
         prior = prior * (1.0 + query_affinity(vectors, sentences, options.query))
-    return power_iteration(graph, prior)
+    return power_iteration(graph, prior, damping=DAMPING)
 
 
 def _document_index(sentences: Sequence[Sentence]) -> "np.ndarray":
