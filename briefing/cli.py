@@ -71,10 +71,20 @@ def _settings(inputs: list[str] | None, config: str | None, daily: bool, **cli: 
         if bad:
             raise BriefingError(f"unknown format {bad[0]!r}: choose from {', '.join(FORMATS)}")
         overrides["formats"] = tuple(dict.fromkeys(cli["formats"]))
+    elif cli.get("output"):
+        from .deliver import format_for_output
+
+        guessed = format_for_output(cli["output"])  # `--output briefing.html` means HTML
+        if guessed:
+            overrides["formats"] = (guessed,)
     if cli.get("template") is not None:
         overrides["template"] = str(cli["template"])
     if overrides.get("algorithm") and overrides["algorithm"] not in ALGORITHMS:
         raise BriefingError(f"unknown algorithm {overrides['algorithm']!r}: choose from {', '.join(ALGORITHMS)}")
+    if cli.get("since"):
+        from .feeds import parse_duration
+
+        parse_duration(cli["since"])  # a bad window is an error now, not after fetching
     if cli.get("sentences") is not None:
         overrides.setdefault("words", None)
     if overrides.get("history"):

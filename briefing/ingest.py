@@ -81,7 +81,10 @@ def load_documents(inputs: Sequence[str], options: Options, stdin: IO[bytes] | N
     for item in inputs:
         docs.extend(_load_input(item, options, stdin, tally))
     if docs:
-        return _unique_ids(docs)
+        from .feeds import unique_by_url
+
+        # The same article reached through two feeds (or a feed and a URL) counts once.
+        return _unique_ids(unique_by_url(docs))
     if len(inputs) == 1 and len(tally.errors) == 1:
         raise tally.errors[0]  # the one input's own error says most
     names = ", ".join(inputs[:3]) + (f" and {len(inputs) - 3} more" if len(inputs) > 3 else "")

@@ -25,7 +25,7 @@ class Options:
     query: str | None = None  # optional focus query for the ranker
     # ranking / selection
     min_words: int = 6  # shorter sentences are fragments and never selected
-    max_words: int = 80  # longer "sentences" are run-ons and are never selected
+    max_words: int = 60  # longer "sentences" are run-ons (glued headlines, scraped lines) and never selected
     duplicate_threshold: float = 0.5  # 0.0-1.0 similarity at which two sentences say the same thing
     stories: bool = True  # group many documents into story sections
     # daily use
