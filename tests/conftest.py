@@ -185,3 +185,12 @@ def make_briefing(
     else:
         sections = (Section(None, (first, second, third)),)
     return Briefing(title=title, date=date, sections=sections, documents=docs)
+
+
+# ---------------------------------------------------------------- golden files
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    """`pytest --update-golden` rewrites tests/golden/* from the current output (see tests/test_golden.py)."""
+    parser.addoption("--update-golden", action="store_true", default=False,
+                     help="Regenerate the golden files in tests/golden/ instead of comparing against them.")
