@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 if TYPE_CHECKING:
-    from briefing.models import Briefing
+    from briefing.models import Briefing, Document, Sentence
 
 
 # ---------------------------------------------------------------- loopback HTTP server
@@ -194,3 +194,23 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     """`pytest --update-golden` rewrites tests/golden/* from the current output (see tests/test_golden.py)."""
     parser.addoption("--update-golden", action="store_true", default=False,
                      help="Regenerate the golden files in tests/golden/ instead of comparing against them.")
+
+
+# ---------------------------------------------------------------- hand-built sentences
+
+
+def make_corpus(docs: dict[str, list[str]]) -> tuple[list[Sentence], dict[str, Document]]:
+    """Sentences and Documents from `{doc_id: [sentence, ...]}`, numbered as the splitter would number them.
+
+    Documents keep their insertion order as `doc_position`; each gets title "Title <id>",
+    source "Outlet <id>" and URL https://<id>.example/ so citations can be checked.
+    """
+    from briefing.models import Document, Sentence
+
+    sentences: list[Sentence] = []
+    documents: dict[str, Document] = {}
+    for position, (doc_id, texts) in enumerate(docs.items()):
+        documents[doc_id] = Document(doc_id, " ".join(texts), title=f"Title {doc_id}", url=f"https://{doc_id}.example/",
+                                     source=f"Outlet {doc_id}")
+        sentences.extend(Sentence(text, doc_id, index, 0, position) for index, text in enumerate(texts))
+    return sentences, documents

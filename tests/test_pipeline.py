@@ -1,0 +1,142 @@
+"""Documents in, Briefing out (briefing/pipeline.py)."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from briefing.dedupe import similarity
+from briefing.errors import BriefingError, NoInputError
+from briefing.models import Briefing, Document
+from briefing.options import Options
+from briefing.pipeline import briefing_date, build_briefing, split_documents, summarize
+from briefing.vectors import count_words
+
+FLOOD = [
+    Document("f0", "Heavy rain flooded the old town of Paris on Monday night. Firefighters rescued forty residents "
+             "from flooded basements near the Seine river. The city council will meet on Tuesday to discuss "
+             "emergency funding for the flooded districts.", title="Floods hit Paris", source="Outlet 0"),
+    Document("f1", "Heavy rain flooded the old town of Paris late on Monday night. The Seine river rose two metres "
+             "above its normal level in the flooded districts. Schools in three flooded districts of Paris stayed "
+             "closed on Tuesday.", title="Paris old town under water", source="Outlet 1"),
+    Document("f2", "Paris's old town was flooded by heavy rain on Monday night. Insurers expect flood claims in "
+             "Paris to run into the millions of euros. Residents of the flooded districts began pumping water "
+             "from their cellars.", title="Flood claims expected", source="Outlet 2"),
+]
+BANK = [
+    Document("b0", "The central bank raised its main interest rate by a quarter point on Thursday. Markets had "
+             "expected the central bank to raise rates after strong inflation data. Mortgage lenders said they "
+             "would pass the higher interest rate to borrowers.", title="Central bank raises rates"),
+    Document("b1", "The central bank lifted interest rates by a quarter point on Thursday afternoon. Inflation has "
+             "stayed above the central bank's target for two years. Bond yields rose after the interest rate "
+             "decision was announced.", title="Rates up a quarter point"),
+]
+MIXED = [BANK[0], FLOOD[0], BANK[1], FLOOD[1], FLOOD[2]]
+DAY = "2024-03-18"
+
+
+def _words(briefing: Briefing) -> int:
+    """Total words of all item texts."""
+    return sum(count_words(item.text) for item in briefing.items)
+
+
+def test_single_story_gives_one_untitled_section() -> None:
+    briefing = build_briefing(FLOOD, Options(words=40, date=DAY, title="Morning"))
+    assert len(briefing.sections) == 1 and briefing.sections[0].title is None
+    assert briefing.title == "Morning" and briefing.date == DAY
+    assert briefing.documents == tuple(FLOOD)
+    assert 0 < _words(briefing) <= 40
+    lead = briefing.items[0]
+    assert "flooded the old town" in lead.text
+    assert {ref.document for ref in lead.sources} == {"f0", "f1", "f2"}  # all three outlets corroborate
+
+
+def test_many_stories_give_titled_sections_biggest_first_sharing_the_budget() -> None:
+    briefing = build_briefing(MIXED, Options(words=60, date=DAY))
+    flood, bank = briefing.sections  # three flood articles, then two on the bank
+    assert flood.title in {d.title for d in FLOOD} and bank.title in {d.title for d in BANK}
+    assert {ref.document for item in flood.items for ref in item.sources} <= {"f0", "f1", "f2"}
+    assert {ref.document for item in bank.items for ref in item.sources} <= {"b0", "b1"}
+    assert _words(briefing) <= 60
+    # The bigger story gets the bigger share of the budget.
+    assert sum(count_words(i.text) for i in flood.items) > sum(count_words(i.text) for i in bank.items) > 0
+
+
+def test_sentence_budget_is_shared_among_stories() -> None:
+    briefing = build_briefing(MIXED, Options(sentences=3, words=None, date=DAY))
+    assert [len(section.items) for section in briefing.sections] == [2, 1]
+
+
+def test_stories_off_gives_one_section() -> None:
+    briefing = build_briefing(MIXED, Options(words=60, date=DAY, stories=False))
+    assert len(briefing.sections) == 1 and briefing.sections[0].title is None
+
+
+@pytest.mark.parametrize("budget", [20, 45, 80, 150])
+def test_word_budget_holds_for_the_whole_briefing(budget: int) -> None:
+    assert _words(build_briefing(MIXED, Options(words=budget, date=DAY))) <= budget
+
+
+def test_published_texts_leave_out_repeats() -> None:
+    options = Options(words=40, date=DAY)
+    first = build_briefing(FLOOD, options)
+    said = [item.text for item in first.items]
+    second = build_briefing(FLOOD, options, published=said)
+    assert second.items
+    for item in second.items:
+        assert all(similarity(item.text, old) < options.duplicate_threshold for old in said)
+    assert not {item.text for item in second.items} & set(said)
+
+
+def test_everything_already_published_is_no_input() -> None:
+    doc = Document("a", "The council approved the new city budget on Monday evening.")
+    with pytest.raises(NoInputError):
+        build_briefing([doc], Options(date=DAY), published=[doc.text])
+
+
+@pytest.mark.parametrize("value", ["2024-13-01", "2024-02-30", "yesterday", "18/03/2024", "2024-3-18", ""])
+def test_invalid_date_is_a_briefing_error(value: str) -> None:
+    with pytest.raises(BriefingError, match="invalid date"):
+        build_briefing(FLOOD, Options(date=value))
+
+
+def test_date_defaults_to_today() -> None:
+    assert briefing_date(None) == dt.date.today().isoformat()
+    assert briefing_date("2024-02-29") == "2024-02-29"
+
+
+def test_no_documents_is_no_input() -> None:
+    with pytest.raises(NoInputError):
+        build_briefing([], Options(date=DAY))
+
+
+def test_documents_with_nothing_long_enough_is_no_input() -> None:
+    with pytest.raises(NoInputError, match="long enough"):
+        build_briefing([Document("a", "Short.\n\nAlso short."), Document("b", "Tiny.")], Options(date=DAY))
+
+
+@pytest.mark.xfail(strict=True, reason="bug: build_briefing `continue`s past a story with no sentences without "
+                   "carrying its budget share, and stops at the first story whose share is None even when the "
+                   "carry could pay for it")
+def test_a_story_without_sentences_passes_its_budget_on() -> None:
+    # Two picture galleries (titles only; their text is boilerplate) form the biggest "story" and take
+    # 30 of the 40 words; the bank story is left 10, too few for any of its sentences.
+    galleries = [Document("p1", "Share this", title="Photo gallery: Paris floods in pictures"),
+                 Document("p2", "Advertisement", title="In pictures: Paris floods")]
+    assert split_documents(galleries) == []
+    docs = [*galleries, BANK[0]]
+    briefing = build_briefing(docs, Options(words=40, date=DAY))
+    assert briefing.items and _words(briefing) <= 40
+
+
+def test_split_documents_keeps_input_positions() -> None:
+    sentences = split_documents([FLOOD[1], FLOOD[0]])
+    assert [s.document for s in sentences[:3]] == ["f1"] * 3
+    assert {(s.document, s.doc_position) for s in sentences} == {("f1", 0), ("f0", 1)}
+    assert [s.index for s in sentences if s.document == "f0"] == [0, 1, 2]
+
+
+def test_summarize_ignores_stories() -> None:
+    items = summarize(MIXED, Options(words=60, date=DAY))
+    assert items and sum(count_words(i.text) for i in items) <= 60
+    assert items == build_briefing(MIXED, Options(words=60, date=DAY, stories=False)).items

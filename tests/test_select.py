@@ -1,0 +1,181 @@
+"""Selection under the budget, near-duplicate skipping and corroboration (briefing/select.py)."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from briefing.models import Document, Item, Sentence
+from briefing.options import Options
+from briefing.rank import rank_sentences
+from briefing.select import eligible, select_items
+from briefing.vectors import count_words
+from conftest import make_corpus
+
+LEAD_A = "Heavy rain flooded the old town of Paris on Monday night."
+LEAD_B = "Heavy rain flooded the old town of Paris late on Monday night."
+LEAD_C = "The old town of Paris was flooded by heavy rain on Monday night."
+DOCS = {
+    "a": [LEAD_A,
+          "Firefighters rescued forty residents from flooded basements near the river.",
+          "Share this.",  # a fragment, even with its full stop
+          "Paris floods: what we know so far about the damage",  # a headline: no terminal punctuation
+          "The city council will meet on Tuesday to discuss emergency funding."],
+    "b": [LEAD_B,
+          "The Seine rose two metres above its normal level, officials said.",
+          "Schools in three districts stayed closed as a precaution on Tuesday."],
+    "c": [LEAD_C,
+          "Insurers expect claims to run into the millions of euros this year."],
+}
+
+
+Corpus = tuple[list[Sentence], dict[str, Document], np.ndarray]
+
+
+def _words(items: list[Item]) -> int:
+    """Total words of the items' texts."""
+    return sum(count_words(item.text) for item in items)
+
+
+@pytest.fixture
+def corpus() -> Corpus:
+    """The flood sentences, their documents and graph scores."""
+    sentences, documents = make_corpus(DOCS)
+    return sentences, documents, rank_sentences(sentences)
+
+
+def _index(sentences: list[Sentence], text: str) -> int:
+    """Position of the sentence with `text`."""
+    return next(i for i, s in enumerate(sentences) if s.text == text)
+
+
+@pytest.mark.parametrize("budget", [6, 12, 20, 25, 40, 60, 90, 200])
+def test_word_budget_is_never_exceeded(corpus: Corpus, budget: int) -> None:
+    sentences, documents, scores = corpus
+    items = select_items(sentences, scores, documents, Options(words=budget))
+    assert _words(items) <= budget
+    if budget >= 20:
+        assert items  # room for at least one whole sentence
+
+
+def test_a_bigger_word_budget_holds_more(corpus: Corpus) -> None:
+    sentences, documents, scores = corpus
+    small = select_items(sentences, scores, documents, Options(words=25))
+    large = select_items(sentences, scores, documents, Options(words=90))
+    assert len(large) > len(small) >= 1
+
+
+@pytest.mark.parametrize("count", [1, 2, 3, 4])
+def test_sentence_budget_is_respected(corpus: Corpus, count: int) -> None:
+    sentences, documents, scores = corpus
+    items = select_items(sentences, scores, documents, Options(sentences=count, words=None))
+    assert len(items) == count
+
+
+def test_explicit_budgets_override_the_options(corpus: Corpus) -> None:
+    sentences, documents, scores = corpus
+    items = select_items(sentences, scores, documents, Options(words=500), budget_sentences=1)
+    assert len(items) == 1
+    items = select_items(sentences, scores, documents, Options(sentences=6), budget_words=15)
+    assert len(items) == 1 and _words(items) <= 15
+
+
+def test_overflow_lets_the_last_sentence_run_past_the_budget(corpus: Corpus) -> None:
+    sentences, documents, scores = corpus
+    strict = select_items(sentences, scores, documents, Options(words=20))
+    loose = select_items(sentences, scores, documents, Options(words=20), overflow=True)
+    assert _words(strict) <= 20 < _words(loose)
+
+
+def test_fragments_and_headlines_are_never_chosen_even_with_top_scores() -> None:
+    sentences, documents = make_corpus(DOCS)
+    scores = np.linspace(0.2, 0.1, len(sentences))
+    fragment = _index(sentences, "Share this.")
+    headline = _index(sentences, DOCS["a"][3])
+    scores[fragment] = scores[headline] = 10.0
+    items = select_items(sentences, scores, documents, Options(words=1000))
+    texts = {item.text for item in items}
+    assert "Share this." not in texts and DOCS["a"][3] not in texts
+    assert len(items) >= 5  # everything else eligible and distinct made it
+
+
+@pytest.mark.parametrize(("text", "ok"), [
+    ("The council approved the new budget on Monday.", True),
+    ("“The water came in so fast,” said one resident of the street.", True),
+    ("Did the council approve the new budget on Monday?", True),
+    ("The council approved the new budget (after a long debate.)", True),
+    ("Click here to share.", False),  # five words
+    ("The council approved the new budget on Monday", False),  # no full stop: a headline
+    ("Budget approved: what it means for your household bills", False),
+    ("and then the council approved the new budget on Monday.", False),  # a continuation, not a sentence
+    ("“The water came in so fast, we had no time to think.", False),  # opens a quote it never closes
+])
+def test_eligible(text: str, ok: bool) -> None:
+    assert eligible(Sentence(text, "a", 0), Options()) is ok
+
+
+def test_run_ons_longer_than_max_words_are_not_eligible() -> None:
+    long = "Word " + " ".join(["word"] * 29) + "."
+    assert eligible(Sentence(long, "a", 0), Options(max_words=30))
+    assert not eligible(Sentence(long, "a", 0), Options(max_words=29))
+
+
+def test_near_duplicates_are_skipped_and_credited_once_per_document() -> None:
+    # "a" repeats its own lead later (no self-corroboration); "b" reports it twice (credited once);
+    # "c" reports something else.
+    docs = {
+        "a": [LEAD_A, "Firefighters rescued forty residents from flooded basements near the river.",
+              "Heavy rain flooded the old town of Paris on Monday night, officials confirmed."],
+        "b": [LEAD_B, "The old town of Paris was flooded by heavy rain on Monday night.",
+              "The Seine rose two metres above its normal level, officials said."],
+        "c": ["Insurers expect claims to run into the millions of euros this year."],
+    }
+    sentences, documents = make_corpus(docs)
+    scores = np.array([1.0, 0.5, 0.9, 0.95, 0.8, 0.3, 0.2])
+    items = select_items(sentences, scores, documents, Options(words=200))
+    texts = [item.text for item in items]
+    # Only one telling of the flood survives: the best scored.
+    assert sum("flooded the old town" in t or "was flooded by heavy rain" in t for t in texts) == 1
+    lead = next(item for item in items if item.text == LEAD_A)
+    assert [ref.document for ref in lead.sources] == ["a", "b"]  # two sources, never the same document twice
+    assert lead.sources[1].sentence == 0  # b's best match: its lead, the closest wording
+    assert lead.sources[1].source == "Outlet b" and lead.sources[1].url == "https://b.example/"
+    assert lead.sources[0].title == "Title a"
+    # The other items have their own single source.
+    assert all(len(item.sources) == 1 for item in items if item is not lead)
+
+
+def test_items_come_back_in_reading_order(corpus: Corpus) -> None:
+    sentences, documents, _ = corpus
+    scores = np.arange(len(sentences), dtype=float)  # the last sentence scores best
+    items = select_items(sentences, scores, documents, Options(words=1000))
+    keys = [(ref.document, ref.sentence) for ref in (item.sources[0] for item in items)]
+    order = {doc: n for n, doc in enumerate(DOCS)}
+    assert keys == sorted(keys, key=lambda k: (order[k[0]], k[1]))
+    assert len(items) >= 4
+    # Scores are relative to the best sentence.
+    assert max(item.score for item in items) == pytest.approx(1.0)
+
+
+def test_score_ties_prefer_the_earlier_document_and_sentence() -> None:
+    docs = {"a": ["The council approved the new city budget on Monday evening."],
+            "b": ["The regional train line will close for repairs in April."]}
+    sentences, documents = make_corpus(docs)
+    items = select_items(sentences, np.array([0.5, 0.5]), documents, Options(sentences=1, words=None))
+    assert [item.sources[0].document for item in items] == ["a"]
+
+
+def test_allowed_mask_is_respected(corpus: Corpus) -> None:
+    sentences, documents, scores = corpus
+    best = select_items(sentences, scores, documents, Options(sentences=1, words=None))[0]
+    blocked = {i for i, s in enumerate(sentences) if s.text == best.text}
+    allowed = [i not in blocked for i in range(len(sentences))]
+    items = select_items(sentences, scores, documents, Options(words=1000), allowed)
+    assert best.text not in {item.text for item in items}
+    assert items
+    assert select_items(sentences, scores, documents, Options(words=1000), [False] * len(sentences)) == []
+
+
+def test_nothing_to_select() -> None:
+    assert select_items([], np.zeros(0), {}, Options()) == []
+    sentences, documents = make_corpus({"a": ["Too short.", "No full stop here at all in this line"]})
+    assert select_items(sentences, np.array([0.5, 0.5]), documents, Options()) == []

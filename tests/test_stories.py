@@ -1,0 +1,67 @@
+"""Grouping documents into stories (briefing/stories.py)."""
+from __future__ import annotations
+
+import pytest
+
+from briefing import stories
+from briefing.models import Document
+from briefing.stories import central_document, document_vectors, group_stories
+
+FLOOD = [
+    Document("f1", "Heavy rain flooded the old town of Paris on Monday night. Firefighters rescued residents "
+             "from flooded basements near the Seine.", title="Floods hit Paris"),
+    Document("f2", "The old town of Paris was flooded by heavy rain on Monday. The Seine rose two metres and "
+             "schools closed.", title="Paris old town under water"),
+    Document("f3", "Paris insurers expect flood claims after heavy rain swamped the old town and the Seine "
+             "burst its banks.", title="Flood claims expected in Paris"),
+]
+BANK = [
+    Document("b1", "The central bank raised its main interest rate by a quarter point on Thursday to fight "
+             "inflation.", title="Central bank raises rates"),
+    Document("b2", "Interest rates went up a quarter point as the central bank tries to bring inflation down.",
+             title="Rates up again"),
+]
+
+
+def test_two_events_make_two_groups_biggest_first() -> None:
+    docs = [BANK[0], FLOOD[0], BANK[1], FLOOD[1], FLOOD[2]]
+    assert group_stories(docs) == [[1, 3, 4], [0, 2]]
+
+
+def test_equal_sized_stories_keep_input_order() -> None:
+    docs = [BANK[0], FLOOD[0], BANK[1], FLOOD[1]]
+    assert group_stories(docs) == [[0, 2], [1, 3]]
+
+
+def test_unrelated_documents_stand_alone_and_empty_input_has_no_stories() -> None:
+    lone = Document("x", "A new species of frog was found in the cloud forests of Ecuador.")
+    assert group_stories([FLOOD[0], lone, FLOOD[1]]) == [[0, 2], [1]]
+    assert group_stories([]) == []
+    assert group_stories([lone]) == [[0]]
+
+
+def test_threshold_is_a_parameter() -> None:
+    docs = FLOOD + BANK
+    assert group_stories(docs, threshold=1.01) == [[0], [1], [2], [3], [4]]
+    assert group_stories(docs, threshold=0.0) == [[0, 1, 2, 3, 4]]
+
+
+def test_oversized_groups_are_split_at_a_stricter_threshold(monkeypatch: pytest.MonkeyPatch) -> None:
+    docs = FLOOD + BANK
+    # At this threshold everything is one component; allowed at most 3 per story it must split again.
+    loose = 0.0
+    monkeypatch.setattr(stories, "MAX_STORY_DOCUMENTS", 3)
+    groups = group_stories(docs, threshold=loose)
+    assert sorted(i for g in groups for i in g) == [0, 1, 2, 3, 4]
+    assert len(groups) >= 2
+    assert all(len(g) <= 3 for g in groups)
+
+
+def test_central_document_is_the_one_most_like_the_rest() -> None:
+    # The hub shares its words with both others; they share nothing with each other.
+    docs = [Document("river", "The Seine river burst its banks near the cathedral."),
+            Document("market", "Bank shares slumped on the stock market in Frankfurt."),
+            Document("hub", "As the Seine river burst its banks, bank shares slumped on the stock market.")]
+    vectors = document_vectors(docs)
+    assert central_document(vectors, [0, 1, 2]) == 2
+    assert central_document(vectors, [1]) == 1
