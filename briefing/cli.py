@@ -15,6 +15,7 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_show_locals=False,
     add_completion=False,
+    rich_markup_mode=None,
 )
 
 Inputs = Annotated[Optional[list[str]], typer.Argument(help="Files, directories, feed or article URLs, or '-' for stdin.", show_default=False)]
@@ -34,24 +35,21 @@ Since = Annotated[Optional[str], typer.Option("--since", help="Time window for f
 Quiet = Annotated[bool, typer.Option("--quiet", help="No progress bar or warnings on stderr.")]
 
 
-class _WarningFormatter(logging.Formatter):
-    """Warnings as one plain line each: `Warning: ...`."""
+class _StderrWarnings(logging.Handler):
+    """Library warnings as one plain line each, `Warning: ...`, on whatever sys.stderr is at the time."""
 
-    def format(self, record: logging.LogRecord) -> str:
-        return f"Warning: {record.getMessage()}"
+    def emit(self, record: logging.LogRecord) -> None:
+        sys.stderr.write(f"Warning: {record.getMessage()}\n")
 
 
 def _setup_logging(quiet: bool) -> None:
     """Send the library's warnings to stderr (the briefing itself goes to stdout or files)."""
     logger = logging.getLogger("briefing")
-    for handler in list(logger.handlers):
-        if getattr(handler, "_briefing_cli", False):
-            logger.removeHandler(handler)
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(_WarningFormatter())
-    handler._briefing_cli = True  # type: ignore[attr-defined]
-    logger.addHandler(handler)
-    logger.setLevel(logging.ERROR if quiet else logging.WARNING)
+    for handler in [h for h in logger.handlers if isinstance(h, _StderrWarnings)]:
+        logger.removeHandler(handler)
+    logger.addHandler(_StderrWarnings(level=logging.ERROR if quiet else logging.WARNING))
+    if logger.level == logging.NOTSET or logger.level > logging.WARNING:
+        logger.setLevel(logging.WARNING)
 
 
 def _fail(message: str) -> typer.Exit:

@@ -16,7 +16,9 @@ if TYPE_CHECKING:
 
 # Added to the smaller set's size so that two short sentences sharing a few words are not "the same".
 _SMALL_SET_SMOOTHING = 1.0
-DEFAULT_THRESHOLD = 0.6
+DEFAULT_THRESHOLD = 0.5  # the same default as Options.duplicate_threshold
+# Cells (new x old pairs) of one block of `find_repeats`; only the pairs sharing a word are materialised.
+_BLOCK_PAIRS = 4_000_000
 
 
 def content_sets(texts: Sequence[str], vocabulary: dict[str, int] | None = None) -> tuple["sparse.csr_matrix", dict[str, int]]:
@@ -74,12 +76,44 @@ def find_repeats(new: Sequence[str], old: Sequence[str], threshold: float = DEFA
         old: sentences already published or chosen.
         threshold: similarity (0.0-1.0) from which two sentences count as the same.
     Returns:
-        A list as long as `new`.
+        A list as long as `new`: the best-matching (then earliest) text of `old` at or above `threshold`.
     """
     if not new or not old:
         return [None] * len(new)
     new_rows, vocab = content_sets(new)
     old_rows, _ = content_sets(old, vocab)
-    scores = overlap_matrix(new_rows, old_rows)
-    best = scores.argmax(axis=1)
-    return [int(j) if scores[i, j] >= threshold else None for i, j in enumerate(best)]
+    if threshold <= 0:  # every pair qualifies, even with nothing shared: the dense answer is all there is
+        scores = overlap_matrix(new_rows, old_rows)
+        return [int(j) for j in scores.argmax(axis=1)]
+    return _best_matches(new_rows, old_rows, threshold)
+
+
+def _best_matches(a: "sparse.csr_matrix", b: "sparse.csr_matrix", threshold: float) -> list[int | None]:
+    """Per row of `a`, the column of its best overlap with the rows of `b` when >= threshold.
+
+    Only pairs sharing a word are looked at (the sparse product), in row blocks, so a long history never
+    becomes a dense len(a) x len(b) matrix. Ties go to the earliest row of `b`, as argmax would.
+    """
+    import numpy as np
+
+    width = max(a.shape[1], b.shape[1])
+    a, b = _widen(a, width), _widen(b, width)
+    size_a = np.asarray(a.sum(axis=1)).ravel()
+    size_b = np.asarray(b.sum(axis=1)).ravel()
+    transposed = b.T.tocsr()
+    found: list[int | None] = [None] * a.shape[0]
+    step = max(1, _BLOCK_PAIRS // max(b.shape[0], 1))
+    for start in range(0, a.shape[0], step):
+        shared = (a[start : start + step] @ transposed).tocoo()
+        rows, cols = shared.row.astype(np.int64) + start, shared.col.astype(np.int64)
+        value = shared.data / (np.minimum(size_a[rows], size_b[cols]) + _SMALL_SET_SMOOTHING)
+        hit = value >= threshold
+        rows, cols, value = rows[hit], cols[hit], value[hit]
+        # Best value first, then the earliest column; the first entry of each row wins.
+        order = np.lexsort((cols, -value, rows))
+        rows, cols = rows[order], cols[order]
+        first = np.ones(len(rows), dtype=bool)
+        first[1:] = rows[1:] != rows[:-1]
+        for i, j in zip(rows[first].tolist(), cols[first].tolist()):
+            found[i] = j
+    return found

@@ -21,6 +21,9 @@ if TYPE_CHECKING:
 # A sentence ends with terminal punctuation, possibly followed by closing quotes or brackets;
 # lines without it are headlines, captions or datelines, not briefing material.
 _SENTENCE_END = re.compile(r"[.!?…][\"'”’»)\]]*$|[\"”’»][.!?]$")
+# A whole sentence starts with a capital or a digit, possibly after opening quotes or brackets
+# (not with "...", a lower-case continuation or a dash).
+_SENTENCE_START = re.compile(r"[\"'“‘«(\[]*[^\W_a-z]")
 # MMR-style redundancy: a candidate's score is discounted by its overlap with what is already chosen.
 REDUNDANCY_PENALTY = 0.7
 # Only this many best-scored eligible sentences compete in selection (a briefing holds far fewer).
@@ -32,9 +35,18 @@ KL_SMOOTHING = 0.1
 
 
 def eligible(sentence: Sentence, options: Options) -> bool:
-    """Whether a sentence may appear in a briefing: a whole sentence of reasonable length."""
-    words = count_words(sentence.text)
-    return options.min_words <= words <= options.max_words and bool(_SENTENCE_END.search(sentence.text))
+    """Whether a sentence may appear in a briefing: a whole sentence of reasonable length.
+
+    A sentence that opens a quotation without closing it (the first sentence of a multi-sentence quote)
+    reads as broken on its own, so it is left out too.
+    """
+    text = sentence.text
+    words = count_words(text)
+    if not options.min_words <= words <= options.max_words or not _SENTENCE_END.search(text):
+        return False
+    if not _SENTENCE_START.match(text):
+        return False
+    return text.count("“") == text.count("”") and text.count('"') % 2 == 0
 
 
 def select_items(

@@ -302,6 +302,8 @@ def split_sentences(text: str, max_words: int = MAX_WORDS) -> list[str]:
 def split_document(doc: Document, doc_position: int = 0, max_words: int = MAX_WORDS) -> list[Sentence]:
     """Split one document (whose text ingest has already normalised) into numbered Sentences.
 
+    Unlike `split_sentences`, a quotation of several sentences stays in one unit when it fits in
+    `max_words` (see `join_open_quotes`): a briefing item must not stop inside an open quote.
     Paragraphs that are boilerplate (share bars, bylines, credits) are skipped, in case the text did not
     come through ingest; paragraph numbers count only the paragraphs kept.
 
@@ -318,8 +320,42 @@ def split_document(doc: Document, doc_position: int = 0, max_words: int = MAX_WO
         text = text.strip()
         if not text or (len(text) < 600 and is_boilerplate_line(text)):
             continue
-        sentences = _split_paragraph(text, max_words)
+        sentences = join_open_quotes(_split_paragraph(text, max_words), max_words)
         for sentence in sentences:
             out.append(Sentence(sentence, doc.id, len(out), paragraph, doc_position))
         paragraph += 1 if sentences else 0
     return out
+
+
+def join_open_quotes(sentences: list[str], max_words: int = MAX_WORDS) -> list[str]:
+    """Join a sentence that opens a quotation with the next ones until the quotation closes.
+
+    `vowed: “We will never give up.` + `We will fight until the end.”` becomes one unit, so long as the
+    whole stays within `max_words`; otherwise the sentences are left as split. Only curly quotes are
+    followed (a straight `"` does not say whether it opens or closes).
+
+    >>> join_open_quotes(["He vowed: “We will not give up.", "We will fight.”", "Then he left."])
+    ['He vowed: “We will not give up. We will fight.”', 'Then he left.']
+    """
+    out: list[str] = []
+    i = 0
+    while i < len(sentences):
+        current, depth, j = sentences[i], _quote_depth(sentences[i]), i + 1
+        while depth > 0 and j < len(sentences):
+            joined = f"{current} {sentences[j]}"
+            if joined.count(" ") + 1 > max_words:
+                break
+            current, depth, j = joined, depth + _quote_depth(sentences[j]), j + 1
+        if depth == 0 and j > i + 1:
+            out.append(current)
+            i = j
+        else:
+            out.append(sentences[i])
+            i += 1
+    return out
+
+
+def _quote_depth(text: str) -> int:
+    """Curly double quotes opened minus closed."""
+    return text.count("“") - text.count("”")
+
