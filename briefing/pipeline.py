@@ -2,16 +2,22 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import re
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from .dedupe import find_repeats
 from .errors import BriefingError, NoInputError
 from .models import Briefing, Document, Item, Section, Sentence
 from .options import Options
+from .progress import Progress, wanted
 from .rank import rank_sentences
 from .select import select_items
 from .stories import central_document, document_vectors, group_stories
+
+if TYPE_CHECKING:
+    from scipy import sparse
 
 DEFAULT_TITLE = "Briefing"
 # The smallest share of the budget worth giving a story: about one sentence.
@@ -57,10 +63,31 @@ def build_briefing(documents: Sequence[Document], options: Options | None = None
     date = briefing_date(options.date)
     if not documents:
         raise NoInputError("no documents to summarise")
+    with Progress("grouping stories", total=1, enabled=wanted(options.quiet)) as bar:
+        vectors = document_vectors(documents) if options.stories and len(documents) > 2 else None
+        stories = group_stories(documents, vectors=vectors) if vectors is not None else [list(range(len(documents)))]
+        if len(stories) == 1:
+            vectors = None
+        budgets = _share_budget([len(story) for story in stories], options)
+        bar.expect(1 + sum(1 for _ in itertools.takewhile(lambda b: b is not None, budgets)))
+        bar.advance("ranking stories")
+        sections = _story_sections(documents, stories, budgets, vectors, published, options, bar)
+    if not sections:
+        raise NoInputError("no sentence in the input is long enough to brief (or all were in earlier briefings)")
+    return Briefing(title=options.title or DEFAULT_TITLE, date=date, sections=tuple(sections), documents=tuple(documents))
+
+
+def _story_sections(
+    documents: Sequence[Document],
+    stories: Sequence[Sequence[int]],
+    budgets: Sequence[tuple[int | None, int | None] | None],
+    vectors: "sparse.csr_matrix | None",
+    published: Sequence[str],
+    options: Options,
+    bar: Progress,
+) -> list[Section]:
+    """Rank and select each story in turn while the budget lasts (one progress step per story)."""
     by_id = {d.id: d for d in documents}
-    stories = group_stories(documents) if options.stories and len(documents) > 2 else [list(range(len(documents)))]
-    vectors = document_vectors(documents) if len(stories) > 1 else None
-    budgets = _share_budget([len(story) for story in stories], options)
     sections: list[Section] = []
     carry = 0
     for story, budget in zip(stories, budgets):
@@ -69,6 +96,7 @@ def build_briefing(documents: Sequence[Document], options: Options | None = None
         docs = [documents[i] for i in story]
         sentences = split_documents(docs)
         if not sentences:
+            bar.advance()
             continue
         scores = rank_sentences(sentences, options)
         allowed = _new_sentences(sentences, published, options)
@@ -79,12 +107,11 @@ def build_briefing(documents: Sequence[Document], options: Options | None = None
         )
         if words is not None:
             carry = words + carry - sum(len(i.text.split()) for i in items)
+        bar.advance()
         if items:
             title = documents[central_document(vectors, story)].title if vectors is not None else None
             sections.append(Section(title=title, items=tuple(items)))
-    if not sections:
-        raise NoInputError("no sentence in the input is long enough to brief (or all were in earlier briefings)")
-    return Briefing(title=options.title or DEFAULT_TITLE, date=date, sections=tuple(sections), documents=tuple(documents))
+    return sections
 
 
 def _share_budget(sizes: Sequence[int], options: Options) -> list[tuple[int | None, int | None] | None]:

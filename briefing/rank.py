@@ -27,7 +27,13 @@ MAX_ITERATIONS = 200
 # Above this many sentences, the graph keeps only each node's NEIGHBOURS strongest edges.
 EXACT_LIMIT = 3000
 NEIGHBOURS = 40
+# Rows of one block of the similarity product: at most _ROW_BLOCK, fewer when n is large, so that a block
+# (rows x n cells, a few percent of them non-zero) stays near _BLOCK_CELLS.
 _ROW_BLOCK = 2048
+_MIN_BLOCK_ROWS = 16
+_BLOCK_CELLS = 40_000_000
+# Levels of the histogram that picks each row's strongest neighbours.
+_BINS = 2048
 # Edges between sentences of different documents count this much more: a fact repeated by several
 # outlets matters more than one an article repeats to itself.
 CROSS_DOCUMENT_WEIGHT = 3.0
@@ -84,39 +90,71 @@ def sentence_vectors(sentences: Sequence[Sentence]) -> "sparse.csr_matrix":
     return tfidf(counts, idf_weights(counts, _document_index(sentences)))
 
 
-def similarity_graph(vectors: "sparse.csr_matrix", documents: "np.ndarray") -> "sparse.csr_matrix":
-    """Weighted adjacency: cosine similarity, no self-loops, cross-document edges up-weighted.
+def similarity_graph(
+    vectors: "sparse.csr_matrix", documents: "np.ndarray", exact: bool | None = None, neighbours: int | None = None
+) -> "sparse.csr_matrix":
+    """Weighted adjacency: cosine similarity (0.0-1.0), no self-loops, cross-document edges up-weighted.
 
-    Exact for up to EXACT_LIMIT sentences; above that each row keeps its NEIGHBOURS best edges
-    (symmetrised), computed in row blocks so memory stays at block x n.
+    Args:
+        vectors: unit tf-idf rows, one per sentence.
+        documents: integer document id of each row (edges across documents weigh CROSS_DOCUMENT_WEIGHT).
+        exact: keep every edge (True) or only each row's strongest `neighbours` (False); None decides by
+            size: exact up to EXACT_LIMIT sentences.
+        neighbours: edges kept per row when not exact (default NEIGHBOURS); the graph is then symmetrised
+            (an edge stays when either end keeps it).
+    Returns:
+        A symmetric CSR matrix. Built from row blocks of the sparse product, so memory is one block plus
+        the kept edges: O(n * neighbours) when not exact.
     """
     import numpy as np
     from scipy import sparse
 
     n = vectors.shape[0]
-    transposed = vectors.T.tocsc()
-    keep = None if n <= EXACT_LIMIT else NEIGHBOURS
+    keep = None if (exact if exact is not None else n <= EXACT_LIMIT) else (neighbours or NEIGHBOURS)
+    if keep is not None and keep >= n - 1:
+        keep = None
+    transposed = vectors.T.tocsr()
+    step = max(_MIN_BLOCK_ROWS, min(_ROW_BLOCK, _BLOCK_CELLS // max(n, 1)))
     rows, cols, vals = [], [], []
-    for start in range(0, n, _ROW_BLOCK):
-        stop = min(start + _ROW_BLOCK, n)
-        block = (vectors[start:stop] @ transposed).toarray()
-        block[np.arange(stop - start), np.arange(start, stop)] = 0.0
-        block *= np.where(documents[start:stop, None] == documents[None, :], 1.0, CROSS_DOCUMENT_WEIGHT)
-        if keep is not None and keep < n:
-            top = np.argpartition(-block, keep, axis=1)[:, :keep]
-            r = np.repeat(np.arange(start, stop), keep)
-            v = block[np.arange(stop - start)[:, None], top].ravel()
-            rows.append(r), cols.append(top.ravel()), vals.append(v)
-        else:
-            r, c = np.nonzero(block)
-            rows.append(r + start), cols.append(c), vals.append(block[r, c])
+    for start in range(0, n, step):
+        product = (vectors[start : start + step] @ transposed).tocsr()
+        local = np.repeat(np.arange(product.shape[0], dtype=np.int64), np.diff(product.indptr))
+        r, c = local + start, product.indices.astype(np.int64)
+        off_diagonal = (c != r) & (product.data != 0)
+        r, c, local = r[off_diagonal], c[off_diagonal], local[off_diagonal]
+        # Weighted in the vectors' float32 (as a dense block would be), then widened for the random walk.
+        v = product.data[off_diagonal]
+        v[documents[r] != documents[c]] *= np.float32(CROSS_DOCUMENT_WEIGHT)
+        v = v.astype(np.float64)
+        if keep is not None:
+            strongest = _strongest_per_row(local, v, product.shape[0], keep)
+            r, c, v = r[strongest], c[strongest], v[strongest]
+        rows.append(r), cols.append(c), vals.append(v)
     graph = sparse.csr_matrix(
         (np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))), shape=(n, n), dtype=np.float64
     )
-    graph.eliminate_zeros()
     if keep is not None:
-        graph = graph.maximum(graph.T)
+        graph = graph.maximum(graph.T).tocsr()
+    graph.sort_indices()
     return graph
+
+
+def _strongest_per_row(rows: "np.ndarray", values: "np.ndarray", n_rows: int, keep: int) -> "np.ndarray":
+    """Mask of the about `keep` largest values of each row (ties within 1/_BINS of the cut-off stay too).
+
+    No sort: values are bucketed into _BINS levels, a per-row histogram counted from the top finds each
+    row's cut-off level, and entries at or above it are kept. Linear in the number of entries.
+    """
+    import numpy as np
+
+    top = float(values.max()) if len(values) else 1.0
+    level = np.minimum((values * ((_BINS - 1) / (top or 1.0))).astype(np.int64), _BINS - 1)
+    counts = np.bincount(rows * _BINS + level, minlength=n_rows * _BINS).reshape(n_rows, _BINS)
+    at_or_above = np.cumsum(counts[:, ::-1], axis=1)[:, ::-1]
+    enough = at_or_above >= keep
+    # The highest level whose count from the top reaches `keep`; rows with fewer entries keep them all.
+    cut = np.where(enough[:, 0], _BINS - 1 - np.argmax(enough[:, ::-1], axis=1), 0)
+    return level >= cut[rows]
 
 
 def position_prior(sentences: Sequence[Sentence]) -> "np.ndarray":

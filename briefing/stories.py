@@ -2,7 +2,8 @@
 
 Documents are joined when their tf-idf vectors (idf over the input) are similar enough; groups are the
 connected components of that graph, and a component too big to be one event is split again at a higher
-threshold. Linear in the number of similar pairs, so it also bounds the cost of ranking large inputs.
+threshold. Memory is linear in the number of similar pairs (the product is thresholded block by block),
+and stories bound the cost of ranking large inputs: each story is ranked on its own.
 """
 from __future__ import annotations
 
@@ -23,6 +24,8 @@ MAX_STORY_DOCUMENTS = 40
 _THRESHOLD_STEP = 0.05
 # Only the opening of an article decides its story (the lead says what it is about) and keeps this cheap.
 _LEAD_WORDS = 400
+# Cells of one block of the document similarity product (rows x documents): bounds its memory.
+_PAIR_BLOCK_CELLS = 4_000_000
 
 
 def document_vectors(documents: Sequence[Document]) -> "sparse.csr_matrix":
@@ -32,8 +35,17 @@ def document_vectors(documents: Sequence[Document]) -> "sparse.csr_matrix":
     return tfidf(counts, idf_weights(counts))
 
 
-def group_stories(documents: Sequence[Document], threshold: float = STORY_THRESHOLD) -> list[list[int]]:
+def group_stories(
+    documents: Sequence[Document], threshold: float = STORY_THRESHOLD, vectors: "sparse.csr_matrix | None" = None
+) -> list[list[int]]:
     """Indices of `documents` grouped by story, biggest story first (ties: earliest document).
+
+    Args:
+        documents: the input articles.
+        threshold: cosine (0.0-1.0) from which two articles report the same event.
+        vectors: `document_vectors(documents)` when the caller already has them (they are not recomputed).
+    Returns:
+        Lists of document indices, each in input order.
 
     >>> from briefing.models import Document
     >>> docs = [Document("a", "Storm floods Paris streets."), Document("b", "Paris streets flooded by storm."),
@@ -43,29 +55,83 @@ def group_stories(documents: Sequence[Document], threshold: float = STORY_THRESH
     """
     if not documents:
         return []
-    vectors = document_vectors(documents)
-    groups = _components(vectors, list(range(len(documents))), threshold)
+    if vectors is None:
+        vectors = document_vectors(documents)
+    edges = _similar_pairs(vectors, threshold)
+    groups = _components(len(documents), edges, list(range(len(documents))), threshold)
     return sorted(groups, key=lambda g: (-len(g), g[0]))
 
 
-def _components(vectors: "sparse.csr_matrix", members: list[int], threshold: float) -> list[list[int]]:
-    """Connected components of the similarity graph among `members`, splitting oversized ones."""
-    import numpy as np
-    from scipy.sparse.csgraph import connected_components
+def _similar_pairs(vectors: "sparse.csr_matrix", threshold: float) -> tuple["np.ndarray", "np.ndarray", "np.ndarray"]:
+    """Pairs i < j with cosine >= threshold, as (i, j, cosine) arrays.
 
-    sub = vectors[members]
-    similar = sub @ sub.T
-    similar.data[similar.data < threshold] = 0
-    similar.eliminate_zeros()
-    count, labels = connected_components(similar, directed=False)
+    Computed in row blocks and thresholded block by block, so memory follows the number of similar
+    pairs, never n².
+    """
+    import numpy as np
+
+    n = vectors.shape[0]
+    transposed = vectors.T.tocsr()
+    block = max(1, _PAIR_BLOCK_CELLS // max(n, 1))
+    rows, cols, vals = [], [], []
+    for start in range(0, n, block):
+        product = (vectors[start : start + block] @ transposed).tocoo()
+        keep = (product.data >= threshold) & (product.row + start < product.col)
+        rows.append(product.row[keep].astype(np.int64) + start)
+        cols.append(product.col[keep].astype(np.int64))
+        vals.append(product.data[keep])
+    if not rows:
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, empty, np.zeros(0, dtype=np.float32)
+    return np.concatenate(rows), np.concatenate(cols), np.concatenate(vals)
+
+
+def _components(
+    n: int, edges: tuple["np.ndarray", "np.ndarray", "np.ndarray"], members: list[int], threshold: float
+) -> list[list[int]]:
+    """Connected components among `members` of the pairs at or above `threshold`, splitting oversized ones."""
+    import numpy as np
+
+    rows, cols, vals = edges
+    inside = np.zeros(n, dtype=bool)
+    inside[members] = True
+    keep = inside[rows] & inside[cols] & (vals >= threshold)
+    labels = connected_labels(n, rows[keep], cols[keep])
+    member_array = np.asarray(members, dtype=np.int64)
+    member_labels = labels[member_array]
+    order = np.argsort(member_labels, kind="stable")
+    splits = np.flatnonzero(np.diff(member_labels[order])) + 1
     groups: list[list[int]] = []
-    for label in range(count):
-        group = [members[i] for i in np.flatnonzero(labels == label)]
+    for part in np.split(member_array[order], splits):
+        group = sorted(int(i) for i in part)
         if len(group) > MAX_STORY_DOCUMENTS and threshold + _THRESHOLD_STEP < 1.0:
-            groups.extend(_components(vectors, group, threshold + _THRESHOLD_STEP))
+            groups.extend(_components(n, edges, group, threshold + _THRESHOLD_STEP))
         else:
             groups.append(group)
     return groups
+
+
+def connected_labels(n: int, a: "np.ndarray", b: "np.ndarray") -> "np.ndarray":
+    """Component label (its smallest node) of each of `n` nodes joined by the edges a[k]-b[k].
+
+    Vectorised union-find: hook every edge's larger root onto the smaller one, then compress paths by
+    pointer jumping; repeat until every edge joins nodes with the same root (about log(n) rounds).
+    """
+    import numpy as np
+
+    labels = np.arange(n, dtype=np.int64)
+    while True:
+        la, lb = labels[a], labels[b]
+        differ = la != lb
+        if not differ.any():
+            return labels
+        la, lb = la[differ], lb[differ]
+        np.minimum.at(labels, np.maximum(la, lb), np.minimum(la, lb))
+        while True:
+            jumped = labels[labels]
+            if np.array_equal(jumped, labels):
+                break
+            labels = jumped
 
 
 def central_document(vectors: "sparse.csr_matrix", members: Sequence[int]) -> int:

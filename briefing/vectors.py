@@ -5,8 +5,9 @@ Only numpy/scipy on the default path: scikit-learn alone costs about a second to
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from functools import lru_cache
+from itertools import chain
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -50,24 +51,32 @@ def tokenize(text: str) -> list[str]:
     >>> tokenize("Police said 200,000 people were in the stadium.")
     ['polic', '200', '000', 'peopl', 'stadium']
     """
-    stem = _stemmer()
-    cache = _stem_cache
-    out = []
-    for word in _WORD_RE.findall(text.lower()):
-        word = word.replace("’", "'")
-        if word in STOPWORDS or (len(word) < 2 and not word.isdigit()):
-            continue
-        stemmed = cache.get(word)
-        if stemmed is None:
-            stemmed = stem(word)
-            if len(cache) < 500_000:
-                cache[word] = stemmed
-        out.append(stemmed)
-    return out
+    memo = _stem_cache
+    words = _WORD_RE.findall(text.lower())
+    # One dict look-up per word in the common case; a miss is stemmed once and remembered.
+    stems = [memo.get(word) for word in words]
+    if None in stems:
+        stems = [_remember(word) if stem is None else stem for word, stem in zip(words, stems)]
+    return [stem for stem in stems if stem]
 
 
-# Memo of word -> stem. Pure function of its key, so sharing it is safe (it only ever grows to a bound).
+def _remember(word: str) -> str:
+    """Stem of one lower-cased word ("" when it is a stopword or a lone letter), memoised."""
+    key = word
+    word = word.replace("’", "'")
+    if word in STOPWORDS or (len(word) < 2 and not word.isdigit()):
+        stem = ""
+    else:
+        stem = _stemmer()(word)
+    if len(_stem_cache) < _STEM_CACHE_SIZE:
+        _stem_cache[key] = stem
+    return stem
+
+
+# Memo of lower-cased word -> stem ("" = not a content word). A pure function of its key, so sharing it is
+# safe; it only grows to a bound (a vocabulary, not the input). Tokenising is the pipeline's hottest loop.
 _stem_cache: dict[str, str] = {}
+_STEM_CACHE_SIZE = 500_000
 
 
 def count_words(text: str) -> int:
@@ -89,24 +98,29 @@ def term_matrix(
 
     grow = vocabulary is None
     vocab: dict[str, int] = {} if vocabulary is None else vocabulary
-    indptr = [0]
-    indices: list[int] = []
-    for tokens in token_lists:
-        terms: Iterable[str] = tokens
-        if bigrams and len(tokens) > 1:
-            terms = list(tokens) + [f"{a} {b}" for a, b in zip(tokens, tokens[1:])]
-        for term in terms:
-            col = vocab.get(term)
-            if col is None:
-                if not grow:
-                    continue
-                col = vocab[term] = len(vocab)
-            indices.append(col)
-        indptr.append(len(indices))
-    data = np.ones(len(indices), dtype=np.float32)
+    if bigrams:
+        token_lists = [
+            [*tokens, *(f"{a} {b}" for a, b in zip(tokens, tokens[1:]))] if len(tokens) > 1 else tokens
+            for tokens in token_lists
+        ]
+    lengths = np.fromiter(map(len, token_lists), dtype=np.int64, count=len(token_lists))
+    flat = chain.from_iterable(token_lists)
+    # One C-level dict call per token (this runs over every word of the input).
+    if grow:
+        setdefault = vocab.setdefault
+        indices = np.fromiter((setdefault(term, len(vocab)) for term in flat), dtype=np.int32, count=int(lengths.sum()))
+    else:
+        get = vocab.get
+        indices = np.fromiter((get(term, -1) for term in flat), dtype=np.int32, count=int(lengths.sum()))
+        known = indices >= 0
+        if not known.all():
+            rows = np.repeat(np.arange(len(token_lists)), lengths)[known]
+            lengths = np.bincount(rows, minlength=len(token_lists))
+            indices = indices[known]
+    indptr = np.zeros(len(token_lists) + 1, dtype=np.int64)
+    np.cumsum(lengths, out=indptr[1:])
     matrix = sparse.csr_matrix(
-        (data, np.asarray(indices, dtype=np.int32), np.asarray(indptr, dtype=np.int64)),
-        shape=(len(token_lists), max(len(vocab), 1)),
+        (np.ones(len(indices), dtype=np.float32), indices, indptr), shape=(len(token_lists), max(len(vocab), 1))
     )
     matrix.sum_duplicates()
     return matrix, vocab
