@@ -11,9 +11,9 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from .errors import InputError
+from .errors import BriefingError, InputError
 from .models import Document, Sentence
-from .options import Options
+from .options import ALGORITHMS, Options
 from .pipeline import split_documents
 
 DEFAULT_SYSTEMS = ("ours", "lead", "lexrank", "textrank", "lsa", "random")
@@ -22,14 +22,19 @@ METRICS = ("rouge1", "rouge2", "rougeL")
 
 def read_clusters(path: str | Path, limit: int | None = None) -> Iterator[tuple[str, list[Document], list[str]]]:
     """Yield (id, documents, references) per line of an evaluation file (format in shared/eval/README.md)."""
+    yielded = 0
     with open(path, encoding="utf-8") as handle:
         for number, line in enumerate(handle, 1):
-            if limit is not None and number > limit:
+            if limit is not None and yielded >= limit:
                 return
             if not line.strip():
                 continue
             try:
                 data = json.loads(line)
+                if not all(isinstance(d["text"], str) for d in data["docs"]):
+                    raise TypeError("every document needs a string 'text'")
+                if not isinstance(data.get("refs", []), list) or not all(isinstance(r, str) for r in data.get("refs", [])):
+                    raise TypeError("'refs' must be a list of strings")
                 docs = [
                     Document(id=str(d.get("id") or f"{number}-{k}"), text=d["text"], title=d.get("title"),
                              source=d.get("source"), date=d.get("date"))
@@ -38,6 +43,7 @@ def read_clusters(path: str | Path, limit: int | None = None) -> Iterator[tuple[
                 refs = [str(r) for r in data.get("refs", [])]
             except (ValueError, KeyError, TypeError, AttributeError) as exc:
                 raise InputError(f"{path}:{number}: not an evaluation cluster ({exc})") from None
+            yielded += 1
             yield str(data.get("id", number)), docs, refs
 
 
@@ -89,6 +95,10 @@ def evaluate_file(
     from rouge_score import rouge_scorer
 
     systems = tuple(systems or DEFAULT_SYSTEMS)
+    known = ("ours", "random", *ALGORITHMS)
+    for system in systems:
+        if system not in known or system == "graph":
+            raise BriefingError(f"unknown system {system!r}: choose from {', '.join(k for k in known if k != 'graph')}")
     scorer = rouge_scorer.RougeScorer(list(METRICS), use_stemmer=True)
     totals = {s: {m: [0.0, 0.0] for m in METRICS} for s in systems}
     clusters = list(read_clusters(path, limit))

@@ -118,8 +118,6 @@ def test_malformed_clusters_are_input_errors(tmp_path: Path, line: str) -> None:
         list(read_clusters(path))
 
 
-@pytest.mark.xfail(strict=True, reason="bug: read_clusters accepts a non-string text; split_documents then raises "
-                   "TypeError (a traceback, not an Error: line)")
 @pytest.mark.parametrize("text", ["null", "42"])
 def test_non_string_text_is_an_input_error(tmp_path: Path, text: str) -> None:
     path = tmp_path / "bad.jsonl"
@@ -128,8 +126,6 @@ def test_non_string_text_is_an_input_error(tmp_path: Path, text: str) -> None:
         evaluate_file(path, WORDS, ["lead"])
 
 
-@pytest.mark.xfail(strict=True, reason="bug: a string `refs` is iterated character by character into one-letter "
-                   "references instead of being rejected")
 def test_refs_must_be_a_list(tmp_path: Path) -> None:
     path = tmp_path / "bad.jsonl"
     docs = [{"id": "a", "text": "The council approved the new city budget on Monday evening."}]
@@ -139,7 +135,6 @@ def test_refs_must_be_a_list(tmp_path: Path) -> None:
         list(read_clusters(path))
 
 
-@pytest.mark.xfail(strict=True, reason="bug: --limit counts file lines, so blank lines use up the limit")
 def test_limit_counts_clusters_not_lines(tmp_path: Path) -> None:
     path = tmp_path / "c.jsonl"
     path.write_text("\n" + _line(0, CLUSTERS[0]) + "\n\n" + _line(1, CLUSTERS[1]) + "\n", encoding="utf-8")
@@ -184,8 +179,6 @@ def test_cli_eval_malformed_file_is_one_error_line(tmp_path: Path) -> None:
     assert result.stdout == ""
 
 
-@pytest.mark.xfail(strict=True, reason="bug: an unknown --system reaches rank_with_sumy and escapes as a ValueError "
-                   "traceback instead of an Error: line")
 def test_cli_eval_unknown_system_is_one_error_line(clusters_file: Path) -> None:
     result = CliRunner().invoke(app, ["eval", str(clusters_file), "--system", "bogus", "--quiet"])
     assert result.exit_code == 1
