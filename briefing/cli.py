@@ -42,16 +42,6 @@ class _StderrWarnings(logging.Handler):
         sys.stderr.write(f"Warning: {record.getMessage()}\n")
 
 
-def _setup_logging(quiet: bool) -> None:
-    """Send the library's warnings to stderr (the briefing itself goes to stdout or files)."""
-    logger = logging.getLogger("briefing")
-    for handler in [h for h in logger.handlers if isinstance(h, _StderrWarnings)]:
-        logger.removeHandler(handler)
-    logger.addHandler(_StderrWarnings(level=logging.ERROR if quiet else logging.WARNING))
-    if logger.level == logging.NOTSET or logger.level > logging.WARNING:
-        logger.setLevel(logging.WARNING)
-
-
 def _fail(message: str) -> typer.Exit:
     """Print one error line on stderr and return the exit to raise."""
     typer.echo(f"Error: {message}", err=True)
@@ -63,7 +53,9 @@ def _settings(inputs: list[str] | None, config: str | None, daily: bool, **cli: 
     from .options import ALGORITHMS, FORMATS
     from .workflow import resolve_settings
 
-    overrides = {k: v for k, v in cli.items() if v is not None and k not in ("no_history", "formats", "template")}
+    overrides = {k: v for k, v in cli.items() if v is not None and k not in ("no_history", "formats", "template", "quiet")}
+    if cli.get("quiet"):
+        overrides["quiet"] = True
     if cli.get("formats"):
         bad = [f for f in cli["formats"] if f not in FORMATS]
         if bad:
@@ -92,16 +84,32 @@ def _settings(inputs: list[str] | None, config: str | None, daily: bool, **cli: 
     return resolve_settings(inputs or [], config, overrides, daily=daily)
 
 
-def _run(action: Any) -> None:
-    """Run a command body, turning BriefingError (and OS errors) into `Error: ...` and exit 1."""
+def _run(action: Any, quiet: bool = False) -> None:
+    """Run a command body, turning BriefingError (and OS errors) into `Error: ...` and exit 1.
+
+    While it runs, the library's warnings go to stderr (`action` receives the handler, so that a config
+    file's `quiet = true` can silence it); the logger is left as it was afterwards.
+    """
+    logger = logging.getLogger("briefing")
+    handler = _StderrWarnings(level=logging.ERROR if quiet else logging.WARNING)
+    logger.addHandler(handler)
     try:
-        action()
+        action(handler)
     except BriefingError as exc:
         raise _fail(str(exc)) from None
     except OSError as exc:
         raise _fail(f"{exc.strerror or exc}: {exc.filename}" if exc.filename else str(exc)) from None
     except KeyboardInterrupt:
         raise _fail("interrupted") from None
+    finally:
+        logger.removeHandler(handler)
+
+
+def _quiet(handler: logging.Handler, settings: Any) -> bool:
+    """Whether this run is quiet (flag or config); silences warnings below errors when it is."""
+    if settings.options.quiet:
+        handler.setLevel(logging.ERROR)
+    return bool(settings.options.quiet)
 
 
 @app.command()
@@ -112,9 +120,7 @@ def build(
     no_history: NoHistory = False, since: Since = None, quiet: Quiet = False,
 ) -> None:
     """Build a briefing from articles and write it as Markdown, HTML and/or JSON."""
-    _setup_logging(quiet)
-
-    def action() -> None:
+    def action(handler: logging.Handler) -> None:
         from .deliver import write_outputs
         from .workflow import deliver_and_record, make_briefing
 
@@ -123,16 +129,17 @@ def build(
             template=template, title=title, date=date, algorithm=algorithm, query=query, history=history,
             no_history=no_history, since=since, quiet=quiet,
         )
+        silent = _quiet(handler, settings)
         result = make_briefing(settings, stdin=sys.stdin.buffer)
         opts = settings.options
         written = deliver_and_record(
             settings, result, lambda: write_outputs(result, opts.formats, opts.output, opts.output_dir, opts.template)
         )
-        if not quiet:
+        if not silent:
             for path in written:
                 typer.echo(f"wrote {path}", err=True)
 
-    _run(action)
+    _run(action, quiet)
 
 
 @app.command()
@@ -143,9 +150,7 @@ def publish(
     history: History = None, no_history: NoHistory = False, since: Since = None, quiet: Quiet = False,
 ) -> None:
     """Build the day's briefing and add it to a static site (dated pages, index.html, feed.xml)."""
-    _setup_logging(quiet)
-
-    def action() -> None:
+    def action(handler: logging.Handler) -> None:
         from .deliver import publish_site
         from .workflow import deliver_and_record, make_briefing
 
@@ -153,6 +158,7 @@ def publish(
             inputs, config, True, words=words, sentences=sentences, template=template, title=title, date=date,
             algorithm=algorithm, query=query, history=history, no_history=no_history, since=since, quiet=quiet,
         )
+        silent = _quiet(handler, settings)
         target = site or (Path(settings.site) if settings.site else None)
         if target is None:
             raise BriefingError("no site directory: pass --site DIR or set site in briefing.toml")
@@ -160,11 +166,11 @@ def publish(
             settings = type(settings)(settings.inputs, settings.options.replace(output_dir=str(target)), settings.site, settings.email)
         result = make_briefing(settings, stdin=sys.stdin.buffer)
         paths = deliver_and_record(settings, result, lambda: publish_site(result, target, settings.options.template))
-        if not quiet:
+        if not silent:
             for path in paths:
                 typer.echo(f"wrote {path}", err=True)
 
-    _run(action)
+    _run(action, quiet)
 
 
 @app.command()
@@ -184,11 +190,10 @@ def send(
     history: History = None, no_history: NoHistory = False, since: Since = None, quiet: Quiet = False,
 ) -> None:
     """Build the briefing and email it (multipart text + HTML) over SMTP."""
-    _setup_logging(quiet)
-
-    def action() -> None:
+    def action(handler: logging.Handler) -> None:
         import os
 
+        from .config import EmailConfig, merge_email
         from .deliver import build_message, send_message, write_eml
         from .workflow import deliver_and_record, make_briefing
 
@@ -196,7 +201,7 @@ def send(
             inputs, config, dry_run is None, words=words, sentences=sentences, template=template, title=title,
             date=date, algorithm=algorithm, query=query, history=history, no_history=no_history, since=since, quiet=quiet,
         )
-        from .config import EmailConfig, merge_email
+        silent = _quiet(handler, settings)
 
         if starttls and ssl:
             raise BriefingError("choose one of --starttls and --ssl")
@@ -216,17 +221,18 @@ def send(
         message = build_message(result, sender=mail.sender, to=list(mail.to), template=settings.options.template)
         if dry_run is not None:
             write_eml(message, dry_run)
-            typer.echo(f"wrote {dry_run}", err=True) if not quiet else None
+            if not silent:
+                typer.echo(f"wrote {dry_run}", err=True)
             return
         port = mail.smtp_port or {"ssl": 465, "starttls": 587}.get(security, 25)
         deliver_and_record(settings, result, lambda: send_message(
             message, host=mail.smtp_host or "localhost", port=int(port), user=mail.smtp_user,
             password=password, security=security,
         ))
-        if not quiet:
+        if not silent:
             typer.echo(f"sent to {', '.join(mail.to)}", err=True)
 
-    _run(action)
+    _run(action, quiet)
 
 
 @app.command()
@@ -236,7 +242,7 @@ def init(
 ) -> None:
     """Write a commented example briefing.toml to start a daily briefing from."""
 
-    def action() -> None:
+    def action(handler: logging.Handler) -> None:
         from .config import write_example_config
 
         written = write_example_config(path, force=force)
@@ -255,9 +261,7 @@ def evaluate(
     quiet: Quiet = False,
 ) -> None:
     """Score our briefings and baselines against human reference summaries (ROUGE-1/2/L)."""
-    _setup_logging(quiet)
-
-    def action() -> None:
+    def action(handler: logging.Handler) -> None:
         from .evaluate import evaluate_file, format_table, save_table
 
         table = evaluate_file(clusters, words=words, systems=systems, limit=limit, progress=not quiet)
@@ -265,7 +269,7 @@ def evaluate(
         if json_path is not None:
             save_table(table, json_path)
 
-    _run(action)
+    _run(action, quiet)
 
 
 def main() -> None:

@@ -126,9 +126,6 @@ def test_python_dash_m_briefing_help(tmp_path: Path) -> None:
     assert "build" in done.stdout and "Traceback" not in done.stderr
 
 
-@pytest.mark.xfail(strict=True, reason="bug: cli._setup_logging sets the 'briefing' logger's level (ERROR with --quiet) "
-                                       "and leaves its stderr handler attached after the command returns, so in-process "
-                                       "callers (test_evaluate's --quiet runs, then test_ingest's caplog tests) inherit it")
 def test_cli_leaves_library_logging_as_it_found_it() -> None:
     logger = logging.getLogger("briefing")
     handlers, level = list(logger.handlers), logger.level

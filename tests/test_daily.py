@@ -507,8 +507,6 @@ def test_empty_time_window_says_so(news: tuple[LoopbackServer, Path]) -> None:
     assert "--since" in result.stderr, result.stderr
 
 
-@pytest.mark.xfail(strict=True, reason="bug: `quiet = true` in briefing.toml is ignored: cli.py always passes the "
-                                       "--quiet flag's False as an override and uses the flag, not options.quiet")
 def test_quiet_in_config_silences_progress(news: tuple[LoopbackServer, Path], tmp_path: Path) -> None:
     server, _ = news
     config = write_config(tmp_path / "quiet.toml", feed_urls(server), quiet=True)
