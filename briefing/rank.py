@@ -22,6 +22,9 @@ if TYPE_CHECKING:
     from scipy import sparse
 
 DAMPING = 0.85
+# With a focus query: the walk teleports more often, to sentences that match the query.
+QUERY_DAMPING = 0.5
+_QUERY_FLOOR = 0.1
 TOLERANCE = 1e-8
 MAX_ITERATIONS = 200
 # Above this many sentences, the graph keeps only each node's NEIGHBOURS strongest edges.
@@ -63,17 +66,30 @@ def rank_sentences(sentences: Sequence[Sentence], options: Options | None = None
     if not sentences:
         return np.zeros(0)
     if options.algorithm == "lead":
-        return lead_scores(sentences)
+        return _unit_sum(lead_scores(sentences))
     if options.algorithm != "graph":
         from .sumy_rank import rank_with_sumy
 
-        return rank_with_sumy(sentences, options.algorithm)
+        return _unit_sum(rank_with_sumy(sentences, options.algorithm))
     vectors = sentence_vectors(sentences)
     graph = similarity_graph(vectors, _document_index(sentences))
     prior = position_prior(sentences)
-    if options.query:
-        prior = prior * (1.0 + query_affinity(vectors, sentences, options.query))
-    return power_iteration(graph, prior, damping=DAMPING)
+    damping = DAMPING
+    affinity = query_affinity(vectors, sentences, options.query) if options.query else None
+    if affinity is not None and affinity.max() > 0:
+        # The query decides the teleport and gets a bigger share of the walk; sentences that do not match
+        # keep a small floor so that centrality still orders them. A query matching nothing changes nothing.
+        prior = prior * (_QUERY_FLOOR + affinity)
+        damping = QUERY_DAMPING
+    return power_iteration(graph, prior, damping=damping)
+
+
+def _unit_sum(scores: "np.ndarray") -> "np.ndarray":
+    """Scale scores to sum to 1 (uniform when they are all zero); order is kept."""
+    import numpy as np
+
+    total = float(scores.sum())
+    return scores / total if total > 0 else np.full(len(scores), 1.0 / max(len(scores), 1))
 
 
 def _document_index(sentences: Sequence[Sentence]) -> "np.ndarray":
@@ -210,6 +226,7 @@ def lead_scores(sentences: Sequence[Sentence]) -> "np.ndarray":
     """Lead baseline: first sentence of each document, then the second, and so on."""
     import numpy as np
 
+    span = 1.0 + max(s.doc_position for s in sentences)
     return np.fromiter(
-        (1.0 / (1.0 + s.index + s.doc_position / 1000.0) for s in sentences), dtype=np.float64, count=len(sentences)
+        (1.0 / (1.0 + s.index + s.doc_position / span) for s in sentences), dtype=np.float64, count=len(sentences)
     )

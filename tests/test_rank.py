@@ -148,8 +148,6 @@ def test_query_decides_between_equally_central_sentences() -> None:
     assert focused[("a", 1)] > focused[("b", 1)]
 
 
-@pytest.mark.xfail(strict=True, reason="bug: a query only scales the teleport prior by (1 + cosine), so it cannot "
-                   "lift the sentences that answer it above the leads (see report)")
 def test_query_lifts_the_sentences_that_answer_it_to_the_top() -> None:
     focused = _scores(FLOOD, query="firefighters rescue")
     best = max(focused, key=focused.__getitem__)
@@ -233,8 +231,6 @@ def test_lead_baseline_takes_first_sentences_of_every_document_first() -> None:
     assert np.allclose(ranked / ranked.sum(), scores / scores.sum())  # the same scores, whatever their scale
 
 
-@pytest.mark.xfail(strict=True, reason="bug: lead_scores breaks ties with doc_position / 1000, so from the "
-                   "1000th document on a lead sentence ranks level with or below other documents' second sentences")
 def test_lead_baseline_order_holds_for_many_documents() -> None:
     sentences = [Sentence(f"Sentence {i} of document {d}.", f"d{d}", i, 0, d) for d in range(1200) for i in range(2)]
     scores = lead_scores(sentences)
@@ -262,8 +258,6 @@ def test_sumy_rankers_score_every_sentence_without_nltk_data(
     assert np.allclose(ranked / ranked.sum(), scores / scores.sum())
 
 
-@pytest.mark.xfail(strict=True, reason="bug: rank_sentences promises scores that sum to 1, but the lead and sumy "
-                   "paths return unnormalised ranks (see report)")
 @pytest.mark.parametrize("algorithm", ["lead", "lexrank"])
 def test_every_algorithm_keeps_the_sum_to_one_contract(algorithm: str) -> None:
     sentences, _ = make_corpus(FLOOD)
