@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import itertools
 import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
@@ -61,6 +60,11 @@ def build_briefing(documents: Sequence[Document], options: Options | None = None
     """
     options = options or Options()
     date = briefing_date(options.date)
+    if not options.sentences and options.words is not None and options.words < options.min_words:
+        raise BriefingError(
+            f"--words {options.words} is shorter than the shortest sentence a briefing uses "
+            f"({options.min_words} words): use --words {options.min_words} or more"
+        )
     if not documents:
         raise NoInputError("no documents to summarise")
     with Progress("grouping stories", total=1, enabled=wanted(options.quiet)) as bar:
@@ -69,7 +73,7 @@ def build_briefing(documents: Sequence[Document], options: Options | None = None
         if len(stories) == 1:
             vectors = None
         budgets = _share_budget([len(story) for story in stories], options)
-        bar.expect(1 + sum(1 for _ in itertools.takewhile(lambda b: b is not None, budgets)))
+        bar.expect(1 + sum(1 for words, count in budgets if (words or count)))
         bar.advance("ranking stories")
         sections = _story_sections(documents, stories, budgets, vectors, published, options, bar)
     if not sections:
@@ -88,47 +92,53 @@ def _story_sections(
 ) -> list[Section]:
     """Rank and select each story in turn while the budget lasts (one progress step per story)."""
     by_id = {d.id: d for d in documents}
+    index_of = {d.id: i for i, d in enumerate(documents)}
     sections: list[Section] = []
-    carry = 0
-    for story, budget in zip(stories, budgets):
-        if budget is None:
-            break
+    carry_words = carry_count = 0
+    for story, (words, count) in zip(stories, budgets):
+        # What a story does not use (no sentences, all said before, shorter items) passes to the next.
+        words = None if words is None else words + carry_words
+        count = None if count is None else count + carry_count
+        if (words is not None and words < options.min_words) or (count is not None and count < 1):
+            if (words or 0) == (carry_words or 0) and (count or 0) == (carry_count or 0):
+                break  # shares are largest first: once a story gets none, no later one does
+            carry_words, carry_count = words or 0, count or 0
+            continue
         docs = [documents[i] for i in story]
         sentences = split_documents(docs)
-        if not sentences:
-            bar.advance()
-            continue
-        scores = rank_sentences(sentences, options)
-        allowed = _new_sentences(sentences, published, options)
-        words, count = budget
-        items = select_items(
-            sentences, scores, by_id, options, allowed,
-            budget_words=None if words is None else words + carry, budget_sentences=count,
-        )
-        if words is not None:
-            carry = words + carry - sum(len(i.text.split()) for i in items)
+        items = []
+        if sentences:
+            scores = rank_sentences(sentences, options)
+            allowed = _new_sentences(sentences, published, options)
+            items = select_items(sentences, scores, by_id, options, allowed, budget_words=words, budget_sentences=count)
+        carry_words = 0 if words is None else words - sum(len(i.text.split()) for i in items)
+        carry_count = 0 if count is None else count - len(items)
         bar.advance()
         if items:
-            title = documents[central_document(vectors, story)].title if vectors is not None else None
+            cited = sorted({index_of[ref.document] for item in items for ref in item.sources})
+            title = documents[central_document(vectors, cited)].title if vectors is not None else None
             sections.append(Section(title=title, items=tuple(items)))
     return sections
 
 
-def _share_budget(sizes: Sequence[int], options: Options) -> list[tuple[int | None, int | None] | None]:
-    """Split the briefing's budget among stories in proportion to their size; None = no room left."""
+def _share_budget(sizes: Sequence[int], options: Options) -> list[tuple[int | None, int | None]]:
+    """Split the briefing's budget among stories in proportion to their size, biggest first.
+
+    Each story gets (words, None) or (None, sentences); a share of 0 means the budget ran out before it.
+    """
     total = sum(sizes)
-    shares: list[tuple[int | None, int | None] | None] = []
+    shares: list[tuple[int | None, int | None]] = []
     if options.sentences:
         left = options.sentences
         for size in sizes:
             n = min(left, max(1, round(options.sentences * size / total)))
-            shares.append((None, n) if n > 0 else None)
+            shares.append((None, n))
             left -= n
         return shares
     words_left = options.words or 0
     for size in sizes:
         words = min(words_left, max(_MIN_STORY_WORDS, round((options.words or 0) * size / total)))
-        shares.append((words, None) if words >= options.min_words else None)
+        shares.append((words, None))
         words_left -= words
     return shares
 

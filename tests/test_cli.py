@@ -308,8 +308,6 @@ def test_error_bad_date(value: str, message: str) -> None:
     assert error_line(invoke("build", "--no-history", str(SEEDS), "--date", value)) == message
 
 
-@pytest.mark.xfail(strict=True, reason="bug: a --words budget below min_words (6) fails with 'no sentence in the "
-                                       "input is long enough to brief', which blames the input, not the budget")
 def test_error_budget_below_shortest_sentence_names_words() -> None:
     line = error_line(invoke("build", "--no-history", str(SEEDS), "--words", "5"))
     assert "--words" in line, line
