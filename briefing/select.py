@@ -92,7 +92,12 @@ def select_items(
     credited = _corroborations(sentences, rows, chosen, options.duplicate_threshold)
     peak = float(np.max(scores)) or 1.0
     items = []
-    for i in sorted(chosen, key=lambda i: (sentences[i].doc_position, sentences[i].index)):
+    def reading_order(i: int) -> tuple[int, int, int]:
+        """Inverted pyramid: what any outlet put first comes first, then input order."""
+        earliest = min([sentences[i].index] + [sentences[j].index for j in credited.get(i, [])])
+        return earliest, sentences[i].doc_position, sentences[i].index
+
+    for i in sorted(chosen, key=reading_order):
         refs = [_ref(sentences[i], documents)] + [_ref(sentences[j], documents) for j in credited.get(i, [])]
         items.append(Item(text=sentences[i].text, score=float(scores[i]) / peak, sources=tuple(refs)))
     return items

@@ -432,9 +432,6 @@ def test_failed_first_run_records_nothing(news: tuple[LoopbackServer, Path], tmp
     assert history_rows(tmp_path / "history.sqlite") == []
 
 
-@pytest.mark.xfail(strict=True, reason="bug: select.select_items orders items by (document position, sentence index), "
-                                       "so a later sentence of the first outlet comes before the story's lead from "
-                                       "the second outlet (day 1's rate section opens with 'Governor Thomas Reyes said...')")
 def test_sections_open_with_the_story_lead(news: tuple[LoopbackServer, Path]) -> None:
     _, config = news
     data = json.loads(ok(build_day(config, DAY1, "--no-history", "--format", "json", "--output", "-")).stdout)
