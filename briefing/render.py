@@ -184,8 +184,8 @@ def template_context(briefing: Briefing, anchor_base: str = "") -> dict[str, Any
             entry = SimpleNamespace(
                 text=_clean(item.text),
                 score=float(item.score),
-                refs=refs,
-                citations=[sources[n - 1] for n in refs],
+                refs=sorted(refs),
+                citations=[sources[n - 1] for n in sorted(refs)],
                 sources=[
                     SimpleNamespace(document=_clean(r.document), sentence=r.sentence, title=_clean_opt(r.title),
                                     url=_clean_opt(r.url), source=_clean_opt(r.source)) for r in item.sources

@@ -41,8 +41,8 @@ def test_markdown_cites_every_item_and_lists_sources(titled: bool) -> None:
     assert md.startswith("# Morning Briefing\n")
     assert ("## Central bank raises rates" in md) is titled
     # the corroborated item shows both numbers; numbering follows first citation
-    assert "on Friday. \\[1\\] \\[2\\]" in md
-    assert "by Sunday. \\[3\\]" in md
+    assert "on Friday. [1] [2]" in md
+    assert "by Sunday. [3]" in md
     sources = md.split("## Sources", 1)[1]
     assert re.findall(r"^(\d+)\. ", sources, re.M) == ["1", "2", "3"]
     assert "Rates up a quarter point — Wire Service <https://wire.example/b?x=1&y=2>" in sources
@@ -165,7 +165,7 @@ def test_empty_briefing_renders() -> None:
 def test_unknown_document_in_source_ref_still_cited() -> None:
     item = Item("A sentence from nowhere in particular today.", 0.5, (SourceRef("zz", 3),))
     md = render_briefing(Briefing("T", "2025-01-01", (Section(None, (item,)),)), "md")
-    assert "\\[1\\]" in md and "1. zz" in md
+    assert "[1]" in md and "1. zz" in md
 
 
 # ------------------------------------------------------------------ user templates
