@@ -6,15 +6,14 @@ write phase (found by watching the site folder for the temp files that atomic wr
 """
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import shutil
+import signal
 import sqlite3
 import subprocess
 import sys
 import time
-from collections.abc import Callable
 from pathlib import Path
 from xml.etree import ElementTree
 
@@ -287,6 +286,26 @@ def test_sigkill_during_publish_never_leaves_half_written_files(tmp_path: Path, 
     kill_at_first_temp_file(proc, site)
     check_consistent(site, history, before, reference)
     recover_and_check(tmp_path, site, history, reference, "unhooked")
+
+
+def test_ctrl_c_during_publish_is_one_error_line_and_leaves_no_temp_file(tmp_path: Path, env: dict[str, str],
+                                                                         two_date_site: tuple[Path, Path]) -> None:
+    ref_site, ref_history = fresh_copy(two_date_site, tmp_path / "reference")
+    assert publish(tmp_path, ref_site, ref_history, NEW_DATE)[0] == 0
+    reference = {p.name: p.read_bytes() for p in ref_site.iterdir() if p.is_file()}
+    site, history = fresh_copy(two_date_site, tmp_path / "interrupted")
+    before = snapshot(site, history)
+    args = publish_args(tmp_path, site, history, NEW_DATE)
+    proc = subprocess.Popen([sys.executable, "-c", _CHILD, str(site), "replace:4", *args], env=env, cwd=tmp_path,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    _, status = os.waitpid(proc.pid, os.WUNTRACED)
+    assert os.WIFSTOPPED(status)
+    proc.send_signal(signal.SIGINT)  # delivered when it runs again: Ctrl-C just before index.html is renamed
+    proc.send_signal(signal.SIGCONT)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 1 and err.decode() == "Error: interrupted\n"
+    assert check_consistent(site, history, before, reference) == {f"{NEW_DATE}.{s}" for s in ("html", "md", "json")}
+    assert not [p.name for p in site.iterdir() if p.name.endswith(".tmp")]
 
 
 # ---------------------------------------------------------------- two publishes at once
