@@ -24,6 +24,9 @@ _SENTENCE_END = re.compile(r"[.!?…][\"'”’»)\]]*$|[\"”’»][.!?]$")
 # A whole sentence starts with a capital or a digit, possibly after opening quotes or brackets
 # (not with "...", a lower-case continuation or a dash).
 _SENTENCE_START = re.compile(r"[\"'“‘«(\[]*[^\W_a-z]")
+# A sentence with fewer distinct content words says too little to brief ("Those reports could not be
+# independently verified.").
+MIN_CONTENT_WORDS = 4
 # MMR-style redundancy: a candidate's score is discounted by its overlap with what is already chosen.
 REDUNDANCY_PENALTY = 0.7
 # Only this many best-scored eligible sentences compete in selection (a briefing holds far fewer).
@@ -82,7 +85,11 @@ def select_items(
         budget_words = None if budget_sentences else options.words
     rows, _ = content_sets([s.text for s in sentences])
     order = sorted(range(len(sentences)), key=lambda i: (-scores[i], sentences[i].doc_position, sentences[i].index))
-    pool = [i for i in order if (allowed is None or allowed[i]) and eligible(sentences[i], options)][:CANDIDATE_POOL]
+    content = np.diff(rows.indptr)  # distinct content words per sentence
+    pool = [
+        i for i in order
+        if (allowed is None or allowed[i]) and content[i] >= MIN_CONTENT_WORDS and eligible(sentences[i], options)
+    ][:CANDIDATE_POOL]
     chosen: list[int] = []
     if pool:
         chosen = _greedy(pool, rows[pool], _word_distribution(rows), np.asarray([scores[i] for i in pool], dtype=float),
