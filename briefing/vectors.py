@@ -51,13 +51,20 @@ def tokenize(text: str) -> list[str]:
     >>> tokenize("Police said 200,000 people were in the stadium.")
     ['polic', '200', '000', 'peopl', 'stadium']
     """
+    return list(_tokens(text))
+
+
+# The same sentence is tokenised by ranking, selection and the history check: remember recent texts.
+@lru_cache(maxsize=1 << 17)
+def _tokens(text: str) -> tuple[str, ...]:
+    """`tokenize` without the copy (cached; the tuple is shared, so it is immutable)."""
     memo = _stem_cache
     words = _WORD_RE.findall(text.lower())
     # One dict look-up per word in the common case; a miss is stemmed once and remembered.
     stems = [memo.get(word) for word in words]
     if None in stems:
         stems = [_remember(word) if stem is None else stem for word, stem in zip(words, stems)]
-    return [stem for stem in stems if stem]
+    return tuple(stem for stem in stems if stem)
 
 
 def _remember(word: str) -> str:
