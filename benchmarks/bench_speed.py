@@ -12,6 +12,7 @@ included, one after the other in the same run:
 
     ours: briefing build FILE --words W --format json --output - --quiet
     sumy: python benchmarks/sumy_baseline.py FILE --words W     (pySBD sentences, LexRank)
+    one graph: ours with Options(stories=False), one ranking over all sentences (the top-k graph path)
 
 Wall time is measured around each process; peak memory is the child's max RSS from os.wait4. sumy is
 skipped above --sumy-max articles or when it runs past --sumy-timeout; its time is then extrapolated
@@ -119,6 +120,18 @@ def sumy_command(path: Path, words: int) -> list[str]:
     return [sys.executable, str(HERE / "sumy_baseline.py"), str(path), "--words", str(words)]
 
 
+def one_graph_command(path: Path, words: int) -> list[str]:
+    """Ours with story grouping off: one similarity graph over every sentence (the top-k path above EXACT_LIMIT)."""
+    code = (
+        f"import sys; sys.path.insert(0, {str(HERE.parent)!r}); "
+        "from briefing.ingest import load_documents; from briefing.options import Options; "
+        "from briefing.pipeline import build_briefing; from briefing.render import render_briefing; "
+        "o = Options(words=int(sys.argv[2]), stories=False); "
+        "print(render_briefing(build_briefing(load_documents([sys.argv[1]], o), o), 'json'))"
+    )
+    return [sys.executable, "-c", code, str(path), str(words)]
+
+
 def median_run(runs: Sequence[Run]) -> Run:
     """The run with the median wall time (failures win: they must be seen)."""
     failed = [r for r in runs if not r.ok]
@@ -137,6 +150,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=3, help="runs of ours per size; the median is reported (default 3)")
     parser.add_argument("--sumy-max", type=int, default=300, help="largest size sumy is run on (default 300)")
     parser.add_argument("--sumy-timeout", type=float, default=900.0, help="seconds before sumy is stopped (default 900)")
+    parser.add_argument("--no-one-graph", action="store_true", help="skip the stories-off series (one graph over all)")
     args = parser.parse_args(argv)
     if not args.data.is_file():
         parser.error(f"{args.data}: no such file; build it with python3 ../shared/eval/build_bbc.py GITDIR OUT.jsonl")
@@ -149,6 +163,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         path = write_sample(docs, n)
         sentences = count_sentences(docs[:n])
         ours = median_run([measure(briefing_command(path, args.words)) for _ in range(args.runs)])
+        whole = None if args.no_one_graph else measure(one_graph_command(path, args.words))
         sumy: Run | None = None
         if n <= args.sumy_max:
             sumy = measure(sumy_command(path, args.words), args.sumy_timeout)
@@ -156,12 +171,12 @@ def main(argv: Sequence[str] | None = None) -> int:
                 sumy_ref = (sentences, sumy)
         print(f"  {n} articles: ours {ours.seconds:.2f} s" + (f", sumy {sumy.seconds:.1f} s" if sumy else ""),
               file=sys.stderr, flush=True)
-        rows.append((n, sentences, ours, sumy))
+        rows.append((n, sentences, ours, sumy, whole))
     print(report(rows, sumy_ref, args))
-    return 0 if all(r[2].ok for r in rows) else 1
+    return 0 if all(r[2].ok and (r[4] is None or r[4].ok) for r in rows) else 1
 
 
-def report(rows: list[tuple[int, int, Run, Run | None]], sumy_ref: tuple[int, Run] | None, args: argparse.Namespace) -> str:
+def report(rows: list[tuple[int, int, Run, Run | None, Run | None]], sumy_ref: tuple[int, Run] | None, args: argparse.Namespace) -> str:
     """The Markdown tables: ours vs sumy per size, then the scaling of ours."""
     lines = [
         f"Budget {args.words} words; ours = median of {args.runs} runs; times are whole processes (start-up included).",
@@ -169,7 +184,7 @@ def report(rows: list[tuple[int, int, Run, Run | None]], sumy_ref: tuple[int, Ru
         "| articles | sentences | ours wall s | ours CPU s | ours peak MB | sumy LexRank wall s | sumy CPU s | sumy peak MB | speed-up (wall) | speed-up (CPU) |",
         "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
-    for n, sentences, ours, sumy in rows:
+    for n, sentences, ours, sumy, _ in rows:
         cells = [str(n), str(sentences), _t(ours), f"{ours.cpu:.2f}", f"{ours.peak_mb:.0f}"]
         if sumy is not None and sumy.ok:
             cells += [f"{sumy.seconds:.1f}", f"{sumy.cpu:.1f}", f"{sumy.peak_mb:.0f}",
@@ -186,14 +201,21 @@ def report(rows: list[tuple[int, int, Run, Run | None]], sumy_ref: tuple[int, Ru
                 ratio = "–"
             cells += [f"{why}{guess})" if sumy is None else f"{why}{guess}", "–", "–", ratio, "–"]
         lines.append("| " + " | ".join(cells) + " |")
-    base = next(((n, ours) for n, _, ours, _ in rows if n == 300), None)
+    base = next((row for row in rows if row[0] == 300), None)
     if base is not None:
-        lines += ["", "Scaling of ours against the 300-article build:", "",
-                  "| articles | input × | wall × | CPU × | peak MB |", "|---:|---:|---:|---:|---:|"]
-        for n, _, ours, _ in rows:
-            lines.append(f"| {n} | {n / base[0]:.2f} | {ours.seconds / base[1].seconds:.2f} | "
-                         f"{ours.cpu / base[1].cpu:.2f} | {ours.peak_mb:.0f} |")
-    failures = [(n, r.note) for n, _, ours, sumy in rows for r in (ours, sumy) if r is not None and not r.ok]
+        lines += ["", "Scaling against the 300-article run (ours = default build with stories; one graph = stories off, "
+                  "a single similarity graph over all sentences):", "",
+                  "| articles | input × | ours wall × | ours CPU × | ours peak MB | one graph wall s | one graph CPU s "
+                  "| one graph CPU × | one graph peak MB |", "|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+        for n, _, ours, _, whole in rows:
+            cells = [str(n), f"{n / base[0]:.2f}", f"{ours.seconds / base[2].seconds:.2f}", f"{ours.cpu / base[2].cpu:.2f}",
+                     f"{ours.peak_mb:.0f}"]
+            if whole is not None and whole.ok and base[4] is not None and base[4].ok:
+                cells += [f"{whole.seconds:.2f}", f"{whole.cpu:.2f}", f"{whole.cpu / base[4].cpu:.2f}", f"{whole.peak_mb:.0f}"]
+            else:
+                cells += ["–"] * 4
+            lines.append("| " + " | ".join(cells) + " |")
+    failures = [(n, r.note) for n, _, ours, sumy, whole in rows for r in (ours, sumy, whole) if r is not None and not r.ok]
     for n, note in failures:
         lines.append(f"\n{n} articles: {note}")
     return "\n".join(lines)
