@@ -23,6 +23,9 @@ from typer.testing import CliRunner
 
 from briefing.cli import app
 
+# SIGKILL, SIGSTOP and waitpid(WUNTRACED) are POSIX; so is the site lock these tests rely on.
+pytestmark = pytest.mark.skipif(not hasattr(signal, "SIGSTOP"), reason="POSIX signals needed")
+
 DATES = ("2025-03-01", "2025-03-02")
 NEW_DATE = "2025-03-03"
 ATOM = "{http://www.w3.org/2005/Atom}"

@@ -12,7 +12,6 @@ import hashlib
 import json
 import os
 import re
-import resource
 import socket
 import struct
 import subprocess
@@ -389,8 +388,12 @@ def test_failed_write_of_one_format_keeps_every_previous_output(tmp_path: Path) 
 # ---------------------------------------------------------------- large inputs, bounded memory
 
 
+POSIX_ONLY = pytest.mark.skipif(not hasattr(os, "wait4"), reason="needs os.wait4 and resource limits (POSIX)")
+
+
 def run_measured(args: list[str], cwd: Path, env: dict[str, str], limit_bytes: int) -> tuple[int, str, int]:
     """Run the CLI in a child process under an address-space cap; (exit code, stderr, peak RSS in bytes)."""
+    import resource
 
     def cap() -> None:
         resource.setrlimit(resource.RLIMIT_AS, (limit_bytes, limit_bytes))
@@ -440,6 +443,7 @@ RANK_BUG = ("bug: rank.similarity_graph keeps every tied edge in _strongest_per_
             "of a near-dense product; a 2M-character document needs > 1 GB")
 
 
+@POSIX_ONLY
 @pytest.mark.parametrize("megabytes, varied", [
     pytest.param(30, True, marks=pytest.mark.xfail(strict=True, reason=RANK_BUG), id="30MB-varied"),
     pytest.param(200, False, marks=pytest.mark.xfail(strict=True, reason=RANK_BUG), id="200MB-repeated"),
@@ -462,6 +466,7 @@ def test_huge_text_file_keeps_memory_bounded(tmp_path: Path, isolated: Path, meg
     assert GOOD_SENTENCES[0] in items
 
 
+@POSIX_ONLY
 def test_huge_jsonl_line_is_skipped_with_bounded_memory(tmp_path: Path, isolated: Path) -> None:
     docs = tmp_path / "big.jsonl"
     with docs.open("w", encoding="utf-8") as fh:
