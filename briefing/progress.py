@@ -1,12 +1,13 @@
 """A progress bar on stderr for long runs: rich, shown only on a terminal, only after a short delay.
 
 Short runs (the common case) never import rich and never draw anything; `--quiet` and a redirected
-stderr turn the bar off entirely. State lives in one `Progress` object per run, never at module level.
+stderr turn the bar off entirely. A timer opens the bar after the delay even in the middle of one long
+step (its elapsed time then keeps ticking). State lives in one `Progress` object per run.
 """
 from __future__ import annotations
 
 import sys
-import time
+import threading
 from types import TracebackType
 from typing import IO, Any
 
@@ -38,10 +39,16 @@ class Progress:
         self._enabled = enabled
         self._stream = stream
         self._delay = delay
-        self._started = time.monotonic()
         self._done = 0
         self._bar: Any = None
         self._task: Any = None
+        self._closed = False
+        self._lock = threading.Lock()
+        self._timer: threading.Timer | None = None
+        if enabled:
+            self._timer = threading.Timer(delay, self._open)
+            self._timer.daemon = True
+            self._timer.start()
 
     def __enter__(self) -> Progress:
         return self
@@ -53,38 +60,44 @@ class Progress:
 
     def expect(self, total: int) -> None:
         """Set the number of steps once it is known (e.g. after grouping stories)."""
-        self._total = total
-        if self._bar is not None:
-            self._bar.update(self._task, total=total)
+        with self._lock:
+            self._total = total
+            if self._bar is not None:
+                self._bar.update(self._task, total=total)
 
     def advance(self, description: str | None = None) -> None:
         """One step done; `description` names the next one."""
-        self._done += 1
-        if description is not None:
-            self._description = description
-        if not self._enabled:
-            return
-        if self._bar is None and time.monotonic() - self._started >= self._delay:
-            self._open()
-        if self._bar is not None:
-            self._bar.update(self._task, completed=self._done, description=self._description)
+        with self._lock:
+            self._done += 1
+            if description is not None:
+                self._description = description
+            if self._bar is not None:
+                self._bar.update(self._task, completed=self._done, description=self._description)
 
     def _open(self) -> None:
-        """Start drawing (rich is imported only now: short runs never pay for it)."""
+        """Start drawing, from the timer thread (rich is imported only now: short runs never pay for it)."""
         from rich.console import Console
         from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeElapsedColumn
         from rich.progress import Progress as RichProgress
 
-        console = Console(file=self._stream if self._stream is not None else sys.stderr)
-        self._bar = RichProgress(
-            TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-            console=console, transient=True,
-        )
-        self._bar.start()
-        self._task = self._bar.add_task(self._description, total=self._total, completed=self._done)
+        with self._lock:
+            if self._closed:
+                return
+            console = Console(file=self._stream if self._stream is not None else sys.stderr)
+            self._bar = RichProgress(
+                TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                console=console, transient=True,
+            )
+            self._bar.start()
+            self._task = self._bar.add_task(self._description, total=self._total, completed=self._done)
 
     def close(self) -> None:
-        """Remove the bar (it is transient: the terminal is left as it was)."""
-        if self._bar is not None:
-            self._bar.stop()
-            self._bar = None
+        """Remove the bar (it is transient: the terminal is left as it was); a pending timer is cancelled."""
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer.join()  # a bar being opened right now is finished, then stopped below
+        with self._lock:
+            self._closed = True
+            if self._bar is not None:
+                self._bar.stop()
+                self._bar = None

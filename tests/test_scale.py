@@ -253,6 +253,8 @@ def test_progress_only_on_a_terminal_and_not_when_quiet() -> None:
 def test_progress_bar_draws_after_the_delay_and_never_when_disabled() -> None:
     shown = _Terminal()
     with Progress("ranking stories", total=3, enabled=True, stream=shown, delay=0.0) as bar:
+        assert bar._timer is not None
+        bar._timer.join()  # the timer thread has opened the bar
         bar.advance()
         bar.expect(4)
         bar.advance("last story")
@@ -265,3 +267,4 @@ def test_progress_bar_draws_after_the_delay_and_never_when_disabled() -> None:
     with Progress("ranking stories", total=3, enabled=True, stream=waiting, delay=3600.0) as bar:
         bar.advance()
     assert waiting.getvalue() == ""
+    assert bar._timer is not None and not bar._timer.is_alive()  # cancelled on close
