@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from .errors import BriefingError
 from .models import Briefing, Document, Item, Section, Sentence, SourceRef
@@ -32,25 +33,22 @@ __all__ = [
 ]
 
 
-def load_documents(*args, **kwargs):  # type: ignore[no-untyped-def]
-    """Read files, directories, URLs and feeds into Documents (see `briefing.ingest.load_documents`)."""
-    from .ingest import load_documents as _load
-
-    return _load(*args, **kwargs)
-
-
-def split_sentences(text: str) -> list[str]:
-    """Split raw text into sentences (see `briefing.sentences.split_sentences`)."""
-    from .sentences import split_sentences as _split
-
-    return _split(text)
+# Stages with heavier imports (Jinja2, lxml) load on first use, keeping `import briefing` and the CLI's
+# start-up light (PEP 562).
+_LAZY = {
+    "load_documents": "briefing.ingest",
+    "render_briefing": "briefing.render",
+    "split_sentences": "briefing.sentences",
+}
 
 
-def render_briefing(*args, **kwargs):  # type: ignore[no-untyped-def]
-    """Render a Briefing as md, html or json (see `briefing.render.render_briefing`)."""
-    from .render import render_briefing as _render
+def __getattr__(name: str) -> Any:
+    """Import `load_documents`, `render_briefing` and `split_sentences` when first used."""
+    if name in _LAZY:
+        import importlib
 
-    return _render(*args, **kwargs)
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'briefing' has no attribute {name!r}")
 
 
 logging.getLogger(__name__).addHandler(logging.NullHandler())
