@@ -12,7 +12,7 @@ import os
 import re
 import secrets
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from email.message import EmailMessage
 from email.utils import formataddr, formatdate, make_msgid, parseaddr
 from pathlib import Path
@@ -25,7 +25,7 @@ from briefing.render import (
     render_briefing, render_email_html, render_many, render_template, render_text, template_context, template_format,
 )
 
-__all__ = ["build_message", "format_for_output", "output_paths", "publish_site", "render_outputs", "send_message", "write_atomic",
+__all__ = ["build_message", "format_for_output", "output_paths", "publish_site", "render_outputs", "send_message", "write_all_atomic", "write_atomic",
            "write_eml", "write_outputs"]
 
 log = logging.getLogger(__name__)
@@ -47,29 +47,62 @@ def write_atomic(path: str | Path, data: str | bytes) -> None:
     Raises:
         DeliveryError: the data cannot be encoded or the file cannot be written.
     """
-    path = Path(path)
+    write_all_atomic({Path(path): data})
+
+
+def write_all_atomic(files: Mapping[Path, str | bytes]) -> None:
+    """Write several files all or nothing: every temp file is written and fsynced before any is renamed.
+
+    If one cannot be written (disk full, permissions, a folder in the way), every temp file is removed
+    and no target is touched. The renames then run in the given order.
+
+    Raises:
+        DeliveryError: a file cannot be encoded or written (nothing was replaced).
+    """
+    staged: list[tuple[Path, Path]] = []
+    try:
+        for path, data in files.items():
+            staged.append((_stage(Path(path), data), Path(path)))
+        for tmp, path in staged:
+            os.replace(tmp, path)
+    except BaseException as exc:
+        for tmp, _ in staged:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+        if isinstance(exc, OSError):
+            raise DeliveryError(f"could not write {exc.filename or 'output'}: {exc.strerror or exc}") from exc
+        raise
+    for directory in {path.parent for _, path in staged}:
+        _fsync_dir(directory)
+
+
+def _stage(path: Path, data: str | bytes) -> Path:
+    """Write `data` to a fsynced temp file beside `path` (with `path`'s permissions) and return it."""
     try:
         payload = data.encode("utf-8") if isinstance(data, str) else bytes(data)
     except UnicodeEncodeError as exc:
         raise DeliveryError(f"could not write {path}: the text is not valid Unicode ({exc.reason})") from exc
+    if path.is_dir():  # os.replace would fail only after other files were already renamed
+        raise DeliveryError(f"could not write {path}: it is a directory")
     tmp = path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp")
     try:
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(payload)
-                fh.flush()
-                os.fsync(fh.fileno())
-            if path.exists():
-                os.chmod(tmp, path.stat().st_mode & 0o7777)  # keep the permissions the user gave the file
-            os.replace(tmp, path)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
-            raise
     except OSError as exc:
         raise DeliveryError(f"could not write {path}: {exc.strerror or exc}") from exc
-    _fsync_dir(path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(payload)
+            fh.flush()
+            os.fsync(fh.fileno())
+        if path.exists():
+            os.chmod(tmp, path.stat().st_mode & 0o7777)  # keep the permissions the user gave the file
+    except BaseException as exc:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        if isinstance(exc, OSError):
+            raise DeliveryError(f"could not write {path}: {exc.strerror or exc}") from exc
+        raise
+    return tmp
 
 
 def render_outputs(briefing: Briefing, formats: Sequence[str], template: str | Path | None = None) -> dict[str, str]:
@@ -155,15 +188,14 @@ def write_outputs(briefing: Briefing, formats: Sequence[str], output: str | None
     """
     paths = output_paths(formats, output, output_dir, briefing.date)
     texts = render_outputs(briefing, list(paths), template)
-    written: list[Path] = []
+    files = {path: texts[fmt] for fmt, path in paths.items() if path is not None}
+    for path in files:
+        _mkdir(path.parent)
+    write_all_atomic(files)  # all formats or none
     for fmt, path in paths.items():
         if path is None:
             (stdout or sys.stdout).write(texts[fmt])
-            continue
-        _mkdir(path.parent)
-        write_atomic(path, texts[fmt])
-        written.append(path)
-    return written
+    return list(files)
 
 
 def publish_site(briefing: Briefing, site: str | Path, template: str | Path | None = None, *,
@@ -202,11 +234,12 @@ def publish_site(briefing: Briefing, site: str | Path, template: str | Path | No
                     "source_count": len({r.document for i in b.items for r in i.sources})} for b, _ in archive]
         files["index.html"] = render_template("index", {"title": title, "lang": "en", "entries": entries})
         files["feed.xml"] = _atom_feed(archive, title, base_url or f"urn:briefing:{quote(site.resolve().name, safe='')}:")
-        written = []
-        for name, text in files.items():
-            write_atomic(site / name, text)
-            written.append(site / name)
-    return written
+        for stale in site.glob(".*.tmp"):  # left by a run that was killed mid-write; we hold the lock
+            with contextlib.suppress(OSError):
+                stale.unlink()
+        # Pages first, then index and feed: a reader never finds a link to a page that is not there yet.
+        write_all_atomic({site / name: text for name, text in files.items()})
+    return [site / name for name in files]
 
 
 def build_message(briefing: Briefing, *, sender: str, to: Sequence[str],

@@ -222,6 +222,12 @@ def documents_from_feed(
                 continue
             seen.add(key)
         entries.append((index, entry, when, link))
+    if not parsed.entries:
+        log.warning("%s: the feed has no entries", location)
+    elif not entries:
+        since = options.since or "24h"
+        log.warning("%s: none of its %d entries is within the last %s; widen the window with --since",
+                    location, len(parsed.entries), since)
 
     links = [link for _, _, _, link in entries if link and _is_http(link)]
     allowed = {urlsplit(u).hostname or "" for u in (location, base or "") if _is_http(u)}

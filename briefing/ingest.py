@@ -52,6 +52,7 @@ class _Tally:
 
     files: int = 0
     skipped_files: int = 0
+    urls: int = 0
     skipped_docs: int = 0
     errors: list[BriefingError] = field(default_factory=list)
 
@@ -94,6 +95,8 @@ def load_documents(inputs: Sequence[str], options: Options, stdin: IO[bytes] | N
 def _skip_summary(tally: _Tally) -> str:
     """A short account of what was skipped, e.g. '3 files skipped'."""
     if not tally.files and not tally.errors:
+        if tally.urls:
+            return "the feeds had no entries to use; see the warnings above"
         return "no .txt, .md, .html, .jsonl, .xml, .rss or .atom files found"
     parts = [f"{n} {_plural(n, what)} skipped" for n, what in ((tally.skipped_files, "file"), (len(tally.errors), "URL"),
                                                                (tally.skipped_docs, "document")) if n]
@@ -109,13 +112,20 @@ def _load_input(item: str, options: Options, stdin: IO[bytes] | None, tally: _Ta
     """Documents from one command-line input."""
     if item == "-":
         tally.files += 1
-        data = _read_stream_capped(stdin if stdin is not None else sys.stdin.buffer, options.max_bytes, "stdin")
-        return _from_bytes(data, None, name="stdin", stem="stdin", path="-", options=options, tally=tally)
+        try:
+            data = _read_stream_capped(stdin if stdin is not None else sys.stdin.buffer, options.max_bytes, "stdin")
+            return _from_bytes(data, None, name="stdin", stem="stdin", path="-", options=options, tally=tally)
+        except (OSError, BriefingError) as exc:
+            reason = exc.strerror if isinstance(exc, OSError) else str(exc).removeprefix("stdin: ")
+            log.warning("stdin: skipped: %s", reason)
+            tally.skipped_files += 1
+            return []
     if _URL.match(item):
         if not item.lower().startswith(("http://", "https://")):
             raise InputError(f"{item}: unsupported URL scheme; use an http:// or https:// URL or a file path")
         from .feeds import load_remote
 
+        tally.urls += 1
         try:
             return _finish_foreign(load_remote(item, options), item, tally)
         except BriefingError as exc:
