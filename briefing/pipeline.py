@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
@@ -21,6 +22,10 @@ if TYPE_CHECKING:
 DEFAULT_TITLE = "Briefing"
 # The smallest share of the budget worth giving a story: about one sentence.
 _MIN_STORY_WORDS = 30
+# A news article has tens of sentences; a "document" with thousands (a book, a log, a scraped dump) is
+# ranked by its opening only, which keeps the graph, and memory, bounded.
+MAX_SENTENCES_PER_DOCUMENT = 400
+log = logging.getLogger(__name__)
 _DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
@@ -37,10 +42,18 @@ def briefing_date(value: str | None) -> str:
 
 
 def split_documents(documents: Sequence[Document]) -> list[Sentence]:
-    """All sentences of all documents, in input order."""
+    """All sentences of all documents, in input order (at most MAX_SENTENCES_PER_DOCUMENT of each)."""
     from .sentences import split_document
 
-    return [s for position, doc in enumerate(documents) for s in split_document(doc, position)]
+    sentences: list[Sentence] = []
+    for position, doc in enumerate(documents):
+        split = split_document(doc, position)
+        if len(split) > MAX_SENTENCES_PER_DOCUMENT:
+            log.warning("%s: only its first %d of %d sentences are ranked", doc.path or doc.id,
+                        MAX_SENTENCES_PER_DOCUMENT, len(split))
+            split = split[:MAX_SENTENCES_PER_DOCUMENT]
+        sentences.extend(split)
+    return sentences
 
 
 def build_briefing(documents: Sequence[Document], options: Options | None = None, published: Sequence[str] = ()) -> Briefing:

@@ -434,14 +434,11 @@ def write_big_text(path: Path, size: int, varied: bool) -> None:
 
 MEMORY_LIMIT = 1 << 30  # 1 GiB of resident memory
 ADDRESS_SPACE = 3 << 29  # 1.5 GiB: a runaway child fails fast instead of pushing the machine into swap
-RANK_BUG = ("bug: rank.similarity_graph keeps every tied edge in _strongest_per_row and builds 40M-cell blocks "
-            "of a near-dense product; a 2M-character document needs > 1 GB")
-
 
 @POSIX_ONLY
 @pytest.mark.parametrize("megabytes, varied", [
-    pytest.param(30, True, marks=pytest.mark.xfail(strict=True, reason=RANK_BUG), id="30MB-varied"),
-    pytest.param(200, False, marks=pytest.mark.xfail(strict=True, reason=RANK_BUG), id="200MB-repeated"),
+    pytest.param(30, True, id="30MB-varied"),
+    pytest.param(200, False, id="200MB-repeated"),
 ])
 def test_huge_text_file_keeps_memory_bounded(tmp_path: Path, isolated: Path, megabytes: int, varied: bool) -> None:
     big = tmp_path / "big.txt"
