@@ -48,6 +48,15 @@ def _fail(message: str) -> typer.Exit:
     return typer.Exit(code=1)
 
 
+# The options every briefing command (build, publish, send) shares.
+_SHARED = ("words", "sentences", "template", "title", "date", "algorithm", "query", "history", "no_history", "since", "quiet")
+
+
+def _shared(values: dict[str, Any]) -> dict[str, Any]:
+    """The shared options out of a command's arguments (`locals()` at its start)."""
+    return {name: values[name] for name in _SHARED}
+
+
 def _settings(inputs: list[str] | None, config: str | None, daily: bool, **cli: Any):  # type: ignore[no-untyped-def]
     """Merge config and the options the user actually set on the command line."""
     from .options import ALGORITHMS, FORMATS
@@ -120,15 +129,13 @@ def build(
     no_history: NoHistory = False, since: Since = None, quiet: Quiet = False,
 ) -> None:
     """Build a briefing from articles and write it as Markdown, HTML and/or JSON."""
+    shared = _shared(locals())
+
     def action(handler: logging.Handler) -> None:
         from .deliver import write_outputs
         from .workflow import deliver_and_record, make_briefing
 
-        settings = _settings(
-            inputs, config, False, words=words, sentences=sentences, formats=format, output=output,
-            template=template, title=title, date=date, algorithm=algorithm, query=query, history=history,
-            no_history=no_history, since=since, quiet=quiet,
-        )
+        settings = _settings(inputs, config, False, formats=format, output=output, **shared)
         silent = _quiet(handler, settings)
         result = make_briefing(settings, stdin=sys.stdin.buffer)
         opts = settings.options
@@ -150,14 +157,13 @@ def publish(
     history: History = None, no_history: NoHistory = False, since: Since = None, quiet: Quiet = False,
 ) -> None:
     """Build the day's briefing and add it to a static site (dated pages, index.html, feed.xml)."""
+    shared = _shared(locals())
+
     def action(handler: logging.Handler) -> None:
         from .deliver import publish_site
         from .workflow import deliver_and_record, make_briefing
 
-        settings = _settings(
-            inputs, config, True, words=words, sentences=sentences, template=template, title=title, date=date,
-            algorithm=algorithm, query=query, history=history, no_history=no_history, since=since, quiet=quiet,
-        )
+        settings = _settings(inputs, config, True, **shared)
         silent = _quiet(handler, settings)
         target = site or (Path(settings.site) if settings.site else None)
         if target is None:
@@ -190,47 +196,20 @@ def send(
     history: History = None, no_history: NoHistory = False, since: Since = None, quiet: Quiet = False,
 ) -> None:
     """Build the briefing and email it (multipart text + HTML) over SMTP."""
+    shared = _shared(locals())
+
     def action(handler: logging.Handler) -> None:
-        import os
+        from .workflow import email_briefing
 
-        from .config import EmailConfig, merge_email
-        from .deliver import build_message, send_message, write_eml
-        from .workflow import deliver_and_record, make_briefing
-
-        settings = _settings(
-            inputs, config, dry_run is None, words=words, sentences=sentences, template=template, title=title,
-            date=date, algorithm=algorithm, query=query, history=history, no_history=no_history, since=since, quiet=quiet,
-        )
+        settings = _settings(inputs, config, dry_run is None, **shared)
         silent = _quiet(handler, settings)
-
         if starttls and ssl:
             raise BriefingError("choose one of --starttls and --ssl")
-        mail = merge_email(settings.email or EmailConfig(), {
-            "to": to, "sender": sender, "smtp_host": smtp_host, "smtp_port": smtp_port, "smtp_user": smtp_user,
-            "smtp_password_env": smtp_password_env, "security": "ssl" if ssl else "starttls" if starttls else None,
-        })
-        security = mail.security or "plain"
-        if not mail.to or not mail.sender:
-            raise BriefingError("an email needs --to and --from (or [email] to/from in briefing.toml)")
-        password = None
-        if mail.smtp_password_env:
-            password = os.environ.get(mail.smtp_password_env)
-            if password is None:
-                raise BriefingError(f"environment variable {mail.smtp_password_env} (the SMTP password) is not set")
-        result = make_briefing(settings, stdin=sys.stdin.buffer)
-        message = build_message(result, sender=mail.sender, to=list(mail.to), template=settings.options.template)
-        if dry_run is not None:
-            write_eml(message, dry_run)
-            if not silent:
-                typer.echo(f"wrote {dry_run}", err=True)
-            return
-        port = mail.smtp_port or {"ssl": 465, "starttls": 587}.get(security, 25)
-        deliver_and_record(settings, result, lambda: send_message(
-            message, host=mail.smtp_host or "localhost", port=int(port), user=mail.smtp_user,
-            password=password, security=security,
-        ))
+        mail = {"to": to, "sender": sender, "smtp_host": smtp_host, "smtp_port": smtp_port, "smtp_user": smtp_user,
+                "smtp_password_env": smtp_password_env, "security": "ssl" if ssl else "starttls" if starttls else None}
+        done = email_briefing(settings, mail, dry_run=dry_run, stdin=sys.stdin.buffer)
         if not silent:
-            typer.echo(f"sent to {', '.join(mail.to)}", err=True)
+            typer.echo(done, err=True)
 
     _run(action, quiet)
 

@@ -87,3 +87,43 @@ def _open_history(options: Options):  # type: ignore[no-untyped-def]
 
     path = Path(options.history) if options.history else default_history_path(options.output_dir)
     return History(path)
+
+
+def email_briefing(settings: Settings, overrides: dict[str, Any], dry_run: Path | None = None,
+                   stdin: IO[bytes] | None = None) -> str:
+    """Build the briefing and email it, or write the message to `dry_run` (an .eml file) instead.
+
+    Args:
+        settings: the run's settings (the config file's [email] table is in `settings.email`).
+        overrides: email settings from the command line (`to`, `sender`, `smtp_host`, `smtp_port`,
+            `smtp_user`, `smtp_password_env`, `security`); None values keep the config's.
+        dry_run: write the message here instead of sending it (the history is not updated).
+    Returns:
+        What was done, e.g. "sent to a@example.org".
+    """
+    import os
+
+    from .config import EmailConfig, merge_email
+    from .deliver import build_message, send_message, write_eml
+
+    mail = merge_email(settings.email or EmailConfig(), overrides)
+    if not mail.to or not mail.sender:
+        raise BriefingError("an email needs --to and --from (or [email] to/from in briefing.toml)")
+    password = None
+    if mail.smtp_password_env:
+        password = os.environ.get(mail.smtp_password_env)
+        if password is None:
+            raise BriefingError(f"environment variable {mail.smtp_password_env} (the SMTP password) is not set")
+    briefing = make_briefing(settings, stdin=stdin)
+    message = build_message(briefing, sender=mail.sender, to=list(mail.to), template=settings.options.template)
+    if dry_run is not None:
+        write_eml(message, dry_run)
+        return f"wrote {dry_run}"
+    security = mail.security or "plain"
+    port = mail.smtp_port or {"ssl": 465, "starttls": 587}.get(security, 25)
+    deliver_and_record(settings, briefing, lambda: send_message(
+        message, host=mail.smtp_host or "localhost", port=int(port), user=mail.smtp_user,
+        password=password, security=security,
+    ))
+    return f"sent to {', '.join(mail.to)}"
+
