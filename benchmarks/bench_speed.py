@@ -2,7 +2,7 @@
 
 Usage:
     python benchmarks/bench_speed.py BBC_CLUSTERS.jsonl [--sizes 100,300,1000,2225] [--words 250]
-                                     [--sumy-timeout 600] [--sumy-max 300] [--runs 1]
+                                     [--sumy-timeout 900] [--sumy-max 300] [--runs 3] [--no-one-graph]
 
 BBC_CLUSTERS.jsonl is the BBC full-text corpus in the clusters format (shared/eval/README.md); build it
 with `python3 ../shared/eval/build_bbc.py GITDIR OUT.jsonl`. For each size N the first N articles, taken
