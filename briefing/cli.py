@@ -4,11 +4,14 @@ from __future__ import annotations
 import logging
 import sys
 from pathlib import Path
-from typing import Annotated, Any, Optional
+from typing import TYPE_CHECKING, Annotated, Any, Optional
 
 import typer
 
 from .errors import BriefingError
+
+if TYPE_CHECKING:
+    from .workflow import Settings
 
 app = typer.Typer(
     help="Turn a pile of news articles into a short, sourced, deduplicated briefing.",
@@ -57,7 +60,7 @@ def _shared(values: dict[str, Any]) -> dict[str, Any]:
     return {name: values[name] for name in _SHARED}
 
 
-def _settings(inputs: list[str] | None, config: str | None, daily: bool, **cli: Any):  # type: ignore[no-untyped-def]
+def _settings(inputs: list[str] | None, config: str | None, daily: bool, **cli: Any) -> "Settings":
     """Merge config and the options the user actually set on the command line."""
     from .options import ALGORITHMS, FORMATS
     from .workflow import resolve_settings
@@ -114,7 +117,7 @@ def _run(action: Any, quiet: bool = False) -> None:
         logger.removeHandler(handler)
 
 
-def _quiet(handler: logging.Handler, settings: Any) -> bool:
+def _quiet(handler: logging.Handler, settings: "Settings") -> bool:
     """Whether this run is quiet (flag or config); silences warnings below errors when it is."""
     if settings.options.quiet:
         handler.setLevel(logging.ERROR)

@@ -46,7 +46,7 @@ def overlap_matrix(a: "sparse.csr_matrix", b: "sparse.csr_matrix") -> "np.ndarra
     size_a = np.asarray(a.sum(axis=1)).ravel()
     size_b = np.asarray(b.sum(axis=1)).ravel()
     smaller = np.minimum.outer(size_a, size_b)
-    return shared / (smaller + _SMALL_SET_SMOOTHING)
+    return np.asarray(shared / (smaller + _SMALL_SET_SMOOTHING))
 
 
 def _widen(matrix: "sparse.csr_matrix", width: int) -> "sparse.csr_matrix":

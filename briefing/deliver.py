@@ -192,8 +192,8 @@ def write_outputs(briefing: Briefing, formats: Sequence[str], output: str | None
     for path in files:
         _mkdir(path.parent)
     write_all_atomic(files)  # all formats or none
-    for fmt, path in paths.items():
-        if path is None:
+    for fmt, target in paths.items():
+        if target is None:
             (stdout or sys.stdout).write(texts[fmt])
     return list(files)
 

@@ -97,7 +97,7 @@ def build_briefing(documents: Sequence[Document], options: Options | None = None
 def _story_sections(
     documents: Sequence[Document],
     stories: Sequence[Sequence[int]],
-    budgets: Sequence[tuple[int | None, int | None] | None],
+    budgets: Sequence[tuple[int | None, int | None]],
     vectors: "sparse.csr_matrix | None",
     published: Sequence[str],
     options: Options,
@@ -108,7 +108,8 @@ def _story_sections(
     index_of = {d.id: i for i, d in enumerate(documents)}
     sections: list[Section] = []
     carry_words = carry_count = 0
-    for story, (words, count) in zip(stories, budgets):
+    for story, share in zip(stories, budgets):
+        words, count = share
         # What a story does not use (no sentences, all said before, shorter items) passes to the next.
         words = None if words is None else words + carry_words
         count = None if count is None else count + carry_count

@@ -145,7 +145,9 @@ def similarity_graph(
         if keep is not None:
             strongest = _strongest_per_row(local, v, product.shape[0], keep)
             r, c, v = r[strongest], c[strongest], v[strongest]
-        rows.append(r), cols.append(c), vals.append(v)
+        rows.append(r)
+        cols.append(c)
+        vals.append(v)
     graph = sparse.csr_matrix(
         (np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))), shape=(n, n), dtype=np.float64
     )
@@ -170,7 +172,7 @@ def _strongest_per_row(rows: "np.ndarray", values: "np.ndarray", n_rows: int, ke
     enough = at_or_above >= keep
     # The highest level whose count from the top reaches `keep`; rows with fewer entries keep them all.
     cut = np.where(enough[:, 0], _BINS - 1 - np.argmax(enough[:, ::-1], axis=1), 0)
-    return level >= cut[rows]
+    return np.asarray(level >= cut[rows])
 
 
 def position_prior(sentences: Sequence[Sentence]) -> "np.ndarray":
@@ -217,7 +219,7 @@ def power_iteration(
     for _ in range(max_iter):
         nxt = damping * (walk @ x + x[dangling].sum() * p) + (1.0 - damping) * p
         if np.abs(nxt - x).sum() < tol:
-            return nxt
+            return np.asarray(nxt)
         x = nxt
     return x
 

@@ -17,6 +17,7 @@ from .vectors import count_words
 
 if TYPE_CHECKING:
     import numpy as np
+    from scipy import sparse
 
 # A sentence ends with terminal punctuation, possibly followed by closing quotes or brackets;
 # lines without it are headlines, captions or datelines, not briefing material.
@@ -112,7 +113,7 @@ def select_items(
 
 def _greedy(
     pool: list[int],
-    rows,  # type: ignore[no-untyped-def]
+    rows: "sparse.csr_matrix",
     target: "np.ndarray",
     values: "np.ndarray",
     lengths: list[int],
@@ -158,7 +159,7 @@ def _greedy(
     return chosen
 
 
-def _word_distribution(rows) -> "np.ndarray":  # type: ignore[no-untyped-def]
+def _word_distribution(rows: "sparse.csr_matrix") -> "np.ndarray":
     """The input's content-word distribution: how many sentences use each word, normalised."""
     import numpy as np
 
@@ -166,7 +167,7 @@ def _word_distribution(rows) -> "np.ndarray":  # type: ignore[no-untyped-def]
     return counts / (counts.sum() or 1.0)
 
 
-def _kl_improvement(rows, sizes: "np.ndarray", target: "np.ndarray", summary: "np.ndarray") -> "np.ndarray":  # type: ignore[no-untyped-def]
+def _kl_improvement(rows: "sparse.csr_matrix", sizes: "np.ndarray", target: "np.ndarray", summary: "np.ndarray") -> "np.ndarray":
     """-KL(target || summary + candidate) for each candidate row, up to a shared constant.
 
     With add-k smoothing q_t = (c_t + k) / Z, KL = sum p log p - sum p log(c_t + k) + log Z; adding a
@@ -177,10 +178,12 @@ def _kl_improvement(rows, sizes: "np.ndarray", target: "np.ndarray", summary: "n
 
     gain = target * np.log((summary + 1.0 + KL_SMOOTHING) / (summary + KL_SMOOTHING))
     total = summary.sum() + KL_SMOOTHING * len(summary)
-    return rows @ gain - np.log(total + sizes)
+    return np.asarray(rows @ gain - np.log(total + sizes))
 
 
-def _corroborations(sentences: Sequence[Sentence], rows, chosen: list[int], threshold: float) -> dict[int, list[int]]:  # type: ignore[no-untyped-def]
+def _corroborations(
+    sentences: Sequence[Sentence], rows: "sparse.csr_matrix", chosen: list[int], threshold: float
+) -> dict[int, list[int]]:
     """For each chosen sentence, the best-matching repeat of it in each other document."""
     overlaps = overlap_matrix(rows, rows[chosen])
     best_item = overlaps.argmax(axis=1)

@@ -5,7 +5,7 @@ Only numpy/scipy on the default path: scikit-learn alone costs about a second to
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import lru_cache
 from itertools import chain
 from typing import TYPE_CHECKING
@@ -33,16 +33,17 @@ STOPWORDS = frozenset(
 
 
 @lru_cache(maxsize=1)
-def _stemmer():  # type: ignore[no-untyped-def]
+def _stemmer() -> Callable[[str], str]:
     """The English Snowball stemmer (C implementation when available)."""
     try:
         import Stemmer  # PyStemmer
 
-        return Stemmer.Stemmer("english").stemWord
+        stem: Callable[[str], str] = Stemmer.Stemmer("english").stemWord
     except ImportError:  # pragma: no cover - pure-Python fallback
         import snowballstemmer
 
-        return snowballstemmer.stemmer("english").stemWord
+        stem = snowballstemmer.stemmer("english").stemWord
+    return stem
 
 
 def tokenize(text: str) -> list[str]:
@@ -152,7 +153,7 @@ def idf_weights(counts: "sparse.csr_matrix", groups: "np.ndarray | None" = None)
         present.data[:] = 1
     n = present.shape[0]
     df = np.asarray(present.sum(axis=0)).ravel()
-    return np.log((1.0 + n) / (1.0 + df)) + 1.0
+    return np.asarray(np.log((1.0 + n) / (1.0 + df)) + 1.0)
 
 
 def normalize_rows(matrix: "sparse.csr_matrix") -> "sparse.csr_matrix":
@@ -179,7 +180,7 @@ def _log(values: "np.ndarray") -> "np.ndarray":
     """Natural log, elementwise."""
     import numpy as np
 
-    return np.log(values)
+    return np.asarray(np.log(values))
 
 
 def binary_rows(token_lists: Sequence[Sequence[str]], vocabulary: dict[str, int]) -> "sparse.csr_matrix":

@@ -16,6 +16,7 @@ from .options import Options
 
 if TYPE_CHECKING:
     from .config import EmailConfig
+    from .history import History
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -81,7 +82,7 @@ def deliver_and_record(settings: Settings, briefing: Briefing, deliver: Callable
     return result
 
 
-def _open_history(options: Options):  # type: ignore[no-untyped-def]
+def _open_history(options: Options) -> "History":
     """The History at the configured or default location."""
     from .history import History, default_history_path
 
