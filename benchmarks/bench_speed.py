@@ -190,7 +190,7 @@ def report(rows: list[tuple[int, int, Run, Run | None, Run | None]], sumy_ref: t
             cells += [f"{sumy.seconds:.1f}", f"{sumy.cpu:.1f}", f"{sumy.peak_mb:.0f}",
                       f"{sumy.seconds / ours.seconds:.0f}×", f"{sumy.cpu / ours.cpu:.0f}×"]
         else:
-            why = "timeout" if sumy is not None else "skipped (quadratic"
+            why = f"timeout (> {args.sumy_timeout:g} s" if sumy is not None else "skipped (quadratic"
             guess = ""
             if sumy_ref is not None:
                 ref_sentences, ref = sumy_ref
@@ -199,7 +199,7 @@ def report(rows: list[tuple[int, int, Run, Run | None, Run | None]], sumy_ref: t
                 ratio = f"≈ {estimate / ours.seconds:,.0f}×"
             else:
                 ratio = "–"
-            cells += [f"{why}{guess})" if sumy is None else f"{why}{guess}", "–", "–", ratio, "–"]
+            cells += [f"{why}{guess})", "–", "–", ratio, "–"]
         lines.append("| " + " | ".join(cells) + " |")
     base = next((row for row in rows if row[0] == 300), None)
     if base is not None:
