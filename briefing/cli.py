@@ -117,6 +117,13 @@ def _run(action: Any, quiet: bool = False) -> None:
         logger.removeHandler(handler)
 
 
+def _report(paths: list[Path], silent: bool) -> None:
+    """Say on stderr which files were written."""
+    if not silent:
+        for path in paths:
+            typer.echo(f"wrote {path}", err=True)
+
+
 def _quiet(handler: logging.Handler, settings: "Settings") -> bool:
     """Whether this run is quiet (flag or config); silences warnings below errors when it is."""
     if settings.options.quiet:
@@ -135,19 +142,10 @@ def build(
     shared = _shared(locals())
 
     def action(handler: logging.Handler) -> None:
-        from .deliver import write_outputs
-        from .workflow import deliver_and_record, make_briefing
+        from .workflow import build_files
 
         settings = _settings(inputs, config, False, formats=format, output=output, **shared)
-        silent = _quiet(handler, settings)
-        result = make_briefing(settings, stdin=sys.stdin.buffer)
-        opts = settings.options
-        written = deliver_and_record(
-            settings, result, lambda: write_outputs(result, opts.formats, opts.output, opts.output_dir, opts.template)
-        )
-        if not silent:
-            for path in written:
-                typer.echo(f"wrote {path}", err=True)
+        _report(build_files(settings, stdin=sys.stdin.buffer), _quiet(handler, settings))
 
     _run(action, quiet)
 
@@ -163,21 +161,10 @@ def publish(
     shared = _shared(locals())
 
     def action(handler: logging.Handler) -> None:
-        from .deliver import publish_site
-        from .workflow import deliver_and_record, make_briefing
+        from .workflow import publish_briefing
 
         settings = _settings(inputs, config, True, **shared)
-        silent = _quiet(handler, settings)
-        target = site or (Path(settings.site) if settings.site else None)
-        if target is None:
-            raise BriefingError("no site directory: pass --site DIR or set site in briefing.toml")
-        if settings.options.history is None and settings.options.use_history:
-            settings = type(settings)(settings.inputs, settings.options.replace(output_dir=str(target)), settings.site, settings.email)
-        result = make_briefing(settings, stdin=sys.stdin.buffer)
-        paths = deliver_and_record(settings, result, lambda: publish_site(result, target, settings.options.template))
-        if not silent:
-            for path in paths:
-                typer.echo(f"wrote {path}", err=True)
+        _report(publish_briefing(settings, site, stdin=sys.stdin.buffer), _quiet(handler, settings))
 
     _run(action, quiet)
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, TypeVar
 
@@ -88,6 +88,40 @@ def _open_history(options: Options) -> "History":
 
     path = Path(options.history) if options.history else default_history_path(options.output_dir)
     return History(path)
+
+
+def build_files(settings: Settings, stdin: IO[bytes] | None = None) -> list[Path]:
+    """`briefing build`: build the briefing and write its formats (or print it for `--output -`).
+
+    Returns:
+        The files written (none when printing to stdout).
+    """
+    from .deliver import write_outputs
+
+    briefing = make_briefing(settings, stdin=stdin)
+    opts = settings.options
+    return deliver_and_record(
+        settings, briefing, lambda: write_outputs(briefing, opts.formats, opts.output, opts.output_dir, opts.template)
+    )
+
+
+def publish_briefing(settings: Settings, site: Path | None = None, stdin: IO[bytes] | None = None) -> list[Path]:
+    """`briefing publish`: build the day's briefing and add it to the static site `site` (or the config's).
+
+    Without an explicit history file, the site keeps its own history beside its pages.
+
+    Returns:
+        The files written into the site.
+    """
+    from .deliver import publish_site
+
+    target = site or (Path(settings.site) if settings.site else None)
+    if target is None:
+        raise BriefingError("no site directory: pass --site DIR or set site in briefing.toml")
+    if settings.options.history is None and settings.options.use_history:
+        settings = replace(settings, options=settings.options.replace(output_dir=str(target)))
+    briefing = make_briefing(settings, stdin=stdin)
+    return deliver_and_record(settings, briefing, lambda: publish_site(briefing, target, settings.options.template))
 
 
 def email_briefing(settings: Settings, overrides: dict[str, Any], dry_run: Path | None = None,
