@@ -36,6 +36,7 @@ History = Annotated[Optional[str], typer.Option("--history", help="SQLite histor
 NoHistory = Annotated[bool, typer.Option("--no-history", help="Ignore and do not update the history.")]
 Since = Annotated[Optional[str], typer.Option("--since", help="Time window for feed entries, e.g. 24h, 2d [default: 24h].")]
 Quiet = Annotated[bool, typer.Option("--quiet", help="No progress bar or warnings on stderr.")]
+Stories = Annotated[Optional[bool], typer.Option("--stories/--no-stories", help="Group many articles into story sections [default: on].")]
 
 
 class _StderrWarnings(logging.Handler):
@@ -52,7 +53,8 @@ def _fail(message: str) -> typer.Exit:
 
 
 # The options every briefing command (build, publish, send) shares.
-_SHARED = ("words", "sentences", "template", "title", "date", "algorithm", "query", "history", "no_history", "since", "quiet")
+_SHARED = ("words", "sentences", "template", "title", "date", "algorithm", "query", "history", "no_history", "since",
+           "quiet", "stories")
 
 
 def _shared(values: dict[str, Any]) -> dict[str, Any]:
@@ -136,7 +138,7 @@ def build(
     inputs: Inputs = None, config: Config = None, words: Words = None, sentences: Sentences = None,
     format: Formats = None, output: Output = None, template: Template = None, title: Title = None,
     date: Date = None, algorithm: Algorithm = None, query: Query = None, history: History = None,
-    no_history: NoHistory = False, since: Since = None, quiet: Quiet = False,
+    no_history: NoHistory = False, since: Since = None, quiet: Quiet = False, stories: Stories = None,
 ) -> None:
     """Build a briefing from articles and write it as Markdown, HTML and/or JSON."""
     shared = _shared(locals())
@@ -155,7 +157,7 @@ def publish(
     inputs: Inputs = None, site: Annotated[Optional[Path], typer.Option("--site", help="Static site directory.", file_okay=False)] = None,
     config: Config = None, words: Words = None, sentences: Sentences = None, template: Template = None,
     title: Title = None, date: Date = None, algorithm: Algorithm = None, query: Query = None,
-    history: History = None, no_history: NoHistory = False, since: Since = None, quiet: Quiet = False,
+    history: History = None, no_history: NoHistory = False, since: Since = None, quiet: Quiet = False, stories: Stories = None,
 ) -> None:
     """Build the day's briefing and add it to a static site (dated pages, index.html, feed.xml)."""
     shared = _shared(locals())
@@ -183,7 +185,7 @@ def send(
     dry_run: Annotated[Optional[Path], typer.Option("--dry-run", help="Write the message to this .eml file instead of sending.", dir_okay=False)] = None,
     config: Config = None, words: Words = None, sentences: Sentences = None, template: Template = None,
     title: Title = None, date: Date = None, algorithm: Algorithm = None, query: Query = None,
-    history: History = None, no_history: NoHistory = False, since: Since = None, quiet: Quiet = False,
+    history: History = None, no_history: NoHistory = False, since: Since = None, quiet: Quiet = False, stories: Stories = None,
 ) -> None:
     """Build the briefing and email it (multipart text + HTML) over SMTP."""
     shared = _shared(locals())

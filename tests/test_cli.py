@@ -339,3 +339,21 @@ def test_error_history_not_a_briefing_history(tmp_path: Path) -> None:
     (tmp_path / "other.sqlite").write_bytes(b"SQLite format 3\x00" + b"\x00" * 200)
     line = error_line(invoke("build", str(SEEDS), "--history", "other.sqlite", "--output", "-"))
     assert line.startswith("Error: ") and "--no-history" in line
+
+
+def test_no_stories_gives_one_untitled_section(tmp_path: Path) -> None:
+    events = {
+        "flood": "Heavy rain flooded the old town of Paris on Monday night. Firefighters rescued forty residents "
+                 "from flooded homes near the river. The city opened three shelters for families.",
+        "flood2": "Floods hit central Paris after a night of heavy rain. Forty residents were rescued by "
+                  "firefighters from homes near the river. Shelters opened across the city for families.",
+        "bank": "The central bank raised its main interest rate by a quarter point on Tuesday. Economists had "
+                "expected the rise after inflation reached four percent. Mortgage rates are expected to follow.",
+    }
+    for name, text in events.items():
+        (tmp_path / f"{name}.txt").write_text(text, encoding="utf-8")
+    args = ("build", "--no-history", str(tmp_path), "--format", "json", "--output", "-", "--date", DATE)
+    with_stories = json.loads(ok(invoke(*args)).stdout)
+    without = json.loads(ok(invoke(*args, "--no-stories")).stdout)
+    assert len(with_stories["sections"]) == 2 and all(s["title"] for s in with_stories["sections"])
+    assert len(without["sections"]) == 1 and without["sections"][0]["title"] is None
