@@ -13,7 +13,7 @@ import pytest
 
 from briefing import ingest
 from briefing.errors import BriefingError, InputError, NoInputError
-from briefing.ingest import decode_bytes, document_from_html, load_documents, read_bytes_capped
+from briefing.ingest import decode_bytes, load_documents, read_bytes_capped
 from briefing.models import Document
 from briefing.options import Options
 
@@ -128,27 +128,6 @@ def test_html_main_text_without_boilerplate(tmp_path: Path) -> None:
     for junk in ("Home", "Newsroom", "Share on", "Tweet this", "SECRET_SCRIPT_TEXT", "color: red", "Related stories",
                  "Copyright", "Council approves new bridge"):
         assert junk not in doc.text
-
-
-def test_html_fallback_extraction_drops_navigation() -> None:
-    html = ('<html><head><title>Tiny page</title></head><body><nav>Menu Home About</nav>'
-            '<div class="social-share">Share this</div><p>One short line.</p><script>bad()</script></body></html>')
-    doc = document_from_html(html, id="tiny", url="https://example.com/t", source="Example", date="2024-01-01")
-    assert doc is not None
-    assert (doc.title, doc.text) == ("Tiny page", "One short line.")
-    assert (doc.url, doc.source, doc.date) == ("https://example.com/t", "Example", "2024-01-01")
-
-
-def test_html_bytes_use_declared_charset() -> None:
-    html = '<html><head><meta charset="iso-8859-1"><title>Caf\xe9</title></head><body><p>Un caf\xe9 cr\xe8me.</p></body></html>'
-    doc = document_from_html(html.encode("latin-1"), id="cafe")
-    assert doc is not None and doc.text == "Un café crème." and doc.title == "Café"
-
-
-@pytest.mark.parametrize("html", ["", "   ", "<html><head><title>Only a title</title></head></html>",
-                                  "<html><body><nav>Home News</nav><script>x()</script></body></html>"])
-def test_html_without_body_text_is_none(html: str) -> None:
-    assert document_from_html(html, id="x") is None
 
 
 def test_jsonl_documents_and_bad_lines(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:

@@ -1,0 +1,163 @@
+"""Main text of HTML pages and Markdown files, as used by `briefing.ingest` and `briefing.feeds`.
+
+HTML goes through trafilatura, with a plain lxml paragraph walk as the fallback for short or boilerplate-only
+pages; Markdown is rendered to HTML and walked the same way. lxml, markdown and trafilatura are imported lazily.
+"""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .models import Document
+
+if TYPE_CHECKING:
+    from lxml.html import HtmlElement
+
+_SHORT_PAGE = 250  # characters of extracted text below which a page is checked for boilerplate only
+
+_BLOCKS = {"address", "article", "blockquote", "body", "br", "dd", "div", "dl", "dt", "figcaption", "figure",
+           "h1", "h2", "h3", "h4", "h5", "h6", "hr", "html", "li", "main", "ol", "p", "section", "table", "td", "th",
+           "tr", "ul"}
+_DROPPED = {"aside", "button", "canvas", "embed", "footer", "form", "head", "header", "iframe", "img", "input",
+            "label", "menu", "nav", "noscript", "object", "pre", "script", "select", "style", "svg", "template",
+            "textarea", "video", "audio"}
+_CONTAINERS = {"html", "body", "main", "article"}  # never dropped for a class name like "page-with-sidebar"
+_BOILERPLATE = re.compile(r"(?i)\b(share\w*|social\w*|nav\w*|menu\w*|breadcrumbs?|cookie\w*|newsletter\w*|"
+                          r"subscri\w*|related|comments?|advert\w*|ads?|promo\w*|sidebar|footer|header|"
+                          r"banner|navigation|complementary|contentinfo)\b")
+
+
+def document_from_html(html: str | bytes, *, id: str, url: str | None = None, source: str | None = None,
+                       date: str | None = None, path: str | None = None) -> Document | None:
+    """A Document from an HTML page: main text via trafilatura, falling back to a plain lxml extraction.
+
+    Args:
+        html: the page, decoded or as bytes (a `<meta charset>` is honoured for bytes).
+        id: the document id.
+        url: the page's URL (default: its canonical URL when it has one).
+        source: the publisher (default: og:site_name).
+        date: the publication date (default: from the page's metadata).
+        path: where the page was read from.
+
+    Returns:
+        The document, or None when the page has no article text.
+    """
+    from lxml.etree import ParserError
+    from lxml.html import document_fromstring
+
+    # imported here, not at the top: briefing.ingest imports this module while it loads
+    from .ingest import _URL, MAX_DOCUMENT_BYTES, _cap_text, _normalize, _title_from_name, _title_from_text
+
+    if isinstance(html, bytes):
+        html = _decode_html(html, path or url or id)
+    try:
+        tree = document_fromstring(html[: 2 * MAX_DOCUMENT_BYTES])
+    except (ParserError, ValueError):
+        return None
+    meta = _trafilatura(tree, url)
+    text = "\n\n".join(p for p in (" ".join(line.split()) for line in (meta.get("text") or "").split("\n")) if p)
+    if len(text) < _SHORT_PAGE:  # trafilatura keeps menus of pages that have nothing else; check without them
+        plain = "\n\n".join(_html_blocks(tree))
+        text = text if plain else plain
+    title = meta.get("title") or _html_title(tree)
+    text = _normalize(_cap_text(text, path or url or id))
+    first, _, rest = text.partition("\n")
+    if title and first.strip() == title:  # the headline is not a sentence of the article
+        text = rest.strip()
+    if not text:
+        return None
+    found_url = meta.get("url") if str(meta.get("url") or "").startswith(("http://", "https://")) else None
+    if not title and path and not _URL.match(path):
+        title = _title_from_name(Path(path).stem)
+    return Document(id=id, text=text, title=title or _title_from_text(text), url=url or found_url,
+                    source=source or meta.get("sitename") or None, date=date or meta.get("date") or None, path=path)
+
+
+def _decode_html(data: bytes, name: str) -> str:
+    """Decode HTML bytes with their declared charset when it works, else like any text."""
+    from .ingest import _BOMS, decode_bytes  # lazily: ingest imports this module while it loads
+
+    declared = re.search(rb"<meta[^>]+charset\s*=\s*[\"']?([\w.:-]+)", data[:4096], re.I)
+    if declared and not data.startswith(tuple(bom for bom, _ in _BOMS)):
+        try:
+            return data.decode(declared.group(1).decode("ascii"))
+        except (LookupError, UnicodeDecodeError):
+            pass
+    return decode_bytes(data, name)
+
+
+def _trafilatura(tree: HtmlElement, url: str | None) -> dict[str, Any]:
+    """Main text and metadata from trafilatura ({} when it finds nothing)."""
+    import trafilatura
+
+    result = trafilatura.bare_extraction(tree, url=url, favor_precision=True, include_comments=False,
+                                         include_tables=False, with_metadata=True)
+    if result is None:
+        return {}
+    return result if isinstance(result, dict) else result.as_dict()
+
+
+def _html_title(tree: HtmlElement) -> str | None:
+    """The page title from og:title, <title> or the first <h1>."""
+    for xpath in ('//meta[@property="og:title"]/@content', "//title//text()", "(//h1)[1]//text()"):
+        title = " ".join(" ".join(str(value) for value in tree.xpath(xpath)).split())
+        if title:
+            return title
+    return None
+
+
+def _html_blocks(root: HtmlElement) -> list[str]:
+    """Paragraph texts of an HTML tree, without scripts, navigation, forms or share buttons."""
+    blocks: list[str] = []
+    current: list[str] = []
+
+    def flush() -> None:
+        """End the current paragraph."""
+        text = " ".join("".join(current).split())
+        if text:
+            blocks.append(text)
+        current.clear()
+
+    def walk(el: Any) -> None:
+        """Collect el's text (and its tail) into paragraphs."""
+        tag = el.tag if isinstance(el.tag, str) else None  # comments and processing instructions
+        keep = tag is not None and tag not in _DROPPED and (tag in _CONTAINERS or not _BOILERPLATE.search(
+            " ".join((el.get("class", ""), el.get("id", ""), el.get("role", "")))))
+        if keep:
+            if tag in _BLOCKS:
+                flush()
+            current.append(el.text or "")
+            for child in el:
+                walk(child)
+            if tag in _BLOCKS:
+                flush()
+        current.append(el.tail or "")
+
+    try:
+        walk(root)
+    except RecursionError:  # absurdly deep markup: settle for all of its text
+        return [" ".join(root.text_content().split())]
+    flush()
+    return blocks
+
+
+# --- Markdown -------------------------------------------------------------------------------------
+
+
+def _markdown_to_text(source: str) -> tuple[str | None, str | None, str]:
+    """(title, date, plain text) of a Markdown document; front matter title/date are used."""
+    import markdown as md
+    from lxml.html import fragment_fromstring
+
+    title, date = None, None
+    front = re.match(r"---[ \t]*\n(.*?)\n---[ \t]*\n", source, re.S)
+    if front:
+        fields = dict(re.findall(r"(?m)^(title|date):[ \t]*[\"']?(.*?)[\"']?[ \t]*$", front.group(1)))
+        title, date, source = fields.get("title") or None, fields.get("date") or None, source[front.end():]
+    root = fragment_fromstring(md.markdown(source, extensions=["fenced_code"]), create_parent="div")
+    first = next(iter(root), None)
+    if first is not None and first.tag == "h1":
+        title = title or " ".join(first.text_content().split()) or None
+        root.remove(first)  # the heading's tail is whitespace between blocks
+    return title, date, "\n\n".join(_html_blocks(root))
