@@ -1,6 +1,7 @@
-"""Deliver a rendered briefing: atomic files, a dated static site with index and Atom feed, e-mail over SMTP.
+"""Deliver a rendered briefing: atomic files and a dated static site with index and Atom feed.
 
 Everything is rendered before anything is written, so a failing template leaves no half-written output.
+E-mail (`build_message`, `send_message`, `write_eml`) lives in `briefing.mail` and is re-exported here.
 """
 from __future__ import annotations
 
@@ -13,17 +14,14 @@ import re
 import secrets
 import sys
 from collections.abc import Iterator, Mapping, Sequence
-from email.message import EmailMessage
-from email.utils import formataddr, formatdate, make_msgid, parseaddr
 from pathlib import Path
 from typing import Any, TextIO
 from urllib.parse import quote
 
 from briefing.errors import DeliveryError, TemplateError
+from briefing.mail import build_message, send_message, write_eml
 from briefing.models import Briefing, Document, Item, Section, SourceRef
-from briefing.render import (
-    render_briefing, render_email_html, render_many, render_template, render_text, template_context, template_format,
-)
+from briefing.render import render_briefing, render_many, render_template, template_context, template_format
 
 __all__ = ["build_message", "format_for_output", "output_paths", "publish_site", "render_outputs", "send_message", "write_all_atomic", "write_atomic",
            "write_eml", "write_outputs"]
@@ -31,7 +29,6 @@ __all__ = ["build_message", "format_for_output", "output_paths", "publish_site",
 log = logging.getLogger(__name__)
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _PAGE_JSON = re.compile(r"^(\d{4}-\d{2}-\d{2})\.json$")
-SECURITY = ("plain", "starttls", "ssl")
 
 
 def write_atomic(path: str | Path, data: str | bytes) -> None:
@@ -242,103 +239,6 @@ def publish_site(briefing: Briefing, site: str | Path, template: str | Path | No
     return [site / name for name in files]
 
 
-def build_message(briefing: Briefing, *, sender: str, to: Sequence[str],
-                  template: str | Path | None = None) -> EmailMessage:
-    """Build the briefing e-mail: multipart/alternative with text/plain and text/html (CSS inlined).
-
-    Args:
-        briefing: the briefing.
-        sender: ``--from`` address (``"Name <a@b>"`` or ``"a@b"``).
-        to: ``--to`` addresses.
-        template: ``--template``: ``*.txt.j2`` replaces the text part, any other the HTML part.
-
-    Returns:
-        The message, ready for ``send_message`` or ``write_eml``.
-
-    Raises:
-        DeliveryError: an address is empty or malformed.
-        TemplateError: rendering failed.
-    """
-    import css_inline
-
-    from_addr = _check_address(sender, "--from")
-    if not to:
-        raise DeliveryError("no recipient; give at least one --to address")
-    recipients = [_check_address(a, "--to") for a in to]
-    chosen = _template_for(template, ["email", "text"], default="email")
-    text = render_text(briefing, chosen.get("text"))
-    raw_html = render_email_html(briefing, chosen.get("email"))
-    try:
-        html = css_inline.inline(raw_html, load_remote_stylesheets=False)
-    except ValueError as exc:
-        raise TemplateError(f"could not inline the e-mail CSS: {exc}") from exc
-    msg = EmailMessage()
-    msg["Subject"] = " ".join(f"{briefing.title} — {briefing.date}".split())
-    msg["From"] = from_addr
-    msg["To"] = ", ".join(recipients)
-    msg["Date"] = formatdate(localtime=True)
-    # A domain from the sender avoids make_msgid's slow reverse-DNS lookup of this host.
-    msg["Message-ID"] = make_msgid(domain=parseaddr(from_addr)[1].rpartition("@")[2] or "briefing.invalid")
-    msg.set_content(text, cte="quoted-printable")  # readable in raw form, unlike base64
-    msg.add_alternative(html, subtype="html", cte="quoted-printable")
-    return msg
-
-
-def send_message(msg: EmailMessage, *, host: str, port: int, user: str | None = None,
-                 password: str | None = None, security: str = "plain", timeout: float = 30.0) -> None:
-    """Send a message over SMTP (``--smtp-host/--smtp-port/--smtp-user/--starttls/--ssl``).
-
-    Args:
-        msg: the message (its From/To headers give the envelope).
-        host: SMTP server.
-        port: SMTP port (25, 587 for STARTTLS, 465 for SSL).
-        user: login name; None sends without logging in.
-        password: login password (required with ``user``).
-        security: ``"plain"``, ``"starttls"`` or ``"ssl"``.
-        timeout: seconds for connecting and for each reply.
-
-    Raises:
-        DeliveryError: the server cannot be reached, refuses the login or the message.
-    """
-    import smtplib
-    import ssl
-
-    if security not in SECURITY:
-        raise DeliveryError(f"unknown SMTP security {security!r}; use plain, starttls or ssl")
-    if user and password is None:
-        raise DeliveryError("an SMTP user needs a password; set it with --smtp-password-env VAR")
-    if user and security == "plain" and host not in ("localhost", "127.0.0.1", "::1"):
-        log.warning("sending the SMTP password to %s unencrypted; use --starttls or --ssl", host)
-    where = f"{host}:{port}"
-    try:
-        context = ssl.create_default_context()
-        smtp = (smtplib.SMTP_SSL(host, port, timeout=timeout, context=context) if security == "ssl"
-                else smtplib.SMTP(host, port, timeout=timeout))
-        with smtp:
-            if security == "starttls":
-                smtp.starttls(context=context)
-            if user:
-                smtp.login(user, password or "")
-            refused = smtp.send_message(msg)
-    except (smtplib.SMTPException, OSError) as exc:
-        raise DeliveryError(f"could not send email via {where}: {_smtp_reason(exc)}") from exc
-    for address, (code, reply) in refused.items():
-        log.warning("%s refused recipient %s: %s %s", where, address, code, _text(reply))
-
-
-def write_eml(msg: EmailMessage, path: str | Path) -> None:
-    """Save a message as an .eml file (``send --dry-run FILE.eml``), atomically.
-
-    Args:
-        msg: the message.
-        path: where to write it.
-
-    Raises:
-        DeliveryError: the file cannot be written.
-    """
-    write_atomic(path, msg.as_bytes())
-
-
 # ------------------------------------------------------------------ helpers
 
 
@@ -445,41 +345,6 @@ def _site_lock(site: Path) -> Iterator[None]:
             yield
         finally:
             fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
-
-
-def _check_address(value: str, option: str) -> str:
-    """A normalised address, or DeliveryError when it is empty or has no '@'."""
-    if "\n" in value or "\r" in value:
-        raise DeliveryError(f"{option} {value!r} is not an e-mail address")
-    name, addr = parseaddr(value)
-    local, _, domain = addr.rpartition("@")
-    if not local or not domain or " " in addr:
-        raise DeliveryError(f"{option} {value!r} is not an e-mail address; use name@example.org")
-    return formataddr((name, addr))
-
-
-def _smtp_reason(exc: BaseException) -> str:
-    """A short one-line reason for an SMTP, socket or TLS error."""
-    import smtplib
-
-    if isinstance(exc, smtplib.SMTPAuthenticationError):
-        reason = f"login refused ({exc.smtp_code} {_text(exc.smtp_error)})"
-    elif isinstance(exc, smtplib.SMTPRecipientsRefused):
-        reason = "recipients refused: " + ", ".join(exc.recipients)
-    elif isinstance(exc, smtplib.SMTPResponseException):
-        reason = f"{exc.smtp_code} {_text(exc.smtp_error)}"
-    elif isinstance(exc, ConnectionRefusedError):
-        reason = "connection refused"
-    elif isinstance(exc, TimeoutError):
-        reason = "timed out"
-    else:
-        reason = str(exc) or type(exc).__name__
-    return " ".join(reason.split())
-
-
-def _text(value: bytes | str) -> str:
-    """Decode a server reply that may be bytes."""
-    return value.decode("utf-8", "replace") if isinstance(value, bytes) else value
 
 
 def _is_dir_target(output: str) -> bool:
