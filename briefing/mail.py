@@ -10,10 +10,14 @@ from collections.abc import Sequence
 from email.message import EmailMessage
 from email.utils import formataddr, formatdate, make_msgid, parseaddr
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from briefing.errors import DeliveryError, TemplateError
 from briefing.models import Briefing
 from briefing.render import render_email_html, render_text
+
+if TYPE_CHECKING:
+    import ssl
 
 __all__ = ["build_message", "send_message", "write_eml"]
 
@@ -66,7 +70,8 @@ def build_message(briefing: Briefing, *, sender: str, to: Sequence[str],
 
 
 def send_message(msg: EmailMessage, *, host: str, port: int, user: str | None = None,
-                 password: str | None = None, security: str = "plain", timeout: float = 30.0) -> None:
+                 password: str | None = None, security: str = "plain", timeout: float = 30.0,
+                 ssl_context: "ssl.SSLContext | None" = None) -> None:
     """Send a message over SMTP (``--smtp-host/--smtp-port/--smtp-user/--starttls/--ssl``).
 
     Args:
@@ -77,9 +82,12 @@ def send_message(msg: EmailMessage, *, host: str, port: int, user: str | None = 
         password: login password (required with ``user``).
         security: ``"plain"``, ``"starttls"`` or ``"ssl"``.
         timeout: seconds for connecting and for each reply.
+        ssl_context: the TLS settings for ``"starttls"`` and ``"ssl"``, e.g. to trust a private CA
+            (default: ``ssl.create_default_context()``: the system's trusted CAs, with hostname checking).
 
     Raises:
-        DeliveryError: the server cannot be reached, refuses the login or the message.
+        DeliveryError: the server cannot be reached, refuses the login or the message, does not offer
+            STARTTLS, or its certificate is not trusted.
     """
     import smtplib
     import ssl
@@ -92,7 +100,7 @@ def send_message(msg: EmailMessage, *, host: str, port: int, user: str | None = 
         log.warning("sending the SMTP password to %s unencrypted; use --starttls or --ssl", host)
     where = f"{host}:{port}"
     try:
-        context = ssl.create_default_context()
+        context = ssl_context if ssl_context is not None else ssl.create_default_context()
         smtp = (smtplib.SMTP_SSL(host, port, timeout=timeout, context=context) if security == "ssl"
                 else smtplib.SMTP(host, port, timeout=timeout))
         with smtp:
@@ -139,8 +147,15 @@ def _check_address(value: str, option: str) -> str:
 def _smtp_reason(exc: BaseException) -> str:
     """A short one-line reason for an SMTP, socket or TLS error."""
     import smtplib
+    import ssl
 
-    if isinstance(exc, smtplib.SMTPAuthenticationError):
+    if isinstance(exc, ssl.SSLCertVerificationError):
+        # Say which check failed (unknown issuer, expired, wrong host name); the fix is on the server's side.
+        detail = (exc.verify_message or exc.reason or "verification failed").rstrip(".")
+        reason = f"the server's TLS certificate is not trusted ({detail}); check --smtp-host and the server's certificate"
+    elif isinstance(exc, smtplib.SMTPNotSupportedError) and "STARTTLS" in str(exc).upper():
+        reason = "the server does not offer STARTTLS; use --ssl (port 465) or check --smtp-port"
+    elif isinstance(exc, smtplib.SMTPAuthenticationError):
         reason = f"login refused ({exc.smtp_code} {_text(exc.smtp_error)})"
     elif isinstance(exc, smtplib.SMTPRecipientsRefused):
         reason = "recipients refused: " + ", ".join(exc.recipients)
