@@ -76,10 +76,10 @@ def document_from_html(html: str | bytes, *, id: str, url: str | None = None, so
 
 def _decode_html(data: bytes, name: str) -> str:
     """Decode HTML bytes with their declared charset when it works, else like any text."""
-    from .ingest import _BOMS, decode_bytes  # lazily: ingest imports this module while it loads
+    from .decode import BOMS, decode_bytes
 
     declared = re.search(rb"<meta[^>]+charset\s*=\s*[\"']?([\w.:-]+)", data[:4096], re.I)
-    if declared and not data.startswith(tuple(bom for bom, _ in _BOMS)):
+    if declared and not data.startswith(tuple(bom for bom, _ in BOMS)):
         try:
             return data.decode(declared.group(1).decode("ascii"))
         except (LookupError, UnicodeDecodeError):

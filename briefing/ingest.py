@@ -1,6 +1,6 @@
 """Read inputs (files, directories, stdin, URLs) into normalised `Document`s.
 
-Text and JSONL are read here; the main text of HTML and Markdown is extracted by `briefing.htmltext`
+Text and JSONL are read here (bytes are decoded by `briefing.decode`); the main text of HTML and Markdown is extracted by `briefing.htmltext`
 (`document_from_html` is re-exported from here); RSS/Atom feeds and http(s) URLs go to `briefing.feeds`.
 Every document's text passes through `briefing.normalize.normalize_text`.
 """
@@ -16,6 +16,9 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import IO, Any
 
+from .decode import decode_bytes as decode_bytes  # re-exported: feeds.py and callers import it here
+from .decode import read_bytes_capped as read_bytes_capped
+from .decode import read_stream_capped
 from .errors import BriefingError, InputError, NoInputError
 from .htmltext import _markdown_to_text
 from .htmltext import document_from_html as document_from_html  # re-exported: feeds.py and callers import it here
@@ -30,13 +33,6 @@ MAX_TEXT_CHARS = 2_000_000  # one document's text; keeps memory and the later st
 MAX_DOCUMENT_BYTES = 4 * MAX_TEXT_CHARS  # enough bytes for MAX_TEXT_CHARS of any UTF-8 text
 MAX_JSONL_LINE_BYTES = MAX_DOCUMENT_BYTES + 65_536  # one JSONL object (text plus metadata)
 _SNIFF_BYTES = 65_536
-_DETECT_BYTES = 262_144  # charset detection looks at this much; the rest is decoded with its answer
-_MAX_BAD_CHARS = 0.1  # share of control/replacement characters above which data is not text
-_BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"), (codecs.BOM_UTF8, "utf-8-sig"),
-         (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
-_MAGIC = (b"\x89PNG", b"\x1f\x8b", b"GIF87a", b"GIF89a", b"\xff\xd8\xff", b"PK\x03\x04", b"%PDF-", b"\x7fELF",
-          b"\xfd7zXZ\x00", b"\x28\xb5\x2f\xfd", b"BZh9", b"OggS", b"RIFF", b"\x00asm", b"SQLite format 3")
-_BAD_CHARS = re.compile(r"[\x00-\x08\x0e-\x1a\x1c-\x1f\x7f-\x9f\ufffd]")
 _SURROGATES = re.compile(r"[\ud800-\udfff]")  # JSON "\ud800" escapes decode to these; they cannot be written out
 _URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
 _FEED = re.compile(rb"^\s*(?:(?:<\?.*?\?>|<!--.*?-->|<!DOCTYPE[^>]*>)\s*)*<(?:[\w.-]+:)?(?:rss|feed|RDF)[\s>/]",
@@ -112,7 +108,7 @@ def _load_input(item: str, options: Options, stdin: IO[bytes] | None, tally: _Ta
     if item == "-":
         tally.files += 1
         try:
-            data = _read_stream_capped(stdin if stdin is not None else sys.stdin.buffer, options.max_bytes, "stdin")
+            data = read_stream_capped(stdin if stdin is not None else sys.stdin.buffer, options.max_bytes, "stdin")
             return _from_bytes(data, None, name="stdin", stem="stdin", path="-", options=options, tally=tally)
         except (OSError, BriefingError) as exc:
             reason = exc.strerror if isinstance(exc, OSError) else str(exc).removeprefix("stdin: ")
@@ -231,84 +227,6 @@ def _unique_ids(docs: list[Document]) -> list[Document]:
         seen.add(new)
         out.append(doc if new == doc.id else replace(doc, id=new))
     return out
-
-
-# --- bytes and decoding ---------------------------------------------------------------------------
-
-
-def read_bytes_capped(path: str | Path, max_bytes: int) -> bytes:
-    """Read at most `max_bytes` of a file, warning when the file was longer.
-
-    Args:
-        path: the file.
-        max_bytes: how many bytes to read at most; memory use stays within this bound.
-
-    Returns:
-        The file's first `max_bytes` bytes (or all of it).
-    """
-    with open(path, "rb") as stream:
-        return _read_stream_capped(stream, max_bytes, str(path))
-
-
-def _read_stream_capped(stream: IO[bytes], max_bytes: int, name: str) -> bytes:
-    """Read at most max_bytes from a stream, warning when more was left."""
-    data = stream.read(max_bytes)
-    if stream.read(1):
-        log.warning("%s: larger than %d bytes; only the first %d bytes were read (truncated)", name, max_bytes,
-                    max_bytes)
-    return data
-
-
-def decode_bytes(data: bytes, name: str) -> str:
-    """Decode text of unknown encoding: BOM, then strict UTF-8, then charset detection.
-
-    Args:
-        data: the raw bytes (may end mid-character when a file was truncated).
-        name: the file's name, for error messages.
-
-    Returns:
-        The decoded text.
-
-    Raises:
-        InputError: the data is binary (an image, an archive, NUL bytes) or in no detectable encoding.
-    """
-    for bom, encoding in _BOMS:
-        if data.startswith(bom):
-            return _check_text(codecs.getincrementaldecoder(encoding)("replace").decode(data), name)
-    if data.startswith(_MAGIC) or b"\x00" in data:
-        raise InputError(f"{name}: binary data (an image, archive or the like), not text")
-    try:
-        # final=False: a file cut at max_bytes may end inside a character; drop that fragment
-        text = codecs.getincrementaldecoder("utf-8")().decode(data, final=False)
-    except UnicodeDecodeError:
-        text = _decode_detected(data, name)
-    return _check_text(text, name)
-
-
-def _decode_detected(data: bytes, name: str) -> str:
-    """Decode non-UTF-8 bytes with the encoding charset-normalizer finds (preferring cp1252 on ties)."""
-    from charset_normalizer import from_bytes
-    from charset_normalizer.md import mess_ratio
-
-    sample = data[:_DETECT_BYTES]
-    best = from_bytes(sample).best()
-    western = sample.decode("cp1252", errors="replace")
-    # short Western texts often tie with look-alike code pages (cp775, cp1250, mac_*); cp1252 is likelier
-    if best is None or mess_ratio(western) <= mess_ratio(str(best)):
-        if best is None and mess_ratio(western) > 0.2:
-            raise InputError(f"{name}: no known text encoding fits (binary data?)")
-        encoding = "cp1252"
-    else:
-        encoding = best.encoding
-    return data.decode(encoding, errors="replace")
-
-
-def _check_text(text: str, name: str) -> str:
-    """Reject decoded text that is mostly control or replacement characters."""
-    sample = text[:_SNIFF_BYTES]
-    if sample and len(_BAD_CHARS.findall(sample)) > _MAX_BAD_CHARS * len(sample):
-        raise InputError(f"{name}: binary data (mostly control characters), not text")
-    return text
 
 
 def _cap_text(text: str, name: str) -> str:

@@ -1,0 +1,96 @@
+"""Bytes to text: capped reads, BOMs, strict UTF-8, charset detection, and refusing binary data."""
+from __future__ import annotations
+
+import codecs
+import logging
+import re
+from pathlib import Path
+from typing import IO
+
+from .errors import InputError
+
+log = logging.getLogger(__name__)
+
+_SNIFF_BYTES = 65_536
+_DETECT_BYTES = 262_144  # charset detection looks at this much; the rest is decoded with its answer
+_MAX_BAD_CHARS = 0.1  # share of control/replacement characters above which data is not text
+BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"), (codecs.BOM_UTF8, "utf-8-sig"),
+        (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
+_MAGIC = (b"\x89PNG", b"\x1f\x8b", b"GIF87a", b"GIF89a", b"\xff\xd8\xff", b"PK\x03\x04", b"%PDF-", b"\x7fELF",
+          b"\xfd7zXZ\x00", b"\x28\xb5\x2f\xfd", b"BZh9", b"OggS", b"RIFF", b"\x00asm", b"SQLite format 3")
+_BAD_CHARS = re.compile(r"[\x00-\x08\x0e-\x1a\x1c-\x1f\x7f-\x9f\ufffd]")
+
+
+def read_bytes_capped(path: str | Path, max_bytes: int) -> bytes:
+    """Read at most `max_bytes` of a file, warning when the file was longer.
+
+    Args:
+        path: the file.
+        max_bytes: how many bytes to read at most; memory use stays within this bound.
+
+    Returns:
+        The file's first `max_bytes` bytes (or all of it).
+    """
+    with open(path, "rb") as stream:
+        return read_stream_capped(stream, max_bytes, str(path))
+
+
+def read_stream_capped(stream: IO[bytes], max_bytes: int, name: str) -> bytes:
+    """Read at most max_bytes from a stream, warning when more was left."""
+    data = stream.read(max_bytes)
+    if stream.read(1):
+        log.warning("%s: larger than %d bytes; only the first %d bytes were read (truncated)", name, max_bytes,
+                    max_bytes)
+    return data
+
+
+def decode_bytes(data: bytes, name: str) -> str:
+    """Decode text of unknown encoding: BOM, then strict UTF-8, then charset detection.
+
+    Args:
+        data: the raw bytes (may end mid-character when a file was truncated).
+        name: the file's name, for error messages.
+
+    Returns:
+        The decoded text.
+
+    Raises:
+        InputError: the data is binary (an image, an archive, NUL bytes) or in no detectable encoding.
+    """
+    for bom, encoding in BOMS:
+        if data.startswith(bom):
+            return _check_text(codecs.getincrementaldecoder(encoding)("replace").decode(data), name)
+    if data.startswith(_MAGIC) or b"\x00" in data:
+        raise InputError(f"{name}: binary data (an image, archive or the like), not text")
+    try:
+        # final=False: a file cut at max_bytes may end inside a character; drop that fragment
+        text = codecs.getincrementaldecoder("utf-8")().decode(data, final=False)
+    except UnicodeDecodeError:
+        text = _decode_detected(data, name)
+    return _check_text(text, name)
+
+
+def _decode_detected(data: bytes, name: str) -> str:
+    """Decode non-UTF-8 bytes with the encoding charset-normalizer finds (preferring cp1252 on ties)."""
+    from charset_normalizer import from_bytes
+    from charset_normalizer.md import mess_ratio
+
+    sample = data[:_DETECT_BYTES]
+    best = from_bytes(sample).best()
+    western = sample.decode("cp1252", errors="replace")
+    # short Western texts often tie with look-alike code pages (cp775, cp1250, mac_*); cp1252 is likelier
+    if best is None or mess_ratio(western) <= mess_ratio(str(best)):
+        if best is None and mess_ratio(western) > 0.2:
+            raise InputError(f"{name}: no known text encoding fits (binary data?)")
+        encoding = "cp1252"
+    else:
+        encoding = best.encoding
+    return data.decode(encoding, errors="replace")
+
+
+def _check_text(text: str, name: str) -> str:
+    """Reject decoded text that is mostly control or replacement characters."""
+    sample = text[:_SNIFF_BYTES]
+    if sample and len(_BAD_CHARS.findall(sample)) > _MAX_BAD_CHARS * len(sample):
+        raise InputError(f"{name}: binary data (mostly control characters), not text")
+    return text
