@@ -38,7 +38,8 @@ def document_vectors(documents: Sequence[Document]) -> "sparse.csr_matrix":
 def group_stories(
     documents: Sequence[Document], threshold: float = STORY_THRESHOLD, vectors: "sparse.csr_matrix | None" = None
 ) -> list[list[int]]:
-    """Indices of `documents` grouped by story, biggest story first (ties: earliest document).
+    """Indices of `documents` grouped by story: the story most outlets reported first, then the one with
+    most articles, then the earliest.
 
     Args:
         documents: the input articles.
@@ -59,7 +60,12 @@ def group_stories(
         vectors = document_vectors(documents)
     edges = _similar_pairs(vectors, threshold)
     groups = _components(len(documents), edges, list(range(len(documents))), threshold)
-    return sorted(groups, key=lambda g: (-len(g), g[0]))
+    return sorted(groups, key=lambda g: (-_outlets(documents, g), -len(g), g[0]))
+
+
+def _outlets(documents: Sequence[Document], members: Sequence[int]) -> int:
+    """How many outlets reported a story: distinct publishers (a document without one counts alone)."""
+    return len({documents[i].source or f"\0{documents[i].id}" for i in members})
 
 
 def _similar_pairs(vectors: "sparse.csr_matrix", threshold: float) -> tuple["np.ndarray", "np.ndarray", "np.ndarray"]:

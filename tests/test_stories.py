@@ -65,3 +65,14 @@ def test_central_document_is_the_one_most_like_the_rest() -> None:
     vectors = document_vectors(docs)
     assert central_document(vectors, [0, 1, 2]) == 2
     assert central_document(vectors, [1]) == 1
+
+
+def test_the_story_most_outlets_reported_comes_first() -> None:
+    flood = "Heavy rain flooded the old town of Paris and firefighters rescued residents near the river."
+    bank = "The central bank raised its main interest rate by a quarter point to fight inflation."
+    docs = [
+        Document("a1", flood, source="Daily"), Document("a2", flood, source="Daily"),
+        Document("a3", flood, source="Daily"),
+        Document("b1", bank, source="Wire"), Document("b2", bank, source="Herald"),
+    ]
+    assert group_stories(docs) == [[3, 4], [0, 1, 2]]
