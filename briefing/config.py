@@ -72,6 +72,7 @@ class Config:
     sources: tuple[str, ...] = ()
     options: dict[str, Any] = field(default_factory=dict, hash=False)
     site: str | None = None
+    site_url: str | None = None  # the site's public URL, for absolute links and ids in feed.xml
     email: EmailConfig = field(default_factory=EmailConfig)
     path: Path | None = None  # the file it was read from
 
@@ -108,9 +109,9 @@ def config_keys() -> dict[str, list[str]]:
     """Every key a config file may hold, by table ("" is the top level).
 
     Returns:
-        {"": [option keys..., "sources", "site"], "email": ["to", "from", ...]}
+        {"": [option keys..., "sources", "site", "site_url"], "email": ["to", "from", ...]}
     """
-    return {"": [*_option_kinds(), "sources", "site"], "email": list(_EMAIL_KEYS)}
+    return {"": [*_option_kinds(), "sources", "site", "site_url"], "email": list(_EMAIL_KEYS)}
 
 
 def load_config(path: str | Path) -> Config:
@@ -149,10 +150,11 @@ def load_config(path: str | Path) -> Config:
 def _parse(data: dict[str, Any], base: Path, shown: str, file: Path) -> Config:
     """Validate the parsed TOML tables and build the `Config`."""
     kinds = _option_kinds()
-    top_keys = [*kinds, "sources", "site", "email"]
+    top_keys = [*kinds, "sources", "site", "site_url", "email"]
     options: dict[str, Any] = {}
     sources: tuple[str, ...] = ()
     site: str | None = None
+    site_url: str | None = None
     email = EmailConfig()
     for key, value in data.items():
         _refuse_password(key, shown)
@@ -163,6 +165,11 @@ def _parse(data: dict[str, Any], base: Path, shown: str, file: Path) -> Config:
             sources = tuple(_resolve_source(s, base) for s in items)
         elif key == "site":
             site = _resolve_path(_convert(key, "str", value, shown), base)
+        elif key == "site_url":
+            site_url = _convert(key, "str", value, shown)
+            if not is_site_url(site_url):
+                raise ConfigError(f'{shown}: site_url must be the http:// or https:// address where the site is '
+                                  f'published, e.g. "https://example.org/briefing/"; got {_show(value)}')
         elif key == "email":
             if not isinstance(value, dict):
                 raise ConfigError(f"{shown}: email must be a table ([email]), got {_show(value)}")
@@ -172,7 +179,7 @@ def _parse(data: dict[str, Any], base: Path, shown: str, file: Path) -> Config:
     # A history file named in the config means the user wants the history used.
     if "history" in options and "use_history" not in options:
         options["use_history"] = True
-    return Config(sources=sources, options=options, site=site, email=email, path=file.resolve())
+    return Config(sources=sources, options=options, site=site, site_url=site_url, email=email, path=file.resolve())
 
 
 def _check_option(key: str, kind: str, value: Any, shown: str, base: Path) -> Any:
@@ -312,6 +319,30 @@ def _resolve_source(value: str, base: Path) -> str:
     return _resolve_path(value, base)
 
 
+def is_site_url(value: str) -> bool:
+    """Whether `value` can be a site's public URL: http(s), a host, no query or fragment, no spaces.
+
+    Args:
+        value: the `site_url` setting or `--site-url` value.
+    Returns:
+        True when feed links and ids can be built by appending page names to it.
+
+    >>> is_site_url("https://example.org/news/"), is_site_url("example.org"), is_site_url("ftp://example.org")
+    (True, False, False)
+    """
+    from urllib.parse import urlsplit
+
+    if not value or any(c.isspace() for c in value):
+        return False
+    try:
+        parts = urlsplit(value)
+        parts.port  # noqa: B018 (raises ValueError for a bad port)
+    except ValueError:
+        return False
+    # Page names are appended to the URL, so a query or fragment would end up in the middle of each link.
+    return parts.scheme in ("http", "https") and bool(parts.hostname) and "?" not in value and "#" not in value
+
+
 def find_default_config(cwd: Path) -> Path | None:
     """The config file used when --config is not given.
 
@@ -430,6 +461,7 @@ __all__ = [
     "config_keys",
     "example_config",
     "find_default_config",
+    "is_site_url",
     "load_config",
     "merge_email",
     "merge_options",

@@ -66,6 +66,7 @@ def test_example_config_with_every_setting_switched_on_loads(tmp_path: Path) -> 
     assert config.options["sentences"] == 8
     assert config.options["history"] == str(tmp_path / "briefing-history.sqlite")
     assert config.site == str(tmp_path / "site")
+    assert config.site_url == "https://example.com/briefing/"
     assert config.email == EmailConfig(
         to=("you@example.com",),
         sender="Briefing <briefing@example.com>",
@@ -131,6 +132,12 @@ def test_find_default_config_without_a_file(tmp_path: Path) -> None:
         ("email = 3\n", "email must be a table ([email]), got 3"),
         ("[words]\nx = 1\n", "words must be an integer, got a table"),
         ('sources = "news/"\nsite = 5\n', "site must be a string, got 5"),
+        ("site_url = 5\n", "site_url must be a string, got 5"),
+        ('site_url = "example.org/news"\n', 'site_url must be the http:// or https:// address where the site is '
+                                             'published, e.g. "https://example.org/briefing/"; got "example.org/news"'),
+        ('site_url = "ftp://example.org/"\n', 'site_url must be the http:// or https:// address'),
+        ('site_url = "https://example.org/?page=1"\n', 'site_url must be the http:// or https:// address'),
+        ('site_url = "https:///news"\n', 'site_url must be the http:// or https:// address'),
     ],
 )
 def test_mistakes_name_the_key_and_what_was_expected(tmp_path: Path, text: str, expected: str) -> None:
