@@ -155,6 +155,7 @@ def build(
 @app.command()
 def publish(
     inputs: Inputs = None, site: Annotated[Optional[Path], typer.Option("--site", help="Static site directory.", file_okay=False)] = None,
+    site_url: Annotated[Optional[str], typer.Option("--site-url", help="The site's public URL, for absolute links and ids in feed.xml.")] = None,
     config: Config = None, words: Words = None, sentences: Sentences = None, template: Template = None,
     title: Title = None, date: Date = None, algorithm: Algorithm = None, query: Query = None,
     history: History = None, no_history: NoHistory = False, since: Since = None, quiet: Quiet = False, stories: Stories = None,
@@ -166,7 +167,7 @@ def publish(
         from .workflow import publish_briefing
 
         settings = _settings(inputs, config, True, **shared)
-        _report(publish_briefing(settings, site, stdin=sys.stdin.buffer), _quiet(handler, settings))
+        _report(publish_briefing(settings, site, stdin=sys.stdin.buffer, site_url=site_url), _quiet(handler, settings))
 
     _run(action, quiet)
 

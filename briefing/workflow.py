@@ -30,6 +30,7 @@ class Settings:
     options: Options
     site: str | None = None
     email: "EmailConfig | None" = None
+    site_url: str | None = None
 
 
 def resolve_settings(
@@ -54,7 +55,8 @@ def resolve_settings(
     config = load_config(path) if path is not None else Config()
     # The daily commands, and any run from a config file, keep a history unless told not to.
     options = merge_options(Options(use_history=daily or path is not None), config, overrides)
-    return Settings(tuple(inputs) or config.sources, options, site=config.site, email=config.email)
+    return Settings(tuple(inputs) or config.sources, options, site=config.site, email=config.email,
+                    site_url=config.site_url)
 
 
 def make_briefing(settings: Settings, stdin: IO[bytes] | None = None) -> Briefing:
@@ -105,23 +107,36 @@ def build_files(settings: Settings, stdin: IO[bytes] | None = None) -> list[Path
     )
 
 
-def publish_briefing(settings: Settings, site: Path | None = None, stdin: IO[bytes] | None = None) -> list[Path]:
+def publish_briefing(settings: Settings, site: Path | None = None, stdin: IO[bytes] | None = None, *,
+                     site_url: str | None = None) -> list[Path]:
     """`briefing publish`: build the day's briefing and add it to the static site `site` (or the config's).
 
     Without an explicit history file, the site keeps its own history beside its pages.
 
+    Args:
+        settings: the run's settings (`settings.site` and `settings.site_url` come from the config file).
+        site: `--site DIR`, or None for the config's.
+        stdin: read for the input `-`.
+        site_url: `--site-url URL`, the site's public address (else the config's, else none): with it,
+            feed.xml has absolute links and ids.
     Returns:
         The files written into the site.
     """
+    from .config import is_site_url
     from .deliver import publish_site
 
     target = site or (Path(settings.site) if settings.site else None)
     if target is None:
         raise BriefingError("no site directory: pass --site DIR or set site in briefing.toml")
+    if site_url is not None and not is_site_url(site_url):
+        raise BriefingError(f"--site-url {site_url!r} is not an http:// or https:// address; "
+                            "give the site's public URL, e.g. https://example.org/briefing/")
+    base_url = site_url or settings.site_url
     if settings.options.history is None and settings.options.use_history:
         settings = replace(settings, options=settings.options.replace(output_dir=str(target)))
     briefing = make_briefing(settings, stdin=stdin)
-    return deliver_and_record(settings, briefing, lambda: publish_site(briefing, target, settings.options.template))
+    template = settings.options.template
+    return deliver_and_record(settings, briefing, lambda: publish_site(briefing, target, template, base_url=base_url))
 
 
 def email_briefing(settings: Settings, overrides: dict[str, Any], dry_run: Path | None = None,

@@ -357,3 +357,57 @@ def test_no_stories_gives_one_untitled_section(tmp_path: Path) -> None:
     without = json.loads(ok(invoke(*args, "--no-stories")).stdout)
     assert len(with_stories["sections"]) == 2 and all(s["title"] for s in with_stories["sections"])
     assert len(without["sections"]) == 1 and without["sections"][0]["title"] is None
+
+
+# ---------------------------------------------------------------- publish --site-url
+
+
+def feed_of(site: Path) -> Any:
+    """The site's feed.xml, parsed (and well-formed)."""
+    import feedparser
+
+    feed = feedparser.parse((site / "feed.xml").read_bytes())
+    assert not feed.bozo, feed.get("bozo_exception")
+    return feed
+
+
+def test_publish_with_site_url_gives_absolute_feed_links(tmp_path: Path) -> None:
+    import html5lib
+
+    site, base = tmp_path / "site", "https://example.org/news/"
+    for date in ("2022-03-19", "2022-03-20"):
+        ok(invoke("publish", str(SEEDS), "--site", str(site), "--site-url", base, "--date", date, "--no-history"))
+    feed = feed_of(site)
+    pages = [f"{base}2022-03-20.html", f"{base}2022-03-19.html"]
+    assert [e.link for e in feed.entries] == pages
+    assert [e.id for e in feed.entries] == pages
+    assert feed.feed.id == base
+    assert {(link.rel, link.href) for link in feed.feed.links} == {("alternate", f"{base}index.html"),
+                                                                   ("self", f"{base}feed.xml")}
+    # The pages themselves stay relative, so the folder can be moved or served from anywhere.
+    index = html5lib.parse((site / "index.html").read_text(encoding="utf-8"))
+    hrefs = [a.get("href") for a in index.iter("{http://www.w3.org/1999/xhtml}a") if a.get("href", "").startswith("2022")]
+    assert hrefs == ["2022-03-20.html", "2022-03-19.html"]
+
+
+def test_publish_site_url_from_config_and_command_line_wins(tmp_path: Path) -> None:
+    (tmp_path / "briefing.toml").write_text(
+        f'sources = ["{SEEDS.as_posix()}"]\nsite = "public"\nsite_url = "https://config.example/daily"\n', encoding="utf-8")
+    ok(invoke("publish", "--date", DATE, "--no-history"))
+    assert [e.link for e in feed_of(tmp_path / "public").entries] == [f"https://config.example/daily/{DATE}.html"]
+    ok(invoke("publish", "--date", DATE, "--no-history", "--site-url", "http://cli.example/"))
+    assert [e.id for e in feed_of(tmp_path / "public").entries] == [f"http://cli.example/{DATE}.html"]
+
+
+def test_publish_without_site_url_keeps_relative_links(tmp_path: Path) -> None:
+    ok(invoke("publish", str(SEEDS), "--site", "site", "--date", DATE, "--no-history"))
+    [entry] = feed_of(tmp_path / "site").entries
+    assert entry.link == f"{DATE}.html" and entry.id.startswith("urn:briefing:")
+
+
+@pytest.mark.parametrize("url", ["example.org/news", "ftp://example.org/", "https://example.org/?a=1", ""])
+def test_publish_rejects_a_site_url_that_is_not_http(tmp_path: Path, url: str) -> None:
+    line = error_line(invoke("publish", str(SEEDS), "--site", "site", "--site-url", url, "--no-history"))
+    assert line == (f"Error: --site-url {url!r} is not an http:// or https:// address; "
+                    "give the site's public URL, e.g. https://example.org/briefing/")
+    assert not (tmp_path / "site").exists()
