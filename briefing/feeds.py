@@ -12,7 +12,6 @@ import calendar
 import logging
 import re
 from collections.abc import Iterable
-from dataclasses import replace
 from datetime import date, datetime, timedelta, timezone
 from html.parser import HTMLParser
 from typing import Any

@@ -6,6 +6,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -214,3 +215,29 @@ def make_corpus(docs: dict[str, list[str]]) -> tuple[list[Sentence], dict[str, D
                                      source=f"Outlet {doc_id}")
         sentences.extend(Sentence(text, doc_id, index, 0, position) for index, text in enumerate(texts))
     return sentences, documents
+
+
+def isolate(monkeypatch: pytest.MonkeyPatch, root: Path) -> Path:
+    """Point HOME and the XDG folders into `root`, work in `root`; return the fake home."""
+    home = root / "home"
+    for var, sub in (("HOME", ""), ("XDG_DATA_HOME", ".local/share"), ("XDG_CACHE_HOME", ".cache"),
+                     ("XDG_CONFIG_HOME", ".config"), ("XDG_STATE_HOME", ".local/state")):
+        monkeypatch.setenv(var, str(home / sub))
+    monkeypatch.chdir(root)
+    return home
+
+
+@pytest.fixture
+def cli_isolation(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """Run the CLI in tmp_path with HOME/XDG there; restore the `briefing` logger; fail if it wrote home."""
+    import logging
+
+    home = isolate(monkeypatch, tmp_path)
+    logger = logging.getLogger("briefing")
+    handlers, level = list(logger.handlers), logger.level
+    yield home
+    logger.handlers[:] = handlers
+    logger.setLevel(level)
+    written = [p for p in home.rglob("*") if p.is_file()] if home.exists() else []
+    assert not written, f"the CLI wrote into the user's folders: {written}"
+

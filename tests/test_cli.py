@@ -14,7 +14,6 @@ import os
 import re
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +25,7 @@ from briefing.cli import app
 from briefing.dedupe import similarity
 from briefing.normalize import normalize_text
 from briefing.options import Options
+from conftest import isolate
 
 REPO = Path(__file__).resolve().parent.parent
 SEEDS = REPO / "seeds"
@@ -34,27 +34,9 @@ DATE = "2022-03-19"
 ARABIC_SHARE = "مشاركة"
 
 
-def isolate(monkeypatch: pytest.MonkeyPatch, root: Path) -> Path:
-    """Point HOME and the XDG folders into `root`, work in `root`; return the fake home."""
-    home = root / "home"
-    for var, sub in (("HOME", ""), ("XDG_DATA_HOME", ".local/share"), ("XDG_CACHE_HOME", ".cache"),
-                     ("XDG_CONFIG_HOME", ".config"), ("XDG_STATE_HOME", ".local/state")):
-        monkeypatch.setenv(var, str(home / sub))
-    monkeypatch.chdir(root)
-    return home
-
-
 @pytest.fixture(autouse=True)
-def _isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """Keep each test out of the user's folders and restore the `briefing` logger the CLI reconfigures."""
-    home = isolate(monkeypatch, tmp_path)
-    logger = logging.getLogger("briefing")
-    handlers, level = list(logger.handlers), logger.level
-    yield
-    logger.handlers[:] = handlers
-    logger.setLevel(level)
-    written = [p for p in home.rglob("*") if p.is_file()] if home.exists() else []
-    assert not written, f"the CLI wrote into the user's folders: {written}"
+def _isolated(cli_isolation: Path) -> None:
+    """Every test here runs away from the user's folders (see conftest.cli_isolation)."""
 
 
 def invoke(*args: str, input: str | bytes | None = None) -> Result:  # noqa: A002 (click's name)

@@ -210,7 +210,7 @@ def test_relative_paths_resolve_against_the_config_directory(tmp_path: Path) -> 
 
 
 def test_the_config_works_from_another_working_directory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    path = _write(tmp_path, 'output_dir = "out"\n')
+    _write(tmp_path, 'output_dir = "out"\n')
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     monkeypatch.chdir(elsewhere)

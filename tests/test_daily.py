@@ -10,10 +10,8 @@ sentences out of day 2's briefing.
 from __future__ import annotations
 
 import json
-import logging
 import shutil
 import sqlite3
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -252,20 +250,8 @@ def write_config(path: Path, sources: list[str], **extra: Any) -> Path:
 
 
 @pytest.fixture(autouse=True)
-def _isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """Work in tmp_path with HOME/XDG there; restore the `briefing` logger the CLI reconfigures."""
-    home = tmp_path / "home"
-    for var, sub in (("HOME", ""), ("XDG_DATA_HOME", ".local/share"), ("XDG_CACHE_HOME", ".cache"),
-                     ("XDG_CONFIG_HOME", ".config")):
-        monkeypatch.setenv(var, str(home / sub))
-    monkeypatch.chdir(tmp_path)
-    logger = logging.getLogger("briefing")
-    handlers, level = list(logger.handlers), logger.level
-    yield
-    logger.handlers[:] = handlers
-    logger.setLevel(level)
-    written = [p for p in home.rglob("*") if p.is_file()] if home.exists() else []
-    assert not written, f"the CLI wrote into the user's folders: {written}"
+def _isolated(cli_isolation: Path) -> None:
+    """Every test here runs away from the user's folders (see conftest.cli_isolation)."""
 
 
 def run(*args: str) -> Result:
