@@ -101,9 +101,14 @@ def _document_index(sentences: Sequence[Sentence]) -> "np.ndarray":
 
 
 def sentence_vectors(sentences: Sequence[Sentence]) -> "sparse.csr_matrix":
-    """Unit-length tf-idf rows, idf over documents (a term in every article says little)."""
+    """Unit-length tf-idf rows weighted by idf over documents times idf over sentences.
+
+    A term in every article says little about this input (document idf); a term in few articles but
+    many of their sentences is an article's topic rather than a fact (sentence idf). The product gave
+    +0.3 ROUGE-1 at 250 words on both halves of the dev set (benchmarks/RESULTS.md).
+    """
     counts, _ = term_matrix([tokenize(s.text) for s in sentences])
-    return tfidf(counts, idf_weights(counts, _document_index(sentences)))
+    return tfidf(counts, idf_weights(counts, _document_index(sentences)) * idf_weights(counts))
 
 
 def similarity_graph(
