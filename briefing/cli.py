@@ -21,6 +21,22 @@ app = typer.Typer(
     rich_markup_mode=None,
 )
 
+
+def _print_version(value: bool) -> None:
+    """`--version`: print the version and stop."""
+    if value:
+        from . import __version__
+
+        typer.echo(f"briefing {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_options(
+    version: Annotated[bool, typer.Option("--version", callback=_print_version, is_eager=True, help="Show the version and exit.")] = False,
+) -> None:
+    """Turn a pile of news articles into a short, sourced, deduplicated briefing."""
+
 Inputs = Annotated[Optional[list[str]], typer.Argument(help="Files, directories, feed or article URLs, or '-' for stdin.", show_default=False)]
 Config = Annotated[Optional[str], typer.Option("--config", "-c", help="TOML config file (default: ./briefing.toml if present).")]
 Words = Annotated[Optional[int], typer.Option("--words", "-w", min=1, help="Length budget in words [default: 250].")]

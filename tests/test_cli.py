@@ -393,3 +393,9 @@ def test_publish_rejects_a_site_url_that_is_not_http(tmp_path: Path, url: str) -
     assert line == (f"Error: --site-url {url!r} is not an http:// or https:// address; "
                     "give the site's public URL, e.g. https://example.org/briefing/")
     assert not (tmp_path / "site").exists()
+
+
+def test_version() -> None:
+    import briefing
+
+    assert ok(invoke("--version")).stdout == f"briefing {briefing.__version__}\n"
