@@ -195,6 +195,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     """`pytest --update-golden` rewrites tests/golden/* from the current output (see tests/test_golden.py)."""
     parser.addoption("--update-golden", action="store_true", default=False,
                      help="Regenerate the golden files in tests/golden/ instead of comparing against them.")
+    # `pytest --update-floor` raises tests/quality_floor.json to the current ROUGE (see tests/test_quality_gate.py).
+    parser.addoption("--update-floor", action="store_true", default=False,
+                     help="Raise tests/quality_floor.json to the current ROUGE recall (never lowers it).")
 
 
 # ---------------------------------------------------------------- hand-built sentences
