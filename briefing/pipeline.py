@@ -22,6 +22,8 @@ if TYPE_CHECKING:
 DEFAULT_TITLE = "Briefing"
 # The smallest share of the budget worth giving a story: about one sentence.
 _MIN_STORY_WORDS = 30
+# A story without a headline is titled with this many opening words of its first item.
+_TITLE_WORDS = 8
 # A news article has tens of sentences; a "document" with thousands (a book, a log, a scraped dump) is
 # ranked by its opening only, which keeps the graph, and memory, bounded.
 MAX_SENTENCES_PER_DOCUMENT = 400
@@ -130,9 +132,17 @@ def _story_sections(
         bar.advance()
         if items:
             cited = sorted({index_of[ref.document] for item in items for ref in item.sources})
-            title = documents[central_document(vectors, cited)].title if vectors is not None else None
+            title = _section_title(documents[central_document(vectors, cited)], items) if vectors is not None else None
             sections.append(Section(title=title, items=tuple(items)))
     return sections
+
+
+def _section_title(central: Document, items: Sequence[Item]) -> str:
+    """The story's headline: its most central article's title, else the opening words of its first item."""
+    if central.title:
+        return central.title
+    words = items[0].text.split()
+    return " ".join(words[:_TITLE_WORDS]).rstrip(",;:") + ("…" if len(words) > _TITLE_WORDS else "")
 
 
 def _share_budget(sizes: Sequence[int], options: Options) -> list[tuple[int | None, int | None]]:

@@ -137,3 +137,15 @@ def test_summarize_ignores_stories() -> None:
     items = summarize(MIXED, Options(words=60, date=DAY))
     assert items and sum(count_words(i.text) for i in items) <= 60
     assert items == build_briefing(MIXED, Options(words=60, date=DAY, stories=False)).items
+
+
+def test_a_story_without_headlines_is_titled_from_its_first_item() -> None:
+    flood = ["Heavy rain flooded the old town of Paris on Monday night and firefighters rescued forty residents.",
+             "Floods hit the old town of Paris on Monday night, and forty residents were rescued by firefighters."]
+    bank = ["The central bank raised its main interest rate by a quarter point on Tuesday to fight inflation."]
+    docs = [Document(f"d{i}", text) for i, text in enumerate(flood + bank)]
+    briefing = build_briefing(docs, Options(words=200, date="2024-03-18"))
+    assert len(briefing.sections) == 2
+    first = briefing.sections[0]
+    assert first.title is not None and first.title.endswith("…")
+    assert first.items[0].text.startswith(first.title[:-1])
