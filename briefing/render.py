@@ -14,7 +14,7 @@ below written as ``{...}`` are objects: use ``item.text`` or ``item["text"]``.
 - ``sources``: the numbered sources list, one entry per cited document, numbered 1, 2, ... in order of first
   citation: ``{"number": int, "anchor": "src-N", "document": str, "title": str | None, "source": str | None
   (the publisher), "url": str | None (as given, untrusted), "link": str | None (the url when it is http(s),
-  else None), "date": str | None}``.
+  else None), "date": str | None, "file": str | None (the name of the file it was read from, if any)}``.
 - ``documents``: the briefing's ``documents`` list as in the JSON output; ``item_count`` and ``source_count``.
 - ``anchor_base`` (str): prefix for citation links (``""`` on a page; the page's file name in a feed entry).
 
@@ -178,6 +178,7 @@ def template_context(briefing: Briefing, anchor_base: str = "") -> dict[str, Any
                         url=_clean_opt(url),
                         link=safe_url(url) or None,
                         date=_clean_opt(doc.date if doc else None),
+                        file=_clean_opt(_file_name(doc.path if doc else None)),
                     ))
                 if numbers[ref.document] not in refs:
                     refs.append(numbers[ref.document])
@@ -401,4 +402,11 @@ def _long_date(date: str) -> str:
     except ValueError:
         return _clean(date)
     return f"{_DAYS[day.weekday()]} {day.day} {_MONTHS[day.month - 1]} {day.year}"
+
+
+def _file_name(path: str | None) -> str | None:
+    """The file a document was read from, by name only (None for stdin and URLs)."""
+    if not path or path == "-" or "://" in path:
+        return None
+    return Path(path).name
 
