@@ -7,6 +7,7 @@ Every document's text passes through `briefing.normalize.normalize_text`.
 from __future__ import annotations
 
 import codecs
+import hashlib
 import json
 import logging
 import re
@@ -80,7 +81,7 @@ def load_documents(inputs: Sequence[str], options: Options, stdin: IO[bytes] | N
         from .feeds import unique_by_url
 
         # The same article reached through two feeds (or a feed and a URL) counts once.
-        return _unique_ids(unique_by_url(docs))
+        return _unique_ids(_unique_texts(unique_by_url(docs)))
     if len(inputs) == 1 and len(tally.errors) == 1:
         raise tally.errors[0]  # the one input's own error says most
     names = ", ".join(inputs[:3]) + (f" and {len(inputs) - 3} more" if len(inputs) > 3 else "")
@@ -213,6 +214,28 @@ def _finish_foreign(docs: Iterable[Document], name: str, tally: _Tally) -> list[
             log.warning("%s: skipped document %s: no text", doc.path or name, doc.id)
             tally.skipped_docs += 1
     return kept
+
+
+def _unique_texts(docs: list[Document]) -> list[Document]:
+    """Drop a document whose text repeats an earlier one from the same publisher (or with none), with a warning.
+
+    The same text from two named publishers stays: a wire story carried by two outlets is corroboration.
+    The same text twice from one place (a file copied into two folders, an article republished) is not.
+    """
+    seen: dict[str, dict[str | None, Document]] = {}
+    out = []
+    for doc in docs:
+        digest = hashlib.sha1(" ".join(doc.text.split()).encode("utf-8", "replace")).hexdigest()
+        earlier_by_source = seen.setdefault(digest, {})
+        earlier = earlier_by_source.get(doc.source) or earlier_by_source.get(None)
+        if earlier is None and doc.source is None and earlier_by_source:
+            earlier = next(iter(earlier_by_source.values()))
+        if earlier is not None:
+            log.warning("%s: skipped: same text as %s", doc.path or doc.id, earlier.path or earlier.id)
+            continue
+        earlier_by_source[doc.source] = doc
+        out.append(doc)
+    return out
 
 
 def _unique_ids(docs: list[Document]) -> list[Document]:

@@ -170,7 +170,7 @@ def test_jsonl_overlong_line_and_byte_cap(tmp_path: Path, caplog: pytest.LogCapt
 
 def test_directory_recursion_sorted_and_filtered(tmp_path: Path) -> None:
     write(tmp_path / "b.txt", BODY)
-    write(tmp_path / "a" / "z.md", f"# Zed\n\n{BODY}")
+    write(tmp_path / "a" / "z.md", f"# Zed\n\n{BODY} And more.")
     write(tmp_path / "a" / "deep" / "page.htm", PAGE)
     write(tmp_path / ".hidden.txt", BODY)
     write(tmp_path / ".git" / "x.txt", BODY)
@@ -182,12 +182,13 @@ def test_directory_recursion_sorted_and_filtered(tmp_path: Path) -> None:
 
 
 def test_colliding_ids_get_suffixes(tmp_path: Path) -> None:
+    # Texts differ: the same text twice would be dropped as a copy (see the test of _unique_texts below).
     one = write(tmp_path / "x" / "story.txt", BODY)
-    two = write(tmp_path / "y" / "story.txt", BODY)
-    jsonl = write(tmp_path / "more.jsonl", json.dumps({"id": "story", "text": BODY}) + "\n" +
-                  json.dumps({"text": BODY}) + "\n")
-    docs = load(one, two, jsonl, one)
-    assert [d.id for d in docs] == ["story", "story-2", "story-3", "2", "story-4"]
+    two = write(tmp_path / "y" / "story.txt", BODY + " Two.")
+    jsonl = write(tmp_path / "more.jsonl", json.dumps({"id": "story", "text": BODY + " Three."}) + "\n" +
+                  json.dumps({"text": BODY + " Four."}) + "\n")
+    docs = load(one, two, jsonl)
+    assert [d.id for d in docs] == ["story", "story-2", "story-3", "2"]
 
 
 @pytest.mark.parametrize(("data", "title", "ids"), [
@@ -227,7 +228,7 @@ def test_decode_bytes(data: bytes, expected: str) -> None:
 
 def test_cp1252_and_utf16_files_load(tmp_path: Path) -> None:
     docs = load(write(tmp_path / "w.txt", f"{WESTERN}\n".encode("cp1252")),
-                write(tmp_path / "u.txt", f"Headline here\n\n{WESTERN}\n".encode("utf-16")))
+                write(tmp_path / "u.txt", f"Headline here\n\n{WESTERN} Then it rained.\n".encode("utf-16")))
     assert docs[0].text.startswith("Café owners said")
     assert "naïve façade" in docs[0].text and "5 €" in docs[0].text
     assert docs[1].title == "Headline here" and "Straßen" in docs[1].text
@@ -366,3 +367,17 @@ def test_unreachable_url(http_server: Any, tmp_path: Path, caplog: pytest.LogCap
     with caplog.at_level(logging.WARNING):
         docs = load(missing, write(tmp_path / "ok.txt", BODY))
     assert [d.id for d in docs] == ["ok"] and "/gone: skipped" in caplog.text
+
+
+def test_the_same_text_twice_counts_once_unless_two_publishers_carry_it(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    text = "The council approved the new city budget on Monday evening after a long debate."
+    (tmp_path / "a.txt").write_text(text, encoding="utf-8")
+    (tmp_path / "copy").mkdir()
+    (tmp_path / "copy" / "a.txt").write_text(text + "\n", encoding="utf-8")
+    docs = load_documents([str(tmp_path)], Options())
+    assert len(docs) == 1
+    assert "same text as" in caplog.text
+    wire = tmp_path / "wire.jsonl"
+    wire.write_text("\n".join(json.dumps({"text": text, "source": s}) for s in ("Wire", "Herald", "Herald")),
+                    encoding="utf-8")
+    assert [d.source for d in load_documents([str(wire)], Options())] == ["Wire", "Herald"]
