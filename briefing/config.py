@@ -32,7 +32,7 @@ DEFAULT_CONFIG_NAME = "briefing.toml"
 SECURITY_MODES = ("plain", "starttls", "ssl")
 
 # Options fields that describe one run rather than a standing setup; the CLI sets them.
-_RUN_ONLY = {"date": "--date", "output": "--output", "extra": None}
+_RUN_ONLY = {"date": "--date", "output": "--output"}
 # Options fields (and `site`) holding paths, resolved against the config file's directory.
 _PATH_KEYS = frozenset({"output_dir", "template", "history", "cache_dir", "site"})
 _CHOICES: dict[str, tuple[str, ...]] = {"algorithm": ALGORITHMS, "formats": FORMATS}
@@ -294,8 +294,7 @@ def _unknown(key: str, known: list[str], prefix: str = "") -> str:
     """The message for an unknown key, with a suggestion when one is close."""
     message = f'unknown key "{prefix}{key}"'
     if not prefix and key in _RUN_ONLY:
-        flag = _RUN_ONLY[key]
-        return message + (f" ({key} is set on the command line with {flag})" if flag else "")
+        return message + f" ({key} is set on the command line with {_RUN_ONLY[key]})"
     if not prefix and key in _EMAIL_KEYS:
         return message + f' (did you mean "email.{key}"? it belongs in the [email] table)'
     import difflib

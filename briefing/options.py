@@ -1,7 +1,7 @@
 """All options in one frozen dataclass, handed to every stage. Defaults live here."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 ALGORITHMS = ("graph", "lexrank", "textrank", "lsa", "luhn", "lead")
@@ -37,7 +37,6 @@ class Options:
     max_bytes: int = 50_000_000  # cap for one input file or response
     cache_dir: str | None = None
     quiet: bool = False
-    extra: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
 
     def replace(self, **changes: Any) -> Options:
         """A copy with some fields changed."""
