@@ -7,7 +7,6 @@ import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from .dedupe import find_repeats
 from .errors import BriefingError, NoInputError
 from .models import Briefing, Document, Item, Section, Sentence
 from .options import Options
@@ -171,8 +170,9 @@ def _new_sentences(sentences: Sequence[Sentence], published: Sequence[str], opti
     """Mask of sentences that do not repeat an earlier briefing (None when there is no history)."""
     if not published:
         return None
-    repeats = find_repeats([s.text for s in sentences], published, options.duplicate_threshold)
-    return [r is None for r in repeats]
+    from .history import filter_repeats
+
+    return filter_repeats([s.text for s in sentences], published, options.duplicate_threshold)
 
 
 def summarize(documents: Sequence[Document], options: Options | None = None) -> list[Item]:

@@ -71,11 +71,13 @@ def rank_sentences(sentences: Sequence[Sentence], options: Options | None = None
         from .sumy_rank import rank_with_sumy
 
         return _unit_sum(rank_with_sumy(sentences, options.algorithm))
-    vectors = sentence_vectors(sentences)
-    graph = similarity_graph(vectors, _document_index(sentences))
+    counts, vocabulary = term_matrix([tokenize(s.text) for s in sentences])
+    documents = _document_index(sentences)
+    vectors = _weighted_rows(counts, documents)
+    graph = similarity_graph(vectors, documents)
     prior = position_prior(sentences)
     damping = DAMPING
-    affinity = query_affinity(vectors, sentences, options.query) if options.query else None
+    affinity = query_affinity(vectors, vocabulary, options.query) if options.query else None
     if affinity is not None and affinity.max() > 0:
         # The query decides the teleport and gets a bigger share of the walk; sentences that do not match
         # keep a small floor so that centrality still orders them. A query matching nothing changes nothing.
@@ -108,7 +110,12 @@ def sentence_vectors(sentences: Sequence[Sentence]) -> "sparse.csr_matrix":
     +0.3 ROUGE-1 at 250 words on both halves of the dev set (benchmarks/RESULTS.md).
     """
     counts, _ = term_matrix([tokenize(s.text) for s in sentences])
-    return tfidf(counts, idf_weights(counts, _document_index(sentences)) * idf_weights(counts))
+    return _weighted_rows(counts, _document_index(sentences))
+
+
+def _weighted_rows(counts: "sparse.csr_matrix", documents: "np.ndarray") -> "sparse.csr_matrix":
+    """`sentence_vectors` from term counts and each row's document."""
+    return tfidf(counts, idf_weights(counts, documents) * idf_weights(counts))
 
 
 def similarity_graph(
@@ -188,14 +195,16 @@ def position_prior(sentences: Sequence[Sentence]) -> "np.ndarray":
     return 1.0 / (index + 1.0) ** POSITION_DECAY
 
 
-def query_affinity(vectors: "sparse.csr_matrix", sentences: Sequence[Sentence], query: str) -> "np.ndarray":
-    """Cosine of each sentence with a focus query (0.0-1.0), in the sentences' tf-idf space."""
+def query_affinity(vectors: "sparse.csr_matrix", vocabulary: dict[str, int], query: str) -> "np.ndarray":
+    """Cosine of each sentence with a focus query (0.0-1.0), in the sentences' tf-idf space.
+
+    `vocabulary` maps the columns of `vectors` to terms (as `term_matrix` returns it).
+    """
     import numpy as np
 
     from .vectors import normalize_rows
 
-    counts, vocab = term_matrix([tokenize(s.text) for s in sentences])
-    q, _ = term_matrix([tokenize(query)], vocab)
+    q, _ = term_matrix([tokenize(query)], vocabulary)
     q = normalize_rows(q)
     return np.asarray((vectors @ q.T).todense()).ravel()
 

@@ -5,17 +5,16 @@ sumy is imported only when one of these rankers is asked for (it pulls in NLTK, 
 """
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from .models import Sentence
+from .vectors import WORD_RE
 
 if TYPE_CHECKING:
     import numpy as np
 
 SUMY_ALGORITHMS = ("lexrank", "textrank", "lsa", "luhn")
-_WORD_RE = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
 
 
 class WordTokenizer:
@@ -25,7 +24,7 @@ class WordTokenizer:
 
     def to_words(self, text: str) -> tuple[str, ...]:
         """Words of a sentence, as sumy wants them (sumy lower-cases and stems them itself)."""
-        return tuple(_WORD_RE.findall(text))
+        return tuple(WORD_RE.findall(text))
 
     def to_sentences(self, text: str) -> tuple[str, ...]:
         """Sentences of a paragraph, by our splitter."""

@@ -14,7 +14,8 @@ if TYPE_CHECKING:
     import numpy as np
     from scipy import sparse
 
-_WORD_RE = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
+# A word: letters and digits, with inner apostrophes (`don’t`, `Russia’s`). sumy_rank uses it too.
+WORD_RE = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
 
 # English function words plus reporting verbs that every news sentence shares ("said", "told").
 STOPWORDS = frozenset(
@@ -60,7 +61,7 @@ def tokenize(text: str) -> list[str]:
 def _tokens(text: str) -> tuple[str, ...]:
     """`tokenize` without the copy (cached; the tuple is shared, so it is immutable)."""
     memo = _stem_cache
-    words = _WORD_RE.findall(text.lower())
+    words = WORD_RE.findall(text.lower())
     # One dict look-up per word in the common case; a miss is stemmed once and remembered.
     stems = [memo.get(word) for word in words]
     if None in stems:
