@@ -8,7 +8,6 @@ from __future__ import annotations
 import dataclasses
 import datetime as _dt
 import json
-import os
 import re
 import sys
 import types
@@ -17,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .errors import ConfigError
+from .errors import ConfigError, DeliveryError
 from .options import ALGORITHMS, FORMATS, Options
 
 if sys.version_info >= (3, 11):
@@ -428,7 +427,7 @@ def write_example_config(path: Path, force: bool = False) -> Path:
     Raises:
         ConfigError: the file exists and `force` is false, or it cannot be written.
     """
-    import tempfile
+    from .atomic import write_atomic
 
     target = Path(path).expanduser()
     if target.is_dir():
@@ -438,18 +437,11 @@ def write_example_config(path: Path, force: bool = False) -> Path:
     text = example_config()
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        # Write next to the target and rename, so an interrupted run never leaves half a file.
-        fd, tmp = tempfile.mkstemp(prefix=".briefing-", suffix=".toml", dir=target.parent)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-                handle.write(text)
-            os.chmod(tmp, 0o644)  # mkstemp makes it private; a config file is an ordinary file
-            os.replace(tmp, target)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        write_atomic(target, text)  # an interrupted run never leaves half a file
     except OSError as exc:
         raise ConfigError(f"cannot write {target}: {exc.strerror or exc}") from None
+    except DeliveryError as exc:
+        raise ConfigError(str(exc)) from None
     return target
 
 

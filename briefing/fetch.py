@@ -11,9 +11,7 @@ from __future__ import annotations
 import hashlib
 import ipaddress
 import json
-import os
 import socket
-import tempfile
 import threading
 import time
 from collections.abc import Iterable
@@ -23,7 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin, urlsplit
 
-from .errors import FetchError
+from .errors import DeliveryError, FetchError
 from .options import Options
 
 if TYPE_CHECKING:
@@ -331,15 +329,10 @@ def _cache_write(directory: Path, url: str, response: Response) -> None:
         "url": url,
         "headers": {k: v for k, v in response.headers.items() if k in keep},
     }
+    from .atomic import write_atomic
+
     try:
         directory.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=directory, prefix=".tmp-", suffix=".cache")
-        try:
-            with os.fdopen(fd, "wb") as out:
-                out.write(json.dumps(meta).encode("utf-8") + b"\n" + response.content)
-            os.replace(tmp, _cache_path(directory, url))
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
-    except OSError:
+        write_atomic(_cache_path(directory, url), json.dumps(meta).encode("utf-8") + b"\n" + response.content)
+    except (OSError, DeliveryError):
         pass  # the cache is an optimisation; the fetched body is still good
