@@ -76,7 +76,7 @@ def write_sample(docs: Sequence[dict[str, object]], n: int) -> Path:
 def count_sentences(docs: Sequence[dict[str, object]]) -> int:
     """Sentences in `docs` by our splitter (only to report input size and extrapolate sumy)."""
     sys.path.insert(0, str(HERE.parent))
-    from briefing.sentences import split_sentences
+    from briefing.text.sentences import split_sentences
 
     return sum(len(split_sentences(str(d["text"]))) for d in docs)
 
@@ -124,8 +124,8 @@ def one_graph_command(path: Path, words: int) -> list[str]:
     """Ours with story grouping off: one similarity graph over every sentence (the top-k path above EXACT_LIMIT)."""
     code = (
         f"import sys; sys.path.insert(0, {str(HERE.parent)!r}); "
-        "from briefing.ingest import load_documents; from briefing.options import Options; "
-        "from briefing.pipeline import build_briefing; from briefing.render import render_briefing; "
+        "from briefing.sources.ingest import load_documents; from briefing.options import Options; "
+        "from briefing.summarize.pipeline import build_briefing; from briefing.outputs.render import render_briefing; "
         "o = Options(words=int(sys.argv[2]), stories=False); "
         "print(render_briefing(build_briefing(load_documents([sys.argv[1]], o), o), 'json'))"
     )

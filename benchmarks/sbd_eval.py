@@ -23,8 +23,8 @@ from typing import Any
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from briefing.normalize import normalize_text  # noqa: E402
-from briefing.sentences import split_sentences, split_text  # noqa: E402
+from briefing.text.normalize import normalize_text  # noqa: E402
+from briefing.text.sentences import split_sentences, split_text  # noqa: E402
 
 DEFAULT_CASES = REPO.parent / "shared" / "eval" / "sbd_golden_rules" / "cases.jsonl"
 NEWS = Path("/work/evaldata/bbc_fulltext.jsonl")

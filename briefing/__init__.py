@@ -13,7 +13,7 @@ from typing import Any
 from .errors import BriefingError
 from .models import Briefing, Document, Item, Section, Sentence, SourceRef
 from .options import Options
-from .pipeline import build_briefing, summarize
+from .summarize.pipeline import build_briefing, summarize
 
 __version__ = "0.1.0"
 __all__ = [
@@ -36,9 +36,9 @@ __all__ = [
 # Stages with heavier imports (Jinja2, lxml) load on first use, keeping `import briefing` and the CLI's
 # start-up light (PEP 562).
 _LAZY = {
-    "load_documents": "briefing.ingest",
-    "render_briefing": "briefing.render",
-    "split_sentences": "briefing.sentences",
+    "load_documents": "briefing.sources.ingest",
+    "render_briefing": "briefing.outputs.render",
+    "split_sentences": "briefing.text.sentences",
 }
 
 

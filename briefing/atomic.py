@@ -3,12 +3,16 @@ sees half a file, and several files can be replaced all or nothing."""
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import os
+import re
 import secrets
 from collections.abc import Mapping
 from pathlib import Path
 
 from .errors import DeliveryError
+
+_DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 def write_atomic(path: str | Path, data: str | bytes) -> None:
@@ -90,3 +94,22 @@ def _fsync_dir(directory: Path) -> None:
             os.fsync(fd)
         finally:
             os.close(fd)
+
+
+def checked_date(date: str) -> str:
+    """The date if it is a real YYYY-MM-DD date (it becomes part of file names), else DeliveryError."""
+    try:
+        if _DATE_RE.match(date):
+            dt.date.fromisoformat(date)
+            return date
+    except ValueError:
+        pass
+    raise DeliveryError(f"briefing date {date!r} is not a YYYY-MM-DD date; pass --date YYYY-MM-DD")
+
+
+def make_dir(directory: Path) -> None:
+    """Create a directory (and parents) or raise DeliveryError."""
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise DeliveryError(f"could not create directory {directory}: {exc.strerror or exc}") from exc

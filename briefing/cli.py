@@ -92,7 +92,7 @@ def _settings(inputs: list[str] | None, config: str | None, daily: bool, **cli: 
             raise BriefingError(f"unknown format {bad[0]!r}: choose from {', '.join(FORMATS)}")
         overrides["formats"] = tuple(dict.fromkeys(cli["formats"]))
     elif cli.get("output"):
-        from .deliver import format_for_output
+        from .outputs.files import format_for_output
 
         guessed = format_for_output(cli["output"])  # `--output briefing.html` means HTML
         if guessed:
@@ -102,7 +102,7 @@ def _settings(inputs: list[str] | None, config: str | None, daily: bool, **cli: 
     if overrides.get("algorithm") and overrides["algorithm"] not in ALGORITHMS:
         raise BriefingError(f"unknown algorithm {overrides['algorithm']!r}: choose from {', '.join(ALGORITHMS)}")
     if cli.get("since"):
-        from .feeds import parse_duration
+        from .options import parse_duration
 
         parse_duration(cli["since"])  # a bad window is an error now, not after fetching
     if cli.get("sentences") is not None:
@@ -231,7 +231,7 @@ def init(
     """Write a commented example briefing.toml to start a daily briefing from."""
 
     def action(handler: logging.Handler) -> None:
-        from .config import write_example_config
+        from .starter import write_example_config
 
         written = write_example_config(path, force=force)
         typer.echo(f"wrote {written}: edit its sources, then run: briefing build", err=True)

@@ -14,18 +14,15 @@ import types
 import typing
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from .errors import ConfigError, DeliveryError
+from .errors import ConfigError
 from .options import ALGORITHMS, FORMATS, Options
 
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover - Python 3.10
     import tomli as tomllib
-
-if TYPE_CHECKING:
-    from importlib.abc import Traversable
 
 DEFAULT_CONFIG_NAME = "briefing.toml"
 SECURITY_MODES = ("plain", "starttls", "ssl")
@@ -165,6 +162,8 @@ def _parse(data: dict[str, Any], base: Path, shown: str, file: Path) -> Config:
         elif key == "site":
             site = _resolve_path(_convert(key, "str", value, shown), base)
         elif key == "site_url":
+            from .outputs.site import is_site_url  # lazily: the site pulls in Jinja2
+
             site_url = _convert(key, "str", value, shown)
             if not is_site_url(site_url):
                 raise ConfigError(f'{shown}: site_url must be the http:// or https:// address where the site is '
@@ -196,7 +195,7 @@ def _check_option(key: str, kind: str, value: Any, shown: str, base: Path) -> An
     if key in _FRACTION and not 0.0 <= converted <= 1.0:
         raise ConfigError(f"{shown}: {key} must be between 0.0 and 1.0, got {_show(value)}")
     if key == "since":
-        from .feeds import parse_duration  # the parser the feed reader uses, so both agree on the format
+        from .options import parse_duration  # the parser the feed reader uses, so both agree on the format
 
         try:
             parse_duration(converted)
@@ -317,30 +316,6 @@ def _resolve_source(value: str, base: Path) -> str:
     return _resolve_path(value, base)
 
 
-def is_site_url(value: str) -> bool:
-    """Whether `value` can be a site's public URL: http(s), a host, no query or fragment, no spaces.
-
-    Args:
-        value: the `site_url` setting or `--site-url` value.
-    Returns:
-        True when feed links and ids can be built by appending page names to it.
-
-    >>> is_site_url("https://example.org/news/"), is_site_url("example.org"), is_site_url("ftp://example.org")
-    (True, False, False)
-    """
-    from urllib.parse import urlsplit
-
-    if not value or any(c.isspace() for c in value):
-        return False
-    try:
-        parts = urlsplit(value)
-        parts.port  # noqa: B018 (raises ValueError for a bad port)
-    except ValueError:
-        return False
-    # Page names are appended to the URL, so a query or fragment would end up in the middle of each link.
-    return parts.scheme in ("http", "https") and bool(parts.hostname) and "?" not in value and "#" not in value
-
-
 def find_default_config(cwd: Path) -> Path | None:
     """The config file used when --config is not given.
 
@@ -396,65 +371,13 @@ def merge_email(email: EmailConfig, overrides: dict[str, Any]) -> EmailConfig:
     return dataclasses.replace(email, **changes)
 
 
-def _templates() -> Traversable:
-    """The packaged templates folder (falls back to the source checkout's templates/ next to the package)."""
-    from importlib import resources
-
-    try:
-        return resources.files("briefing.templates")
-    except ModuleNotFoundError:
-        # Running from a source tree where `briefing` shadows the installed package (e.g. pytest in the repo).
-        return Path(__file__).resolve().parent.parent / "templates"
-
-
-def example_config() -> str:
-    """The text of the commented example config that `briefing init` writes.
-
-    Returns:
-        TOML text; it loads through `load_config` unchanged.
-    """
-    return _templates().joinpath("briefing.toml").read_text(encoding="utf-8")
-
-
-def write_example_config(path: Path, force: bool = False) -> Path:
-    """Write the commented example `briefing.toml`.
-
-    Args:
-        path: the file to write, or a directory to write `briefing.toml` into.
-        force: overwrite an existing file.
-    Returns:
-        The path written.
-    Raises:
-        ConfigError: the file exists and `force` is false, or it cannot be written.
-    """
-    from .atomic import write_atomic
-
-    target = Path(path).expanduser()
-    if target.is_dir():
-        target = target / DEFAULT_CONFIG_NAME
-    if target.exists() and not force:
-        raise ConfigError(f"{target} already exists; edit it, or use --force to replace it with the example")
-    text = example_config()
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        write_atomic(target, text)  # an interrupted run never leaves half a file
-    except OSError as exc:
-        raise ConfigError(f"cannot write {target}: {exc.strerror or exc}") from None
-    except DeliveryError as exc:
-        raise ConfigError(str(exc)) from None
-    return target
-
-
 __all__ = [
     "Config",
     "EmailConfig",
     "SECURITY_MODES",
     "config_keys",
-    "example_config",
     "find_default_config",
-    "is_site_url",
     "load_config",
     "merge_email",
     "merge_options",
-    "write_example_config",
 ]

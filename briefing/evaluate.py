@@ -14,7 +14,7 @@ from typing import Any
 from .errors import BriefingError, InputError
 from .models import Document, Sentence
 from .options import ALGORITHMS, Options
-from .pipeline import split_documents
+from .summarize.pipeline import split_documents
 
 DEFAULT_SYSTEMS = ("ours", "lead", "lexrank", "textrank", "lsa", "random")
 METRICS = ("rouge1", "rouge2", "rougeL")
@@ -49,8 +49,8 @@ def read_clusters(path: str | Path, limit: int | None = None) -> Iterator[tuple[
 
 def system_summary(system: str, documents: Sequence[Document], sentences: Sequence[Sentence], words: int, seed: int = 0) -> list[str]:
     """The sentences a system picks for one cluster, in its order."""
-    from .rank import rank_sentences
-    from .select import select_items
+    from .summarize.rank import rank_sentences
+    from .summarize.select import select_items
 
     if not sentences:
         return []
@@ -150,6 +150,6 @@ def format_table(table: dict[str, Any]) -> str:
 
 def save_table(table: dict[str, Any], path: str | Path) -> None:
     """Write the table as JSON (atomically)."""
-    from .deliver import write_atomic
+    from .atomic import write_atomic
 
     write_atomic(path, json.dumps(table, indent=2) + "\n")

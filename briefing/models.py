@@ -19,10 +19,12 @@ class Document:
     source: str | None = None  # the publisher, e.g. "Reuters"
     date: str | None = None  # ISO 8601 date or datetime, as given
     path: str | None = None  # where it was read from (file path, URL or "-")
+    language: str | None = None  # BCP 47 tag, e.g. "en", "fr"; None = not known
 
     def meta(self) -> dict[str, Any]:
         """The JSON `documents` entry (no text)."""
-        return {"id": self.id, "title": self.title, "url": self.url, "source": self.source, "date": self.date}
+        return {"id": self.id, "title": self.title, "url": self.url, "source": self.source, "date": self.date,
+                "language": self.language or "en"}
 
 
 @dataclass(frozen=True)
@@ -45,6 +47,7 @@ class SourceRef:
     title: str | None = None
     url: str | None = None
     source: str | None = None
+    text: str = ""  # the sentence this outlet wrote: the evidence for the citation
 
 
 @dataclass(frozen=True)
@@ -95,3 +98,19 @@ class Briefing:
             ],
             "documents": [d.meta() for d in self.documents],
         }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Briefing:
+        """Rebuild a Briefing from its JSON output (the inverse of Briefing.to_dict)."""
+        sections = tuple(
+            Section(s.get("title"), tuple(
+                Item(str(i["text"]), float(i.get("score", 0.0)), tuple(
+                    SourceRef(str(r["document"]), int(r.get("sentence", 0)), r.get("title"), r.get("url"), r.get("source"),
+                              str(r.get("text") or ""))
+                    for r in i.get("sources", [])))
+                for i in s.get("items", [])))
+            for s in data.get("sections", []))
+        documents = tuple(Document(str(d["id"]), "", d.get("title"), d.get("url"), d.get("source"), d.get("date"),
+                                   language=d.get("language"))
+                          for d in data.get("documents", []))
+        return cls(str(data["title"]), str(data["date"]), sections, documents)

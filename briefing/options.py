@@ -1,11 +1,17 @@
 """All options in one frozen dataclass, handed to every stage. Defaults live here."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
+from datetime import timedelta
 from typing import Any
+
+from .errors import ConfigError
 
 ALGORITHMS = ("graph", "lexrank", "textrank", "lsa", "luhn", "lead")
 FORMATS = ("md", "html", "json")
+_DURATION_UNITS = {"m": 60, "min": 60, "h": 3600, "d": 86400, "w": 604800}
+_DURATION_PART = re.compile(r"(\d+(?:\.\d+)?)\s*(min|m|h|d|w)", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -41,3 +47,34 @@ class Options:
     def replace(self, **changes: Any) -> Options:
         """A copy with some fields changed."""
         return replace(self, **changes)
+
+
+def parse_duration(text: str) -> timedelta:
+    """Parse a time window such as "90m", "24h", "2d", "1w" or "1d12h".
+
+    Args:
+        text: numbers each followed by a unit: m (minutes), h (hours), d (days), w (weeks).
+
+    Returns:
+        The duration (always positive).
+
+    Raises:
+        ConfigError: the text is not such a duration.
+
+    Example:
+        >>> parse_duration("1d12h")
+        datetime.timedelta(days=1, seconds=43200)
+    """
+    compact = "".join(str(text).split())
+    total = 0.0
+    position = 0
+    for match in _DURATION_PART.finditer(compact):
+        if match.start() != position:
+            break
+        total += float(match.group(1)) * _DURATION_UNITS[match.group(2).lower()]
+        position = match.end()
+    if not compact or position != len(compact) or total <= 0:
+        raise ConfigError(
+            f"Invalid duration {text!r}: use a number and a unit m, h, d or w, e.g. 90m, 24h, 2d, 1w"
+        )
+    return timedelta(seconds=total)

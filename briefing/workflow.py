@@ -16,7 +16,7 @@ from .options import Options
 
 if TYPE_CHECKING:
     from .config import EmailConfig
-    from .history import History
+    from .outputs.history import History
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -61,8 +61,8 @@ def resolve_settings(
 
 def make_briefing(settings: Settings, stdin: IO[bytes] | None = None) -> Briefing:
     """Read the inputs and build the briefing, leaving out what earlier briefings already said."""
-    from .ingest import load_documents
-    from .pipeline import briefing_date, build_briefing
+    from .sources.ingest import load_documents
+    from .summarize.pipeline import briefing_date, build_briefing
 
     if not settings.inputs:
         raise BriefingError("no input: name files, directories, URLs or '-' (or list sources in briefing.toml)")
@@ -86,7 +86,7 @@ def deliver_and_record(settings: Settings, briefing: Briefing, deliver: Callable
 
 def _open_history(options: Options) -> "History":
     """The History at the configured or default location."""
-    from .history import History, default_history_path
+    from .outputs.history import History, default_history_path
 
     path = Path(options.history) if options.history else default_history_path(options.output_dir)
     return History(path)
@@ -98,7 +98,7 @@ def build_files(settings: Settings, stdin: IO[bytes] | None = None) -> list[Path
     Returns:
         The files written (none when printing to stdout).
     """
-    from .deliver import write_outputs
+    from .outputs.files import write_outputs
 
     briefing = make_briefing(settings, stdin=stdin)
     opts = settings.options
@@ -122,8 +122,8 @@ def publish_briefing(settings: Settings, site: Path | None = None, stdin: IO[byt
     Returns:
         The files written into the site.
     """
-    from .config import is_site_url
-    from .deliver import publish_site
+    from .outputs.site import is_site_url
+    from .outputs.site import publish_site
 
     target = site or (Path(settings.site) if settings.site else None)
     if target is None:
@@ -154,7 +154,7 @@ def email_briefing(settings: Settings, overrides: dict[str, Any], dry_run: Path 
     import os
 
     from .config import EmailConfig, merge_email
-    from .deliver import build_message, send_message, write_eml
+    from .outputs.mail import build_message, send_message, write_eml
 
     mail = merge_email(settings.email or EmailConfig(), overrides)
     if not mail.to or not mail.sender:

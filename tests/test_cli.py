@@ -22,8 +22,8 @@ import typer
 from typer.testing import CliRunner, Result
 
 from briefing.cli import app
-from briefing.dedupe import similarity
-from briefing.normalize import normalize_text
+from briefing.summarize.dedupe import similarity
+from briefing.text.normalize import normalize_text
 from briefing.options import Options
 from conftest import isolate
 
@@ -172,10 +172,10 @@ def test_seeds_json_follows_the_contract(seeds_json: dict[str, Any]) -> None:
         for item in section["items"]:
             assert set(item) == {"text", "score", "sources"} and isinstance(item["score"], float)
             for source in item["sources"]:
-                assert set(source) == {"document", "sentence", "title", "url", "source"}
+                assert set(source) == {"document", "sentence", "title", "url", "source", "text"}
                 assert isinstance(source["sentence"], int) and source["sentence"] >= 0
     for doc in seeds_json["documents"]:
-        assert set(doc) == {"id", "title", "url", "source", "date"}
+        assert set(doc) == {"id", "title", "url", "source", "date", "language"}
 
 
 def test_sentences_budget_gives_that_many_items() -> None:

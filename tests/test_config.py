@@ -10,14 +10,13 @@ from briefing.config import (
     Config,
     EmailConfig,
     config_keys,
-    example_config,
     find_default_config,
     load_config,
     merge_email,
     merge_options,
-    write_example_config,
 )
 from briefing.errors import ConfigError
+from briefing.starter import example_config, write_example_config
 from briefing.options import Options
 
 # A commented-out setting in the example: "# key = value" (prose comments never look like this).

@@ -20,7 +20,7 @@ import pytest
 from typer.testing import CliRunner, Result
 
 from briefing.cli import app
-from briefing.dedupe import similarity
+from briefing.summarize.dedupe import similarity
 from briefing.options import Options
 
 from conftest import LoopbackServer

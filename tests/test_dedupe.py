@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from briefing.dedupe import DEFAULT_THRESHOLD, content_sets, find_repeats, overlap_matrix, similarity
+from briefing.summarize.dedupe import DEFAULT_THRESHOLD, content_sets, find_repeats, overlap_matrix, similarity
 
 PARAPHRASES = [
     ("Police said 200,000 people were at the stadium.", "More than 200,000 people were at the stadium, police said."),

@@ -1,4 +1,4 @@
-"""Tests for briefing.deliver: atomic writes, output rules, the static site and feed, e-mail over real SMTP."""
+"""Tests for briefing.outputs.files: atomic writes, output rules, the static site and feed, e-mail over real SMTP."""
 from __future__ import annotations
 
 import email
@@ -21,7 +21,7 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult
 from conftest import make_briefing
 
-from briefing.deliver import build_message, format_for_output, publish_site, send_message, write_atomic, write_eml, write_outputs
+from briefing.outputs import build_message, format_for_output, publish_site, send_message, write_atomic, write_eml, write_outputs
 from briefing.errors import DeliveryError, TemplateError
 
 XHTML = "{http://www.w3.org/1999/xhtml}"

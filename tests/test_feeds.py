@@ -1,4 +1,4 @@
-"""Tests for briefing.feeds: feeds and remote URLs served by a real loopback HTTP server."""
+"""Tests for briefing.sources.feeds: feeds and remote URLs served by a real loopback HTTP server."""
 from __future__ import annotations
 
 import logging
@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from briefing.errors import BriefingError, FetchError
-from briefing.feeds import (
+from briefing.sources.feeds import (
     canonical_url,
     documents_from_feed,
     is_feed,
@@ -182,7 +182,7 @@ def test_page_rel_canonical_merges_entries_with_different_links(http_server, opt
 
 
 def test_failed_article_page_falls_back_to_the_summary_with_a_warning(site, options, caplog):
-    with caplog.at_level(logging.WARNING, logger="briefing.feeds"):
+    with caplog.at_level(logging.WARNING, logger="briefing.sources.feeds"):
         docs = load_remote(site.url("/rss"), options)
     undated = next(d for d in docs if d.title == "Undated note")
     assert undated.text == "An undated note from the newsroom about the bridge."
@@ -197,7 +197,7 @@ def test_slow_article_page_falls_back_and_slow_feed_fails(http_server, options, 
         rss(s.url(""), ("Slow story", s.url("/slow-article"), "Thu, 02 May 2024 08:00:00 GMT", "<p>Slow <b>summary</b> text.</p>")),
         content_type="application/rss+xml",
     )
-    with caplog.at_level(logging.WARNING, logger="briefing.feeds"):
+    with caplog.at_level(logging.WARNING, logger="briefing.sources.feeds"):
         docs = load_remote(s.url("/feed"), options)
     assert [d.text for d in docs] == ["Slow summary text."]
     assert any("timed out" in r.getMessage() for r in caplog.records)
@@ -238,7 +238,7 @@ def test_links_to_private_addresses_and_files_are_never_fetched(http_server, opt
         ),
         content_type="application/rss+xml",
     )
-    with caplog.at_level(logging.WARNING, logger="briefing.feeds"):
+    with caplog.at_level(logging.WARNING, logger="briefing.sources.feeds"):
         docs = load_remote(s.url("/feed"), options)
     assert [d.text for d in docs] == ["Metadata summary.", "Intranet summary.", "Other name summary.", "Passwords summary."]
     messages = " ".join(r.getMessage() for r in caplog.records)
@@ -264,7 +264,7 @@ def test_allow_private_reaches_other_loopback_names(http_server, options):
 def test_feed_read_from_a_file_may_not_reach_loopback_links(site, options, tmp_path, caplog):
     path = tmp_path / "feed.xml"
     path.write_bytes(_get(site, "/rss"))
-    with caplog.at_level(logging.WARNING, logger="briefing.feeds"):
+    with caplog.at_level(logging.WARNING, logger="briefing.sources.feeds"):
         docs = documents_from_feed(path.read_bytes(), location=str(path), options=options)
     assert docs[0].text == "Bridge summary."
     assert docs[0].path == str(path)

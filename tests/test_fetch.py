@@ -1,4 +1,4 @@
-"""Tests for briefing.fetch against a real loopback HTTP server."""
+"""Tests for briefing.sources.fetch against a real loopback HTTP server."""
 from __future__ import annotations
 
 import ipaddress
@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from briefing.errors import FetchError
-from briefing.fetch import _private_reason, fetch_many, fetch_one
+from briefing.sources.fetch import _private_reason, fetch_many, fetch_one
 from briefing.options import Options
 
 
@@ -175,7 +175,7 @@ def test_checked_address_is_pinned_while_host_header_keeps_the_name(http_server,
     # A public name would be pinned the same way; loopback stands in because tests stay offline.
     import httpx
 
-    from briefing.fetch import _request
+    from briefing.sources.fetch import _request
 
     http_server.route("/pinned", "pinned body")
     url = http_server.url("/pinned", host="localhost")

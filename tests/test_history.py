@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from briefing.errors import BriefingError, DeliveryError, InputError
-from briefing.history import SCHEMA_VERSION, History, default_history_path, filter_repeats
+from briefing.outputs.history import SCHEMA_VERSION, History, default_history_path
+from briefing.summarize.dedupe import filter_repeats
 from briefing.models import Briefing, Item, Section, SourceRef
 
 

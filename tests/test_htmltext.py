@@ -1,9 +1,9 @@
-"""Tests for briefing.htmltext: main text, title and metadata of HTML pages (Markdown is tested via ingest)."""
+"""Tests for briefing.sources.htmltext: main text, title and metadata of HTML pages (Markdown is tested via ingest)."""
 from __future__ import annotations
 
 import pytest
 
-from briefing.htmltext import document_from_html
+from briefing.sources.htmltext import document_from_html
 
 
 def test_html_fallback_extraction_drops_navigation() -> None:

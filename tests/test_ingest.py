@@ -1,4 +1,4 @@
-"""Tests for briefing.ingest: files, directories, stdin, encodings, caps and bad inputs."""
+"""Tests for briefing.sources.ingest: files, directories, stdin, encodings, caps and bad inputs."""
 from __future__ import annotations
 
 import codecs
@@ -11,9 +11,10 @@ from typing import Any
 
 import pytest
 
-from briefing import ingest
+from briefing.sources import documents, ingest
 from briefing.errors import BriefingError, InputError, NoInputError
-from briefing.ingest import decode_bytes, load_documents, read_bytes_capped
+from briefing.sources.decode import decode_bytes, read_bytes_capped
+from briefing.sources.ingest import load_documents
 from briefing.models import Document
 from briefing.options import Options
 
@@ -306,7 +307,7 @@ def test_huge_file_is_truncated(tmp_path: Path, caplog: pytest.LogCaptureFixture
 
 def test_document_text_is_capped(tmp_path: Path, caplog: pytest.LogCaptureFixture,
                                  monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(ingest, "MAX_TEXT_CHARS", 1_000)
+    monkeypatch.setattr(documents, "MAX_TEXT_CHARS", 1_000)
     with caplog.at_level(logging.WARNING):
         [doc] = load(write(tmp_path / "long.txt", "Words and more words. " * 200))
     assert len(doc.text) <= 1_000
@@ -332,7 +333,7 @@ def test_seeds_load_with_sensible_titles() -> None:
 
 
 def test_local_feed_goes_to_feeds_module(tmp_path: Path) -> None:
-    pytest.importorskip("briefing.feeds")
+    pytest.importorskip("briefing.sources.feeds")
     rss = ("<?xml version='1.0' encoding='utf-8'?><rss version='2.0'><channel><title>Gazette</title>"
            "<link>https://gazette.example.com/</link><item><title>Bridge approved</title>"
            f"<description>{BODY}</description></item></channel></rss>")
@@ -341,7 +342,7 @@ def test_local_feed_goes_to_feeds_module(tmp_path: Path) -> None:
 
 
 def test_feed_sniffed_from_content(tmp_path: Path) -> None:
-    pytest.importorskip("briefing.feeds")
+    pytest.importorskip("briefing.sources.feeds")
     # no entry link or date: the feeds module would fetch the link or drop an old entry
     atom = ("<?xml version='1.0'?>\n<!-- exported -->\n<atom:feed xmlns:atom='http://www.w3.org/2005/Atom'>"
             "<atom:title>Gazette</atom:title><atom:id>urn:g</atom:id><atom:updated>2024-03-05T09:00:00Z</atom:updated>"
@@ -352,7 +353,7 @@ def test_feed_sniffed_from_content(tmp_path: Path) -> None:
 
 
 def test_url_input_goes_to_feeds_module(http_server: Any, tmp_path: Path) -> None:
-    pytest.importorskip("briefing.feeds")
+    pytest.importorskip("briefing.sources.feeds")
     http_server.route("/news/bridge", PAGE)
     [doc] = load(http_server.url("/news/bridge"))
     assert doc.title == "Council approves new bridge"
@@ -360,7 +361,7 @@ def test_url_input_goes_to_feeds_module(http_server: Any, tmp_path: Path) -> Non
 
 
 def test_unreachable_url(http_server: Any, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
-    pytest.importorskip("briefing.feeds")
+    pytest.importorskip("briefing.sources.feeds")
     missing = http_server.url("/gone")  # the server answers 404
     with pytest.raises(BriefingError):  # alone: its own error says most
         load(missing)

@@ -1,4 +1,4 @@
-"""Tests for briefing.mail over TLS: STARTTLS with login, implicit SSL, untrusted certificates, no STARTTLS.
+"""Tests for briefing.outputs.mail over TLS: STARTTLS with login, implicit SSL, untrusted certificates, no STARTTLS.
 
 Each test starts a real aiosmtpd server on 127.0.0.1 with a certificate from a throwaway CA (trustme);
 the client trusts that CA through `send_message(ssl_context=...)`, never by turning verification off.
@@ -19,7 +19,7 @@ from aiosmtpd.smtp import AuthResult, LoginPassword
 from conftest import make_briefing
 
 from briefing.errors import DeliveryError
-from briefing.mail import build_message, send_message
+from briefing.outputs.mail import build_message, send_message
 
 USER, PASSWORD = "bot", "s3cret pass"
 

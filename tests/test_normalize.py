@@ -1,4 +1,4 @@
-"""Tests for briefing.normalize: Unicode, whitespace, paragraphs, quotes, missing spaces, boilerplate."""
+"""Tests for briefing.text.normalize: Unicode, whitespace, paragraphs, quotes, missing spaces, boilerplate."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from briefing.normalize import is_boilerplate_line, normalize_text
+from briefing.text.normalize import is_boilerplate_line, normalize_text
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 

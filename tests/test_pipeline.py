@@ -5,12 +5,12 @@ import datetime as dt
 
 import pytest
 
-from briefing.dedupe import similarity
+from briefing.summarize.dedupe import similarity
 from briefing.errors import BriefingError, NoInputError
 from briefing.models import Briefing, Document
 from briefing.options import Options
-from briefing.pipeline import briefing_date, build_briefing, split_documents, summarize
-from briefing.vectors import count_words
+from briefing.summarize.pipeline import briefing_date, build_briefing, split_documents, summarize
+from briefing.text.vectors import count_words
 
 FLOOD = [
     Document("f0", "Heavy rain flooded the old town of Paris on Monday night. Firefighters rescued forty residents "

@@ -15,8 +15,8 @@ from hypothesis import strategies as st
 
 import briefing
 from briefing import BriefingError, Document, Options, build_briefing, render_briefing
-from briefing.normalize import normalize_text
-from briefing.render import safe_url
+from briefing.text.normalize import normalize_text
+from briefing.outputs.render import safe_url
 
 SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 PIPELINE_SETTINGS = settings(max_examples=100, deadline=None,

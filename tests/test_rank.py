@@ -10,10 +10,10 @@ import pytest
 from scipy import sparse
 from scipy.stats import spearmanr
 
-from briefing import rank
+from briefing.summarize import rank
 from briefing.models import Sentence
 from briefing.options import Options
-from briefing.rank import (
+from briefing.summarize.rank import (
     lead_scores,
     position_prior,
     power_iteration,
@@ -21,7 +21,7 @@ from briefing.rank import (
     sentence_vectors,
     similarity_graph,
 )
-from briefing.sumy_rank import SUMY_ALGORITHMS, WordTokenizer, rank_with_sumy
+from briefing.summarize.sumy_rank import SUMY_ALGORITHMS, WordTokenizer, rank_with_sumy
 from conftest import make_corpus
 
 # Three outlets on a flood; each article's second sentence is its own detail, except that

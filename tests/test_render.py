@@ -1,4 +1,4 @@
-"""Tests for briefing.render: formats, citations, escaping of hostile text, user templates."""
+"""Tests for briefing.outputs.render: formats, citations, escaping of hostile text, user templates."""
 from __future__ import annotations
 
 import json
@@ -13,7 +13,7 @@ from conftest import make_briefing
 
 from briefing.errors import TemplateError
 from briefing.models import Briefing, Item, Section, SourceRef
-from briefing.render import md_escape, render_briefing, render_email_html, render_text, safe_url
+from briefing.outputs.render import md_escape, render_briefing, render_email_html, render_text, safe_url
 
 HOSTILE_TEXT = "<script>alert(1)</script> [x](javascript:alert(1)) ![i](http://e/x.png) # heading *bold* `code`"
 HOSTILE_TITLE = "News</title><script>alert(2)</script>"
@@ -82,10 +82,10 @@ def test_json_matches_the_schema() -> None:
             assert set(item) == {"text", "score", "sources"} and isinstance(item["score"], float)
             assert len(item["sources"]) >= 1
             for ref in item["sources"]:
-                assert set(ref) == {"document", "sentence", "title", "url", "source"}
+                assert set(ref) == {"document", "sentence", "title", "url", "source", "text"}
                 assert isinstance(ref["sentence"], int)
     for doc in data["documents"]:
-        assert set(doc) == {"id", "title", "url", "source", "date"}
+        assert set(doc) == {"id", "title", "url", "source", "date", "language"}
     assert len(data["sections"][0]["items"][0]["sources"]) == 2
 
 

@@ -30,7 +30,7 @@ from aiosmtpd.controller import Controller
 from typer.testing import CliRunner
 
 from briefing.cli import app
-from briefing.render import safe_url
+from briefing.outputs.render import safe_url
 
 from conftest import LoopbackServer
 

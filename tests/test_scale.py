@@ -8,21 +8,20 @@ from __future__ import annotations
 
 import io
 import random
-from collections import deque
 
 import numpy as np
 import pytest
 from scipy.stats import spearmanr
 
-from briefing import dedupe, rank, stories
-from briefing.dedupe import content_sets, find_repeats, overlap_matrix
+from briefing.summarize import dedupe, rank, stories
+from briefing.summarize.dedupe import content_sets, find_repeats, overlap_matrix
 from briefing.models import Document, Sentence
 from briefing.options import Options
-from briefing.pipeline import build_briefing, split_documents
+from briefing.summarize.pipeline import build_briefing, split_documents
 from briefing.progress import Progress, wanted
-from briefing.rank import _document_index, position_prior, power_iteration, sentence_vectors, similarity_graph
-from briefing.stories import connected_labels, document_vectors, group_stories
-from briefing.vectors import term_matrix, tokenize
+from briefing.summarize.rank import _document_index, position_prior, power_iteration, sentence_vectors, similarity_graph
+from briefing.summarize.stories import document_vectors, group_stories
+from briefing.text.vectors import term_matrix, tokenize
 
 TOPICS = [
     ["storm", "flood", "river", "rain", "evacuation", "levee", "homes", "rescue", "bridge", "sandbags"],
@@ -126,45 +125,6 @@ def test_briefing_is_identical_on_the_scalable_path_when_k_covers_every_edge(mon
     monkeypatch.setattr(rank, "EXACT_LIMIT", 0)
     monkeypatch.setattr(rank, "NEIGHBOURS", degree)
     assert build_briefing(docs, options) == exact
-
-
-def _reference_components(n: int, a: list[int], b: list[int]) -> list[int]:
-    """Smallest node of each node's component, by breadth-first search."""
-    neighbours: list[list[int]] = [[] for _ in range(n)]
-    for x, y in zip(a, b):
-        neighbours[x].append(y)
-        neighbours[y].append(x)
-    label = [-1] * n
-    for start in range(n):
-        if label[start] >= 0:
-            continue
-        seen, queue = [start], deque([start])
-        label[start] = start
-        while queue:
-            for y in neighbours[queue.popleft()]:
-                if label[y] < 0:
-                    label[y] = start
-                    seen.append(y)
-                    queue.append(y)
-    return label
-
-
-@pytest.mark.parametrize("seed", range(6))
-def test_connected_labels_match_breadth_first_search(seed: int) -> None:
-    rng = random.Random(seed)
-    n = rng.randrange(1, 60)
-    m = rng.randrange(0, 2 * n)
-    a = [rng.randrange(n) for _ in range(m)]
-    b = [rng.randrange(n) for _ in range(m)]  # self-loops and repeated edges included
-    labels = connected_labels(n, np.asarray(a, dtype=np.int64), np.asarray(b, dtype=np.int64))
-    assert labels.tolist() == _reference_components(n, a, b)
-
-
-def test_connected_labels_of_a_long_chain() -> None:
-    n = 1000
-    order = np.random.default_rng(1).permutation(n)  # a path visiting the nodes in random order
-    labels = connected_labels(n, order[:-1], order[1:])
-    assert set(labels.tolist()) == {0}
 
 
 def _documents(n: int, seed: int = 11) -> list[Document]:

@@ -6,9 +6,9 @@ import pytest
 
 from briefing.models import Document, Item, Sentence
 from briefing.options import Options
-from briefing.rank import rank_sentences
-from briefing.select import eligible, select_items
-from briefing.vectors import count_words
+from briefing.summarize.rank import rank_sentences
+from briefing.summarize.select import eligible, select_items
+from briefing.text.vectors import count_words
 from conftest import make_corpus
 
 LEAD_A = "Heavy rain flooded the old town of Paris on Monday night."

@@ -1,4 +1,4 @@
-"""Tests for briefing.sentences: the rule-based splitter, run-ons, documents, and the golden rules."""
+"""Tests for briefing.text.sentences: the rule-based splitter, run-ons, documents, and the golden rules."""
 from __future__ import annotations
 
 import json
@@ -12,8 +12,8 @@ from hypothesis import strategies as st
 
 from briefing import split_sentences as public_split_sentences
 from briefing.models import Document
-from briefing.normalize import normalize_text
-from briefing.sentences import MAX_WORDS, split_document, split_sentences, split_text
+from briefing.text.normalize import normalize_text
+from briefing.text.sentences import MAX_WORDS, split_document, split_sentences, split_text
 
 REPO = Path(__file__).resolve().parent.parent
 SEEDS = REPO / "seeds"

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import pytest
 
-from briefing import stories
+from briefing.summarize import stories
 from briefing.models import Document
-from briefing.stories import central_document, document_vectors, group_stories
+from briefing.summarize.stories import central_document, document_vectors, group_stories
 
 FLOOD = [
     Document("f1", "Heavy rain flooded the old town of Paris on Monday night. Firefighters rescued residents "

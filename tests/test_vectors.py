@@ -6,7 +6,7 @@ import math
 import numpy as np
 import pytest
 
-from briefing.vectors import (
+from briefing.text.vectors import (
     STOPWORDS,
     binary_rows,
     count_words,

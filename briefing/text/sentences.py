@@ -16,7 +16,7 @@ from __future__ import annotations
 import itertools
 import re
 
-from .models import Document, Sentence
+from ..models import Document, Sentence
 from .normalize import is_boilerplate_line, normalize_text
 
 MAX_WORDS = 80
@@ -283,7 +283,7 @@ def split_text(text: str, max_words: int = MAX_WORDS) -> list[list[str]]:
 def split_sentences(text: str, max_words: int = MAX_WORDS) -> list[str]:
     """Split raw text into sentences: the splitter the pipeline uses.
 
-    The text is first normalised (`briefing.normalize.normalize_text`: whitespace, invisible characters,
+    The text is first normalised (`briefing.text.normalize.normalize_text`: whitespace, invisible characters,
     broken quotes, boilerplate lines), so every returned sentence is a substring of `normalize_text(text)`.
     Sentences never cross paragraph breaks (blank lines, or one paragraph per line).
 

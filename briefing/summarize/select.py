@@ -11,9 +11,9 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from .dedupe import content_sets, overlap_matrix
-from .models import Document, Item, Sentence, SourceRef
-from .options import Options
-from .vectors import count_words
+from ..models import Document, Item, Sentence, SourceRef
+from ..options import Options
+from ..text.vectors import count_words
 
 if TYPE_CHECKING:
     import numpy as np
@@ -218,4 +218,5 @@ def _ref(sentence: Sentence, documents: Mapping[str, Document]) -> SourceRef:
         title=doc.title if doc else None,
         url=doc.url if doc else None,
         source=doc.source if doc else None,
+        text=sentence.text,
     )

@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 from typing import IO
 
-from .errors import InputError
+from ..errors import InputError
 
 log = logging.getLogger(__name__)
 

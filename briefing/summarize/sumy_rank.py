@@ -8,8 +8,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from .models import Sentence
-from .vectors import WORD_RE
+from ..models import Sentence
+from ..text.vectors import WORD_RE
 
 if TYPE_CHECKING:
     import numpy as np
@@ -28,7 +28,7 @@ class WordTokenizer:
 
     def to_sentences(self, text: str) -> tuple[str, ...]:
         """Sentences of a paragraph, by our splitter."""
-        from .sentences import split_sentences
+        from ..text.sentences import split_sentences
 
         return tuple(split_sentences(text))
 

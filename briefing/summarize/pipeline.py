@@ -7,11 +7,13 @@ import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from .errors import BriefingError, NoInputError
-from .models import Briefing, Document, Item, Section, Sentence
-from .options import Options
-from .progress import Progress, wanted
+from ..errors import BriefingError, NoInputError
+from ..models import Briefing, Document, Item, Section, Sentence
+from ..options import Options
+from ..progress import Progress, wanted
+from ..text.sentences import split_document
 from .rank import rank_sentences
+from .dedupe import filter_repeats
 from .select import select_items
 from .stories import central_document, document_vectors, group_stories
 
@@ -44,8 +46,6 @@ def briefing_date(value: str | None) -> str:
 
 def split_documents(documents: Sequence[Document]) -> list[Sentence]:
     """All sentences of all documents, in input order (at most MAX_SENTENCES_PER_DOCUMENT of each)."""
-    from .sentences import split_document
-
     sentences: list[Sentence] = []
     for position, doc in enumerate(documents):
         split = split_document(doc, position)
@@ -61,7 +61,7 @@ def build_briefing(documents: Sequence[Document], options: Options | None = None
     """Rank, deduplicate and select sentences from `documents` into a sourced Briefing.
 
     Args:
-        documents: the day's articles (see `briefing.ingest.load_documents`).
+        documents: the day's articles (see `briefing.sources.ingest.load_documents`).
         options: budget, algorithm, title, date, ... (defaults: `Options()`).
         published: texts of items of earlier briefings; sentences repeating them are left out.
     Returns:
@@ -170,8 +170,6 @@ def _new_sentences(sentences: Sequence[Sentence], published: Sequence[str], opti
     """Mask of sentences that do not repeat an earlier briefing (None when there is no history)."""
     if not published:
         return None
-    from .history import filter_repeats
-
     return filter_repeats([s.text for s in sentences], published, options.duplicate_threshold)
 
 

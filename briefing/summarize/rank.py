@@ -13,9 +13,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from .models import Sentence
-from .options import Options
-from .vectors import idf_weights, term_matrix, tfidf, tokenize
+from ..models import Sentence
+from ..options import Options
+from ..text.vectors import idf_weights, term_matrix, tfidf, tokenize
 
 if TYPE_CHECKING:
     import numpy as np
@@ -202,7 +202,7 @@ def query_affinity(vectors: "sparse.csr_matrix", vocabulary: dict[str, int], que
     """
     import numpy as np
 
-    from .vectors import normalize_rows
+    from ..text.vectors import normalize_rows
 
     q, _ = term_matrix([tokenize(query)], vocabulary)
     q = normalize_rows(q)

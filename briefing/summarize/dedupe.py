@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from .vectors import binary_rows, tokenize
+from ..text.vectors import binary_rows, tokenize
 
 if TYPE_CHECKING:
     import numpy as np
@@ -117,3 +117,20 @@ def _best_matches(a: "sparse.csr_matrix", b: "sparse.csr_matrix", threshold: flo
         for i, j in zip(rows[first].tolist(), cols[first].tolist()):
             found[i] = j
     return found
+
+
+def filter_repeats(texts: Sequence[str], published: Sequence[str], threshold: float) -> list[bool]:
+    """Which of `texts` are new, i.e. do not repeat an already published text.
+
+    Args:
+        texts: candidate sentences for today's briefing.
+        published: texts from `History.published_texts`.
+        threshold: similarity (0.0-1.0) from which two sentences count as the same
+            (normally `Options.duplicate_threshold`).
+    Returns:
+        One bool per text: True = new, False = a repeat.
+
+    >>> filter_repeats(["Rates rose again."], [], 0.5)
+    [True]
+    """
+    return [match is None for match in find_repeats(texts, published, threshold)]

@@ -1,8 +1,8 @@
 """Read inputs (files, directories, stdin, URLs) into normalised `Document`s.
 
-Text and JSONL are read here (bytes are decoded by `briefing.decode`); the main text of HTML and Markdown is extracted by `briefing.htmltext`
-(`document_from_html` is re-exported from here); RSS/Atom feeds and http(s) URLs go to `briefing.feeds`.
-Every document's text passes through `briefing.normalize.normalize_text`.
+Text and JSONL are read here (bytes are decoded by `briefing.sources.decode`); the main text of HTML and Markdown is extracted by `briefing.sources.htmltext`
+(`document_from_html` is re-exported from here); RSS/Atom feeds and http(s) URLs go to `briefing.sources.feeds`.
+Every document's text passes through `briefing.text.normalize.normalize_text`.
 """
 from __future__ import annotations
 
@@ -17,29 +17,23 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import IO, Any
 
-from .decode import decode_bytes as decode_bytes  # re-exported: feeds.py and callers import it here
-from .decode import read_bytes_capped as read_bytes_capped
-from .decode import read_stream_capped
-from .errors import BriefingError, InputError, NoInputError
-from .htmltext import _markdown_to_text
-from .htmltext import document_from_html as document_from_html  # re-exported: feeds.py and callers import it here
-from .models import Document
-from .options import Options
+from ..errors import BriefingError, InputError, NoInputError
+from ..models import Document
+from ..options import Options
+from .decode import decode_bytes, read_bytes_capped, read_stream_capped
+from .documents import MAX_DOCUMENT_BYTES, URL_RE, document_from_text, make_document
+from .htmltext import document_from_html, document_from_markdown
 
 log = logging.getLogger(__name__)
 
 KINDS = {".txt": "text", ".md": "markdown", ".markdown": "markdown", ".html": "html", ".htm": "html",
          ".jsonl": "jsonl", ".xml": "feed", ".rss": "feed", ".atom": "feed"}
-MAX_TEXT_CHARS = 2_000_000  # one document's text; keeps memory and the later stages bounded
-MAX_DOCUMENT_BYTES = 4 * MAX_TEXT_CHARS  # enough bytes for MAX_TEXT_CHARS of any UTF-8 text
 MAX_JSONL_LINE_BYTES = MAX_DOCUMENT_BYTES + 65_536  # one JSONL object (text plus metadata)
 _SNIFF_BYTES = 65_536
-_SURROGATES = re.compile(r"[\ud800-\udfff]")  # JSON "\ud800" escapes decode to these; they cannot be written out
-_URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
 _FEED = re.compile(rb"^\s*(?:(?:<\?.*?\?>|<!--.*?-->|<!DOCTYPE[^>]*>)\s*)*<(?:[\w.-]+:)?(?:rss|feed|RDF)[\s>/]",
                    re.S | re.I)
 _HTML = re.compile(r"^\s*(?:<!doctype\s+html|<html|<head|<body|<!--)|<(?:body|p|div|article|h1)[\s>]", re.I)
-_META_FIELDS = ("id", "title", "url", "source", "date")
+_META_FIELDS = ("id", "title", "url", "source", "date", "language")
 
 
 @dataclass
@@ -116,14 +110,14 @@ def _load_input(item: str, options: Options, stdin: IO[bytes] | None, tally: _Ta
             log.warning("stdin: skipped: %s", reason)
             tally.skipped_files += 1
             return []
-    if _URL.match(item):
+    if URL_RE.match(item):
         if not item.lower().startswith(("http://", "https://")):
             raise InputError(f"{item}: unsupported URL scheme; use an http:// or https:// URL or a file path")
         from .feeds import load_remote
 
         tally.urls += 1
         try:
-            return _finish_foreign(load_remote(item, options), item, tally)
+            return load_remote(item, options)
         except BriefingError as exc:
             log.warning("%s: skipped: %s", item, exc)
             tally.errors.append(exc)
@@ -184,7 +178,7 @@ def _from_bytes(data: bytes, kind: str | None, *, name: str, stem: str, path: st
     if kind != "jsonl" and _FEED.match(data[:_SNIFF_BYTES]):
         from .feeds import documents_from_feed
 
-        return _finish_foreign(documents_from_feed(data, location=path, options=options), name, tally)
+        return documents_from_feed(data, location=path, options=options)
     if kind == "feed":
         raise InputError("not an RSS or Atom feed")
     if kind is None and _looks_like_jsonl(data):
@@ -195,25 +189,14 @@ def _from_bytes(data: bytes, kind: str | None, *, name: str, stem: str, path: st
     text = decode_bytes(data, name)
     if kind == "html" or (kind is None and _HTML.search(text[:_SNIFF_BYTES])):
         doc = document_from_html(text, id=stem, path=path)
+    elif kind == "markdown":
+        doc = document_from_markdown(text, id=stem, path=path)
     else:
-        doc = document_from_text(_cap_text(text, name), id=stem, path=path, markdown=kind == "markdown")
+        doc = document_from_text(text, id=stem, path=path)
     if doc is None:
         log.warning("%s: skipped: %s", name, "no article text found" if text.strip() else "empty file")
         return []
     return [doc]
-
-
-def _finish_foreign(docs: Iterable[Document], name: str, tally: _Tally) -> list[Document]:
-    """Normalise documents made by briefing.feeds and drop the empty ones."""
-    kept = []
-    for doc in docs:
-        text = _normalize(_cap_text(doc.text, doc.path or name))
-        if text:
-            kept.append(replace(doc, text=text))
-        else:
-            log.warning("%s: skipped document %s: no text", doc.path or name, doc.id)
-            tally.skipped_docs += 1
-    return kept
 
 
 def _unique_texts(docs: list[Document]) -> list[Document]:
@@ -250,21 +233,6 @@ def _unique_ids(docs: list[Document]) -> list[Document]:
         seen.add(new)
         out.append(doc if new == doc.id else replace(doc, id=new))
     return out
-
-
-def _cap_text(text: str, name: str) -> str:
-    """Cut a document's text to MAX_TEXT_CHARS, with a warning."""
-    if len(text) <= MAX_TEXT_CHARS:
-        return text
-    log.warning("%s: text longer than %d characters was truncated", name, MAX_TEXT_CHARS)
-    return text[:MAX_TEXT_CHARS]
-
-
-def _normalize(text: str) -> str:
-    """The shared text normaliser (imported lazily to keep start-up fast)."""
-    from .normalize import normalize_text
-
-    return normalize_text(text).strip()
 
 
 # --- JSONL ----------------------------------------------------------------------------------------
@@ -339,76 +307,6 @@ def _jsonl_document(line: bytes | None, number: int, name: str) -> Document | No
         value = obj.get(key)
         if value is not None and not isinstance(value, str):
             raise InputError(f'"{key}" must be a string or null, not {type(value).__name__}')
-        meta[key] = _SURROGATES.sub("\ufffd", " ".join(value.split())) or None if value else None
-    text = _normalize(_cap_text(_SURROGATES.sub("\ufffd", obj["text"]), f"{name}:{number}"))
-    if not text:
-        return None
-    return Document(id=meta.pop("id") or str(number), text=text, path=name, **meta)
-
-
-# --- text and titles ------------------------------------------------------------------------------
-
-
-def document_from_text(text: str, *, id: str, path: str | None = None, markdown: bool = False) -> Document | None:
-    """A Document from plain text or Markdown; the title is a leading headline or comes from the file name.
-
-    Args:
-        text: the decoded file contents.
-        id: the document id (usually the file stem).
-        path: where the text came from.
-        markdown: strip Markdown syntax (a leading `# Heading` becomes the title).
-
-    Returns:
-        The document, or None when no text remains after normalisation.
-    """
-    title, date = None, None
-    text = _cap_text(text, path or id)
-    if markdown:
-        title, date, text = _markdown_to_text(text)
-    text = _normalize(text)
-    if title is None:
-        title, text = _split_headline(text)
-    if not text:
-        return None
-    if title is None:
-        title = (_title_from_name(Path(path).stem) if path and path != "-" else None) or _title_from_text(text)
-    return Document(id=id, text=text, title=title, date=date, path=path)
-
-
-def _split_headline(text: str) -> tuple[str | None, str]:
-    """(title, rest) when the first line looks like a headline, else (None, text)."""
-    first, _, rest = text.partition("\n")
-    first, rest = first.strip(), rest.strip()
-    words = first.split()
-    if (not rest or not 0 < len(words) < 20 or len(first) > 200 or not re.search(r"[^\W\d_]", first)
-            or first.rstrip("\"'”’»)]").endswith((".", ",", ";", ":", "…"))
-            or re.match(r"(?i)by\s+[A-Z]", first) or first[0] in "-*•>|"):
-        return None, text
-    return first, rest
-
-
-def _title_from_name(stem: str) -> str | None:
-    """'my-story_2024' -> 'My story 2024'; None for opaque names such as hashes."""
-    tokens = [t for t in re.split(r"[-_.\s]+", stem) if t]
-    if not any(re.search(r"[^\W\d_]{2}", t) and not re.fullmatch(r"(?=.*\d)[0-9a-fA-F]{6,}", t) for t in tokens):
-        return None
-    title = " ".join(tokens)
-    return title[0].upper() + title[1:]
-
-
-def _title_from_text(text: str) -> str | None:
-    """A short title taken from the start of the first sentence."""
-    head = text.partition("\n")[0][:400]
-    for match in re.finditer(r"[.!?](?=[\"”’']?\s+[\"“‘']?[A-Z0-9])", head):
-        if len(head[: match.start()].split()) >= 4:
-            head = head[: match.start()]
-            break
-    words = head.split()
-    if not words:
-        return None
-    if len(words) <= 14:
-        return " ".join(words).rstrip(".,;:")
-    for n in range(14, 4, -1):  # cut at a clause boundary when there is one
-        if words[n - 1].endswith((",", ";", ":")) or words[n] in ("-", "–", "—"):
-            return " ".join(words[:n]).rstrip(",;:")
-    return " ".join(words[:12]) + "…"
+        meta[key] = value
+    return make_document(obj["text"], id=meta.pop("id") or str(number), path=name, name=f"{name}:{number}",
+                         guess_title=False, **meta)

@@ -21,8 +21,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin, urlsplit
 
-from .errors import DeliveryError, FetchError
-from .options import Options
+from ..errors import DeliveryError, FetchError
+from ..options import Options
 
 if TYPE_CHECKING:
     import httpx
@@ -329,7 +329,7 @@ def _cache_write(directory: Path, url: str, response: Response) -> None:
         "url": url,
         "headers": {k: v for k, v in response.headers.items() if k in keep},
     }
-    from .atomic import write_atomic
+    from ..atomic import write_atomic
 
     try:
         directory.mkdir(parents=True, exist_ok=True)

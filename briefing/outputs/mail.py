@@ -1,7 +1,6 @@
 """The briefing as e-mail: build the multipart message, send it over SMTP, or save it as an .eml file.
 
-`build_message`, `send_message` and `write_eml` are re-exported by `briefing.deliver`. css_inline, smtplib and
-ssl are imported lazily.
+css_inline, smtplib and ssl are imported lazily.
 """
 from __future__ import annotations
 
@@ -12,9 +11,11 @@ from email.utils import formataddr, formatdate, make_msgid, parseaddr
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from briefing.errors import DeliveryError, TemplateError
-from briefing.models import Briefing
-from briefing.render import render_email_html, render_text
+from ..errors import DeliveryError, TemplateError
+from ..models import Briefing
+from ..atomic import write_atomic
+from .render import render_email_html, render_text
+from .templates import template_paths
 
 if TYPE_CHECKING:
     import ssl
@@ -44,13 +45,11 @@ def build_message(briefing: Briefing, *, sender: str, to: Sequence[str],
     """
     import css_inline
 
-    from .deliver import _template_for  # lazily: deliver imports this module while it loads
-
     from_addr = _check_address(sender, "--from")
     if not to:
         raise DeliveryError("no recipient; give at least one --to address")
     recipients = [_check_address(a, "--to") for a in to]
-    chosen = _template_for(template, ["email", "text"], default="email")
+    chosen = template_paths(template, ["email", "text"], default="email")
     text = render_text(briefing, chosen.get("text"))
     raw_html = render_email_html(briefing, chosen.get("email"))
     try:
@@ -125,8 +124,6 @@ def write_eml(msg: EmailMessage, path: str | Path) -> None:
     Raises:
         DeliveryError: the file cannot be written.
     """
-    from .deliver import write_atomic  # lazily: deliver imports this module while it loads
-
     write_atomic(path, msg.as_bytes())
 
 

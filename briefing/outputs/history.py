@@ -8,14 +8,12 @@ from __future__ import annotations
 import datetime as _dt
 import json
 import sqlite3
-from collections.abc import Sequence
 from dataclasses import asdict
 from pathlib import Path
 from types import TracebackType
 
-from .dedupe import find_repeats
-from .errors import DeliveryError, InputError
-from .models import Briefing
+from ..errors import DeliveryError, InputError
+from ..models import Briefing, SourceRef
 
 HISTORY_FILE_NAME = ".briefing-history.sqlite"
 # Marks the file as a briefing history ("BRFG"), so another program's SQLite file is not written into.
@@ -175,7 +173,7 @@ class History:
         """
         now = _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")
         rows = [
-            (briefing.date, briefing.title, position, item.text, json.dumps([asdict(s) for s in item.sources]), now)
+            (briefing.date, briefing.title, position, item.text, json.dumps([_citation(s) for s in item.sources]), now)
             for position, item in enumerate(briefing.items)
         ]
         try:
@@ -211,21 +209,9 @@ class History:
         self.close()
 
 
-def filter_repeats(texts: Sequence[str], published: Sequence[str], threshold: float) -> list[bool]:
-    """Which of `texts` are new, i.e. do not repeat an already published text.
-
-    Args:
-        texts: candidate sentences for today's briefing.
-        published: texts from `History.published_texts`.
-        threshold: similarity (0.0-1.0) from which two sentences count as the same
-            (normally `Options.duplicate_threshold`).
-    Returns:
-        One bool per text: True = new, False = a repeat.
-
-    >>> filter_repeats(["Rates rose again."], [], 0.5)
-    [True]
-    """
-    return [match is None for match in find_repeats(texts, published, threshold)]
+def _citation(ref: SourceRef) -> dict[str, object]:
+    """A source as stored in the history: where it was said (its evidence text is the item's own concern)."""
+    return {k: v for k, v in asdict(ref).items() if k != "text"}
 
 
-__all__ = ["HISTORY_FILE_NAME", "SCHEMA_VERSION", "History", "default_history_path", "filter_repeats"]
+__all__ = ["HISTORY_FILE_NAME", "SCHEMA_VERSION", "History", "default_history_path"]

@@ -1,4 +1,4 @@
-"""Main text of HTML pages and Markdown files, as used by `briefing.ingest` and `briefing.feeds`.
+"""Main text of HTML pages and Markdown files, as used by `briefing.sources.ingest` and `briefing.sources.feeds`.
 
 HTML goes through trafilatura, with a plain lxml paragraph walk as the fallback for short or boilerplate-only
 pages; Markdown is rendered to HTML and walked the same way. lxml, markdown and trafilatura are imported lazily.
@@ -6,14 +6,20 @@ pages; Markdown is rendered to HTML and walked the same way. lxml, markdown and 
 from __future__ import annotations
 
 import re
-from pathlib import Path
+from html.parser import HTMLParser
 from typing import TYPE_CHECKING, Any
 
-from .models import Document
+from ..models import Document
+from .documents import MAX_DOCUMENT_BYTES, clean_text, document_from_text, make_document
 
 if TYPE_CHECKING:
     from lxml.html import HtmlElement
 
+_FRAGMENT_BLOCKS = frozenset(
+    {"p", "div", "br", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre",
+     "tr", "table", "section", "article", "figure", "figcaption", "hr", "dd", "dt"}
+)
+_FRAGMENT_SKIPPED = frozenset({"script", "style", "noscript", "template", "svg"})
 _SHORT_PAGE = 250  # characters of extracted text below which a page is checked for boilerplate only
 
 _BLOCKS = {"address", "article", "blockquote", "body", "br", "dd", "div", "dl", "dt", "figcaption", "figure",
@@ -46,9 +52,6 @@ def document_from_html(html: str | bytes, *, id: str, url: str | None = None, so
     from lxml.etree import ParserError
     from lxml.html import document_fromstring
 
-    # imported here, not at the top: briefing.ingest imports this module while it loads
-    from .ingest import _URL, MAX_DOCUMENT_BYTES, _cap_text, _normalize, _title_from_name, _title_from_text
-
     if isinstance(html, bytes):
         html = _decode_html(html, path or url or id)
     try:
@@ -61,17 +64,18 @@ def document_from_html(html: str | bytes, *, id: str, url: str | None = None, so
         plain = "\n\n".join(_html_blocks(tree))
         text = text if plain else plain
     title = meta.get("title") or _html_title(tree)
-    text = _normalize(_cap_text(text, path or url or id))
-    first, _, rest = text.partition("\n")
-    if title and first.strip() == title:  # the headline is not a sentence of the article
-        text = rest.strip()
-    if not text:
-        return None
+    first, _, rest = text.lstrip().partition("\n")
+    if title and clean_text(first) == clean_text(title):  # the headline is not a sentence of the article
+        text = rest
     found_url = meta.get("url") if str(meta.get("url") or "").startswith(("http://", "https://")) else None
-    if not title and path and not _URL.match(path):
-        title = _title_from_name(Path(path).stem)
-    return Document(id=id, text=text, title=title or _title_from_text(text), url=url or found_url,
-                    source=source or meta.get("sitename") or None, date=date or meta.get("date") or None, path=path)
+    return make_document(text, id=id, title=title, url=url or found_url, source=source or meta.get("sitename"),
+                         date=date or meta.get("date"), path=path, name=path or url or id)
+
+
+def document_from_markdown(source: str, *, id: str, path: str | None = None) -> Document | None:
+    """A Document from Markdown: a leading `# Heading` or front-matter title becomes the title."""
+    title, date, text = markdown_to_text(source)
+    return document_from_text(text, id=id, path=path, title=title, date=date)
 
 
 def _decode_html(data: bytes, name: str) -> str:
@@ -142,11 +146,61 @@ def _html_blocks(root: HtmlElement) -> list[str]:
     return blocks
 
 
+# --- fragments (feed titles and summaries) ---
+
+
+class _TextParser(HTMLParser):
+    """Collects text, with a paragraph break at block elements and none inside scripts."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self.skipping = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        """Open a block or a skipped element."""
+        if tag in _FRAGMENT_SKIPPED:
+            self.skipping += 1
+        elif tag in _FRAGMENT_BLOCKS:
+            self.parts.append("\n\n")
+
+    def handle_endtag(self, tag: str) -> None:
+        """Close a block or a skipped element."""
+        if tag in _FRAGMENT_SKIPPED:
+            self.skipping = max(0, self.skipping - 1)
+        elif tag in _FRAGMENT_BLOCKS:
+            self.parts.append("\n\n")
+
+    def handle_data(self, data: str) -> None:
+        """Keep text outside skipped elements."""
+        if not self.skipping:
+            self.parts.append(data)
+
+
+def html_fragment_text(html: str) -> str:
+    """Plain text of an HTML fragment (a feed's title or summary); paragraphs separated by a blank line.
+
+    >>> html_fragment_text("<p>Rates &amp; prices</p><script>x()</script><p>rose.</p>")
+    'Rates & prices\\n\\nrose.'
+    """
+    if "<" not in html and "&" not in html:
+        return " ".join(html.split())
+    parser = _TextParser()
+    parser.feed(html)
+    parser.close()
+    paragraphs = (" ".join(p.split()) for p in "".join(parser.parts).split("\n\n"))
+    return "\n\n".join(p for p in paragraphs if p)
+
+
 # --- Markdown -------------------------------------------------------------------------------------
 
 
-def _markdown_to_text(source: str) -> tuple[str | None, str | None, str]:
-    """(title, date, plain text) of a Markdown document; front matter title/date are used."""
+def markdown_to_text(source: str) -> tuple[str | None, str | None, str]:
+    """(title, date, plain text) of a Markdown document; front matter title/date are used.
+
+    >>> markdown_to_text("# Rates rise\\n\\nThe bank raised **rates**.")
+    ('Rates rise', None, 'The bank raised rates.')
+    """
     import markdown as md
     from lxml.html import fragment_fromstring
 

@@ -13,14 +13,16 @@ import logging
 import re
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta, timezone
-from html.parser import HTMLParser
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
-from .errors import ConfigError, FetchError
+from ..errors import ConfigError, FetchError
+from .decode import decode_bytes
+from .documents import make_document
 from .fetch import Response, fetch_many, fetch_one
-from .models import Document
-from .options import Options
+from .htmltext import document_from_html, html_fragment_text
+from ..models import Document
+from ..options import Options, parse_duration
 
 log = logging.getLogger(__name__)
 
@@ -30,44 +32,7 @@ FEED_TYPES = frozenset(
     {"application/rss+xml", "application/atom+xml", "application/rdf+xml", "application/feed+json"}
 )
 _TRACKING_PARAMS = frozenset({"fbclid", "gclid", "dclid", "msclkid", "mc_cid", "mc_eid"})
-_DURATION_UNITS = {"m": 60, "min": 60, "h": 3600, "d": 86400, "w": 604800}
-_DURATION_PART = re.compile(r"(\d+(?:\.\d+)?)\s*(min|m|h|d|w)", re.IGNORECASE)
-_BLOCK_TAGS = frozenset(
-    {"p", "div", "br", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre",
-     "tr", "table", "section", "article", "figure", "figcaption", "hr", "dd", "dt"}
-)
-_SKIP_TAGS = frozenset({"script", "style", "noscript", "template", "svg"})
 
-
-def parse_duration(text: str) -> timedelta:
-    """Parse a time window such as "90m", "24h", "2d", "1w" or "1d12h".
-
-    Args:
-        text: numbers each followed by a unit: m (minutes), h (hours), d (days), w (weeks).
-
-    Returns:
-        The duration (always positive).
-
-    Raises:
-        ConfigError: the text is not such a duration.
-
-    Example:
-        >>> parse_duration("1d12h")
-        datetime.timedelta(days=1, seconds=43200)
-    """
-    compact = "".join(str(text).split())
-    total = 0.0
-    position = 0
-    for match in _DURATION_PART.finditer(compact):
-        if match.start() != position:
-            break
-        total += float(match.group(1)) * _DURATION_UNITS[match.group(2).lower()]
-        position = match.end()
-    if not compact or position != len(compact) or total <= 0:
-        raise ConfigError(
-            f"Invalid duration {text!r}: use a number and a unit m, h, d or w, e.g. 90m, 24h, 2d, 1w"
-        )
-    return timedelta(seconds=total)
 
 
 def canonical_url(url: str) -> str:
@@ -168,8 +133,6 @@ def load_remote(url: str, options: Options) -> list[Document]:
     Raises:
         FetchError: the URL could not be fetched, or it is a malformed feed.
     """
-    from .ingest import document_from_html
-
     response = fetch_one(url, options)
     if is_feed(response.content_type, response.content):
         return documents_from_feed(response.content, location=url, options=options, base_url=response.final_url)
@@ -206,7 +169,7 @@ def documents_from_feed(
     if not parsed.entries and (parsed.get("bozo") or not parsed.get("version")):
         reason = _one_line(parsed.get("bozo_exception")) or "no feed found"
         raise FetchError(f"{location} is not a valid RSS/Atom feed: {reason}")
-    publisher = _html_to_text(parsed.feed.get("title", "")) or None
+    publisher = html_fragment_text(parsed.feed.get("title", "")) or None
     start, end = _window(options)
     entries: list[tuple[int, Any, datetime | None, str | None]] = []
     seen: set[str] = set()
@@ -250,9 +213,7 @@ def _entry_document(
     location: str,
 ) -> Document | None:
     """One entry as a Document: the article page's text, or the entry's own text as a fallback."""
-    from .ingest import document_from_html
-
-    title = _html_to_text(entry.get("title", "")) or None
+    title = html_fragment_text(entry.get("title", "")) or None
     iso = when.isoformat() if when else None
     url = canonical_url(link) if link else None
     name = link or f"{location} entry {index + 1}"
@@ -279,15 +240,8 @@ def _entry_document(
     if not text.strip():
         log.warning("%s: entry has no text; skipped", name)
         return None
-    return Document(
-        id=url or f"{location}#{entry.get('id') or index + 1}",
-        text=text,
-        title=title,
-        url=url,
-        source=publisher,
-        date=iso,
-        path=location,
-    )
+    return make_document(text, id=url or f"{location}#{entry.get('id') or index + 1}", title=title, url=url,
+                         source=publisher, date=iso, path=location, name=name, guess_title=False)
 
 
 def _window(options: Options) -> tuple[datetime, datetime | None]:
@@ -324,52 +278,11 @@ def _entry_text(entry: Any) -> str:
         value, kind = entry.get("summary", ""), entry.get("summary_detail", {}).get("type", "text/html")
     if kind == "text/plain":
         return "\n\n".join(" ".join(p.split()) for p in value.split("\n\n") if p.strip())
-    return _html_to_text(value)
-
-
-class _TextParser(HTMLParser):
-    """Collects text, with a paragraph break at block elements and none inside scripts."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-        self.skipping = 0
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        """Open a block or a skipped element."""
-        if tag in _SKIP_TAGS:
-            self.skipping += 1
-        elif tag in _BLOCK_TAGS:
-            self.parts.append("\n\n")
-
-    def handle_endtag(self, tag: str) -> None:
-        """Close a block or a skipped element."""
-        if tag in _SKIP_TAGS:
-            self.skipping = max(0, self.skipping - 1)
-        elif tag in _BLOCK_TAGS:
-            self.parts.append("\n\n")
-
-    def handle_data(self, data: str) -> None:
-        """Keep text outside skipped elements."""
-        if not self.skipping:
-            self.parts.append(data)
-
-
-def _html_to_text(html: str) -> str:
-    """Plain text of an HTML fragment; paragraphs separated by a blank line."""
-    if "<" not in html and "&" not in html:
-        return " ".join(html.split())
-    parser = _TextParser()
-    parser.feed(html)
-    parser.close()
-    paragraphs = (" ".join(p.split()) for p in "".join(parser.parts).split("\n\n"))
-    return "\n\n".join(p for p in paragraphs if p)
+    return html_fragment_text(value)
 
 
 def _page_html(response: Response) -> str | bytes:
     """The page decoded with the charset of its Content-Type, else the bytes (ingest sniffs them)."""
-    from .ingest import decode_bytes
-
     charset = re.search(r"charset\s*=\s*[\"']?([\w.:-]+)", response.headers.get("content-type", ""), re.IGNORECASE)
     if charset:
         try:
@@ -388,7 +301,7 @@ def _page_canonical(response: Response) -> str | None:
             for m in re.finditer(r"""([\w:-]+)\s*=\s*(?:(["'])(.*?)\2|([^\s>]+))""", tag)
         )
         if "canonical" in (attrs.get("rel") or "").lower().split() and attrs.get("href"):
-            href = urljoin(response.final_url, _html_to_text(attrs["href"]))
+            href = urljoin(response.final_url, html_fragment_text(attrs["href"]))
             return canonical_url(href) if _is_http(href) else None
     return None
 

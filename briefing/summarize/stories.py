@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from .models import Document
-from .vectors import idf_weights, term_matrix, tfidf, tokenize
+from ..models import Document
+from ..text.vectors import idf_weights, term_matrix, tfidf, tokenize
 
 if TYPE_CHECKING:
     import numpy as np
@@ -97,12 +97,15 @@ def _components(
 ) -> list[list[int]]:
     """Connected components among `members` of the pairs at or above `threshold`, splitting oversized ones."""
     import numpy as np
+    from scipy import sparse
+    from scipy.sparse.csgraph import connected_components
 
     rows, cols, vals = edges
     inside = np.zeros(n, dtype=bool)
     inside[members] = True
     keep = inside[rows] & inside[cols] & (vals >= threshold)
-    labels = connected_labels(n, rows[keep], cols[keep])
+    graph = sparse.coo_matrix((np.ones(int(keep.sum()), dtype=np.int8), (rows[keep], cols[keep])), shape=(n, n))
+    _, labels = connected_components(graph, directed=False)
     member_array = np.asarray(members, dtype=np.int64)
     member_labels = labels[member_array]
     order = np.argsort(member_labels, kind="stable")
@@ -115,29 +118,6 @@ def _components(
         else:
             groups.append(group)
     return groups
-
-
-def connected_labels(n: int, a: "np.ndarray", b: "np.ndarray") -> "np.ndarray":
-    """Component label (its smallest node) of each of `n` nodes joined by the edges a[k]-b[k].
-
-    Vectorised union-find: hook every edge's larger root onto the smaller one, then compress paths by
-    pointer jumping; repeat until every edge joins nodes with the same root (about log(n) rounds).
-    """
-    import numpy as np
-
-    labels = np.arange(n, dtype=np.int64)
-    while True:
-        la, lb = labels[a], labels[b]
-        differ = la != lb
-        if not differ.any():
-            return labels
-        la, lb = la[differ], lb[differ]
-        np.minimum.at(labels, np.maximum(la, lb), np.minimum(la, lb))
-        while True:
-            jumped = labels[labels]
-            if np.array_equal(jumped, labels):
-                break
-            labels = jumped
 
 
 def central_document(vectors: "sparse.csr_matrix", members: Sequence[int]) -> int:

@@ -1,0 +1,190 @@
+"""Render a Briefing as Markdown, HTML, JSON, plain text or e-mail HTML with Jinja2 templates.
+
+Template context (built-in templates and user templates given with ``--template`` get the same). The entries
+below written as ``{...}`` are objects: use ``item.text`` or ``item["text"]``.
+
+- ``title`` (str), ``date`` (str, ``YYYY-MM-DD``), ``date_long`` (str, e.g. ``Friday 21 November 2025``;
+  equals ``date`` when the date does not parse), ``lang`` (str, ``"en"``).
+- ``sections``: list of ``{"title": str | None, "items": [item, ...]}`` in reading order.
+- ``items``: every item of every section, in reading order. Each item is
+  ``{"text": str, "score": float, "refs": [int, ...], "citations": [source, ...], "sources": [ref, ...]}``:
+  ``refs`` are the item's source numbers (2+ when outlets corroborate each other), ``citations`` the matching
+  entries of ``sources``, and ``sources`` the raw JSON source refs
+  (``document``, ``sentence``, ``title``, ``url``, ``source``).
+- ``sources``: the numbered sources list, one entry per cited document, numbered 1, 2, ... in order of first
+  citation: ``{"number": int, "anchor": "src-N", "document": str, "title": str | None, "source": str | None
+  (the publisher), "url": str | None (as given, untrusted), "link": str | None (the url when it is http(s),
+  else None), "date": str | None, "file": str | None (the name of the file it was read from, if any)}``.
+- ``documents``: the briefing's ``documents`` list as in the JSON output; ``item_count`` and ``source_count``.
+- ``anchor_base`` (str): prefix for citation links (``""`` on a page; the page's file name in a feed entry).
+
+Filters: ``md_escape`` (backslash-escape Markdown syntax; the result is inline text), ``safe_url`` (the URL if it
+is http/https, else ``""``). In Markdown templates every ``{{ ... }}`` output is passed through ``md_escape``
+unless it is already escaped or marked with ``|safe`` (so ``<{{ s.link|safe_url }}>`` makes a link). HTML
+templates autoescape. User templates run in a sandbox with undefined variables as errors.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+from ..models import Briefing
+from .escape import clean, clean_opt, md_escape, safe_url
+from .templates import FORMAT_TEMPLATES, render_many, render_template, template_format
+
+__all__ = ["FORMAT_TEMPLATES", "md_escape", "render_briefing", "render_email_html", "render_html_body", "render_many",
+           "render_template", "render_text", "safe_url", "template_context", "template_format"]
+
+_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+           "November", "December")
+_DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+
+def template_context(briefing: Briefing, anchor_base: str = "") -> dict[str, Any]:
+    """Build the documented template context (plain dicts and lists, safe to hand to a sandbox).
+
+    Args:
+        briefing: the briefing.
+        anchor_base: prefix for citation links (e.g. ``"2025-01-01.html"`` inside a feed entry).
+
+    Returns:
+        The context described at the top of this module (lists of SimpleNamespace objects).
+    """
+    docs = {d.id: d for d in briefing.documents}
+    numbers: dict[str, int] = {}
+    sources: list[SimpleNamespace] = []
+    sections: list[SimpleNamespace] = []
+    all_items: list[SimpleNamespace] = []
+    for section in briefing.sections:
+        items = []
+        for item in section.items:
+            refs: list[int] = []
+            for ref in item.sources:
+                if ref.document not in numbers:
+                    doc = docs.get(ref.document)
+                    numbers[ref.document] = len(numbers) + 1
+                    url = ref.url or (doc.url if doc else None)
+                    sources.append(SimpleNamespace(
+                        number=numbers[ref.document],
+                        anchor=f"src-{numbers[ref.document]}",
+                        document=clean(ref.document),
+                        title=clean_opt(ref.title or (doc.title if doc else None)),
+                        source=clean_opt(ref.source or (doc.source if doc else None)),
+                        url=clean_opt(url),
+                        link=safe_url(url) or None,
+                        date=clean_opt(doc.date if doc else None),
+                        file=clean_opt(_file_name(doc.path if doc else None)),
+                    ))
+                if numbers[ref.document] not in refs:
+                    refs.append(numbers[ref.document])
+            entry = SimpleNamespace(
+                text=clean(item.text),
+                score=float(item.score),
+                refs=sorted(refs),
+                citations=[sources[n - 1] for n in sorted(refs)],
+                sources=[
+                    SimpleNamespace(document=clean(r.document), sentence=r.sentence, title=clean_opt(r.title),
+                                    url=clean_opt(r.url), source=clean_opt(r.source)) for r in item.sources
+                ],
+            )
+            items.append(entry)
+            all_items.append(entry)
+        sections.append(SimpleNamespace(title=clean_opt(section.title), items=items))
+    return {
+        "title": clean(briefing.title),
+        "date": clean(briefing.date),
+        "date_long": _long_date(briefing.date),
+        "lang": "en",
+        "sections": sections,
+        "items": all_items,
+        "sources": sources,
+        "documents": [SimpleNamespace(**{k: clean_opt(v) for k, v in d.meta().items()}) for d in briefing.documents],
+        "item_count": len(all_items),
+        "source_count": len(sources),
+        "anchor_base": anchor_base,
+    }
+
+
+def render_briefing(briefing: Briefing, fmt: str, template: str | Path | None = None) -> str:
+    """Render a briefing in one output format.
+
+    Args:
+        briefing: the briefing.
+        fmt: ``"md"``, ``"html"`` or ``"json"``.
+        template: a user template file replacing the built-in one (ignored for json).
+
+    Returns:
+        The rendered text (ending with a newline).
+
+    Raises:
+        TemplateError: the template is missing, malformed or fails while rendering.
+        ValueError: unknown format.
+
+    Example:
+        >>> render_briefing(briefing, "md").startswith("# ")  # doctest: +SKIP
+        True
+    """
+    if fmt == "json":
+        return json.dumps(briefing.to_dict(), ensure_ascii=False, indent=2) + "\n"
+    if fmt not in ("md", "html"):
+        raise ValueError(f"unknown format {fmt!r}; use md, html or json")
+    return render_template(fmt, template_context(briefing), template)
+
+
+def render_text(briefing: Briefing, template: str | Path | None = None) -> str:
+    """Render the plain-text version (the e-mail's text/plain part).
+
+    Args:
+        briefing: the briefing.
+        template: an optional user template replacing ``email.txt.j2``.
+
+    Returns:
+        Readable, Markdown-ish plain text with numbered citations and source links.
+    """
+    return render_template("text", template_context(briefing), template)
+
+
+def render_email_html(briefing: Briefing, template: str | Path | None = None) -> str:
+    """Render the e-mail's HTML part (with a <style> block; deliver inlines the CSS).
+
+    Args:
+        briefing: the briefing.
+        template: an optional user template replacing ``email.html.j2``.
+
+    Returns:
+        A complete HTML document.
+    """
+    return render_template("email", template_context(briefing), template)
+
+
+def render_html_body(briefing: Briefing, anchor_base: str = "") -> str:
+    """Render the briefing's content as an HTML fragment (sections and sources), e.g. for a feed entry.
+
+    Args:
+        briefing: the briefing.
+        anchor_base: prefix for citation links, e.g. the page's file name.
+
+    Returns:
+        An HTML fragment.
+    """
+    return render_template("body", template_context(briefing, anchor_base))
+
+
+def _long_date(date: str) -> str:
+    """'Friday 21 November 2025' for an ISO date; the input unchanged when it does not parse."""
+    try:
+        day = dt.date.fromisoformat(date[:10])
+    except ValueError:
+        return clean(date)
+    return f"{_DAYS[day.weekday()]} {day.day} {_MONTHS[day.month - 1]} {day.year}"
+
+
+def _file_name(path: str | None) -> str | None:
+    """The file a document was read from, by name only (None for stdin and URLs)."""
+    if not path or path == "-" or "://" in path:
+        return None
+    return Path(path).name
+

@@ -1,0 +1,165 @@
+"""Publish a briefing into a static site: dated pages, an index of every day and an Atom feed.
+
+Every file is rendered first and written all-or-nothing under a lock, so a failed or concurrent run leaves
+the site as it was.
+"""
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import json
+import logging
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import quote
+
+from ..errors import DeliveryError
+from ..models import Briefing
+from ..atomic import checked_date, make_dir, write_all_atomic
+from .render import render_briefing, render_many, render_template, template_context
+from .templates import template_paths
+
+__all__ = ["is_site_url", "publish_site"]
+
+log = logging.getLogger(__name__)
+_PAGE_JSON = re.compile(r"^(\d{4}-\d{2}-\d{2})\.json$")
+
+
+def publish_site(briefing: Briefing, site: str | Path, template: str | Path | None = None, *,
+                 base_url: str | None = None, site_title: str | None = None) -> list[Path]:
+    """Add a briefing to a static site: ``DATE.html``, ``DATE.md``, ``DATE.json``, ``index.html``, ``feed.xml``.
+
+    Republishing a date replaces that day's pages and feed entry. A lock on ``SITE/.lock`` serialises publishes.
+
+    Args:
+        briefing: the briefing (its date names the pages).
+        site: the site directory (created if missing).
+        template: ``--template`` for the day's page (``*.md.j2`` replaces the Markdown page instead).
+        base_url: the site's public URL, used for absolute feed ids and links (optional).
+        site_title: title of the index and feed (default: the briefing's title).
+
+    Returns:
+        The files written.
+
+    Raises:
+        TemplateError: rendering failed (the site is unchanged).
+        DeliveryError: the site cannot be written or the briefing date is not ``YYYY-MM-DD``.
+    """
+    site = Path(site).expanduser()
+    date = checked_date(briefing.date)
+    title = site_title or briefing.title
+    chosen = template_paths(template, ["html", "md"], default="html")
+    files: dict[str, str | bytes] = {
+        f"{date}.{fmt}": render_briefing(briefing, fmt, chosen.get(fmt)) for fmt in ("html", "md", "json")}
+    make_dir(site)
+    with _site_lock(site):
+        now = dt.datetime.now(dt.timezone.utc)
+        archive = _read_site(site, exclude=date)
+        archive.append((briefing, now))
+        archive.sort(key=lambda pair: pair[0].date, reverse=True)
+        entries = [{"date": b.date, "title": b.title, "href": f"{b.date}.html", "item_count": len(b.items),
+                    "source_count": len({r.document for i in b.items for r in i.sources})} for b, _ in archive]
+        files["index.html"] = render_template("index", {"title": title, "lang": "en", "entries": entries})
+        files["feed.xml"] = _atom_feed(archive, title, base_url or f"urn:briefing:{quote(site.resolve().name, safe='')}:")
+        for stale in site.glob(".*.tmp"):  # left by a run that was killed mid-write; we hold the lock
+            with contextlib.suppress(OSError):
+                stale.unlink()
+        # Pages first, then index and feed: a reader never finds a link to a page that is not there yet.
+        write_all_atomic({site / name: text for name, text in files.items()})
+    return [site / name for name in files]
+
+
+def is_site_url(value: str) -> bool:
+    """Whether `value` can be a site's public URL: http(s), a host, no query or fragment, no spaces.
+
+    Args:
+        value: the `site_url` setting or `--site-url` value.
+    Returns:
+        True when feed links and ids can be built by appending page names to it.
+
+    >>> is_site_url("https://example.org/news/"), is_site_url("example.org"), is_site_url("ftp://example.org")
+    (True, False, False)
+    """
+    from urllib.parse import urlsplit
+
+    if not value or any(c.isspace() for c in value):
+        return False
+    try:
+        parts = urlsplit(value)
+        parts.port  # noqa: B018 (raises ValueError for a bad port)
+    except ValueError:
+        return False
+    # Page names are appended to the URL, so a query or fragment would end up in the middle of each link.
+    return parts.scheme in ("http", "https") and bool(parts.hostname) and "?" not in value and "#" not in value
+
+
+def _read_site(site: Path, exclude: str) -> list[tuple[Briefing, dt.datetime]]:
+    """The briefings already in the site (from their JSON files), with each file's modification time."""
+    found = []
+    for path in sorted(site.iterdir()):
+        match = _PAGE_JSON.match(path.name)
+        if not match or match.group(1) == exclude or not path.is_file():
+            continue
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            briefing = Briefing.from_dict(data)
+            mtime = dt.datetime.fromtimestamp(path.stat().st_mtime, dt.timezone.utc)
+        except (OSError, ValueError, TypeError, KeyError, AttributeError) as exc:
+            log.warning("%s: skipped in the site index (%s)", path, exc)
+            continue
+        if briefing.date != match.group(1):
+            briefing = Briefing(briefing.title, match.group(1), briefing.sections, briefing.documents)
+        found.append((briefing, mtime))
+    return found
+
+
+def _atom_feed(archive: list[tuple[Briefing, dt.datetime]], title: str, base: str) -> bytes:
+    """The site's Atom feed: one entry per briefing, newest first, id stable per date.
+
+    ``base`` is the site's URL, or a ``urn:`` prefix naming the site folder when no URL is known.
+    """
+    from feedgen.feed import FeedGenerator
+
+    is_url = not base.startswith("urn:")
+    base = base.rstrip("/") + "/" if is_url else base
+    link_base = base if is_url else ""
+    fg = FeedGenerator()
+    fg.id(base if is_url else base + "feed")
+    fg.title(title)
+    fg.author({"name": title})
+    fg.link(href=f"{link_base}index.html", rel="alternate")
+    if is_url:
+        fg.link(href=f"{base}feed.xml", rel="self")
+    fg.updated(max((when for _, when in archive), default=dt.datetime.now(dt.timezone.utc)))
+    bodies = render_many("body", [template_context(b, f"{link_base}{b.date}.html") for b, _ in archive])
+    for (briefing, when), body in zip(archive, bodies):
+        page = f"{briefing.date}.html"
+        entry = fg.add_entry(order="append")
+        entry.id(f"{base}{page}" if is_url else f"{base}{briefing.date}")
+        entry.title(f"{briefing.title} — {briefing.date}")
+        entry.link(href=f"{link_base}{page}", rel="alternate")
+        entry.published(dt.datetime.fromisoformat(briefing.date).replace(tzinfo=dt.timezone.utc))
+        entry.updated(when)
+        entry.content(body, type="html")
+    return bytes(fg.atom_str(pretty=True))
+
+
+@contextlib.contextmanager
+def _site_lock(site: Path) -> Iterator[None]:
+    """Hold an exclusive lock on SITE/.lock so concurrent publishes do not interleave."""
+    try:
+        import fcntl
+    except ImportError:  # not on POSIX: publish without a lock
+        yield
+        return
+    try:
+        handle = open(site / ".lock", "a")  # noqa: SIM115 (held for the duration of the lock)
+    except OSError as exc:
+        raise DeliveryError(f"could not lock {site}: {exc.strerror or exc}") from exc
+    with handle:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
