@@ -35,6 +35,9 @@ CANDIDATE_POOL = 400
 # Weight of word-distribution coverage against centrality, and the add-k smoothing of the summary's
 # distribution (measured on even-numbered dev clusters, checked on odd ones: benchmarks/RESULTS.md).
 KL_WEIGHT = 0.3
+# With a focus query, the words to cover are those of the input weighted by each sentence's relevance to the
+# query (0-1) plus this floor (query-focused KL-Sum; measured on DUC 2007 dev topics: benchmarks/RESULTS.md).
+QUERY_FLOOR = 0.1
 KL_SMOOTHING = 0.1
 
 
@@ -63,6 +66,8 @@ def select_items(
     budget_words: int | None = None,
     budget_sentences: int | None = None,
     overflow: bool = False,
+    relevance: "np.ndarray | None" = None,
+    novelty: "np.ndarray | None" = None,
 ) -> list[Item]:
     """Pick the briefing's items from scored sentences.
 
@@ -75,6 +80,11 @@ def select_items(
         budget_words / budget_sentences: override the options' budget (used to share it among stories).
         overflow: let the last sentence run past the word budget (evaluation truncates summaries to the
             budget, as it does for every baseline); briefings never overflow.
+        relevance: optional 0.0-1.0 relevance of each sentence to a focus query: the word distribution a
+            briefing should cover is then that of what the query asks about (the ranking's `scores` are
+            already biased towards it).
+        novelty: optional 0.0-1.0 share of each sentence that earlier days did not say; the word distribution
+            a briefing should cover is then that of what is new.
     Returns:
         Items in reading order, each citing one or more sources.
     """
@@ -94,7 +104,12 @@ def select_items(
     ][:CANDIDATE_POOL]
     chosen: list[int] = []
     if pool:
-        chosen = _greedy(pool, rows[pool], _word_distribution(rows), np.asarray([scores[i] for i in pool], dtype=float),
+        # The words a briefing should cover: those of the input, of what is new in it, and of what the
+        # query asks about (each sentence's words count by its novelty and its relevance).
+        weights = None if novelty is None else np.asarray(novelty, dtype=float)
+        if relevance is not None:
+            weights = (1.0 if weights is None else weights) * (QUERY_FLOOR + np.asarray(relevance, dtype=float))
+        chosen = _greedy(pool, rows[pool], _word_distribution(rows, weights), np.asarray(scores, dtype=float)[pool],
                          [count_words(sentences[i].text) for i in pool], options, budget_words, budget_sentences, overflow)
     if not chosen:
         return []
@@ -160,11 +175,12 @@ def _greedy(
     return chosen
 
 
-def _word_distribution(rows: "sparse.csr_matrix") -> "np.ndarray":
-    """The input's content-word distribution: how many sentences use each word, normalised."""
+def _word_distribution(rows: "sparse.csr_matrix", weights: "np.ndarray | None" = None) -> "np.ndarray":
+    """The input's content-word distribution: how many sentences use each word (each counted by its
+    weight, when given), normalised."""
     import numpy as np
 
-    counts = np.asarray(rows.sum(axis=0)).ravel()
+    counts = np.asarray(rows.sum(axis=0) if weights is None else rows.T @ weights).ravel()
     return counts / (counts.sum() or 1.0)
 
 
