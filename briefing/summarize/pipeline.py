@@ -116,7 +116,7 @@ def build_briefing(documents: Sequence[Document], options: Options | None = None
         allowed = filter_repeats([s.text for s in sentences], published, options.duplicate_threshold) if published else None
         relevance = query_relevance(sentences, options.query) if options.query else None
         items = select_items(sentences, scores, by_id, options, allowed, overflow=overflow, relevance=relevance,
-                             novelty=novelty)
+                             novelty=novelty, stories=_story_weights(sentences, stories))
         bar.advance()
     if not items:
         raise NoInputError("no sentence in the input is long enough to brief (or all were in earlier briefings)")
@@ -133,6 +133,20 @@ def _story_sentences(documents: Sequence[Document], stories: Sequence[Sequence[i
     for sentence in sentences:
         parts[story_of[sentence.doc_position]].append(sentence)
     return sentences, parts
+
+
+def _story_weights(sentences: Sequence[Sentence], stories: Sequence[Sequence[int]]
+                   ) -> "tuple[np.ndarray, np.ndarray] | None":
+    """(story of each sentence, weight of each story): a story's weight is its articles over the biggest's."""
+    import numpy as np
+
+    if len(stories) < 2:
+        return None
+    story_of = np.zeros(max(max(story) for story in stories) + 1, dtype=np.int64)
+    for k, story in enumerate(stories):
+        story_of[story] = k
+    sizes = np.asarray([len(story) for story in stories], dtype=float)
+    return story_of[[s.doc_position for s in sentences]], sizes / sizes.max()
 
 
 def _global_scores(ranked: Sequence[tuple[Sequence[Sentence], "np.ndarray"]]) -> "np.ndarray":

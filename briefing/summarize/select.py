@@ -38,6 +38,8 @@ KL_WEIGHT = 0.3
 # With a focus query, the words to cover are those of the input weighted by each sentence's relevance to the
 # query (0-1) plus this floor (query-focused KL-Sum; measured on DUC 2007 dev topics: benchmarks/RESULTS.md).
 QUERY_FLOOR = 0.1
+# Reward (in units of the best centrality) for the first item of a story, times the story's weight (0-1).
+STORY_WEIGHT = 0.5
 KL_SMOOTHING = 0.1
 
 
@@ -68,6 +70,7 @@ def select_items(
     overflow: bool = False,
     relevance: "np.ndarray | None" = None,
     novelty: "np.ndarray | None" = None,
+    stories: "tuple[np.ndarray, np.ndarray] | None" = None,
 ) -> list[Item]:
     """Pick the briefing's items from scored sentences.
 
@@ -85,6 +88,8 @@ def select_items(
             already biased towards it).
         novelty: optional 0.0-1.0 share of each sentence that earlier days did not say; the word distribution
             a briefing should cover is then that of what is new.
+        stories: optional (story of each sentence, weight 0-1 of each story): the first item of a story
+            earns STORY_WEIGHT times its story's weight, so a day's main stories each get an item.
     Returns:
         Items in reading order, each citing one or more sources.
     """
@@ -109,8 +114,10 @@ def select_items(
         weights = None if novelty is None else np.asarray(novelty, dtype=float)
         if relevance is not None:
             weights = (1.0 if weights is None else weights) * (QUERY_FLOOR + np.asarray(relevance, dtype=float))
+        story_of = None if stories is None else (stories[0][pool], stories[1][stories[0][pool]])
         chosen = _greedy(pool, rows[pool], _word_distribution(rows, weights), np.asarray(scores, dtype=float)[pool],
-                         [count_words(sentences[i].text) for i in pool], options, budget_words, budget_sentences, overflow)
+                         [count_words(sentences[i].text) for i in pool], options, budget_words, budget_sentences, overflow,
+                         story_of)
     if not chosen:
         return []
     credited = _corroborations(sentences, rows, chosen, options.duplicate_threshold)
@@ -137,6 +144,7 @@ def _greedy(
     budget_words: int | None,
     budget_sentences: int | None,
     overflow: bool,
+    stories: "tuple[np.ndarray, np.ndarray] | None" = None,
 ) -> list[int]:
     """Greedy selection until the budget is spent, each step taking the best candidate by
 
@@ -146,6 +154,9 @@ def _greedy(
     Goldstein, SIGIR 1998) and coverage is how much closer the summary's word distribution comes to the
     input's (KL-Sum, Haghighi & Vanderwende, NAACL 2009), rescaled to 0-1 among the candidates.
     A candidate whose overlap reaches `options.duplicate_threshold` is a near-duplicate, never chosen.
+    With `stories` (each candidate's story, and the weight of each candidate's story), a candidate from a
+    story that has no item yet earns STORY_WEIGHT times its story's weight: a submodular reward for covering
+    the day's stories, like the cluster reward of Lin & Bilmes (ACL 2011); with one story it changes nothing.
     """
     import numpy as np
 
@@ -160,6 +171,8 @@ def _greedy(
         if budget_sentences is not None and len(chosen) >= budget_sentences:
             break
         value = values - REDUNDANCY_PENALTY * redundancy
+        if stories is not None:
+            value = value + STORY_WEIGHT * stories[1]
         if KL_WEIGHT:
             coverage = _kl_improvement(rows, sizes, target, summary)
             lo, hi = coverage[alive].min(), coverage[alive].max()
@@ -169,6 +182,8 @@ def _greedy(
         if redundancy[k] >= options.duplicate_threshold or (lengths[k] > words_left and not overflow):
             continue
         chosen.append(pool[k])
+        if stories is not None:  # the story is covered: its other sentences earn no more
+            stories = (stories[0], np.where(stories[0] == stories[0][k], 0.0, stories[1]))
         summary[rows[k].indices] += 1.0
         words_left -= lengths[k]
         redundancy = np.maximum(redundancy, overlap_matrix(rows, rows[k]).ravel())
