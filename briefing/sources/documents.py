@@ -12,6 +12,7 @@ import unicodedata
 from pathlib import Path
 
 from ..models import Document
+from ..text.languages import document_language
 from ..text.normalize import normalize_text
 
 log = logging.getLogger(__name__)
@@ -62,7 +63,7 @@ def make_document(text: str, *, id: str, name: str | None = None, title: str | N
         text: the article text as read (capped at MAX_TEXT_CHARS, then normalised).
         id, title, url, source, date, path: metadata, each cleaned to one line.
         name: how warnings name the input (default: path, url or id).
-        language: a BCP 47 tag when the input declares one.
+        language: a BCP 47 tag when the input declares one; otherwise the language is detected from the text.
         guess_title: without a title, take one from the file name or the text (JSONL records keep None).
 
     >>> make_document("  Rates rose.\\x00 ", id="a\\nb", title=" Rates ").title
@@ -79,7 +80,7 @@ def make_document(text: str, *, id: str, name: str | None = None, title: str | N
         clean_title = title_from_text(body)
     return Document(id=clean_field(id) or "document", text=body, title=clean_title,
                     url=clean_field(url), source=clean_field(source), date=clean_field(date), path=path,
-                    language=clean_field(language))
+                    language=document_language(f"{clean_title or ''}\n{body}", clean_field(language)))
 
 
 def document_from_text(text: str, *, id: str, path: str | None = None, title: str | None = None,

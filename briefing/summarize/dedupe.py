@@ -21,10 +21,18 @@ DEFAULT_THRESHOLD = 0.5  # the same default as Options.duplicate_threshold
 _BLOCK_PAIRS = 4_000_000
 
 
-def content_sets(texts: Sequence[str], vocabulary: dict[str, int] | None = None) -> tuple["sparse.csr_matrix", dict[str, int]]:
-    """0/1 content-word rows for `texts`, plus the vocabulary used (new terms are added to it)."""
+def content_sets(
+    texts: Sequence[str], vocabulary: dict[str, int] | None = None, languages: Sequence[str | None] | None = None
+) -> tuple["sparse.csr_matrix", dict[str, int]]:
+    """0/1 content-word rows for `texts`, plus the vocabulary used (new terms are added to it).
+
+    `languages` gives each text's BCP 47 tag (default: English).
+    """
     vocab: dict[str, int] = {} if vocabulary is None else vocabulary
-    token_lists = [tokenize(text) for text in texts]
+    if languages is None:
+        token_lists = [tokenize(text) for text in texts]
+    else:
+        token_lists = [tokenize(text, language) for text, language in zip(texts, languages)]
     for tokens in token_lists:
         for token in tokens:
             vocab.setdefault(token, len(vocab))

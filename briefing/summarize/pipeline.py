@@ -11,7 +11,9 @@ from ..errors import BriefingError, NoInputError
 from ..models import Briefing, Document, Item, Section, Sentence
 from ..options import Options
 from ..progress import Progress, wanted
+from ..text.languages import with_languages
 from ..text.sentences import split_document
+from ..text.vectors import count_words
 from .rank import rank_sentences
 from .dedupe import filter_repeats
 from .select import select_items
@@ -81,8 +83,10 @@ def build_briefing(documents: Sequence[Document], options: Options | None = None
         )
     if not documents:
         raise NoInputError("no documents to summarise")
+    documents = with_languages(documents)  # a Document made by hand may not say its language
     with Progress("grouping stories", total=1, enabled=wanted(options.quiet)) as bar:
-        vectors = document_vectors(documents) if options.stories and len(documents) > 2 else None
+        several = len(documents) > 2 or len({_language(d) for d in documents}) > 1  # one section per language
+        vectors = document_vectors(documents) if options.stories and several else None
         stories = group_stories(documents, vectors=vectors) if vectors is not None else [list(range(len(documents)))]
         if len(stories) == 1:
             vectors = None
@@ -126,7 +130,7 @@ def _story_sections(
             scores = rank_sentences(sentences, options)
             allowed = _new_sentences(sentences, published, options)
             items = select_items(sentences, scores, by_id, options, allowed, budget_words=words, budget_sentences=count)
-        carry_words = 0 if words is None else words - sum(len(i.text.split()) for i in items)
+        carry_words = 0 if words is None else words - sum(count_words(i.text) for i in items)
         carry_count = 0 if count is None else count - len(items)
         bar.advance()
         if items:
@@ -134,6 +138,11 @@ def _story_sections(
             title = _section_title(documents[central_document(vectors, cited)], items) if vectors is not None else None
             sections.append(Section(title=title, items=tuple(items)))
     return sections
+
+
+def _language(document: Document) -> str:
+    """A document's primary language subtag (`pt` for `pt-BR`)."""
+    return (document.language or "en").split("-")[0].lower()
 
 
 def _section_title(central: Document, items: Sequence[Item]) -> str:

@@ -71,13 +71,13 @@ def rank_sentences(sentences: Sequence[Sentence], options: Options | None = None
         from .sumy_rank import rank_with_sumy
 
         return _unit_sum(rank_with_sumy(sentences, options.algorithm))
-    counts, vocabulary = term_matrix([tokenize(s.text) for s in sentences])
+    counts, vocabulary = term_matrix([tokenize(s.text, s.language) for s in sentences])
     documents = _document_index(sentences)
     vectors = _weighted_rows(counts, documents)
     graph = similarity_graph(vectors, documents)
     prior = position_prior(sentences)
     damping = DAMPING
-    affinity = query_affinity(vectors, vocabulary, options.query) if options.query else None
+    affinity = query_affinity(vectors, vocabulary, options.query, sentences[0].language) if options.query else None
     if affinity is not None and affinity.max() > 0:
         # The query decides the teleport and gets a bigger share of the walk; sentences that do not match
         # keep a small floor so that centrality still orders them. A query matching nothing changes nothing.
@@ -109,7 +109,7 @@ def sentence_vectors(sentences: Sequence[Sentence]) -> "sparse.csr_matrix":
     many of their sentences is an article's topic rather than a fact (sentence idf). The product gave
     +0.3 ROUGE-1 at 250 words on both halves of the dev set (benchmarks/RESULTS.md).
     """
-    counts, _ = term_matrix([tokenize(s.text) for s in sentences])
+    counts, _ = term_matrix([tokenize(s.text, s.language) for s in sentences])
     return _weighted_rows(counts, _document_index(sentences))
 
 
@@ -195,16 +195,19 @@ def position_prior(sentences: Sequence[Sentence]) -> "np.ndarray":
     return 1.0 / (index + 1.0) ** POSITION_DECAY
 
 
-def query_affinity(vectors: "sparse.csr_matrix", vocabulary: dict[str, int], query: str) -> "np.ndarray":
+def query_affinity(
+    vectors: "sparse.csr_matrix", vocabulary: dict[str, int], query: str, language: str | None = None
+) -> "np.ndarray":
     """Cosine of each sentence with a focus query (0.0-1.0), in the sentences' tf-idf space.
 
-    `vocabulary` maps the columns of `vectors` to terms (as `term_matrix` returns it).
+    `vocabulary` maps the columns of `vectors` to terms (as `term_matrix` returns it); the query is
+    tokenised as `language` (the sentences' language).
     """
     import numpy as np
 
     from ..text.vectors import normalize_rows
 
-    q, _ = term_matrix([tokenize(query)], vocabulary)
+    q, _ = term_matrix([tokenize(query, language)], vocabulary)
     q = normalize_rows(q)
     return np.asarray((vectors @ q.T).todense()).ravel()
 

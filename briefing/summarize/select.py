@@ -85,7 +85,7 @@ def select_items(
     if budget_words is None and budget_sentences is None:
         budget_sentences = options.sentences
         budget_words = None if budget_sentences else options.words
-    rows, _ = content_sets([s.text for s in sentences])
+    rows, _ = content_sets([s.text for s in sentences], languages=[s.language for s in sentences])
     order = sorted(range(len(sentences)), key=lambda i: (-scores[i], sentences[i].doc_position, sentences[i].index))
     content = np.diff(rows.indptr)  # distinct content words per sentence
     pool = [
