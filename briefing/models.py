@@ -76,6 +76,8 @@ class Briefing:
     date: str  # YYYY-MM-DD
     sections: tuple[Section, ...]
     documents: tuple[Document, ...] = field(default=())
+    # The templates' fixed words when localised: "sources", "empty" (str), "days" (7), "months" (12).
+    labels: dict[str, Any] = field(default_factory=dict, compare=False)
 
     @property
     def items(self) -> list[Item]:

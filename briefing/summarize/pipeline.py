@@ -5,7 +5,7 @@ import datetime as dt
 import logging
 import re
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ..errors import BriefingError, NoInputError
 from ..models import Briefing, Document, Item, Section, Sentence
@@ -96,7 +96,22 @@ def build_briefing(documents: Sequence[Document], options: Options | None = None
         sections = _story_sections(documents, stories, budgets, vectors, published, options, bar)
     if not sections:
         raise NoInputError("no sentence in the input is long enough to brief (or all were in earlier briefings)")
-    return Briefing(title=options.title or DEFAULT_TITLE, date=date, sections=tuple(sections), documents=tuple(documents))
+    return Briefing(title=options.title or DEFAULT_TITLE, date=date, sections=tuple(sections), documents=tuple(documents),
+                    labels=template_labels(options))
+
+
+def template_labels(options: Options) -> dict[str, Any]:
+    """The templates' fixed words from the options (`sources_label`, `empty_label`, `day_names`, `month_names`)."""
+    for name, count in (("day_names", 7), ("month_names", 12)):
+        given = getattr(options, name)
+        if given and len(given) != count:
+            raise BriefingError(f"{name} needs {count} names, not {len(given)}")
+    labels: dict[str, Any] = {"sources": options.sources_label, "empty": options.empty_label}
+    if options.day_names:
+        labels["days"] = tuple(options.day_names)
+    if options.month_names:
+        labels["months"] = tuple(options.month_names)
+    return labels
 
 
 def _story_sections(
