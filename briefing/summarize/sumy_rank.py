@@ -9,7 +9,8 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from ..models import Sentence
-from ..text.vectors import WORD_RE
+from ..text.languages import primary
+from ..text.vectors import WORD_RE, tokenize
 
 if TYPE_CHECKING:
     import numpy as np
@@ -18,12 +19,21 @@ SUMY_ALGORITHMS = ("lexrank", "textrank", "lsa", "luhn")
 
 
 class WordTokenizer:
-    """The tokenizer interface sumy's Sentence expects (`language`, `to_words`), with no NLTK data."""
+    """The tokenizer interface sumy's Sentence expects (`language`, `to_words`), with no NLTK data.
+
+    English words go to sumy as they are (sumy lower-cases and stems them); other languages get our
+    tokens (stemmed, stopwords dropped, bigrams for Japanese and Chinese), which sumy then leaves alone.
+    """
 
     language = "english"
 
+    def __init__(self, language: str | None = None) -> None:
+        self.code = primary(language)
+
     def to_words(self, text: str) -> tuple[str, ...]:
-        """Words of a sentence, as sumy wants them (sumy lower-cases and stems them itself)."""
+        """Words of a sentence, as sumy wants them."""
+        if self.code != "en":
+            return tuple(tokenize(text, self.code))
         return tuple(WORD_RE.findall(text))
 
     def to_sentences(self, text: str) -> tuple[str, ...]:
@@ -33,8 +43,9 @@ class WordTokenizer:
         return tuple(split_sentences(text))
 
 
-def _summarizer(algorithm: str) -> Any:
-    """A configured sumy summarizer with English stemming and stop words (both shipped, no downloads)."""
+def _summarizer(algorithm: str, language: str = "en") -> Any:
+    """A configured sumy summarizer with English stemming and stop words (both shipped, no downloads);
+    for another language, our tokens need neither."""
     try:
         from sumy.nlp.stemmers import Stemmer
         from sumy.utils import get_stop_words
@@ -50,6 +61,10 @@ def _summarizer(algorithm: str) -> Any:
         from sumy.summarizers.luhn import LuhnSummarizer as cls
     else:
         raise ValueError(f"unknown sumy algorithm {algorithm!r}; choose from {', '.join(SUMY_ALGORITHMS)}")
+    if language != "en":
+        summarizer = cls(str)  # words are already stemmed, stopwords already dropped
+        summarizer.stop_words = ()
+        return summarizer
     summarizer = cls(Stemmer("english"))
     summarizer.stop_words = get_stop_words("english")
     return summarizer
@@ -65,7 +80,8 @@ def rank_with_sumy(sentences: Sequence[Sentence], algorithm: str) -> "np.ndarray
     from sumy.models.dom import ObjectDocumentModel, Paragraph
     from sumy.models.dom import Sentence as SumySentence
 
-    tokenizer = WordTokenizer()
+    language = primary(sentences[0].language if sentences else None)  # a story is in one language
+    tokenizer = WordTokenizer(language)
     paragraphs: list[list[Any]] = []
     last_doc = None
     for s in sentences:
@@ -82,7 +98,7 @@ def rank_with_sumy(sentences: Sequence[Sentence], algorithm: str) -> "np.ndarray
         ranked.extend(infos)
         return infos
 
-    _summarizer(algorithm)(document, take_all)
+    _summarizer(algorithm, language)(document, take_all)
     n = len(flat)
     scores = np.zeros(n)
     for rank, info in enumerate(ranked):

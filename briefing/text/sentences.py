@@ -136,6 +136,8 @@ def _decide_period(
         return end
     c = nxt[0]
     low = word.lower()
+    if tables is not _ENGLISH:  # `l’art. 12`, `dell’art. 5`: the abbreviation follows an elided article
+        low = low.rpartition("’")[2].rpartition("'")[2]
     if low in tables.never_final:
         return -1
     if tables.ordinal_dot and word.isdigit() and len(word) <= 3 and not close and not _opener(nxt, tables.openers):

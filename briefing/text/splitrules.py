@@ -156,7 +156,7 @@ def split_rules(language: str | None) -> SplitRules | None:
 # like ? and !. It starts with a character class so the regex engine skips ahead fast.
 _CANDIDATE = (
     r"([.!?…‽。！？؟۔।](?:(?<=\.)(?: \.)+|[.!?…‽。！？؟۔।]*))({close}[”’\"'»)\]」』）{extra_close}]*)"
-    r"(?:(?=\s+({opening})(\S*))|(?=\s*$)|(?<=[。！？」』）]))"
+    r"(?:(?=\s+({opening})(\S*))|(?=\s*$)|(?<=[。！？」』）])|(?<=[。！？][”’]))"
 )
 _OPENING = "“\"‘'(\\[{¿¡«"
 # After a closing 」, a quotative particle continues the sentence: `「…。」と述べた。`
