@@ -53,9 +53,7 @@ _ROMAN = frozenset("".join(p) for n in (2, 3, 4) for p in itertools.product("ivx
 _SPECIAL = _TITLES | _NUMBER_ABBREVS | _NEVER_FINAL | _POSTPOSITIVE | _ROMAN
 _TIME_ZONES = frozenset("et est edt ct cst cdt mt mst mdt pt pst pdt gmt utc bst cet cest eastern pacific central local".split())
 
-# A candidate end: terminal punctuation (or a spaced ellipsis `. . .`), closing quotes/brackets, then
-# whitespace, whose next word (after opening quotes/brackets) is captured by a lookahead; CJK full stops
-# need no space. It starts with a character class so the regex engine skips ahead fast.
+# A candidate end (terminal punctuation, closing quotes, whitespace, the next word): see `splitrules`.
 _CANDIDATE = candidate_pattern(None)
 # `“War crime!” Zelenskyy added.`: a name and a speech verb after an exclaimed/asked quotation.
 _ATTRIBUTION = re.compile(
