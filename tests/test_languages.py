@@ -256,3 +256,12 @@ def test_splitter_is_at_least_as_good_as_pysbd(language: str) -> None:
     except ValueError:  # pySBD has no rules for this language (Portuguese): hold our own bar
         theirs = 0.9
     assert ours >= theirs
+
+
+def test_history_leaves_out_what_a_french_briefing_already_said(tmp_path: Path) -> None:
+    documents = load_documents([str(p) for p in _write_texts(tmp_path, "fr")], Options(quiet=True))
+    first = build_briefing(documents, Options(words=WORDS, quiet=True))
+    published = [item.text for item in first.items[:2]]
+    second = build_briefing(documents, Options(words=WORDS, quiet=True), published=published)
+    said = {ref.text for item in first.items[:2] for ref in item.sources}
+    assert second.items and not said & {ref.text for item in second.items for ref in item.sources}

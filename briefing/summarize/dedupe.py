@@ -76,20 +76,23 @@ def similarity(a: str, b: str) -> float:
     return float(overlap_matrix(rows[0], rows[1])[0, 0])
 
 
-def find_repeats(new: Sequence[str], old: Sequence[str], threshold: float = DEFAULT_THRESHOLD) -> list[int | None]:
+def find_repeats(
+    new: Sequence[str], old: Sequence[str], threshold: float = DEFAULT_THRESHOLD, language: str | None = None
+) -> list[int | None]:
     """For each text in `new`, the index of the first text in `old` that it repeats, or None.
 
     Args:
         new: candidate sentences.
         old: sentences already published or chosen.
         threshold: similarity (0.0-1.0) from which two sentences count as the same.
+        language: the BCP 47 tag both sides are tokenised as (None: English).
     Returns:
         A list as long as `new`: the best-matching (then earliest) text of `old` at or above `threshold`.
     """
     if not new or not old:
         return [None] * len(new)
-    new_rows, vocab = content_sets(new)
-    old_rows, _ = content_sets(old, vocab)
+    new_rows, vocab = content_sets(new, languages=[language] * len(new))
+    old_rows, _ = content_sets(old, vocab, languages=[language] * len(old))
     if threshold <= 0:  # every pair qualifies, even with nothing shared: the dense answer is all there is
         scores = overlap_matrix(new_rows, old_rows)
         return [int(j) for j in scores.argmax(axis=1)]
@@ -127,7 +130,9 @@ def _best_matches(a: "sparse.csr_matrix", b: "sparse.csr_matrix", threshold: flo
     return found
 
 
-def filter_repeats(texts: Sequence[str], published: Sequence[str], threshold: float) -> list[bool]:
+def filter_repeats(
+    texts: Sequence[str], published: Sequence[str], threshold: float, language: str | None = None
+) -> list[bool]:
     """Which of `texts` are new, i.e. do not repeat an already published text.
 
     Args:
@@ -135,10 +140,11 @@ def filter_repeats(texts: Sequence[str], published: Sequence[str], threshold: fl
         published: texts from `History.published_texts`.
         threshold: similarity (0.0-1.0) from which two sentences count as the same
             (normally `Options.duplicate_threshold`).
+        language: the language of `texts` (published texts are read as the same language).
     Returns:
         One bool per text: True = new, False = a repeat.
 
     >>> filter_repeats(["Rates rose again."], [], 0.5)
     [True]
     """
-    return [match is None for match in find_repeats(texts, published, threshold)]
+    return [match is None for match in find_repeats(texts, published, threshold, language)]

@@ -194,7 +194,9 @@ def _new_sentences(sentences: Sequence[Sentence], published: Sequence[str], opti
     """Mask of sentences that do not repeat an earlier briefing (None when there is no history)."""
     if not published:
         return None
-    return filter_repeats([s.text for s in sentences], published, options.duplicate_threshold)
+    languages = {s.language for s in sentences}
+    language = languages.pop() if len(languages) == 1 else None  # a story is in one language
+    return filter_repeats([s.text for s in sentences], published, options.duplicate_threshold, language)
 
 
 def summarize(documents: Sequence[Document], options: Options | None = None) -> list[Item]:
