@@ -149,7 +149,8 @@ def _decide_period(
             return -1  # `p. 55`, `No. 10`, `the U.S. 10-year yield`
         return end
     if low in tables.titles:
-        if low in ("st", "г", "гг") and (_opener(nxt, tables.openers) or low == "st" and _previous_word(para, seg_start, token_start)[:1].isdigit()):
+        after_number = _previous_word(para, seg_start, token_start)[:1].isdigit()
+        if low in ("st", "г", "гг") and (_opener(nxt, tables.openers) or (low == "st" and after_number)):
             return end  # `5th St. He ...` is a street, not a saint; `в 2020 г. Он` a year
         return -1
     if len(word) == 1 and word.isalpha():
