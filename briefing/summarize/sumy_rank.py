@@ -27,12 +27,13 @@ class WordTokenizer:
 
     language = "english"
 
-    def __init__(self, language: str | None = None) -> None:
+    def __init__(self, language: str | None = None, ours: bool = False) -> None:
         self.code = primary(language)
+        self.ours = ours or self.code != "en"  # our tokens (for every language of a mixed input)
 
     def to_words(self, text: str) -> tuple[str, ...]:
         """Words of a sentence, as sumy wants them."""
-        if self.code != "en":
+        if self.ours:
             return tuple(tokenize(text, self.code))
         return tuple(WORD_RE.findall(text))
 
@@ -80,15 +81,16 @@ def rank_with_sumy(sentences: Sequence[Sentence], algorithm: str) -> "np.ndarray
     from sumy.models.dom import ObjectDocumentModel, Paragraph
     from sumy.models.dom import Sentence as SumySentence
 
-    language = primary(sentences[0].language if sentences else None)  # a story is in one language
-    tokenizer = WordTokenizer(language)
+    languages = {primary(s.language) for s in sentences}
+    language = "en" if languages <= {"en"} else "xx"  # any other language: our tokens for every sentence
+    tokenizers = {code: WordTokenizer(code, ours=language != "en") for code in languages}
     paragraphs: list[list[Any]] = []
     last_doc = None
     for s in sentences:
         if s.document != last_doc:
             paragraphs.append([])
             last_doc = s.document
-        paragraphs[-1].append(SumySentence(s.text, tokenizer))
+        paragraphs[-1].append(SumySentence(s.text, tokenizers[primary(s.language)]))
     flat = [sentence for paragraph in paragraphs for sentence in paragraph]
     document = ObjectDocumentModel(tuple(Paragraph(p) for p in paragraphs))
     ranked: list[Any] = []
