@@ -227,6 +227,10 @@ def test_html_and_feeds_declare_their_language(tmp_path: Path) -> None:
                     f"<language>de-DE</language>{items}</channel></rss>", encoding="utf-8")
     documents = load_documents([str(feed)], Options(quiet=True, date="2025-03-04", since="2d"))
     assert [d.language for d in documents] == ["de-DE", "de-DE"]
+    markdown = tmp_path / "note.md"
+    markdown.write_text(f"---\ntitle: Note\nlang: fr-BE\n---\n\n{_body(fr)}\n", encoding="utf-8")
+    (doc,) = load_documents([str(markdown)], Options(quiet=True))
+    assert (doc.title, doc.language) == ("Note", "fr-BE")
 
 
 SBD_CASES = Path(__file__).resolve().parent.parent / "benchmarks" / "sbd_cases"

@@ -84,14 +84,14 @@ def make_document(text: str, *, id: str, name: str | None = None, title: str | N
 
 
 def document_from_text(text: str, *, id: str, path: str | None = None, title: str | None = None,
-                       date: str | None = None) -> Document | None:
+                       date: str | None = None, language: str | None = None) -> Document | None:
     """A Document from plain text; a leading headline line becomes the title (else the file name, else the text).
 
     Args:
         text: the decoded file contents.
         id: the document id (usually the file stem).
         path: where the text came from.
-        title, date: known metadata (a Markdown heading or front matter).
+        title, date, language: known metadata (a Markdown heading or front matter).
 
     Returns:
         The document, or None when no text remains after normalisation.
@@ -99,7 +99,7 @@ def document_from_text(text: str, *, id: str, path: str | None = None, title: st
     body = clean_text(cap_text(text, path or id))
     if title is None:
         title, body = split_headline(body)
-    return make_document(body, id=id, title=title, date=date, path=path)
+    return make_document(body, id=id, title=title, date=date, path=path, language=language)
 
 
 def split_headline(text: str) -> tuple[str | None, str]:

@@ -86,9 +86,13 @@ def html_language(tree: HtmlElement) -> str | None:
 
 
 def document_from_markdown(source: str, *, id: str, path: str | None = None) -> Document | None:
-    """A Document from Markdown: a leading `# Heading` or front-matter title becomes the title."""
+    """A Document from Markdown: a leading `# Heading` or front-matter title becomes the title; a front-matter
+    `lang` or `language` is its language."""
     title, date, text = markdown_to_text(source)
-    return document_from_text(text, id=id, path=path, title=title, date=date)
+    front = re.match(r"---[ \t]*\n(.*?)\n---[ \t]*\n", source, re.S)
+    declared = re.search(r"(?m)^(?:lang|language):[ \t]*[\"']?([\w-]+)", front.group(1)) if front else None
+    return document_from_text(text, id=id, path=path, title=title, date=date,
+                              language=declared.group(1) if declared else None)
 
 
 def _decode_html(data: bytes, name: str) -> str:
