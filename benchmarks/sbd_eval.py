@@ -1,6 +1,6 @@
-"""Sentence splitter benchmark: exact-sentence F1 on the golden rules and throughput, ours vs pySBD.
+"""Sentence splitter benchmark: exact-sentence F1 on the golden rules, per language, and throughput, ours vs pySBD.
 
-Usage: python benchmarks/sbd_eval.py [CASES.jsonl] [--mb N]
+Usage: python benchmarks/sbd_eval.py [CASES.jsonl] [--mb N] [--languages DIR] [--no-speed]
 
 CASES.jsonl defaults to ../shared/eval/sbd_golden_rules/cases.jsonl relative to the repository. Each line
 is {"text", "sentences", "rule_no", "rule", "xfail_in_pysbd"}. A predicted sentence counts as correct when
@@ -8,6 +8,11 @@ it equals (after strip) a gold sentence of the same case not matched yet; precis
 over all cases. Throughput is measured on about N MB (default 2) of news text: the documents of
 /work/evaldata/bbc_fulltext.jsonl when present, else the seeds repeated. Both splitters get the same
 documents one at a time; "ours" includes normalisation (`split_sentences` on raw text).
+
+Languages: DIR (default benchmarks/sbd_cases) holds one LANG.jsonl per language, each line
+{"text", "sentences"} written by hand for this benchmark; both splitters are told the language
+(`split_sentences(text, language=LANG)`, `pysbd.Segmenter(language=LANG)`), and F1 is reported per language
+("n/a" where pySBD has no such language).
 """
 from __future__ import annotations
 
@@ -27,6 +32,9 @@ from briefing.text.normalize import normalize_text  # noqa: E402
 from briefing.text.sentences import split_sentences, split_text  # noqa: E402
 
 DEFAULT_CASES = REPO.parent / "shared" / "eval" / "sbd_golden_rules" / "cases.jsonl"
+LANGUAGE_CASES = REPO / "benchmarks" / "sbd_cases"
+# pySBD's languages (pysbd.languages.LANGUAGE_CODES, version 0.3.4).
+PYSBD_LANGUAGES = frozenset("en hi mr zh es am ar hy bg ur ru pl fa nl da fr my el it ja de kk sk".split())
 NEWS = Path("/work/evaldata/bbc_fulltext.jsonl")
 
 Splitter = Callable[[str], list[str]]
@@ -54,6 +62,24 @@ def exact_f1(cases: list[dict[str, Any]], split: Splitter) -> tuple[float, float
     recall = hits / gold if gold else 0.0
     f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
     return precision, recall, f1, wrong
+
+
+def language_scores(directory: Path) -> dict[str, dict[str, float | None]]:
+    """F1 per language on DIR/LANG.jsonl: {"fr": {"ours": 1.0, "pysbd": 0.9, "cases": 12}, ...} (pysbd None
+    when pySBD does not know the language)."""
+    import pysbd
+
+    scores: dict[str, dict[str, float | None]] = {}
+    for path in sorted(directory.glob("*.jsonl")):
+        language = path.stem
+        cases = load_cases(path)
+        ours = exact_f1(cases, lambda text: split_sentences(text, language=language))[2]
+        theirs = None
+        if language in PYSBD_LANGUAGES:
+            segmenter = pysbd.Segmenter(language=language, clean=False)
+            theirs = exact_f1(cases, segmenter.segment)[2]
+        scores[language] = {"ours": ours, "pysbd": theirs, "cases": float(len(cases))}
+    return scores
 
 
 def news_texts(megabytes: float) -> list[str]:
@@ -88,6 +114,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("cases", nargs="?", type=Path, default=DEFAULT_CASES)
     parser.add_argument("--mb", type=float, default=2.0, help="megabytes of news text for the throughput test")
+    parser.add_argument("--languages", type=Path, default=LANGUAGE_CASES, help="folder of LANG.jsonl cases")
+    parser.add_argument("--no-speed", action="store_true", help="skip the throughput test")
     args = parser.parse_args(argv)
 
     import pysbd
@@ -107,6 +135,15 @@ def main(argv: list[str] | None = None) -> int:
     else:
         print(f"Golden rules: {args.cases} not found, skipped")
 
+    if args.languages.is_dir():
+        print(f"Per language ({args.languages}): exact-sentence F1")
+        print("| language | cases | ours | pySBD |")
+        print("|---|---|---|---|")
+        for language, row in language_scores(args.languages).items():
+            theirs = "n/a" if row["pysbd"] is None else f"{row['pysbd']:.3f}"
+            print(f"| {language} | {int(row['cases'] or 0)} | {row['ours']:.3f} | {theirs} |")
+    if args.no_speed:
+        return 0
     texts = news_texts(args.mb)
     size = sum(len(t.encode("utf-8")) for t in texts) / 1_000_000
     source = NEWS if NEWS.exists() else "seeds"

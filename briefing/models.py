@@ -24,7 +24,7 @@ class Document:
     def meta(self) -> dict[str, Any]:
         """The JSON `documents` entry (no text)."""
         return {"id": self.id, "title": self.title, "url": self.url, "source": self.source, "date": self.date,
-                "language": self.language or "en"}
+                "language": self.language or "und"}
 
 
 @dataclass(frozen=True)
@@ -36,6 +36,7 @@ class Sentence:
     index: int  # 0-based index of the sentence in its document
     paragraph: int = 0  # 0-based paragraph number in its document
     doc_position: int = 0  # 0-based index of the document in the input (for ties and reading order)
+    language: str | None = None  # its document's BCP 47 tag (None = English rules)
 
 
 @dataclass(frozen=True)
@@ -75,6 +76,8 @@ class Briefing:
     date: str  # YYYY-MM-DD
     sections: tuple[Section, ...]
     documents: tuple[Document, ...] = field(default=())
+    # The templates' fixed words when localised: "sources", "empty" (str), "days" (7), "months" (12).
+    labels: dict[str, Any] = field(default_factory=dict, compare=False)
 
     @property
     def items(self) -> list[Item]:

@@ -43,6 +43,11 @@ class Options:
     max_bytes: int = 50_000_000  # cap for one input file or response
     cache_dir: str | None = None
     quiet: bool = False
+    # the templates' fixed words, for briefings in other languages
+    sources_label: str = "Sources"
+    empty_label: str = "Nothing to report."
+    day_names: tuple[str, ...] = ()  # Monday to Sunday; empty = English
+    month_names: tuple[str, ...] = ()  # January to December; empty = English
 
     def replace(self, **changes: Any) -> Options:
         """A copy with some fields changed."""

@@ -1,6 +1,8 @@
 """Documents in, Briefing out (briefing/pipeline.py)."""
 from __future__ import annotations
 
+from dataclasses import replace
+
 import datetime as dt
 
 import pytest
@@ -44,7 +46,9 @@ def test_single_story_gives_one_untitled_section() -> None:
     briefing = build_briefing(FLOOD, Options(words=40, date=DAY, title="Morning"))
     assert len(briefing.sections) == 1 and briefing.sections[0].title is None
     assert briefing.title == "Morning" and briefing.date == DAY
-    assert briefing.documents == tuple(FLOOD)
+    # the briefing's documents are the input's, each with its detected language
+    assert tuple(replace(d, language=None) for d in briefing.documents) == tuple(FLOOD)
+    assert {d.language for d in briefing.documents} == {"en"}
     assert 0 < _words(briefing) <= 40
     lead = briefing.items[0]
     assert "flooded the old town" in lead.text

@@ -386,21 +386,30 @@ def test_failed_write_of_one_format_keeps_every_previous_output(tmp_path: Path) 
 POSIX_ONLY = pytest.mark.skipif(not hasattr(os, "wait4"), reason="needs os.wait4 and resource limits (POSIX)")
 
 
+# Runs `python -m briefing ARGS` as its own child and reports that child's exit code and peak RSS. A process
+# forked from pytest starts with pytest's pages counted in its peak (Linux keeps ru_maxrss across exec), so
+# the CLI is forked from this small launcher instead and measures only itself.
+_LAUNCHER = """
+import os, resource, sys
+report, limit, args = sys.argv[1], int(sys.argv[2]), sys.argv[3:]
+pid = os.fork()
+if pid == 0:
+    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    os.execv(sys.executable, [sys.executable, "-m", "briefing", *args])
+_, status, usage = os.wait4(pid, 0)
+with open(report, "w") as handle:
+    handle.write(f"{os.waitstatus_to_exitcode(status)} {usage.ru_maxrss}")
+"""
+
+
 def run_measured(args: list[str], cwd: Path, env: dict[str, str], limit_bytes: int) -> tuple[int, str, int]:
     """Run the CLI in a child process under an address-space cap; (exit code, stderr, peak RSS in bytes)."""
-    import resource
-
-    def cap() -> None:
-        resource.setrlimit(resource.RLIMIT_AS, (limit_bytes, limit_bytes))
-
-    out, err = cwd / "stdout.txt", cwd / "stderr.txt"
+    out, err, report = cwd / "stdout.txt", cwd / "stderr.txt", cwd / "peak.txt"
     with out.open("wb") as stdout, err.open("wb") as stderr:
-        proc = subprocess.Popen([sys.executable, "-m", "briefing", *args], cwd=cwd, env=env, stdout=stdout,
-                                stderr=stderr, preexec_fn=cap)
-        # wait4 gives this child's own peak RSS (RUSAGE_CHILDREN would mix in earlier children)
-        _, status, usage = os.wait4(proc.pid, 0)
-        proc.returncode = os.waitstatus_to_exitcode(status)
-    return proc.returncode, err.read_text(errors="replace"), usage.ru_maxrss * 1024
+        subprocess.run([sys.executable, "-c", _LAUNCHER, str(report), str(limit_bytes), *args], cwd=cwd, env=env,
+                       stdout=stdout, stderr=stderr, check=True)
+    code, peak = map(int, report.read_text().split())
+    return code, err.read_text(errors="replace"), peak * 1024
 
 
 PARAGRAPH = ("The city council met on Tuesday to discuss the new transport plan for the region. "

@@ -4,8 +4,13 @@ Template context (built-in templates and user templates given with ``--template`
 below written as ``{...}`` are objects: use ``item.text`` or ``item["text"]``.
 
 - ``title`` (str), ``date`` (str, ``YYYY-MM-DD``), ``date_long`` (str, e.g. ``Friday 21 November 2025``;
-  equals ``date`` when the date does not parse), ``lang`` (str, ``"en"``).
-- ``sections``: list of ``{"title": str | None, "items": [item, ...]}`` in reading order.
+  equals ``date`` when the date does not parse; day and month names from ``labels``), ``lang`` (str: the BCP 47
+  primary language of the briefing's first item, ``"en"`` when unknown), ``dir`` (``"rtl"`` when that language
+  is written right to left, else ``"ltr"``), ``bidi`` (bool: the briefing holds several languages or
+  right-to-left text, so HTML marks sections and items ``dir="auto"``).
+- ``labels``: the fixed words, localised through the options/config: ``{"sources": str, "empty": str}``.
+- ``sections``: list of ``{"title": str | None, "items": [item, ...], "lang": str, "dir": str}`` in reading
+  order (``lang`` is the language of the section's first source; ``dir`` as above).
 - ``items``: every item of every section, in reading order. Each item is
   ``{"text": str, "score": float, "refs": [int, ...], "citations": [source, ...], "sources": [ref, ...]}``:
   ``refs`` are the item's source numbers (2+ when outlets corroborate each other), ``citations`` the matching
@@ -31,7 +36,8 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
-from ..models import Briefing
+from ..models import Briefing, Document
+from ..text.languages import is_right_to_left, primary
 from .escape import clean, clean_opt, md_escape, safe_url
 from .templates import FORMAT_TEMPLATES, render_many, render_template, template_format
 
@@ -92,12 +98,20 @@ def template_context(briefing: Briefing, anchor_base: str = "") -> dict[str, Any
             )
             items.append(entry)
             all_items.append(entry)
-        sections.append(SimpleNamespace(title=clean_opt(section.title), items=items))
+        language = _section_language(section.items[0].sources[0].document if section.items else None, docs)
+        sections.append(SimpleNamespace(title=clean_opt(section.title), items=items, lang=language,
+                                        dir="rtl" if is_right_to_left(language) else "ltr"))
+    lang = sections[0].lang if sections else "en"
+    languages = {s.lang for s in sections}
     return {
         "title": clean(briefing.title),
         "date": clean(briefing.date),
-        "date_long": _long_date(briefing.date),
-        "lang": "en",
+        "date_long": _long_date(briefing.date, briefing.labels.get("days"), briefing.labels.get("months")),
+        "lang": lang,
+        "dir": "rtl" if is_right_to_left(lang) else "ltr",
+        "bidi": len(languages) > 1 or any(is_right_to_left(language) for language in languages),
+        "labels": {"sources": clean(str(briefing.labels.get("sources", "Sources"))),
+                   "empty": clean(str(briefing.labels.get("empty", "Nothing to report.")))},
         "sections": sections,
         "items": all_items,
         "sources": sources,
@@ -173,13 +187,22 @@ def render_html_body(briefing: Briefing, anchor_base: str = "") -> str:
     return render_template("body", template_context(briefing, anchor_base))
 
 
-def _long_date(date: str) -> str:
-    """'Friday 21 November 2025' for an ISO date; the input unchanged when it does not parse."""
+def _long_date(date: str, days: Any = None, months: Any = None) -> str:
+    """'Friday 21 November 2025' for an ISO date (with the given day and month names, if any); the input
+    unchanged when it does not parse."""
     try:
         day = dt.date.fromisoformat(date[:10])
     except ValueError:
         return clean(date)
-    return f"{_DAYS[day.weekday()]} {day.day} {_MONTHS[day.month - 1]} {day.year}"
+    weekday = (days or _DAYS)[day.weekday()]
+    month = (months or _MONTHS)[day.month - 1]
+    return clean(f"{weekday} {day.day} {month} {day.year}")
+
+
+def _section_language(document: str | None, docs: dict[str, Document]) -> str:
+    """The primary language subtag of a document ("en" when not known)."""
+    doc = docs.get(document) if document is not None else None
+    return primary(doc.language if doc else None)
 
 
 def _file_name(path: str | None) -> str | None:

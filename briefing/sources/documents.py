@@ -12,6 +12,7 @@ import unicodedata
 from pathlib import Path
 
 from ..models import Document
+from ..text.languages import document_language
 from ..text.normalize import normalize_text
 
 log = logging.getLogger(__name__)
@@ -62,7 +63,7 @@ def make_document(text: str, *, id: str, name: str | None = None, title: str | N
         text: the article text as read (capped at MAX_TEXT_CHARS, then normalised).
         id, title, url, source, date, path: metadata, each cleaned to one line.
         name: how warnings name the input (default: path, url or id).
-        language: a BCP 47 tag when the input declares one.
+        language: a BCP 47 tag when the input declares one; otherwise the language is detected from the text.
         guess_title: without a title, take one from the file name or the text (JSONL records keep None).
 
     >>> make_document("  Rates rose.\\x00 ", id="a\\nb", title=" Rates ").title
@@ -79,18 +80,18 @@ def make_document(text: str, *, id: str, name: str | None = None, title: str | N
         clean_title = title_from_text(body)
     return Document(id=clean_field(id) or "document", text=body, title=clean_title,
                     url=clean_field(url), source=clean_field(source), date=clean_field(date), path=path,
-                    language=clean_field(language))
+                    language=document_language(f"{clean_title or ''}\n{body}", clean_field(language)))
 
 
 def document_from_text(text: str, *, id: str, path: str | None = None, title: str | None = None,
-                       date: str | None = None) -> Document | None:
+                       date: str | None = None, language: str | None = None) -> Document | None:
     """A Document from plain text; a leading headline line becomes the title (else the file name, else the text).
 
     Args:
         text: the decoded file contents.
         id: the document id (usually the file stem).
         path: where the text came from.
-        title, date: known metadata (a Markdown heading or front matter).
+        title, date, language: known metadata (a Markdown heading or front matter).
 
     Returns:
         The document, or None when no text remains after normalisation.
@@ -98,7 +99,7 @@ def document_from_text(text: str, *, id: str, path: str | None = None, title: st
     body = clean_text(cap_text(text, path or id))
     if title is None:
         title, body = split_headline(body)
-    return make_document(body, id=id, title=title, date=date, path=path)
+    return make_document(body, id=id, title=title, date=date, path=path, language=language)
 
 
 def split_headline(text: str) -> tuple[str | None, str]:

@@ -196,7 +196,7 @@ def documents_from_feed(
     pages = fetch_many(links, options, allow_private_for=allowed)
     documents = []
     for index, entry, when, link in entries:
-        doc = _entry_document(entry, index, when, link, pages, publisher, location)
+        doc = _entry_document(entry, index, when, link, pages, publisher, location, parsed.feed.get("language"))
         if doc is not None:
             documents.append(doc)
     # A page's rel=canonical can show that two different links are the same article.
@@ -211,8 +211,13 @@ def _entry_document(
     pages: dict[str, Response | FetchError],
     publisher: str | None,
     location: str,
+    feed_language: str | None = None,
 ) -> Document | None:
-    """One entry as a Document: the article page's text, or the entry's own text as a fallback."""
+    """One entry as a Document: the article page's text, or the entry's own text as a fallback.
+
+    Its language is the page's (declared or detected) for the page's text; for the entry's own text, the
+    entry's `xml:lang`, else the feed's (`<language>`, `xml:lang`), else detected.
+    """
     title = html_fragment_text(entry.get("title", "")) or None
     iso = when.isoformat() if when else None
     url = canonical_url(link) if link else None
@@ -231,17 +236,19 @@ def _entry_document(
         elif isinstance(result, FetchError):
             log.warning("%s; using the feed text instead", result)
     text = fallback
+    details = [*entry.get("content", []), entry.get("summary_detail") or {}]
+    language = next((d.get("language") for d in details if d.get("language")), None) or feed_language
     if page_doc is not None:
         page_words = len(page_doc.text.split())
         if page_words >= MIN_PAGE_WORDS or page_words > len(fallback.split()):
-            text = page_doc.text
+            text, language = page_doc.text, page_doc.language
         if title is None:
             title = page_doc.title
     if not text.strip():
         log.warning("%s: entry has no text; skipped", name)
         return None
     return make_document(text, id=url or f"{location}#{entry.get('id') or index + 1}", title=title, url=url,
-                         source=publisher, date=iso, path=location, name=name, guess_title=False)
+                         source=publisher, date=iso, path=location, name=name, guess_title=False, language=language)
 
 
 def _window(options: Options) -> tuple[datetime, datetime | None]:

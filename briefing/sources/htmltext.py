@@ -10,6 +10,7 @@ from html.parser import HTMLParser
 from typing import TYPE_CHECKING, Any
 
 from ..models import Document
+from ..text.languages import normalize_tag
 from .documents import MAX_DOCUMENT_BYTES, clean_text, document_from_text, make_document
 
 if TYPE_CHECKING:
@@ -69,13 +70,29 @@ def document_from_html(html: str | bytes, *, id: str, url: str | None = None, so
         text = rest
     found_url = meta.get("url") if str(meta.get("url") or "").startswith(("http://", "https://")) else None
     return make_document(text, id=id, title=title, url=url or found_url, source=source or meta.get("sitename"),
-                         date=date or meta.get("date"), path=path, name=path or url or id)
+                         date=date or meta.get("date"), path=path, name=path or url or id,
+                         language=html_language(tree))
+
+
+def html_language(tree: HtmlElement) -> str | None:
+    """The language a page declares: `<html lang>` (or `xml:lang`), else Content-Language, else og:locale."""
+    for xpath in ("/html/@lang", "/html/@xml:lang", '//meta[translate(@http-equiv, "CONTENTLAGU", "contentlagu")'
+                  '="content-language"]/@content', '//meta[@property="og:locale"]/@content'):
+        found = tree.xpath(xpath, namespaces={"xml": "http://www.w3.org/XML/1998/namespace"})
+        value = str(found[0]).split(",")[0].strip() if found else ""
+        if normalize_tag(value):
+            return value
+    return None
 
 
 def document_from_markdown(source: str, *, id: str, path: str | None = None) -> Document | None:
-    """A Document from Markdown: a leading `# Heading` or front-matter title becomes the title."""
+    """A Document from Markdown: a leading `# Heading` or front-matter title becomes the title; a front-matter
+    `lang` or `language` is its language."""
     title, date, text = markdown_to_text(source)
-    return document_from_text(text, id=id, path=path, title=title, date=date)
+    front = re.match(r"---[ \t]*\n(.*?)\n---[ \t]*\n", source, re.S)
+    declared = re.search(r"(?m)^(?:lang|language):[ \t]*[\"']?([\w-]+)", front.group(1)) if front else None
+    return document_from_text(text, id=id, path=path, title=title, date=date,
+                              language=declared.group(1) if declared else None)
 
 
 def _decode_html(data: bytes, name: str) -> str:

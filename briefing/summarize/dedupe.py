@@ -21,10 +21,18 @@ DEFAULT_THRESHOLD = 0.5  # the same default as Options.duplicate_threshold
 _BLOCK_PAIRS = 4_000_000
 
 
-def content_sets(texts: Sequence[str], vocabulary: dict[str, int] | None = None) -> tuple["sparse.csr_matrix", dict[str, int]]:
-    """0/1 content-word rows for `texts`, plus the vocabulary used (new terms are added to it)."""
+def content_sets(
+    texts: Sequence[str], vocabulary: dict[str, int] | None = None, languages: Sequence[str | None] | None = None
+) -> tuple["sparse.csr_matrix", dict[str, int]]:
+    """0/1 content-word rows for `texts`, plus the vocabulary used (new terms are added to it).
+
+    `languages` gives each text's BCP 47 tag (default: English).
+    """
     vocab: dict[str, int] = {} if vocabulary is None else vocabulary
-    token_lists = [tokenize(text) for text in texts]
+    if languages is None:
+        token_lists = [tokenize(text) for text in texts]
+    else:
+        token_lists = [tokenize(text, language) for text, language in zip(texts, languages)]
     for tokens in token_lists:
         for token in tokens:
             vocab.setdefault(token, len(vocab))
@@ -68,20 +76,23 @@ def similarity(a: str, b: str) -> float:
     return float(overlap_matrix(rows[0], rows[1])[0, 0])
 
 
-def find_repeats(new: Sequence[str], old: Sequence[str], threshold: float = DEFAULT_THRESHOLD) -> list[int | None]:
+def find_repeats(
+    new: Sequence[str], old: Sequence[str], threshold: float = DEFAULT_THRESHOLD, language: str | None = None
+) -> list[int | None]:
     """For each text in `new`, the index of the first text in `old` that it repeats, or None.
 
     Args:
         new: candidate sentences.
         old: sentences already published or chosen.
         threshold: similarity (0.0-1.0) from which two sentences count as the same.
+        language: the BCP 47 tag both sides are tokenised as (None: English).
     Returns:
         A list as long as `new`: the best-matching (then earliest) text of `old` at or above `threshold`.
     """
     if not new or not old:
         return [None] * len(new)
-    new_rows, vocab = content_sets(new)
-    old_rows, _ = content_sets(old, vocab)
+    new_rows, vocab = content_sets(new, languages=[language] * len(new))
+    old_rows, _ = content_sets(old, vocab, languages=[language] * len(old))
     if threshold <= 0:  # every pair qualifies, even with nothing shared: the dense answer is all there is
         scores = overlap_matrix(new_rows, old_rows)
         return [int(j) for j in scores.argmax(axis=1)]
@@ -119,7 +130,9 @@ def _best_matches(a: "sparse.csr_matrix", b: "sparse.csr_matrix", threshold: flo
     return found
 
 
-def filter_repeats(texts: Sequence[str], published: Sequence[str], threshold: float) -> list[bool]:
+def filter_repeats(
+    texts: Sequence[str], published: Sequence[str], threshold: float, language: str | None = None
+) -> list[bool]:
     """Which of `texts` are new, i.e. do not repeat an already published text.
 
     Args:
@@ -127,16 +140,19 @@ def filter_repeats(texts: Sequence[str], published: Sequence[str], threshold: fl
         published: texts from `History.published_texts`.
         threshold: similarity (0.0-1.0) from which two sentences count as the same
             (normally `Options.duplicate_threshold`).
+        language: the language of `texts` (published texts are read as the same language).
     Returns:
         One bool per text: True = new, False = a repeat.
 
     >>> filter_repeats(["Rates rose again."], [], 0.5)
     [True]
     """
-    return [match is None for match in find_repeats(texts, published, threshold)]
+    return [match is None for match in find_repeats(texts, published, threshold, language)]
 
 
-def old_coverage(texts: Sequence[str], seen: Sequence[Sequence[str]]) -> "np.ndarray":
+def old_coverage(
+    texts: Sequence[str], seen: Sequence[Sequence[str]], languages: Sequence[str | None] | None = None
+) -> "np.ndarray":
     """How much of each text an earlier sentence already said: max over `seen` of w(A ∩ B) / (w(A) + 1).
 
     w sums the idf of words (idf over `texts`), so the words every sentence of today's story uses (its topic)
@@ -145,6 +161,7 @@ def old_coverage(texts: Sequence[str], seen: Sequence[Sequence[str]]) -> "np.nda
     Args:
         texts: today's sentences.
         seen: content words (as `tokenize` gives them) of sentences of earlier days' articles.
+        languages: each text's BCP 47 tag (default: English), as `seen` was tokenised.
     Returns:
         One value in 0.0-1.0 per text: 0.0 when nothing earlier shares its words, near 1.0 when an earlier
         article said all of it. Computed in row blocks over the pairs that share a word.
@@ -157,7 +174,7 @@ def old_coverage(texts: Sequence[str], seen: Sequence[Sequence[str]]) -> "np.nda
     coverage = np.zeros(len(texts))
     if not texts or not seen:
         return coverage
-    rows, vocab = content_sets(texts)
+    rows, vocab = content_sets(texts, languages=languages)
     rows = rows.multiply(idf_weights(rows)).tocsr()
     old = binary_rows(seen, vocab).T.tocsr()  # words today does not use cannot overlap: they are dropped
     size = np.asarray(rows.sum(axis=1)).ravel()

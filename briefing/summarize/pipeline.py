@@ -6,12 +6,13 @@ import logging
 import re
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ..errors import BriefingError, NoInputError
 from ..models import Briefing, Document, Item, Section, Sentence
 from ..options import Options
 from ..progress import Progress, wanted
+from ..text.languages import with_languages
 from ..text.sentences import split_document
 from ..text.vectors import tokenize
 from .dedupe import filter_repeats, old_coverage
@@ -99,9 +100,10 @@ def build_briefing(documents: Sequence[Document], options: Options | None = None
         )
     if not documents:
         raise NoInputError("no documents to summarise")
+    documents = with_languages(documents)  # a Document made by hand may not say its language
     with Progress("grouping stories", total=3, enabled=wanted(options.quiet)) as bar:
-        stories = (group_stories(documents) if options.stories and len(documents) > 2
-                   else [list(range(len(documents)))])
+        several = len(documents) > 2 or len({_language(d) for d in documents}) > 1  # one section per language
+        stories = group_stories(documents) if options.stories and several else [list(range(len(documents)))]
         bar.advance("ranking sentences")
         sentences, parts = _story_sentences(documents, stories)
         if not sentences:
@@ -110,13 +112,14 @@ def build_briefing(documents: Sequence[Document], options: Options | None = None
             parts = [sentences]  # one graph: nothing a story grouping gets wrong can cost centrality
         scores = _global_scores([(part, rank_sentences(part, options)) for part in parts])
         sentences = [s for part in parts for s in part]
-        coverage = old_coverage([s.text for s in sentences], seen) if seen else None
+        languages = [s.language for s in sentences]
+        coverage = old_coverage([s.text for s in sentences], seen, languages) if seen else None
         novelty = None if coverage is None else (1.0 - coverage) ** NOVELTY_POWER
         if novelty is not None:
             scores = scores * novelty
         bar.advance("selecting items")
         by_id = {d.id: d for d in documents}
-        allowed = filter_repeats([s.text for s in sentences], published, options.duplicate_threshold) if published else None
+        allowed = _new_sentences(sentences, published, options) if published else None
         if coverage is not None:  # a sentence an earlier article (almost) wholly said is old news, not an item
             old = coverage >= OLD_NEWS
             allowed = [ok and not o for ok, o in zip(allowed or [True] * len(old), old)]
@@ -127,7 +130,38 @@ def build_briefing(documents: Sequence[Document], options: Options | None = None
     if not items:
         raise NoInputError("no sentence in the input is long enough to brief (or all were in earlier briefings)")
     sections = _sections(items, documents, stories, relevance is not None)
-    return Briefing(title=options.title or DEFAULT_TITLE, date=date, sections=tuple(sections), documents=tuple(documents))
+    return Briefing(title=options.title or DEFAULT_TITLE, date=date, sections=tuple(sections), documents=tuple(documents),
+                    labels=template_labels(options))
+
+
+def template_labels(options: Options) -> dict[str, Any]:
+    """The templates' fixed words from the options (`sources_label`, `empty_label`, `day_names`, `month_names`)."""
+    for name, count in (("day_names", 7), ("month_names", 12)):
+        given = getattr(options, name)
+        if given and len(given) != count:
+            raise BriefingError(f"{name} needs {count} names, not {len(given)}")
+    labels: dict[str, Any] = {"sources": options.sources_label, "empty": options.empty_label}
+    if options.day_names:
+        labels["days"] = tuple(options.day_names)
+    if options.month_names:
+        labels["months"] = tuple(options.month_names)
+    return labels
+
+
+def _language(document: Document) -> str:
+    """A document's primary language subtag (`pt` for `pt-BR`)."""
+    return (document.language or "en").split("-")[0].lower()
+
+
+def _new_sentences(sentences: Sequence[Sentence], published: Sequence[str], options: Options) -> list[bool]:
+    """Mask of sentences that do not repeat an earlier briefing, each language read as itself."""
+    allowed = [True] * len(sentences)
+    for language in {s.language for s in sentences}:
+        members = [i for i, s in enumerate(sentences) if s.language == language]
+        mask = filter_repeats([sentences[i].text for i in members], published, options.duplicate_threshold, language)
+        for i, ok in zip(members, mask):
+            allowed[i] = ok
+    return allowed
 
 
 def _story_sentences(documents: Sequence[Document], stories: Sequence[Sequence[int]]
@@ -216,7 +250,7 @@ def section_title(items: Sequence[Item], documents: Mapping[str, Document]) -> s
 
 def sentence_terms(documents: Sequence[Document]) -> list[tuple[str, ...]]:
     """Content words of every sentence of `documents`: what the day's articles said, for tomorrow's novelty."""
-    return [tuple(tokenize(s.text)) for s in split_documents(documents)]
+    return [tuple(tokenize(s.text, s.language)) for s in split_documents(documents)]
 
 
 def summarize(documents: Sequence[Document], options: Options | None = None) -> list[Item]:

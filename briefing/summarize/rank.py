@@ -11,7 +11,7 @@ graph grows with n * k rather than n².
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import TYPE_CHECKING
 
 from ..models import Sentence
@@ -81,12 +81,12 @@ def rank_sentences(sentences: Sequence[Sentence], options: Options | None = None
         from .sumy_rank import rank_with_sumy
 
         return _unit_sum(rank_with_sumy(sentences, options.algorithm))
-    counts, vocabulary = term_matrix([tokenize(s.text) for s in sentences])
+    counts, vocabulary = term_matrix([tokenize(s.text, s.language) for s in sentences])
     documents = _document_index(sentences)
     vectors = _weighted_rows(counts, documents)
     graph = similarity_graph(vectors, documents)
     prior = position_prior(sentences)
-    affinity = query_affinity(vectors, vocabulary, options.query) if options.query else None
+    affinity = query_affinity(vectors, vocabulary, options.query, {s.language for s in sentences}) if options.query else None
     if affinity is not None and affinity.max() > 0:  # a query matching nothing changes nothing
         prior = prior * (_QUERY_FLOOR + affinity)
     return power_iteration(graph, prior, damping=DAMPING)
@@ -115,7 +115,7 @@ def sentence_vectors(sentences: Sequence[Sentence]) -> "sparse.csr_matrix":
     many of their sentences is an article's topic rather than a fact (sentence idf). The product gave
     +0.3 ROUGE-1 at 250 words on both halves of the dev set (benchmarks/RESULTS.md).
     """
-    counts, _ = term_matrix([tokenize(s.text) for s in sentences])
+    counts, _ = term_matrix([tokenize(s.text, s.language) for s in sentences])
     return _weighted_rows(counts, _document_index(sentences))
 
 
@@ -212,9 +212,9 @@ def query_relevance(sentences: Sequence[Sentence], query: str) -> "np.ndarray":
 
     from ..text.vectors import normalize_rows
 
-    counts, vocabulary = term_matrix([tokenize(s.text) for s in sentences])
+    counts, vocabulary = term_matrix([tokenize(s.text, s.language) for s in sentences])
     idf = idf_weights(counts)
-    terms = [t for t in tokenize(query) if t not in QUERY_INSTRUCTIONS]
+    terms = _query_terms(query, {s.language for s in sentences})
     q, _ = term_matrix([terms], vocabulary)
     q = normalize_rows(q.multiply(idf).tocsr())
     relevance = np.asarray((tfidf(counts, idf) @ q.T).todense()).ravel()
@@ -226,16 +226,25 @@ def query_relevance(sentences: Sequence[Sentence], query: str) -> "np.ndarray":
     return relevance / top
 
 
-def query_affinity(vectors: "sparse.csr_matrix", vocabulary: dict[str, int], query: str) -> "np.ndarray":
+def _query_terms(query: str, languages: Collection[str | None]) -> list[str]:
+    """The query's content words, tokenised as each language of the sentences (instruction words dropped)."""
+    terms = [t for language in sorted(languages, key=str) or [None] for t in tokenize(query, language)]
+    return [t for t in dict.fromkeys(terms) if t not in QUERY_INSTRUCTIONS]
+
+
+def query_affinity(
+    vectors: "sparse.csr_matrix", vocabulary: dict[str, int], query: str, languages: Collection[str | None] = (None,)
+) -> "np.ndarray":
     """Cosine of each sentence with a focus query (0.0-1.0), in the sentences' tf-idf space.
 
-    `vocabulary` maps the columns of `vectors` to terms (as `term_matrix` returns it).
+    `vocabulary` maps the columns of `vectors` to terms (as `term_matrix` returns it); the query is
+    tokenised as each of `languages` (the sentences' languages).
     """
     import numpy as np
 
     from ..text.vectors import normalize_rows
 
-    q, _ = term_matrix([[t for t in tokenize(query) if t not in QUERY_INSTRUCTIONS]], vocabulary)
+    q, _ = term_matrix([_query_terms(query, languages)], vocabulary)
     q = normalize_rows(q)
     return np.asarray((vectors @ q.T).todense()).ravel()
 

@@ -21,10 +21,10 @@ if TYPE_CHECKING:
 
 # A sentence ends with terminal punctuation, possibly followed by closing quotes or brackets;
 # lines without it are headlines, captions or datelines, not briefing material.
-_SENTENCE_END = re.compile(r"[.!?…][\"'”’»)\]]*$|[\"”’»][.!?]$")
+_SENTENCE_END = re.compile(r"[.!?…。！？؟۔।](?: ?»)?[\"'”’“»)\]」』）]*$|[\"”’»][.!?]$")
 # A whole sentence starts with a capital or a digit, possibly after opening quotes or brackets
-# (not with "...", a lower-case continuation or a dash).
-_SENTENCE_START = re.compile(r"[\"'“‘«(\[]*[^\W_a-z]")
+# (not with "...", a lower-case continuation or a dash); Spanish opens questions with ¿, Japanese quotes with 「.
+_SENTENCE_START = re.compile(r"(?:« |[\"'“‘«„¿¡(\[「『（])*[^\W_a-z]")
 # A sentence with fewer distinct content words says too little to brief ("Those reports could not be
 # independently verified.").
 MIN_CONTENT_WORDS = 4
@@ -56,7 +56,7 @@ def eligible(sentence: Sentence, options: Options) -> bool:
     if not _SENTENCE_START.match(text):
         return False
     # Scraped text mixes straight and curly marks (`: "There is ... friends.”`), so only the total is checked.
-    return sum(map(text.count, '"“”')) % 2 == 0
+    return sum(map(text.count, '"“”„')) % 2 == 0  # German quotes open with „ and close with “
 
 
 def select_items(
@@ -100,7 +100,7 @@ def select_items(
     if budget_words is None and budget_sentences is None:
         budget_sentences = options.sentences
         budget_words = None if budget_sentences else options.words
-    rows, _ = content_sets([s.text for s in sentences])
+    rows, _ = content_sets([s.text for s in sentences], languages=[s.language for s in sentences])
     order = sorted(range(len(sentences)), key=lambda i: (-scores[i], sentences[i].doc_position, sentences[i].index))
     content = np.diff(rows.indptr)  # distinct content words per sentence
     pool = [

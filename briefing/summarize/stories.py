@@ -36,8 +36,8 @@ _PAIR_BLOCK_CELLS = 4_000_000
 
 def document_vectors(documents: Sequence[Document]) -> "sparse.csr_matrix":
     """Unit tf-idf rows of each document's title and opening words."""
-    texts = [f"{d.title or ''}\n{' '.join(d.text.split()[:_LEAD_WORDS])}" for d in documents]
-    counts, _ = term_matrix([tokenize(t) for t in texts])
+    texts = [f"{d.title or ''}\n{_lead(d.text)}" for d in documents]
+    counts, _ = term_matrix([tokenize(t, d.language) for t, d in zip(texts, documents)])
     return tfidf(counts, idf_weights(counts))
 
 
@@ -64,10 +64,32 @@ def group_stories(
         return []
     if vectors is None:
         vectors = document_vectors(documents)
-    edges = _similar_pairs(vectors, threshold)
+    edges = _same_language(_similar_pairs(vectors, threshold), documents)
     components = _components(len(documents), edges, list(range(len(documents))), threshold)
     groups = [group for component in components for group in _average_linkage(vectors, component, threshold)]
     return sorted(groups, key=lambda g: (-_outlets(documents, g), -len(g), g[0]))
+
+
+def _lead(text: str) -> str:
+    """The opening _LEAD_WORDS words of a text (as many characters, twice over, when written without spaces)."""
+    words = text.split()[:_LEAD_WORDS]
+    return " ".join(words) if len(words) == _LEAD_WORDS or len(text) <= 8 * _LEAD_WORDS else text[: 2 * _LEAD_WORDS]
+
+
+def _same_language(
+    edges: tuple["np.ndarray", "np.ndarray", "np.ndarray"], documents: Sequence[Document]
+) -> tuple["np.ndarray", "np.ndarray", "np.ndarray"]:
+    """Only the pairs of documents in the same language: a story and its near-duplicates stay in one language."""
+    import numpy as np
+
+    languages = [(d.language or "en").split("-")[0].lower() for d in documents]
+    if len(set(languages)) < 2:
+        return edges
+    rows, cols, vals = edges
+    codes = {language: i for i, language in enumerate(sorted(set(languages)))}
+    label = np.asarray([codes[language] for language in languages], dtype=np.int64)
+    keep = label[rows] == label[cols]
+    return rows[keep], cols[keep], vals[keep]
 
 
 def _outlets(documents: Sequence[Document], members: Sequence[int]) -> int:

@@ -9,7 +9,8 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from ..models import Sentence
-from ..text.vectors import WORD_RE
+from ..text.languages import primary
+from ..text.vectors import WORD_RE, tokenize
 
 if TYPE_CHECKING:
     import numpy as np
@@ -18,12 +19,22 @@ SUMY_ALGORITHMS = ("lexrank", "textrank", "lsa", "luhn")
 
 
 class WordTokenizer:
-    """The tokenizer interface sumy's Sentence expects (`language`, `to_words`), with no NLTK data."""
+    """The tokenizer interface sumy's Sentence expects (`language`, `to_words`), with no NLTK data.
+
+    English words go to sumy as they are (sumy lower-cases and stems them); other languages get our
+    tokens (stemmed, stopwords dropped, bigrams for Japanese and Chinese), which sumy then leaves alone.
+    """
 
     language = "english"
 
+    def __init__(self, language: str | None = None, ours: bool = False) -> None:
+        self.code = primary(language)
+        self.ours = ours or self.code != "en"  # our tokens (for every language of a mixed input)
+
     def to_words(self, text: str) -> tuple[str, ...]:
-        """Words of a sentence, as sumy wants them (sumy lower-cases and stems them itself)."""
+        """Words of a sentence, as sumy wants them."""
+        if self.ours:
+            return tuple(tokenize(text, self.code))
         return tuple(WORD_RE.findall(text))
 
     def to_sentences(self, text: str) -> tuple[str, ...]:
@@ -33,8 +44,9 @@ class WordTokenizer:
         return tuple(split_sentences(text))
 
 
-def _summarizer(algorithm: str) -> Any:
-    """A configured sumy summarizer with English stemming and stop words (both shipped, no downloads)."""
+def _summarizer(algorithm: str, language: str = "en") -> Any:
+    """A configured sumy summarizer with English stemming and stop words (both shipped, no downloads);
+    for another language, our tokens need neither."""
     try:
         from sumy.nlp.stemmers import Stemmer
         from sumy.utils import get_stop_words
@@ -50,6 +62,10 @@ def _summarizer(algorithm: str) -> Any:
         from sumy.summarizers.luhn import LuhnSummarizer as cls
     else:
         raise ValueError(f"unknown sumy algorithm {algorithm!r}; choose from {', '.join(SUMY_ALGORITHMS)}")
+    if language != "en":
+        summarizer = cls(str)  # words are already stemmed, stopwords already dropped
+        summarizer.stop_words = ()
+        return summarizer
     summarizer = cls(Stemmer("english"))
     summarizer.stop_words = get_stop_words("english")
     return summarizer
@@ -65,14 +81,16 @@ def rank_with_sumy(sentences: Sequence[Sentence], algorithm: str) -> "np.ndarray
     from sumy.models.dom import ObjectDocumentModel, Paragraph
     from sumy.models.dom import Sentence as SumySentence
 
-    tokenizer = WordTokenizer()
+    languages = {primary(s.language) for s in sentences}
+    language = "en" if languages <= {"en"} else "xx"  # any other language: our tokens for every sentence
+    tokenizers = {code: WordTokenizer(code, ours=language != "en") for code in languages}
     paragraphs: list[list[Any]] = []
     last_doc = None
     for s in sentences:
         if s.document != last_doc:
             paragraphs.append([])
             last_doc = s.document
-        paragraphs[-1].append(SumySentence(s.text, tokenizer))
+        paragraphs[-1].append(SumySentence(s.text, tokenizers[primary(s.language)]))
     flat = [sentence for paragraph in paragraphs for sentence in paragraph]
     document = ObjectDocumentModel(tuple(Paragraph(p) for p in paragraphs))
     ranked: list[Any] = []
@@ -82,7 +100,7 @@ def rank_with_sumy(sentences: Sequence[Sentence], algorithm: str) -> "np.ndarray
         ranked.extend(infos)
         return infos
 
-    _summarizer(algorithm)(document, take_all)
+    _summarizer(algorithm, language)(document, take_all)
     n = len(flat)
     scores = np.zeros(n)
     for rank, info in enumerate(ranked):

@@ -1,1 +1,1 @@
-"""Shared text machinery: normalising text, splitting sentences, and the tokenizer and tf-idf vectors."""
+"""Shared text machinery: normalising text, languages, splitting sentences, and the tokenizer and tf-idf vectors."""

@@ -15,9 +15,11 @@ from __future__ import annotations
 
 import itertools
 import re
+from functools import lru_cache
 
 from ..models import Document, Sentence
 from .normalize import is_boilerplate_line, normalize_text
+from .splitrules import CJK_CONTINUATION, Tables, candidate_pattern, language_tables
 
 MAX_WORDS = 80
 
@@ -51,13 +53,8 @@ _ROMAN = frozenset("".join(p) for n in (2, 3, 4) for p in itertools.product("ivx
 _SPECIAL = _TITLES | _NUMBER_ABBREVS | _NEVER_FINAL | _POSTPOSITIVE | _ROMAN
 _TIME_ZONES = frozenset("et est edt ct cst cdt mt mst mdt pt pst pdt gmt utc bst cet cest eastern pacific central local".split())
 
-# A candidate end: terminal punctuation (or a spaced ellipsis `. . .`), closing quotes/brackets, then
-# whitespace, whose next word (after opening quotes/brackets) is captured by a lookahead; CJK full stops
-# need no space. It starts with a character class so the regex engine skips ahead fast.
-_CANDIDATE = re.compile(
-    r"([.!?…‽。！？](?:(?<=\.)(?: \.)+|[.!?…‽。！？]*))([”’\"'»)\]」』）]*)"
-    r"(?:(?=\s+([“\"‘'(\[{¿¡«]*)(\S*))|(?=\s*$)|(?<=[。！？」』）]))"
-)
+# A candidate end (terminal punctuation, closing quotes, whitespace, the next word): see `splitrules`.
+_CANDIDATE = candidate_pattern(None)
 # `“War crime!” Zelenskyy added.`: a name and a speech verb after an exclaimed/asked quotation.
 _ATTRIBUTION = re.compile(
     r"\s+((?:[A-Z][\w’'.-]*\s+){1,3})(?:said|says|added|adds|told|asked|asks|wrote|writes|tweeted|posted|stated|"
@@ -76,18 +73,27 @@ _SOFT_BREAKS = (re.compile(r";\s+"), re.compile(r"\s+[-–—]\s+"), re.compile(
 _MIN_PIECE = 5  # words; a run-on is never cut into a piece shorter than this
 
 
-def _opener(word: str) -> bool:
+_ENGLISH = Tables(_SPECIAL, _TITLES, _NUMBER_ABBREVS, _NEVER_FINAL, _OPENERS, False, _CANDIDATE, ("“", "”"))
+
+
+@lru_cache(maxsize=64)
+def _tables(language: str | None) -> Tables:
+    """The tables for a BCP 47 language tag (English's for None, "en" and languages without tables)."""
+    return language_tables(language, _ENGLISH)
+
+
+def _opener(word: str, openers: frozenset[str] = _OPENERS) -> bool:
     """Whether the next word is a typical sentence opener (`The`, `He`, `How`, `It’s`)."""
     word = word.strip(_WORD_PUNCT).lower()
-    return word in _OPENERS or word.split("’")[0].split("'")[0] in _OPENERS
+    return word in openers or word.split("’")[0].split("'")[0] in openers
 
 
-def _decide(para: str, seg_start: int, m: re.Match[str]) -> int:
+def _decide(para: str, seg_start: int, m: re.Match[str], tables: Tables = _ENGLISH) -> int:
     """Where the candidate `m` ends a sentence, or -1 when it does not."""
     punct, close, openers, nxt = m.group(1, 2, 3, 4)
     end = m.end()
-    if punct[-1] in "。！？":  # CJK full stop: always a boundary
-        return end
+    if punct[-1] in "。！？":  # CJK full stop: a boundary, unless a quotation's particle follows
+        return -1 if close[-1:] in ("」", "』") and para[end : end + 1] in CJK_CONTINUATION else end
     c = nxt[:1] if nxt else ""
     if not c or c.islower():  # paragraph end, or the sentence goes on (`Yahoo! in`, `co. at`, `'Great!' she said`)
         return -1
@@ -97,9 +103,9 @@ def _decide(para: str, seg_start: int, m: re.Match[str]) -> int:
             return -1
         token_start = max(para.rfind(" ", seg_start, start), para.rfind("\n", seg_start, start)) + 1
         word = para[token_start:start]
-        if len(word) > 1 and word.isalpha() and word.lower() not in _SPECIAL:
+        if len(word) > 1 and word.isalpha() and word.lower() not in tables.special:
             return end  # the common case: an ordinary word, then a full stop
-        return _decide_period(para, seg_start, token_start, word.lstrip(_OPENING), close, openers, nxt, end)
+        return _decide_period(para, seg_start, token_start, word.lstrip(_OPENING), close, openers, nxt, end, tables)
     if "." not in punct and "…" not in punct:  # ! ? ‽
         if close[:1] in ("”", '"'):
             attribution = _ATTRIBUTION.match(para, end)
@@ -120,31 +126,37 @@ def _decide(para: str, seg_start: int, m: re.Match[str]) -> int:
 
 
 def _decide_period(
-    para: str, seg_start: int, token_start: int, word: str, close: str, openers: str, nxt: str, end: int
+    para: str, seg_start: int, token_start: int, word: str, close: str, openers: str, nxt: str, end: int,
+    tables: Tables = _ENGLISH,
 ) -> int:
     """The rules for a single full stop after an abbreviation, initial, number or acronym."""
     if not word:
         return end
     c = nxt[0]
     low = word.lower()
-    if low in _NEVER_FINAL:
+    if tables is not _ENGLISH:  # `l’art. 12`, `dell’art. 5`: the abbreviation follows an elided article
+        low = low.rpartition("’")[2].rpartition("'")[2]
+    if low in tables.never_final:
         return -1
+    if tables.ordinal_dot and word.isdigit() and len(word) <= 3 and not close and not _opener(nxt, tables.openers):
+        return -1  # an ordinal: `am 3. Oktober`, `der 2. Weltkrieg`
     first = not para[seg_start:token_start].strip(" \n•▪◦‣⁃●")
     if first and _LIST_MARKER.fullmatch(low) and not close.startswith(("”", '"')):
         return -1  # `1. The first item`, `a. The first item`
     dotted = _DOTTED.fullmatch(word) is not None
     if c.isdigit() or c in "$£€¥#":
-        if low in _NUMBER_ABBREVS or low in _TITLES or (dotted and low not in ("a.m", "p.m")):
+        if low in tables.number_abbrevs or low in tables.titles or (dotted and low not in ("a.m", "p.m")):
             return -1  # `p. 55`, `No. 10`, `the U.S. 10-year yield`
         return end
-    if low in _TITLES:
-        if low == "st" and (_opener(nxt) or _previous_word(para, seg_start, token_start)[:1].isdigit()):
-            return end  # `5th St. He ...` is a street, not a saint
+    if low in tables.titles:
+        after_number = _previous_word(para, seg_start, token_start)[:1].isdigit()
+        if low in ("st", "г", "гг") and (_opener(nxt, tables.openers) or (low == "st" and after_number)):
+            return end  # `5th St. He ...` is a street, not a saint; `в 2020 г. Он` a year
         return -1
     if len(word) == 1 and word.isalpha():
         if word.islower():
             return end
-        if len(nxt) > 1 and _opener(nxt) and not openers:
+        if len(nxt) > 1 and _opener(nxt, tables.openers) and not openers:
             return end  # `World War I. The ...`
         if word != "I":
             return -1  # an initial: `Jonas E. Smith`, `read J. R. R. Tolkien`
@@ -156,9 +168,9 @@ def _decide_period(
                 return -1
             # `At 5 a.m. Mr. Smith went` opens a sentence; `He left at 6 p.m. Mr. Smith` closes one
             return end if para.count(" ", seg_start, token_start) >= 3 else -1
-        return end if openers or _opener(nxt) else -1
+        return end if openers or _opener(nxt, tables.openers) else -1
     if low in _POSTPOSITIVE:
-        return end if openers or _opener(nxt) else -1
+        return end if openers or _opener(nxt, tables.openers) else -1
     return end
 
 
@@ -216,7 +228,7 @@ def _in_parentheses(para: str, seg_start: int, boundary: int) -> bool:
     return closed >= 0 and para.find("(", boundary, closed) < 0
 
 
-def _split_paragraph(para: str, max_words: int) -> list[str]:
+def _split_paragraph(para: str, max_words: int, tables: Tables = _ENGLISH) -> list[str]:
     """Sentences of one paragraph, in order."""
     pieces: list[str] = []
     cuts = _list_cuts(para) if para[:1] in "•▪◦‣⁃●" or para[:1].isalnum() else []
@@ -226,8 +238,8 @@ def _split_paragraph(para: str, max_words: int) -> list[str]:
         quoted = "“" in chunk or '"' in chunk
         bracketed = "(" in chunk
         seg_start = 0
-        for m in _CANDIDATE.finditer(chunk):
-            boundary = _decide(chunk, seg_start, m)
+        for m in tables.candidate.finditer(chunk):
+            boundary = _decide(chunk, seg_start, m, tables)
             if boundary <= seg_start or boundary >= len(chunk):
                 continue
             if quoted and _quote_suppressed(chunk, boundary):
@@ -265,22 +277,24 @@ def _split_run_on(text: str, max_words: int) -> list[str]:
     return _split_run_on(text[:cut].strip(), max_words) + _split_run_on(text[cut:].strip(), max_words)
 
 
-def split_text(text: str, max_words: int = MAX_WORDS) -> list[list[str]]:
+def split_text(text: str, max_words: int = MAX_WORDS, language: str | None = None) -> list[list[str]]:
     """Split already-normalised text into paragraphs of sentences (no normalisation, no filtering).
 
     Args:
         text: text whose paragraphs are separated by blank lines.
         max_words: longer run-ons are cut (see the module docstring).
+        language: BCP 47 tag of the text (abbreviations, ordinals and quotation marks; None: English).
     Returns:
         One list of sentences per non-empty paragraph.
 
     >>> split_text("Mr. Smith left at 5 p.m. Then it rained.\\n\\nNo. 10 said so.")
     [['Mr. Smith left at 5 p.m.', 'Then it rained.'], ['No. 10 said so.']]
     """
-    return [s for s in (_split_paragraph(p.strip(), max_words) for p in _PARAGRAPHS.split(text)) if s]
+    tables = _tables(language)
+    return [s for s in (_split_paragraph(p.strip(), max_words, tables) for p in _PARAGRAPHS.split(text)) if s]
 
 
-def split_sentences(text: str, max_words: int = MAX_WORDS) -> list[str]:
+def split_sentences(text: str, max_words: int = MAX_WORDS, language: str | None = None) -> list[str]:
     """Split raw text into sentences: the splitter the pipeline uses.
 
     The text is first normalised (`briefing.text.normalize.normalize_text`: whitespace, invisible characters,
@@ -290,13 +304,14 @@ def split_sentences(text: str, max_words: int = MAX_WORDS) -> list[str]:
     Args:
         text: raw article text.
         max_words: run-ons longer than this are cut at `;`, dashes, `:` or `,` (see the module docstring).
+        language: BCP 47 tag of the text (None: English); see `briefing.text.splitrules`.
     Returns:
         The sentences in order, stripped.
 
     >>> split_sentences("“I came. I saw.” he said. Maj. Gen. Smith met U.S. Army officials in the U.S. They agreed.")
     ['“I came. I saw.” he said.', 'Maj. Gen. Smith met U.S. Army officials in the U.S.', 'They agreed.']
     """
-    return [s for paragraph in split_text(normalize_text(text), max_words) for s in paragraph]
+    return [s for paragraph in split_text(normalize_text(text), max_words, language) for s in paragraph]
 
 
 def split_document(doc: Document, doc_position: int = 0, max_words: int = MAX_WORDS) -> list[Sentence]:
@@ -316,23 +331,24 @@ def split_document(doc: Document, doc_position: int = 0, max_words: int = MAX_WO
     """
     out: list[Sentence] = []
     paragraph = 0
+    tables = _tables(doc.language)
     for text in _PARAGRAPHS.split(doc.text):
         text = text.strip()
         if not text or (len(text) < 600 and is_boilerplate_line(text)):
             continue
-        sentences = join_open_quotes(_split_paragraph(text, max_words), max_words)
+        sentences = join_open_quotes(_split_paragraph(text, max_words, tables), max_words, tables.quotes)
         for sentence in sentences:
-            out.append(Sentence(sentence, doc.id, len(out), paragraph, doc_position))
+            out.append(Sentence(sentence, doc.id, len(out), paragraph, doc_position, doc.language))
         paragraph += 1 if sentences else 0
     return out
 
 
-def join_open_quotes(sentences: list[str], max_words: int = MAX_WORDS) -> list[str]:
+def join_open_quotes(sentences: list[str], max_words: int = MAX_WORDS, quotes: tuple[str, str] = ("“", "”")) -> list[str]:
     """Join a sentence that opens a quotation with the next ones until the quotation closes.
 
     `vowed: “We will never give up.` + `We will fight until the end.”` becomes one unit, so long as the
-    whole stays within `max_words`; otherwise the sentences are left as split. Only curly quotes are
-    followed (a straight `"` does not say whether it opens or closes).
+    whole stays within `max_words`; otherwise the sentences are left as split. Only the language's
+    `quotes` (opening, closing) are followed (a straight `"` does not say whether it opens or closes).
 
     >>> join_open_quotes(["He vowed: “We will not give up.", "We will fight.”", "Then he left."])
     ['He vowed: “We will not give up. We will fight.”', 'Then he left.']
@@ -340,12 +356,12 @@ def join_open_quotes(sentences: list[str], max_words: int = MAX_WORDS) -> list[s
     out: list[str] = []
     i = 0
     while i < len(sentences):
-        current, depth, j = sentences[i], _quote_depth(sentences[i]), i + 1
+        current, depth, j = sentences[i], _quote_depth(sentences[i], quotes), i + 1
         while depth > 0 and j < len(sentences):
             joined = f"{current} {sentences[j]}"
             if joined.count(" ") + 1 > max_words:
                 break
-            current, depth, j = joined, depth + _quote_depth(sentences[j]), j + 1
+            current, depth, j = joined, depth + _quote_depth(sentences[j], quotes), j + 1
         if depth == 0 and j > i + 1:
             out.append(current)
             i = j
@@ -355,7 +371,7 @@ def join_open_quotes(sentences: list[str], max_words: int = MAX_WORDS) -> list[s
     return out
 
 
-def _quote_depth(text: str) -> int:
-    """Curly double quotes opened minus closed."""
-    return text.count("“") - text.count("”")
+def _quote_depth(text: str, quotes: tuple[str, str] = ("“", "”")) -> int:
+    """Double quotes opened minus closed."""
+    return text.count(quotes[0]) - text.count(quotes[1])
 

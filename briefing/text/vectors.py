@@ -10,6 +10,11 @@ from functools import lru_cache
 from itertools import chain
 from typing import TYPE_CHECKING
 
+from .languages import primary
+from .foreign import CJK as _CJK
+from .foreign import foreign_tokens as _foreign_tokens
+from .foreign import spaceless_words as _spaceless_words
+
 if TYPE_CHECKING:
     import numpy as np
     from scipy import sparse
@@ -47,13 +52,25 @@ def _stemmer() -> Callable[[str], str]:
     return stem
 
 
-def tokenize(text: str) -> list[str]:
+def tokenize(text: str, language: str | None = None) -> list[str]:
     """Lower-cased, stemmed content words of `text` (stopwords dropped; numbers kept: news runs on them).
+
+    Args:
+        text: one sentence or a document's opening.
+        language: its BCP 47 tag (None or "en": English). Other languages use their Snowball stemmer and
+            stopword list; Japanese and Chinese, written without spaces, give character bigrams.
 
     >>> tokenize("Police said 200,000 people were in the stadium.")
     ['polic', '200', '000', 'peopl', 'stadium']
+    >>> tokenize("La police a évacué l’immeuble.", "fr")
+    ['polic', 'évacu', 'immeubl']
+    >>> tokenize("東京で地震があった。", "ja")
+    ['東京', '京で', 'で地', '地震', '震が']
     """
-    return list(_tokens(text))
+    code = primary(language)
+    if code == "en":
+        return list(_tokens(text))
+    return list(_foreign_tokens(text, code))
 
 
 # The same sentence is tokenised by ranking, selection and the history check: remember recent texts.
@@ -89,8 +106,15 @@ _STEM_CACHE_SIZE = 500_000
 
 
 def count_words(text: str) -> int:
-    """Words as a reader counts them (whitespace-separated tokens)."""
-    return len(text.split())
+    """Words as a reader counts them: whitespace-separated tokens, where a run of Japanese or Chinese
+    characters (written without spaces) counts one word per two characters, rounded up.
+
+    >>> count_words("Police said so."), count_words("東京都は新しい予算案を発表した。")
+    (3, 8)
+    """
+    if _CJK.search(text) is None:
+        return len(text.split())
+    return sum(_spaceless_words(token) for token in text.split())
 
 
 def term_matrix(

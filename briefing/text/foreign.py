@@ -1,0 +1,79 @@
+"""Tokens of languages other than English, and word counts of scripts written without spaces.
+
+Space-separated languages: lower-cased words, elided articles cut off (`l’armée` -> `armée`), the
+language's stopwords dropped, Snowball stems. Japanese and Chinese: character bigrams of each run of
+Han/kana characters (no dictionary needed; a bigram of two Japanese kana is grammar, not content, and is
+dropped), plus the Latin words and numbers among them.
+"""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from .languages import SPACELESS, stemmer, stopwords
+
+# Han ideographs (with extension A and compatibility forms), hiragana, katakana, halfwidth katakana,
+# the iteration mark 々 and the prolonged sound mark ー.
+_CJK_CHARS = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff66-\uff9f\u3005"
+CJK = re.compile(f"[{_CJK_CHARS}]")
+_CJK_RUN = re.compile(f"[{_CJK_CHARS}]+")
+_KANA = re.compile("[\u3040-\u309f\u30fc]+")  # hiragana (and ー): particles and endings
+_WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
+# Languages whose articles and pronouns are elided with an apostrophe (`l’`, `dell’`, `qu’`).
+_ELIDING = frozenset({"fr", "it", "ca", "pt"})
+_MAX_ELISION = 7  # `lorsqu’`, `quell’`: a longer prefix is part of the word (`aujourd’hui`)
+
+
+def foreign_tokens(text: str, code: str) -> tuple[str, ...]:
+    """Content tokens of `text` in the language `code` (a primary subtag other than "en")."""
+    return _tokens(text, code)
+
+
+@lru_cache(maxsize=1 << 16)
+def _tokens(text: str, code: str) -> tuple[str, ...]:
+    """`foreign_tokens`, cached (ranking, selection and stories tokenise the same sentences)."""
+    if code in SPACELESS and CJK.search(text):
+        return tuple(_spaceless_tokens(text, code))
+    words = _WORD.findall(text.lower())
+    return tuple(stem for stem in (_word(word, code) for word in words) if stem)
+
+
+@lru_cache(maxsize=1 << 17)
+def _word(word: str, code: str) -> str:
+    """The stem of one lower-cased word, or "" for a stopword or a lone letter."""
+    word = word.replace("’", "'")
+    if code in _ELIDING and "'" in word:
+        head, _, tail = word.rpartition("'")
+        if len(head) < _MAX_ELISION and tail:
+            word = tail
+    if word in stopwords(code) or (len(word) < 2 and not word.isdigit()):
+        return ""
+    stem = stemmer(code)
+    return stem(word) if stem else word
+
+
+def _spaceless_tokens(text: str, code: str) -> list[str]:
+    """Character bigrams of each Han/kana run, and the other words (Latin names, numbers) as they are."""
+    tokens: list[str] = []
+    position = 0
+    for run in _CJK_RUN.finditer(text):
+        tokens.extend(t for t in (_word(w, "en") for w in _WORD.findall(text[position : run.start()].lower())) if t)
+        chars = run.group()
+        if len(chars) == 1:
+            grams = [chars]
+        else:
+            grams = [chars[i : i + 2] for i in range(len(chars) - 1)]
+        tokens.extend(g for g in grams if not (code == "ja" and _KANA.fullmatch(g)) and g not in stopwords(code))
+        position = run.end()
+    tokens.extend(t for t in (_word(w, "en") for w in _WORD.findall(text[position:].lower())) if t)
+    return tokens
+
+
+def spaceless_words(token: str) -> int:
+    """Reader's words in one whitespace-separated token: one per two Han/kana characters (rounded up),
+    plus one per other word in it (`GDP成長率は2.5%` is 2 + 3)."""
+    cjk = len(CJK.findall(token))
+    if not cjk:
+        return 1
+    others = len(_WORD.findall(CJK.sub(" ", token)))
+    return (cjk + 1) // 2 + others

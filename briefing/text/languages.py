@@ -1,0 +1,168 @@
+"""Languages: BCP 47 tags, offline detection, and each language's stemmer and stopwords.
+
+A document's language comes from its input when the input declares one (JSONL `language`, `<html lang>`,
+a feed's `xml:lang`/`<language>`); otherwise it is detected offline by py3langid, whose model ships inside
+the package (nothing is downloaded). Stemming is Snowball (PyStemmer, about 25 languages); stopwords come
+from the `stop-words` package; English keeps the tokenizer's own list (`briefing.text.vectors.STOPWORDS`).
+Japanese and Chinese are written without spaces: their tokens are character bigrams (see `vectors`).
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import replace
+from functools import lru_cache
+from typing import Any
+
+from ..models import Document
+
+UNDETERMINED = "und"  # BCP 47 for "language not known"
+# A tag as inputs write it: `fr`, `pt-BR`, `zh_Hant_TW`, `en-US-x-private`.
+_TAG = re.compile(r"[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{1,8})*")
+# Scripts written without spaces between words: tokens are character bigrams, budgets count characters.
+SPACELESS = frozenset({"ja", "zh"})
+# Languages written right to left (HTML output marks their sections `dir="rtl"`).
+RIGHT_TO_LEFT = frozenset({"ar", "fa", "he", "ur", "yi", "ps", "sd", "ug", "dv"})
+
+# ISO 639-1 -> the Snowball algorithm's name in PyStemmer.
+_SNOWBALL = {
+    "ar": "arabic", "hy": "armenian", "eu": "basque", "ca": "catalan", "cs": "czech", "da": "danish",
+    "nl": "dutch", "en": "english", "eo": "esperanto", "et": "estonian", "fi": "finnish", "fr": "french",
+    "de": "german", "el": "greek", "hi": "hindi", "hu": "hungarian", "id": "indonesian", "ga": "irish",
+    "it": "italian", "lt": "lithuanian", "ne": "nepali", "no": "norwegian", "nb": "norwegian", "nn": "norwegian",
+    "fa": "persian", "pl": "polish", "pt": "portuguese", "ro": "romanian", "ru": "russian", "sr": "serbian",
+    "es": "spanish", "sv": "swedish", "ta": "tamil", "tr": "turkish", "yi": "yiddish",
+}
+# Codes the `stop-words` package knows under another code.
+_STOPWORD_CODE = {"no": "nb", "nn": "nb"}
+# Languages the detector may answer: those the pipeline treats specially, plus the larger news languages.
+# (Restricting the choice keeps short texts from being labelled with a rare language.)
+_DETECTABLE = sorted(
+    set(_SNOWBALL) - {"eo", "ga", "nb", "nn", "yi"}
+    | {"ja", "zh", "ko", "he", "uk", "bg", "sk", "sl", "hr", "vi", "th", "ms", "ur", "bn", "ms", "lv"}
+)
+# English function words: a text where they are this common is English (the detector's model, which
+# takes a second to load, is not needed for the common case).
+_ENGLISH_MARKERS = frozenset("the of and to in is was that for with on as by at from has have are were said".split())
+_ENGLISH_SHARE = 0.18
+_SAMPLE_CHARS = 3000  # the opening of a document is enough to tell its language
+_MIN_LETTERS = 12  # fewer letters than this: too little to tell
+_LETTERS = re.compile(r"[^\W\d_]")
+
+
+def normalize_tag(tag: str | None) -> str | None:
+    """A declared language as a BCP 47 tag (`fr_fr` -> `fr-FR`), or None when it is not a language tag.
+
+    >>> normalize_tag("fr_fr"), normalize_tag("EN"), normalize_tag("zh-hant-tw"), normalize_tag("French")
+    ('fr-FR', 'en', 'zh-Hant-TW', None)
+    """
+    if not tag:
+        return None
+    tag = tag.strip()
+    if not _TAG.fullmatch(tag):
+        return None
+    parts = re.split(r"[-_]", tag)
+    out = [parts[0].lower()]
+    for part in parts[1:]:
+        if len(part) == 2 and part.isalpha():
+            out.append(part.upper())  # region
+        elif len(part) == 4 and part.isalpha():
+            out.append(part.title())  # script
+        else:
+            out.append(part.lower())
+    return "-".join(out) if out[0] != UNDETERMINED else None
+
+
+def primary(tag: str | None) -> str:
+    """The primary language subtag (`pt-BR` -> `pt`); English when the language is not known.
+
+    >>> primary("pt-BR"), primary(None), primary("und")
+    ('pt', 'en', 'en')
+    """
+    code = (tag or "en").split("-")[0].lower()
+    return "en" if code == UNDETERMINED else code
+
+
+def detect_language(text: str) -> str:
+    """The language of `text` as a BCP 47 tag (`und` when there is too little text to tell).
+
+    Offline: a quick check for English function words, then py3langid's Naive Bayes model (shipped with
+    the package, loaded once on first use).
+
+    >>> detect_language("The council said on Monday that the budget was approved by the mayor.")
+    'en'
+    >>> detect_language("Le conseil municipal a approuvé lundi le nouveau budget de la ville.")
+    'fr'
+    """
+    sample = text[:_SAMPLE_CHARS]
+    if len(_LETTERS.findall(sample[:400])) < _MIN_LETTERS and len(_LETTERS.findall(sample)) < _MIN_LETTERS:
+        return UNDETERMINED
+    words = sample.lower().split()
+    if words and sum(w.strip(".,;:!?\"'()“”‘’") in _ENGLISH_MARKERS for w in words) >= _ENGLISH_SHARE * len(words):
+        return "en"
+    language, _ = _identifier().classify(sample)
+    return str(language)
+
+
+@lru_cache(maxsize=1)
+def _identifier() -> Any:  # py3langid's LanguageIdentifier (untyped)
+    """py3langid's identifier, restricted to `_DETECTABLE` (loaded once: about a second)."""
+    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+    identifier = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=False)
+    known = set(identifier.labels)
+    identifier.set_languages([code for code in _DETECTABLE if code in known])
+    return identifier
+
+
+def with_languages(documents: Iterable[Document]) -> list[Document]:
+    """The documents, each with a language: the declared one (normalised) or the detected one."""
+    out = []
+    for doc in documents:
+        language = normalize_tag(doc.language) or detect_language(f"{doc.title or ''}\n{doc.text}")
+        out.append(doc if language == doc.language else replace(doc, language=language))
+    return out
+
+
+def document_language(text: str, declared: str | None) -> str:
+    """The language of a document: `declared` when it is a language tag, else detected from `text`."""
+    return normalize_tag(declared) or detect_language(text)
+
+
+@lru_cache(maxsize=64)
+def stemmer(language: str | None) -> Callable[[str], str] | None:
+    """The Snowball stemmer of a language (PyStemmer's C implementation), or None when there is none."""
+    name = _SNOWBALL.get(primary(language))
+    if name is None:
+        return None
+    import Stemmer
+
+    stem: Callable[[str], str] = Stemmer.Stemmer(name).stemWord
+    return stem
+
+
+@lru_cache(maxsize=64)
+def stopwords(language: str | None) -> frozenset[str]:
+    """Function words of a language (lower case; empty when the `stop-words` package has no list for it)."""
+    from stop_words import StopWordError, get_stop_words
+
+    code = primary(language)
+    try:
+        words: Sequence[str] = get_stop_words(_STOPWORD_CODE.get(code, code), cache=False)
+    except StopWordError:
+        return frozenset()
+    return frozenset(w.strip().lower().replace("’", "'") for w in words if w.strip())
+
+
+def is_spaceless(language: str | None) -> bool:
+    """Whether a language is written without spaces between words (Japanese, Chinese)."""
+    return primary(language) in SPACELESS
+
+
+def is_right_to_left(language: str | None) -> bool:
+    """Whether a language is written right to left (Arabic, Persian, Hebrew, Urdu, ...)."""
+    return primary(language) in RIGHT_TO_LEFT
+
+
+__all__ = ["UNDETERMINED", "normalize_tag", "primary", "detect_language", "with_languages", "document_language",
+           "stemmer", "stopwords", "is_spaceless", "is_right_to_left"]
