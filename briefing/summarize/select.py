@@ -131,6 +131,8 @@ def _greedy(
     Goldstein, SIGIR 1998) and coverage is how much closer the summary's word distribution comes to the
     input's (KL-Sum, Haghighi & Vanderwende, NAACL 2009), rescaled to 0-1 among the candidates.
     A candidate whose overlap reaches `options.duplicate_threshold` is a near-duplicate, never chosen.
+    The lead baseline (`--algorithm lead`) takes candidates in score order (the articles' openings): no
+    redundancy penalty or coverage term reorders them.
     """
     import numpy as np
 
@@ -144,8 +146,9 @@ def _greedy(
     while alive.any() and words_left >= options.min_words:
         if budget_sentences is not None and len(chosen) >= budget_sentences:
             break
-        value = values - REDUNDANCY_PENALTY * redundancy
-        if KL_WEIGHT:
+        lead = options.algorithm == "lead"
+        value = values if lead else values - REDUNDANCY_PENALTY * redundancy
+        if KL_WEIGHT and not lead:
             coverage = _kl_improvement(rows, sizes, target, summary)
             lo, hi = coverage[alive].min(), coverage[alive].max()
             value = (1 - KL_WEIGHT) * value + KL_WEIGHT * (coverage - lo) / ((hi - lo) or 1.0)
