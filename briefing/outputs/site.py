@@ -58,6 +58,7 @@ def publish_site(briefing: Briefing, site: str | Path, template: str | Path | No
     chosen = template_paths(template, ["html", "md"], default="html")
     files: dict[str, str | bytes] = {
         f"{date}.{fmt}": render_briefing(briefing, fmt, chosen.get(fmt)) for fmt in ("md", "json")}
+    render_briefing(briefing, "html", chosen.get("html"), extra={"nav": None})  # a bad template fails here, site untouched
     make_dir(site)
     with _site_lock(site):
         now = dt.datetime.now(dt.timezone.utc)
@@ -65,18 +66,25 @@ def publish_site(briefing: Briefing, site: str | Path, template: str | Path | No
         archive.append((briefing, now))
         archive.sort(key=lambda pair: pair[0].date, reverse=True)
         position = next(i for i, (b, _) in enumerate(archive) if b is briefing)
-        # The day's page links to its neighbours, and they now link to it: their pages are rendered again.
+        # The day's page links to the days before and after it; their pages now link to it, so they are
+        # rendered again, and written last: a page never links to one that is not there yet.
+        neighbours: dict[str, str | bytes] = {}
         for i in (position - 1, position, position + 1):
             if 0 <= i < len(archive):
                 day = archive[i][0]
-                files[f"{day.date}.html"] = render_briefing(day, "html", chosen.get("html"), extra={"nav": _nav(archive, i)})
+                page = render_briefing(day, "html", chosen.get("html"), extra={"nav": _nav(archive, i)})
+                if i == position:
+                    files = {f"{date}.html": page, **files}
+                else:
+                    neighbours[f"{day.date}.html"] = page
         entries = [_index_entry(b) for b, _ in archive]
         files["index.html"] = render_template("index", {"title": title, "lang": "en", "entries": entries})
         files["feed.xml"] = _atom_feed(archive, title, base_url or f"urn:briefing:{quote(site.resolve().name, safe='')}:")
+        files.update(neighbours)
         for stale in site.glob(".*.tmp"):  # left by a run that was killed mid-write; we hold the lock
             with contextlib.suppress(OSError):
                 stale.unlink()
-        # Pages first, then index and feed: a reader never finds a link to a page that is not there yet.
+        # The day's pages, then index and feed, then the neighbours: no link points to a page not there yet.
         write_all_atomic({site / name: text for name, text in files.items()})
     return [site / name for name in files]
 
