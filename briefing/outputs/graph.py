@@ -32,7 +32,8 @@ def briefing_graph(briefing: Briefing, documents: Sequence[Document], options: O
     has ``kind`` ("document" or "sentence"), ``document``, ``outlet`` (the publisher, or "" when unknown) and
     ``story`` (0 is the story most outlets reported; the story of a document also holds its sentences).
     Sentences also have ``text``, ``score`` (the ranker's score over all documents, the best being 1.0),
-    ``chosen`` (bool) and ``item`` (its 1-based position in the briefing, 0 when not chosen); documents have
+    ``chosen`` (bool: it is an item's text), ``cited`` (bool: it is an item's text or an outlet's sentence
+    corroborating it) and ``item`` (that item's 1-based position in the briefing, 0 when not cited); documents have
     ``title``. Edges carry ``kind`` ("contains" or "similar") and ``weight`` (similarity 0.0-1.0 for
     "similar", 1.0 for "contains").
 
@@ -57,10 +58,13 @@ def briefing_graph(briefing: Briefing, documents: Sequence[Document], options: O
     for story, members in enumerate(groups):
         for index in members:
             story_of[documents[index].id] = story
-    chosen: dict[tuple[str, int], int] = {}
+    chosen: dict[tuple[str, int], int] = {}  # the item's own sentence
+    cited: dict[tuple[str, int], int] = {}  # and the sentences of the outlets that corroborate it
     for number, item in enumerate(briefing.items, start=1):
+        if item.sources:
+            chosen.setdefault((item.sources[0].document, item.sources[0].sentence), number)
         for ref in item.sources:
-            chosen.setdefault((ref.document, ref.sentence), number)
+            cited.setdefault((ref.document, ref.sentence), number)
     graph = nx.Graph(name=clean(f"{briefing.title} {briefing.date}"))
     for doc in documents:
         graph.add_node(f"doc:{doc.id}", kind="document", document=clean(doc.id), outlet=clean(doc.source or ""),
@@ -72,9 +76,10 @@ def briefing_graph(briefing: Briefing, documents: Sequence[Document], options: O
     outlet = {doc.id: clean(doc.source or "") for doc in documents}
     names = [f"s:{s.document}:{s.index}" for s in sentences]
     for name, sentence, score in zip(names, sentences, scores):
-        position = chosen.get((sentence.document, sentence.index), 0)
+        key = (sentence.document, sentence.index)
         graph.add_node(name, kind="sentence", document=clean(sentence.document), outlet=outlet.get(sentence.document, ""),
-                       text=clean(sentence.text), score=round(float(score), 6), chosen=bool(position), item=position,
+                       text=clean(sentence.text), score=round(float(score), 6), chosen=key in chosen,
+                       cited=key in cited, item=cited.get(key, 0),
                        story=story_of.get(sentence.document, 0))
         graph.add_edge(f"doc:{sentence.document}", name, kind="contains", weight=1.0)
     ids: dict[str, int] = {}
