@@ -117,11 +117,17 @@ def history_path(settings: Settings, site: Path | None = None) -> Path:
     Returns:
         The history file's path (it may not exist yet).
     """
-    from .outputs.state import default_history_path
+    from .outputs.state import adopt_legacy_history, default_history_path
 
     if settings.options.history:
         return Path(settings.options.history).expanduser()
-    return default_history_path(settings.config, site)
+    path = default_history_path(settings.config, site)
+    # Older versions kept the history inside the site (where it was served) or in the output folder.
+    folders = [Path(p).expanduser() for p in (site, settings.options.output_dir) if p]
+    moved = adopt_legacy_history(path, folders)
+    if moved is not None:
+        log.warning("moved the history from %s to %s (a site folder holds only what is served)", moved, path)
+    return path
 
 
 def describe_history(settings: Settings, site: Path | None = None, *, clear: bool = False) -> str:
@@ -207,6 +213,9 @@ def publish_briefing(settings: Settings, site: Path | None = None, stdin: IO[byt
         raise BriefingError(f"--site-url {site_url!r} is not an http:// or https:// address; "
                             "give the site's public URL, e.g. https://example.org/briefing/")
     base_url = site_url or settings.site_url
+    if settings.options.use_history and history_path(settings, target).resolve().is_relative_to(target.resolve()):
+        log.warning("the history %s is inside the site %s, which serves it to everyone; keep it elsewhere "
+                    "(the default is beside the site or the config file)", history_path(settings, target), target)
     briefing = make_briefing(settings, stdin=stdin, site=target)
     template = settings.options.template
     return deliver_and_record(settings, briefing, lambda: publish_site(briefing, target, template, base_url=base_url),

@@ -312,3 +312,18 @@ def test_graph_needs_a_known_extension(tmp_path: Path) -> None:
     line = error_line(run("build", str(REPO / "seeds"), "--no-history", "--graph", "g.png", "-o", "-"))
     assert line == "Error: --graph g.png: name a .graphml or .gexf file (GraphML or GEXF, e.g. for Gephi)"
     assert not os.path.exists("g.png")
+
+
+def test_an_old_history_inside_the_site_moves_out(feeds: LoopbackServer, tmp_path: Path) -> None:
+    first = ok(run("publish", *feed_urls(feeds), "--site", "public", "--history", "public/.briefing-history.sqlite",
+                   "--since", "48h", "--date", DAY1))  # where an older briefing kept it, and its lock
+    assert "Warning: the history public/.briefing-history.sqlite is inside the site public, which serves it" in first.stderr
+    (tmp_path / "public" / ".lock").touch()
+    old = history_rows(tmp_path / "public" / ".briefing-history.sqlite")
+    assert old
+    serve_day(feeds, 2)
+    result = ok(run("publish", *feed_urls(feeds), "--site", "public", "--since", "48h", "--date", DAY2))
+    assert "Warning: moved the history from public/.briefing-history.sqlite to " in result.stderr
+    assert not [p.name for p in (tmp_path / "public").iterdir() if p.name.startswith(".")]
+    moved = history_rows(tmp_path / ".public.briefing" / "history.sqlite")
+    assert [row for row in moved if row[0] == DAY1] == old and any(row[0] == DAY2 for row in moved)

@@ -81,6 +81,9 @@ def publish_site(briefing: Briefing, site: str | Path, template: str | Path | No
         files["index.html"] = render_template("index", {"title": title, "lang": "en", "entries": entries})
         files["feed.xml"] = _atom_feed(archive, title, base_url or f"urn:briefing:{quote(site.resolve().name, safe='')}:")
         files.update(neighbours)
+        legacy_lock = site / ".lock"  # where older versions locked the site, inside the served folder
+        if not legacy_lock.is_symlink() and legacy_lock.is_file() and legacy_lock.stat().st_size == 0:
+            legacy_lock.unlink()
         for stale in site.glob(".*.tmp"):  # left by a run that was killed mid-write; we hold the lock
             with contextlib.suppress(OSError):
                 stale.unlink()

@@ -14,11 +14,13 @@ from pathlib import Path
 
 from ..errors import DeliveryError
 
-__all__ = ["HISTORY_FILE_NAME", "STATE_DIR_NAME", "default_history_path", "open_nofollow", "private_dir",
+__all__ = ["HISTORY_FILE_NAME", "LEGACY_HISTORY_NAME", "STATE_DIR_NAME", "adopt_legacy_history", "default_history_path", "open_nofollow", "private_dir",
            "refuse_symlink", "site_state_dir", "state_dir"]
 
 STATE_DIR_NAME = ".briefing"
 HISTORY_FILE_NAME = "history.sqlite"
+# Where briefing before 0.x kept a folder's history: inside the site (served!) or the output folder.
+LEGACY_HISTORY_NAME = ".briefing-history.sqlite"
 
 
 def state_dir(config: str | Path | None = None, site: str | Path | None = None, cwd: Path | None = None) -> Path:
@@ -102,3 +104,39 @@ def open_nofollow(path: Path) -> int:
         return os.open(path, flags, 0o600)
     except OSError as exc:
         raise DeliveryError(f"cannot open {path}: {exc.strerror or exc}") from None
+
+
+def adopt_legacy_history(target: Path, folders: list[Path]) -> Path | None:
+    """Move a history that an older briefing kept in `folders` (a site, an output folder) to `target`.
+
+    Nothing happens when `target` exists or no folder holds a legacy history. The copy goes through SQLite's
+    backup API (so a write-ahead log is folded in), then the old file and its side files are removed.
+
+    Returns:
+        The legacy file that was moved, or None.
+    Raises:
+        DeliveryError: the state folder cannot be created or the old file cannot be read.
+    """
+    import contextlib
+    import sqlite3
+
+    if target.exists() or target.is_symlink():
+        return None
+    for folder in folders:
+        legacy = folder / LEGACY_HISTORY_NAME
+        if legacy.is_symlink() or not legacy.is_file():
+            continue
+        private_dir(target.parent)
+        try:
+            with contextlib.closing(sqlite3.connect(legacy)) as old, contextlib.closing(sqlite3.connect(target)) as new:
+                old.backup(new)
+        except sqlite3.Error as exc:
+            with contextlib.suppress(OSError):
+                target.unlink()
+            raise DeliveryError(f"cannot move the old history {legacy} to {target} ({exc}); "
+                                "move it yourself or name it with --history FILE") from None
+        for suffix in ("", "-wal", "-shm"):
+            with contextlib.suppress(OSError):
+                legacy.with_name(legacy.name + suffix).unlink()
+        return legacy
+    return None
