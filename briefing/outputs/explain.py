@@ -30,10 +30,11 @@ def item_outlets(item: Item, briefing: Briefing) -> list[str]:
 
 
 def explain_briefing(briefing: Briefing) -> str:
-    """A plain-text table: for each item in reading order, its score (1.000 = the day's best), outlets and text.
+    """A plain-text table: for each item in reading order, its score, its outlets, where it came from, its text.
 
     The score is the ranker's (centrality in the sentence graph, or the chosen `--algorithm`), scaled so the
-    top sentence of the input is 1; an item cited by several outlets was said by each of them.
+    top sentence of its story is 1.000; an item cited by several outlets was said by each of them. With
+    several stories, each story's items follow its title in brackets.
 
     Args:
         briefing: the built briefing.
