@@ -327,3 +327,16 @@ def test_an_old_history_inside_the_site_moves_out(feeds: LoopbackServer, tmp_pat
     assert not [p.name for p in (tmp_path / "public").iterdir() if p.name.startswith(".")]
     moved = history_rows(tmp_path / ".public.briefing" / "history.sqlite")
     assert [row for row in moved if row[0] == DAY1] == old and any(row[0] == DAY2 for row in moved)
+
+
+def test_lead_never_fills_the_budget_with_a_late_short_line(tmp_path: Path) -> None:
+    opening = "The city council approved the new budget for schools on Monday evening."
+    long_second = ("Teachers, parents and the unions had argued for months over how the extra money for books, "
+                   "buildings, buses and meals should be shared between the old town and the new districts.")
+    late = "D Allahgreen (Trafford AC), S Claxton (Belgrave Harriers) were also named."
+    text = " ".join([opening, long_second, *(f"Officials then met the board in session number {n}." for n in range(8)),
+                     late])
+    (tmp_path / "day.jsonl").write_text(json.dumps({"id": "a", "text": text}) + "\n", encoding="utf-8")
+    data = json.loads(ok(run("build", "day.jsonl", "--algorithm", "lead", "--words", "30", "--no-history",
+                             "-f", "json", "-o", "-")).stdout)
+    assert [item["text"] for s in data["sections"] for item in s["items"]] == [opening]

@@ -132,7 +132,7 @@ def _greedy(
     input's (KL-Sum, Haghighi & Vanderwende, NAACL 2009), rescaled to 0-1 among the candidates.
     A candidate whose overlap reaches `options.duplicate_threshold` is a near-duplicate, never chosen.
     The lead baseline (`--algorithm lead`) takes candidates in score order (the articles' openings): no
-    redundancy penalty or coverage term reorders them.
+    redundancy penalty or coverage term reorders them, and it stops at the first opening that does not fit.
     """
     import numpy as np
 
@@ -143,10 +143,10 @@ def _greedy(
     alive = np.ones(len(pool), dtype=bool)
     chosen: list[int] = []
     words_left = budget_words if budget_words is not None else 10**9
+    lead = options.algorithm == "lead"
     while alive.any() and words_left >= options.min_words:
         if budget_sentences is not None and len(chosen) >= budget_sentences:
             break
-        lead = options.algorithm == "lead"
         value = values if lead else values - REDUNDANCY_PENALTY * redundancy
         if KL_WEIGHT and not lead:
             coverage = _kl_improvement(rows, sizes, target, summary)
@@ -154,6 +154,8 @@ def _greedy(
             value = (1 - KL_WEIGHT) * value + KL_WEIGHT * (coverage - lo) / ((hi - lo) or 1.0)
         k = int(np.argmax(np.where(alive, value, -np.inf)))
         alive[k] = False
+        if lead and lengths[k] > words_left and not overflow:
+            break  # the lead stops where the openings no longer fit; it never fills up with a late, short line
         if redundancy[k] >= options.duplicate_threshold or (lengths[k] > words_left and not overflow):
             continue
         chosen.append(pool[k])
