@@ -50,7 +50,8 @@ HOSTILE = [
     "back\\slash \\*not em\\* C:\\Users", "[a] [b]", "[a](b) [c][d] [e]: f",
 ]
 PLAIN = ["Dick Pound (Wada) said so.", "The server at 127.0.0.1 answered.", "The [European] Commission agreed.",
-         "Mr Kilroy-Silk, aged 61, left.", "snake_case_name stays.", "He paid $5 (about £4).", "It rose 2.5% to 3.1."]
+         "Mr Kilroy-Silk, aged 61, left.", "snake_case_name stays.", "He paid $5 (about £4).", "It rose 2.5% to 3.1.",
+         "2.5 million people came.", "-5 degrees overnight.", "[European] rules apply.", "1.5x faster."]
 
 
 @pytest.mark.parametrize("renderer", RENDERERS)

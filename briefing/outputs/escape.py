@@ -21,7 +21,9 @@ _MD_BACKSLASH = re.compile(r"\\(?=[!-/:-@\[-`{-~])")  # a backslash that would e
 _MD_ENTITY = re.compile(r"&(?=#?\w+;)")  # '&' only where it would start an entity: literal "&lt;" stays literal
 _MD_CODE_EMPHASIS = re.compile(r"[`*]|(?<![^\W_])_|_(?![^\W_])")  # code spans, emphasis ('_' inside a word is text)
 _MD_LINK_END = re.compile(r"\](?=\s?[(\[:])")  # ']' that would close a link, image, reference or definition
-_MD_BLOCK_START = re.compile(r"^(?:([-+>#])|(\d{1,9})([.)])|(\[))")  # list, quote, heading, ordered list, task box
+# At the start: a list marker, a quote, a heading (Python-Markdown needs no space after '#'), an ordered-list
+# number, a task box "[ ]"/"[x]"; "-5 degrees", "2.5 million" and "[European]" stay as they are.
+_MD_BLOCK_START = re.compile(r"^(?:([-+](?=\s|$)|[>#])|(\d{1,9})([.)])(?=\s|$)|(\[)(?=[ xX]\]))")
 _MD_TRAILING_HASHES = re.compile(r"(?<=\s)#+$")  # an ATX heading's closing sequence would be dropped
 # Words that a linkify renderer would turn into links: a scheme, "www.", an e-mail address, or a host name
 # ending in a top-level domain (any two letters, or a common generic one).
