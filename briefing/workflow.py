@@ -76,22 +76,27 @@ def read_and_build(settings: Settings, stdin: IO[bytes] | None = None, *,
 
     if not settings.inputs:
         raise BriefingError("no input: name files, directories, URLs or '-' (or list sources in briefing.toml)")
-    options = settings.options.replace(date=briefing_date(settings.options.date))
+    date = briefing_date(settings.options.date)
+    options = settings.options.replace(date=date)
     documents = load_documents(settings.inputs, options, stdin=stdin)
     published: list[str] = []
+    seen: list[tuple[str, ...]] = []
     if options.use_history:
         path = history_path(settings, site)
-        if path.exists() or path.is_symlink():
+        if path.exists() or path.is_symlink():  # reading never creates it: a preview leaves no trace
             from .outputs.history import History
 
             with History(path) as history:
-                published = history.published_texts(before=options.date)
-    return documents, build_briefing(documents, options, published)
+                published = history.published_texts(before=date)
+                seen = history.seen_sentences(before=date)
+    return documents, build_briefing(documents, options, published, seen=seen)
 
 
 def deliver_and_record(settings: Settings, briefing: Briefing, deliver: Callable[[], T], *,
                        site: Path | None = None) -> T:
     """Run `deliver` (write, publish or send); only when it succeeded, record the items in the history."""
+    from .summarize.pipeline import sentence_terms
+
     result = deliver()
     if settings.options.use_history:
         from .outputs.history import History
@@ -102,6 +107,7 @@ def deliver_and_record(settings: Settings, briefing: Briefing, deliver: Callable
             private_dir(path.parent)
         with History(path) as history:
             history.record(briefing)
+            history.record_seen(briefing.date, briefing.title, sentence_terms(briefing.documents))
     return result
 
 
