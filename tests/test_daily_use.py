@@ -126,6 +126,7 @@ def test_previews_leave_the_history_unchanged(feeds: LoopbackServer, tmp_path: P
     ok(run("build", "--config", str(path), "--date", DAY1))
     recorded = history_rows(history)
     assert recorded
+    serve_day(feeds, 2)
     for args in (["build", "-o", "-", "-f", "md"], ["build", "-o", "-", "-f", "json"], ["send", "--dry-run", "x.eml", "--to",
                                                                                 "a@example.org", "--from", "b@example.org"]):
         ok(run(*args, "--date", DAY2))
@@ -138,6 +139,7 @@ def test_two_folders_with_their_own_configs_do_not_affect_each_other(feeds: Loop
         config(tmp_path / name / "briefing.toml", feed_urls(feeds))
     monkeypatch.chdir(tmp_path / "a")
     ok(run("build", "--date", DAY1))
+    serve_day(feeds, 2)
     ok(run("build", "--date", DAY2))  # day 2 in a leaves out what a's day 1 said
     assert (tmp_path / "a" / ".briefing" / "history.sqlite").is_file()
     assert not (tmp_path / "b" / ".briefing").exists()
@@ -153,6 +155,7 @@ def test_build_and_publish_from_one_config_share_one_history_outside_the_site(fe
                                                                              tmp_path: Path) -> None:
     config(tmp_path / "briefing.toml", feed_urls(feeds), site="public")
     ok(run("build", "--date", DAY1))
+    serve_day(feeds, 2)
     ok(run("publish", "--date", DAY2))
     history = tmp_path / ".briefing" / "history.sqlite"
     assert {d for (d, *_) in history_rows(history)} == {DAY1, DAY2}
