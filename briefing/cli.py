@@ -47,11 +47,11 @@ Template = Annotated[Optional[Path], typer.Option("--template", help="Jinja2 tem
 Title = Annotated[Optional[str], typer.Option("--title", help="Briefing title [default: Briefing].")]
 Date = Annotated[Optional[str], typer.Option("--date", help="Briefing date, YYYY-MM-DD [default: today].")]
 Algorithm = Annotated[Optional[str], typer.Option("--algorithm", "-a", help="Ranker: graph (default), lexrank, textrank, lsa, luhn (sumy) or lead.")]
-Query = Annotated[Optional[str], typer.Option("--query", "-q", help="Focus query: favour sentences about these words.")]
+Query = Annotated[Optional[str], typer.Option("--query", help="Focus query: favour sentences about these words.")]
 History = Annotated[Optional[str], typer.Option("--history", help="SQLite history of published items; leaves out what earlier briefings said.")]
 NoHistory = Annotated[bool, typer.Option("--no-history", help="Ignore and do not update the history.")]
 Since = Annotated[Optional[str], typer.Option("--since", help="Time window for feed entries, e.g. 24h, 2d [default: 24h].")]
-Quiet = Annotated[bool, typer.Option("--quiet", help="No progress bar or warnings on stderr.")]
+Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing on success: no progress bar, warnings or 'wrote' lines (errors still print).")]
 Stories = Annotated[Optional[bool], typer.Option("--stories/--no-stories", help="Group many articles into story sections [default: on].")]
 
 
@@ -155,6 +155,8 @@ def build(
     format: Formats = None, output: Output = None, template: Template = None, title: Title = None,
     date: Date = None, algorithm: Algorithm = None, query: Query = None, history: History = None,
     no_history: NoHistory = False, since: Since = None, quiet: Quiet = False, stories: Stories = None,
+    explain: Annotated[bool, typer.Option("--explain", help="Also print, on stderr, why each item was chosen: its score and its outlets.")] = False,
+    graph: Annotated[Optional[Path], typer.Option("--graph", help="Also write the day's story and sentence graph (outlets, scores, chosen items) to this .graphml or .gexf file, e.g. for Gephi.", dir_okay=False)] = None,
 ) -> None:
     """Build a briefing from articles and write it as Markdown, HTML and/or JSON."""
     shared = _shared(locals())
@@ -163,7 +165,9 @@ def build(
         from .workflow import build_files
 
         settings = _settings(inputs, config, False, formats=format, output=output, **shared)
-        _report(build_files(settings, stdin=sys.stdin.buffer), _quiet(handler, settings))
+        silent = _quiet(handler, settings)
+        written = build_files(settings, stdin=sys.stdin.buffer, explain=sys.stderr if explain else None, graph=graph)
+        _report(written + ([graph] if graph is not None else []), silent)
 
     _run(action, quiet)
 
@@ -183,7 +187,8 @@ def publish(
         from .workflow import publish_briefing
 
         settings = _settings(inputs, config, True, **shared)
-        _report(publish_briefing(settings, site, stdin=sys.stdin.buffer, site_url=site_url), _quiet(handler, settings))
+        silent = _quiet(handler, settings)
+        _report(publish_briefing(settings, site, stdin=sys.stdin.buffer, site_url=site_url), silent)
 
     _run(action, quiet)
 
@@ -227,14 +232,57 @@ def send(
 def init(
     path: Annotated[Path, typer.Argument(help="Where to write the example config.")] = Path("briefing.toml"),
     force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
+    opml: Annotated[Optional[Path], typer.Option("--opml", help="A feed reader's OPML export: its feeds become the config's sources.", exists=True, dir_okay=False)] = None,
+    quiet: Quiet = False,
 ) -> None:
     """Write a commented example briefing.toml to start a daily briefing from."""
 
     def action(handler: logging.Handler) -> None:
         from .starter import write_example_config
 
-        written = write_example_config(path, force=force)
-        typer.echo(f"wrote {written}: edit its sources, then run: briefing build", err=True)
+        written = write_example_config(path, force=force, opml=opml)
+        if not quiet:
+            typer.echo(f"wrote {written}: edit its sources, then run: briefing build", err=True)
+
+    _run(action, quiet)
+
+
+@app.command()
+def sources(
+    inputs: Inputs = None, config: Config = None, quiet: Quiet = False,
+) -> None:
+    """List what a config reads (folders, files, OPML subscriptions, feeds) and when each feed last changed.
+
+    Exits 1 when a source cannot be read (it is listed with the reason).
+    """
+    def action(handler: logging.Handler) -> None:
+        from .sources.listing import format_sources, list_sources
+
+        settings = _settings(inputs, config, False, quiet=quiet)
+        _quiet(handler, settings)
+        if not settings.inputs:
+            raise BriefingError("no sources: name files, directories or URLs, or list sources in briefing.toml")
+        statuses = list_sources(settings.inputs, settings.options)
+        typer.echo(format_sources(statuses), nl=False)
+        failed = [s for s in statuses if not s.ok]
+        if failed:
+            raise BriefingError(f"{len(failed)} of {len(statuses)} sources cannot be read; see the list above")
+
+    _run(action, quiet)
+
+
+@app.command("history")
+def history_command(
+    config: Config = None, history: History = None,
+    site: Annotated[Optional[Path], typer.Option("--site", help="The site whose history to show, when there is no config file.", file_okay=False)] = None,
+    clear: Annotated[bool, typer.Option("--clear", help="Forget every recorded briefing: the next one may repeat what earlier ones said.")] = False,
+) -> None:
+    """Say where the history of published items lives and what it holds; --clear resets it."""
+    def action(handler: logging.Handler) -> None:
+        from .workflow import describe_history
+
+        settings = _settings(None, config, True, history=history)
+        typer.echo(describe_history(settings, site or (Path(settings.site) if settings.site else None), clear=clear))
 
     _run(action)
 

@@ -1,14 +1,15 @@
 """`briefing init`: the commented starter `briefing.toml`."""
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from .config import DEFAULT_CONFIG_NAME
-from .errors import ConfigError, DeliveryError
+from .errors import ConfigError, DeliveryError, InputError
 from .atomic import write_atomic
 from .outputs.templates import builtin_templates
 
-__all__ = ["example_config", "write_example_config"]
+__all__ = ["config_with_opml", "example_config", "write_example_config"]
 
 
 def example_config() -> str:
@@ -20,12 +21,39 @@ def example_config() -> str:
     return (builtin_templates() / "briefing.toml").read_text(encoding="utf-8")
 
 
-def write_example_config(path: Path, force: bool = False) -> Path:
+def config_with_opml(opml: Path) -> str:
+    """The example config with its `sources` replaced by the feeds of an OPML subscription list.
+
+    Args:
+        opml: a feed reader's OPML export.
+    Returns:
+        TOML text listing each feed's URL (its title as a comment).
+    Raises:
+        InputError: the file cannot be read or lists no feeds.
+    """
+    import json
+
+    from .sources.opml import read_opml
+
+    try:
+        data = Path(opml).expanduser().read_bytes()
+    except OSError as exc:
+        raise InputError(f"cannot read {opml}: {exc.strerror or exc}") from None
+    lines = [f"    {json.dumps(sub.url)},{'  # ' + ' '.join(sub.title.split()) if sub.title else ''}"
+             for sub in read_opml(data, str(opml))]
+    text = example_config()
+    block = re.compile(r"^sources = \[\n.*?^\]\n", re.S | re.M)
+    listed = f"# The feeds of {Path(opml).name}; this list replaces the OPML file (edit it here).\n"
+    return block.sub(lambda _: listed + "sources = [\n" + "\n".join(lines) + "\n]\n", text, count=1)
+
+
+def write_example_config(path: Path, force: bool = False, opml: Path | None = None) -> Path:
     """Write the commented example `briefing.toml`.
 
     Args:
         path: the file to write, or a directory to write `briefing.toml` into.
         force: overwrite an existing file.
+        opml: a feed reader's OPML export: its feeds become the config's `sources`.
     Returns:
         The path written.
     Raises:
@@ -36,7 +64,7 @@ def write_example_config(path: Path, force: bool = False) -> Path:
         target = target / DEFAULT_CONFIG_NAME
     if target.exists() and not force:
         raise ConfigError(f"{target} already exists; edit it, or use --force to replace it with the example")
-    text = example_config()
+    text = config_with_opml(opml) if opml is not None else example_config()
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         write_atomic(target, text)  # an interrupted run never leaves half a file

@@ -6,17 +6,16 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, TypeVar
 
 from .errors import BriefingError
-from .models import Briefing
+from .models import Briefing, Document
 from .options import Options
 
 if TYPE_CHECKING:
     from .config import EmailConfig
-    from .outputs.history import History
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -31,6 +30,7 @@ class Settings:
     site: str | None = None
     email: "EmailConfig | None" = None
     site_url: str | None = None
+    config: Path | None = None  # the config file in use: its folder keeps the history
 
 
 def resolve_settings(
@@ -56,11 +56,21 @@ def resolve_settings(
     # The daily commands, and any run from a config file, keep a history unless told not to.
     options = merge_options(Options(use_history=daily or path is not None), config, overrides)
     return Settings(tuple(inputs) or config.sources, options, site=config.site, email=config.email,
-                    site_url=config.site_url)
+                    site_url=config.site_url, config=config.path)
 
 
-def make_briefing(settings: Settings, stdin: IO[bytes] | None = None) -> Briefing:
-    """Read the inputs and build the briefing, leaving out what earlier briefings already said."""
+def make_briefing(settings: Settings, stdin: IO[bytes] | None = None, *, site: Path | None = None) -> Briefing:
+    """Read the inputs and build the briefing, leaving out what earlier briefings already said.
+
+    Reading the history never creates it: a run that records nothing (a preview) leaves no trace.
+    `site` is the site being published, which places the history when there is no config file.
+    """
+    return read_and_build(settings, stdin, site=site)[1]
+
+
+def read_and_build(settings: Settings, stdin: IO[bytes] | None = None, *,
+                   site: Path | None = None) -> tuple[list[Document], Briefing]:
+    """`make_briefing`, also returning the documents read (for views such as `--graph`)."""
     from .sources.ingest import load_documents
     from .summarize.pipeline import briefing_date, build_briefing
 
@@ -72,42 +82,112 @@ def make_briefing(settings: Settings, stdin: IO[bytes] | None = None) -> Briefin
     published: list[str] = []
     seen: list[tuple[str, ...]] = []
     if options.use_history:
-        with _open_history(options) as history:
-            published = history.published_texts(before=date)
-            seen = history.seen_sentences(before=date)
-    return build_briefing(documents, options, published, seen=seen)
+        path = history_path(settings, site)
+        if path.exists() or path.is_symlink():  # reading never creates it: a preview leaves no trace
+            from .outputs.history import History
+
+            with History(path) as history:
+                published = history.published_texts(before=date)
+                seen = history.seen_sentences(before=date)
+    return documents, build_briefing(documents, options, published, seen=seen)
 
 
-def deliver_and_record(settings: Settings, briefing: Briefing, deliver: Callable[[], T]) -> T:
+def deliver_and_record(settings: Settings, briefing: Briefing, deliver: Callable[[], T], *,
+                       site: Path | None = None) -> T:
     """Run `deliver` (write, publish or send); only when it succeeded, record the items in the history."""
     from .summarize.pipeline import sentence_terms
 
     result = deliver()
     if settings.options.use_history:
-        with _open_history(settings.options) as history:
+        from .outputs.history import History
+        from .outputs.state import private_dir
+
+        path = history_path(settings, site)
+        if not settings.options.history:
+            private_dir(path.parent)
+        with History(path) as history:
             history.record(briefing)
             history.record_seen(briefing.date, briefing.title, sentence_terms(briefing.documents))
     return result
 
 
-def _open_history(options: Options) -> "History":
-    """The History at the configured or default location."""
-    from .outputs.history import History, default_history_path
+def history_path(settings: Settings, site: Path | None = None) -> Path:
+    """Where this run's history lives: the named file, else `.briefing/history.sqlite` beside the config file.
 
-    path = Path(options.history) if options.history else default_history_path(options.output_dir)
-    return History(path)
+    Without a config file, a published site keeps its history in its hidden sibling state folder
+    (`public/` -> `.public.briefing/history.sqlite`) and other runs use `.briefing/` in the current folder.
+
+    Args:
+        settings: the run's settings (`options.history`, `config`).
+        site: the site being published, if any.
+    Returns:
+        The history file's path (it may not exist yet).
+    """
+    from .outputs.state import adopt_legacy_history, default_history_path
+
+    if settings.options.history:
+        return Path(settings.options.history).expanduser()
+    path = default_history_path(settings.config, site)
+    # Older versions kept the history inside the site (where it was served) or in the output folder.
+    folders = [Path(p).expanduser() for p in (site, settings.options.output_dir) if p]
+    moved = adopt_legacy_history(path, folders)
+    if moved is not None:
+        log.warning("moved the history from %s to %s (a site folder holds only what is served)", moved, path)
+    return path
 
 
-def build_files(settings: Settings, stdin: IO[bytes] | None = None) -> list[Path]:
+def describe_history(settings: Settings, site: Path | None = None, *, clear: bool = False) -> str:
+    """`briefing history`: say where this setup's history lives and what it holds, or clear it.
+
+    Args:
+        settings: the run's settings (history file, config file).
+        site: `--site DIR`, which places the history when there is no config file.
+        clear: forget every recorded briefing (the next briefing may repeat what earlier ones said).
+    Returns:
+        A few lines for the user.
+    """
+    from .outputs.history import History
+
+    path = history_path(settings, site)
+    if not path.exists():
+        return f"history: {path} (empty: nothing recorded yet)"
+    with History(path) as history:
+        if clear:
+            removed = history.clear()
+            return f"history: {path}: cleared ({removed} item{'' if removed == 1 else 's'} forgotten)"
+        briefings, items, first, last = history.summary()
+    span = f", {first} to {last}" if first else ""
+    return f"history: {path}: {briefings} briefing{'' if briefings == 1 else 's'}, {items} item{'' if items == 1 else 's'}{span}"
+
+
+def build_files(settings: Settings, stdin: IO[bytes] | None = None, *, explain: IO[str] | None = None,
+                graph: Path | None = None) -> list[Path]:
     """`briefing build`: build the briefing and write its formats (or print it for `--output -`).
 
+    A preview (`--output -`) is never recorded in the history.
+
+    Args:
+        settings: the run's settings.
+        stdin: read for the input `-`.
+        explain: when given, a table of why each item was chosen (score, outlets) is written to it.
+        graph: when given, the day's story and sentence graph is written to this GraphML/GEXF file.
     Returns:
-        The files written (none when printing to stdout).
+        The files written (none when printing to stdout; the graph file is not listed).
     """
     from .outputs.files import write_outputs
 
-    briefing = make_briefing(settings, stdin=stdin)
+    documents, briefing = read_and_build(settings, stdin=stdin)
     opts = settings.options
+    if explain is not None:
+        from .outputs.explain import explain_briefing
+
+        explain.write(explain_briefing(briefing))
+    if graph is not None:
+        from .outputs.graph import write_graph
+
+        write_graph(briefing, documents, graph, settings.options)
+    if opts.output == "-":  # a preview: printed, never recorded
+        return write_outputs(briefing, opts.formats, opts.output, opts.output_dir, opts.template)
     return deliver_and_record(
         settings, briefing, lambda: write_outputs(briefing, opts.formats, opts.output, opts.output_dir, opts.template)
     )
@@ -117,7 +197,8 @@ def publish_briefing(settings: Settings, site: Path | None = None, stdin: IO[byt
                      site_url: str | None = None) -> list[Path]:
     """`briefing publish`: build the day's briefing and add it to the static site `site` (or the config's).
 
-    Without an explicit history file, the site keeps its own history beside its pages.
+    Without a history file or config file, the site keeps its history in its state folder beside the site
+    (never inside it).
 
     Args:
         settings: the run's settings (`settings.site` and `settings.site_url` come from the config file).
@@ -138,11 +219,13 @@ def publish_briefing(settings: Settings, site: Path | None = None, stdin: IO[byt
         raise BriefingError(f"--site-url {site_url!r} is not an http:// or https:// address; "
                             "give the site's public URL, e.g. https://example.org/briefing/")
     base_url = site_url or settings.site_url
-    if settings.options.history is None and settings.options.use_history:
-        settings = replace(settings, options=settings.options.replace(output_dir=str(target)))
-    briefing = make_briefing(settings, stdin=stdin)
+    if settings.options.use_history and history_path(settings, target).resolve().is_relative_to(target.resolve()):
+        log.warning("the history %s is inside the site %s, which serves it to everyone; keep it elsewhere "
+                    "(the default is beside the site or the config file)", history_path(settings, target), target)
+    briefing = make_briefing(settings, stdin=stdin, site=target)
     template = settings.options.template
-    return deliver_and_record(settings, briefing, lambda: publish_site(briefing, target, template, base_url=base_url))
+    return deliver_and_record(settings, briefing, lambda: publish_site(briefing, target, template, base_url=base_url),
+                              site=target)
 
 
 def email_briefing(settings: Settings, overrides: dict[str, Any], dry_run: Path | None = None,

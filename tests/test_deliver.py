@@ -146,14 +146,17 @@ def test_publish_site_builds_pages_index_and_feed(tmp_path: Path) -> None:
     site = tmp_path / "site"
     publish_three(site)
     names = sorted(p.name for p in site.iterdir())
-    assert names == [".lock"] + sorted(f"2025-03-1{d}.{e}" for d in (2, 3, 4) for e in ("html", "json", "md")) + \
+    # nothing private in the served folder: the lock lives in the state folder beside it
+    assert names == sorted(f"2025-03-1{d}.{e}" for d in (2, 3, 4) for e in ("html", "json", "md")) + \
         ["feed.xml", "index.html"]
+    assert (tmp_path / ".site.briefing" / "lock").is_file()
     parser = html5lib.HTMLParser(strict=True)
     for page in site.glob("*.html"):
         parser.parse(page.read_text(encoding="utf-8"))
     index = parser.parse((site / "index.html").read_text(encoding="utf-8"))
-    links = [(a.get("href"), a.text) for a in index.iter(f"{XHTML}a") if a.get("href", "").startswith("2025")]
-    assert links == [("2025-03-14.html", "Thursday"), ("2025-03-13.html", "Wednesday"), ("2025-03-12.html", "Tuesday")]
+    links = [(a.get("href"), "".join(a.itertext())) for a in index.iter(f"{XHTML}a") if a.get("href", "").startswith("2025")]
+    assert links == [("2025-03-14.html", "2025-03-14 — Thursday"), ("2025-03-13.html", "2025-03-13 — Wednesday"),
+                     ("2025-03-12.html", "2025-03-12 — Tuesday")]
     assert "3 items" in (site / "index.html").read_text(encoding="utf-8")
 
     feed = feedparser.parse((site / "feed.xml").read_bytes())
@@ -173,7 +176,7 @@ def test_republishing_a_date_replaces_it(tmp_path: Path) -> None:
     feed = feedparser.parse((site / "feed.xml").read_bytes())
     assert [e.id for e in feed.entries] == ids
     assert [e.title for e in feed.entries][1] == "Wednesday, corrected — 2025-03-13"
-    assert (site / "index.html").read_text(encoding="utf-8").count('<li class="item">') == 3
+    assert (site / "index.html").read_text(encoding="utf-8").count('<li class="day">') == 3
 
 
 def test_concurrent_publishes_keep_every_date(tmp_path: Path) -> None:

@@ -24,11 +24,36 @@ def _briefing(date: str, *texts: str, title: str = "Briefing") -> Briefing:
 
 
 def test_default_history_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    assert default_history_path(str(tmp_path / "out")) == tmp_path / "out" / ".briefing-history.sqlite"
-    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))  # platformdirs' Linux data folder
-    path = default_history_path(None)
-    assert path.name == "history.sqlite"
-    assert path.parent.name == "briefing"
+    # beside the config file; else beside (never inside) the site; else in the current folder
+    assert default_history_path(tmp_path / "news" / "briefing.toml") == tmp_path / "news" / ".briefing" / "history.sqlite"
+    assert default_history_path(None, tmp_path / "public") == tmp_path / ".public.briefing" / "history.sqlite"
+    assert default_history_path(tmp_path / "briefing.toml", tmp_path / "public") == \
+        tmp_path / ".briefing" / "history.sqlite"
+    monkeypatch.chdir(tmp_path)
+    assert default_history_path() == tmp_path / ".briefing" / "history.sqlite"
+
+
+@pytest.mark.parametrize("link", ["", "-wal"])
+def test_history_is_never_opened_through_a_symlink(tmp_path: Path, link: str) -> None:
+    outside = tmp_path / "outside.sqlite"
+    path = tmp_path / "state" / "history.sqlite"
+    path.parent.mkdir()
+    (path.parent / f"history.sqlite{link}").symlink_to(outside)
+    with pytest.raises(InputError, match="symlink"):
+        History(path)
+    assert not outside.exists()
+
+
+def test_clear_forgets_everything(tmp_path: Path) -> None:
+    path = tmp_path / "history.sqlite"
+    with History(path) as history:
+        history.record(_briefing("2024-05-01", "Floods closed the Paris metro on Monday.", "The Louvre stayed shut."))
+        history.record_seen("2024-05-01", "T", [("flood", "paris", "metro")])
+        assert history.summary() == (1, 2, "2024-05-01", "2024-05-01")
+        assert history.seen_sentences(before="2024-05-02")
+        assert history.clear() == 2
+        assert history.published_texts(days=None) == [] and history.summary() == (0, 0, None, None)
+        assert history.seen_sentences(before="2024-05-02") == []
 
 
 def test_record_and_read_back(tmp_path: Path) -> None:

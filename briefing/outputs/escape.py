@@ -13,14 +13,25 @@ from urllib.parse import quote, urlsplit
 
 from markupsafe import Markup
 
-# Characters that are Markdown syntax anywhere in a line (links, images, emphasis, code, headings, quotes).
-_MD_ALWAYS = re.compile(r"([\\`*_{}\[\]()#>|])")
-# '<' starts raw HTML and autolinks; Python-Markdown does not honour '\<', so it becomes an entity instead.
-# '&' only needs escaping where it would start an entity, so literal "&lt;" in article text stays literal.
-_MD_ENTITY = re.compile(r"&(?=#?\w+;)")
-# Syntax only at the start of a block: list markers "- " "+ " and ordered-list numbers "1." ("1)" is escaped above).
-_MD_LINE_START = re.compile(r"^(\d*)([-+]|(?<=\d)\.)")
-_MD_IMAGE = re.compile(r"!(?=\\\[)")
+# Escaping for Markdown is minimal: only what would change the rendering, under CommonMark/GFM (markdown-it,
+# with linkify and strikethrough) and Python-Markdown alike, so plain text such as "(Wada)", "127.0.0.1" or
+# "[European]" stays as written. Python-Markdown honours backslash escapes only before \ ` * _ { } [ ] ( ) > # + - . !
+# so other syntax characters (: ~) become numeric entities, which every renderer turns back into the character.
+_MD_BACKSLASH = re.compile(r"\\(?=[!-/:-@\[-`{-~])")  # a backslash that would escape the next character
+_MD_ENTITY = re.compile(r"&(?=#?\w+;)")  # '&' only where it would start an entity: literal "&lt;" stays literal
+_MD_CODE_EMPHASIS = re.compile(r"[`*]|(?<![^\W_])_|_(?![^\W_])")  # code spans, emphasis ('_' inside a word is text)
+_MD_LINK_END = re.compile(r"\](?=\s?[(\[:])")  # ']' that would close a link, image, reference or definition
+# At the start: a list marker, a quote, a heading (Python-Markdown needs no space after '#'), an ordered-list
+# number, a task box "[ ]"/"[x]"; "-5 degrees", "2.5 million" and "[European]" stay as they are.
+_MD_BLOCK_START = re.compile(r"^(?:([-+](?=\s|$)|[>#])|(\d{1,9})([.)])(?=\s|$)|(\[)(?=[ xX]\]))")
+_MD_TRAILING_HASHES = re.compile(r"(?<=\s)#+$")  # an ATX heading's closing sequence would be dropped
+# Words that a linkify renderer would turn into links: a scheme, "www.", an e-mail address, or a host name
+# ending in a top-level domain (any two letters, or a common generic one).
+_MD_WORD = re.compile(r"[^\s<>]+")
+_MD_LINKY = re.compile(
+    r"://|\bwww\.|\w@\w|[\w-]\.(?:[a-z]{2}|com|net|org|edu|gov|info|biz|name|pro|aero|asia|coop|museum|shop|xxx|"
+    r"web|app|dev|io|news|online|site|xyz|top|club|рф)(?![\w-])", re.IGNORECASE)
+_MD_LINK_DOT = re.compile(r"(?<=[^\W_]|-)\.(?=[^\W_])")
 _URL_UNSAFE = re.compile(r"[\x00-\x20\x7f<>\"'`\\{}|^]")
 
 
@@ -29,11 +40,14 @@ class MdSafe(str):
 
 
 def md_escape(value: Any) -> MdSafe:
-    """Escape text so that Markdown renders it literally, as inline text.
+    r"""Escape text so that Markdown renders it literally, as inline text, escaping only what would change it.
 
-    Newlines become spaces (text is used inline, so it cannot open a block). Backslash-escapes
-    ``\\ ` * _ { } [ ] ( ) # > |``, ``!`` before ``[`` and a leading list marker or ordered-list number;
-    ``<`` and entity-like ``&`` become entities.
+    Newlines become spaces (text is used inline, so it cannot open a block). Escaped: code and emphasis
+    markers (`` ` ``, ``*``, ``_`` outside words), ``]`` where it would close a link or image, block syntax at
+    the start (list markers, ordered-list numbers, ``>``, ``#``, a task box ``[``) and a closing ``#`` run;
+    ``<`` and entity-like ``&`` become entities, ``~`` too when strikethrough could pair them; in a word that a
+    linkify renderer would make a link (a URL, ``www.``, an e-mail address, ``name.tld``) the dots are escaped
+    and ``://`` is broken, so it stays text. Brackets, parentheses and dots of plain text are left alone.
 
     Args:
         value: any value; ``None`` becomes ``""``.
@@ -42,19 +56,44 @@ def md_escape(value: Any) -> MdSafe:
         The escaped text, marked so it is not escaped twice.
 
     Example:
-        >>> md_escape("[click](javascript:alert(1))")
-        '\\\\[click\\\\]\\\\(javascript:alert\\\\(1\\\\)\\\\)'
+        >>> print(md_escape("A [click](javascript:alert(1)) by the (Wada) at 127.0.0.1, [European] rules"))
+        A [click\](javascript:alert(1)) by the (Wada) at 127.0.0.1, [European] rules
+        >>> print(md_escape("see http://evil.example/x or www.evil.example"))
+        see http&#58;//evil\.example/x or www\.evil\.example
     """
     if isinstance(value, (MdSafe, Markup)):
         return MdSafe(value)
     text = clean("" if value is None else str(value))
     text = " ".join(text.split())
+    text = _MD_BACKSLASH.sub(r"\\\\", text)
     text = _MD_ENTITY.sub("&amp;", text)
-    text = _MD_ALWAYS.sub(r"\\\1", text)
-    text = _MD_IMAGE.sub(r"\\!", text)
+    text = _MD_WORD.sub(_unlink, text)
     text = text.replace("<", "&lt;")
-    text = _MD_LINE_START.sub(r"\1\\\2", text)
+    if text.count("~") > 1:  # one tilde cannot strike anything through
+        text = text.replace("~", "&#126;")
+    text = _MD_CODE_EMPHASIS.sub(lambda m: "\\" + m.group(0), text)
+    text = _MD_LINK_END.sub(r"\\]", text)
+    text = _MD_BLOCK_START.sub(_escape_block_start, text)
+    text = _MD_TRAILING_HASHES.sub(lambda m: "\\#" * len(m.group(0)), text)
     return MdSafe(text)
+
+
+def _unlink(match: re.Match[str]) -> str:
+    """A word a linkify renderer would turn into a link, made plain text (dots escaped, '://' broken)."""
+    word = match.group(0)
+    if not _MD_LINKY.search(word):
+        return word
+    return _MD_LINK_DOT.sub(r"\\.", word.replace("://", "&#58;//"))
+
+
+def _escape_block_start(match: re.Match[str]) -> str:
+    """Backslash-escape the block syntax that starts the text."""
+    marker, number, delimiter, box = match.groups()
+    if marker:
+        return "\\" + marker
+    if box:
+        return "\\["
+    return f"{number}\\{delimiter}"
 
 
 def safe_url(value: Any) -> str:

@@ -5,6 +5,7 @@ never block, and a writer waits for the other writer instead of failing.
 """
 from __future__ import annotations
 
+import contextlib
 import datetime as _dt
 import json
 import sqlite3
@@ -16,8 +17,8 @@ from types import TracebackType
 
 from ..errors import DeliveryError, InputError
 from ..models import Briefing, SourceRef
+from .state import HISTORY_FILE_NAME, default_history_path, refuse_symlink
 
-HISTORY_FILE_NAME = ".briefing-history.sqlite"
 # Marks the file as a briefing history ("BRFG"), so another program's SQLite file is not written into.
 _APPLICATION_ID = 0x42524647
 # Seconds a run waits for another run's write to finish before giving up.
@@ -53,22 +54,6 @@ SCHEMA_VERSION = len(_MIGRATIONS)
 NOVELTY_DAYS = 7
 
 
-def default_history_path(output_dir: str | None) -> Path:
-    """Where the history lives when no --history FILE is given.
-
-    Args:
-        output_dir: the configured output directory, if any.
-    Returns:
-        `<output_dir>/.briefing-history.sqlite`, else `history.sqlite` in the user's data folder
-        (e.g. ~/.local/share/briefing on Linux).
-    """
-    if output_dir:
-        return Path(output_dir).expanduser() / HISTORY_FILE_NAME
-    from platformdirs import user_data_dir
-
-    return Path(user_data_dir("briefing")) / "history.sqlite"
-
-
 class History:
     """The history file, opened (and created or migrated) on construction. Use it as a context manager.
 
@@ -86,6 +71,11 @@ class History:
             InputError: the file is not a briefing history, is corrupt, or cannot be opened.
         """
         self.path = Path(path).expanduser()
+        try:
+            for name in ("", "-wal", "-shm", "-journal"):  # SQLite's own side files, too
+                refuse_symlink(self.path.with_name(self.path.name + name))
+        except DeliveryError as exc:
+            raise InputError(str(exc)) from None
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             # isolation_level=None: transactions are explicit (BEGIN IMMEDIATE ... COMMIT) below.
@@ -249,6 +239,42 @@ class History:
                 f"could not record the briefing in history file {self.path} ({exc}); "
                 "the briefing itself was delivered; run with --no-history to skip the history"
             ) from None
+
+    def summary(self) -> tuple[int, int, str | None, str | None]:
+        """How much the history holds: (briefings, items, first date, last date).
+
+        Raises:
+            InputError: the file cannot be read.
+        """
+        try:
+            row = self._db.execute(
+                "SELECT count(DISTINCT date || char(0) || title), count(*), min(date), max(date) FROM items").fetchone()
+        except sqlite3.Error as exc:
+            raise self._open_error(exc) from None
+        return int(row[0]), int(row[1]), row[2], row[3]
+
+    def clear(self) -> int:
+        """Forget every recorded briefing and what its articles said (the file stays, empty).
+
+        Returns how many items were removed.
+
+        Raises:
+            DeliveryError: the history could not be written.
+        """
+        try:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                with contextlib.closing(self._db.execute("DELETE FROM items")) as cursor:
+                    removed = cursor.rowcount
+                self._db.execute("DELETE FROM seen")  # what earlier days' articles said, too
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._rollback()
+                raise
+            self._db.execute("VACUUM")  # the forgotten text does not linger in free pages
+        except sqlite3.Error as exc:
+            raise DeliveryError(f"could not clear history file {self.path} ({exc})") from None
+        return int(removed)
 
     def close(self) -> None:
         """Close the database connection."""

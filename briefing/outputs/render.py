@@ -22,6 +22,8 @@ below written as ``{...}`` are objects: use ``item.text`` or ``item["text"]``.
   else None), "date": str | None, "file": str | None (the name of the file it was read from, if any)}``.
 - ``documents``: the briefing's ``documents`` list as in the JSON output; ``item_count`` and ``source_count``.
 - ``anchor_base`` (str): prefix for citation links (``""`` on a page; the page's file name in a feed entry).
+- ``nav`` (only on a published site's pages): ``{"index": "index.html", "previous": {"href", "date"} | None,
+  "next": {"href", "date"} | None}``, the links to the index and to the days before and after.
 
 Filters: ``md_escape`` (backslash-escape Markdown syntax; the result is inline text), ``safe_url`` (the URL if it
 is http/https, else ``""``). In Markdown templates every ``{{ ... }}`` output is passed through ``md_escape``
@@ -122,13 +124,15 @@ def template_context(briefing: Briefing, anchor_base: str = "") -> dict[str, Any
     }
 
 
-def render_briefing(briefing: Briefing, fmt: str, template: str | Path | None = None) -> str:
+def render_briefing(briefing: Briefing, fmt: str, template: str | Path | None = None, *,
+                    extra: dict[str, Any] | None = None) -> str:
     """Render a briefing in one output format.
 
     Args:
         briefing: the briefing.
         fmt: ``"md"``, ``"html"`` or ``"json"``.
         template: a user template file replacing the built-in one (ignored for json).
+        extra: more template variables, e.g. ``nav`` on a published page (see `briefing.outputs.site`).
 
     Returns:
         The rendered text (ending with a newline).
@@ -145,7 +149,7 @@ def render_briefing(briefing: Briefing, fmt: str, template: str | Path | None = 
         return json.dumps(briefing.to_dict(), ensure_ascii=False, indent=2) + "\n"
     if fmt not in ("md", "html"):
         raise ValueError(f"unknown format {fmt!r}; use md, html or json")
-    return render_template(fmt, template_context(briefing), template)
+    return render_template(fmt, {**template_context(briefing), **(extra or {})}, template)
 
 
 def render_text(briefing: Briefing, template: str | Path | None = None) -> str:

@@ -9,21 +9,27 @@ import contextlib
 import datetime as dt
 import json
 import logging
+import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
 from ..errors import DeliveryError
 from ..models import Briefing
 from ..atomic import checked_date, make_dir, write_all_atomic
 from .render import render_briefing, render_many, render_template, template_context
+from .escape import clean
+from .state import open_nofollow, private_dir, site_state_dir
 from .templates import template_paths
 
 __all__ = ["is_site_url", "publish_site"]
 
 log = logging.getLogger(__name__)
 _PAGE_JSON = re.compile(r"^(\d{4}-\d{2}-\d{2})\.json$")
+# How many story titles (or first items) the index shows for each day.
+_INDEX_HEADLINES = 4
 
 
 def publish_site(briefing: Briefing, site: str | Path, template: str | Path | None = None, *,
@@ -51,23 +57,65 @@ def publish_site(briefing: Briefing, site: str | Path, template: str | Path | No
     title = site_title or briefing.title
     chosen = template_paths(template, ["html", "md"], default="html")
     files: dict[str, str | bytes] = {
-        f"{date}.{fmt}": render_briefing(briefing, fmt, chosen.get(fmt)) for fmt in ("html", "md", "json")}
+        f"{date}.{fmt}": render_briefing(briefing, fmt, chosen.get(fmt)) for fmt in ("md", "json")}
+    render_briefing(briefing, "html", chosen.get("html"), extra={"nav": None})  # a bad template fails here, site untouched
     make_dir(site)
     with _site_lock(site):
         now = dt.datetime.now(dt.timezone.utc)
         archive = _read_site(site, exclude=date)
         archive.append((briefing, now))
         archive.sort(key=lambda pair: pair[0].date, reverse=True)
-        entries = [{"date": b.date, "title": b.title, "href": f"{b.date}.html", "item_count": len(b.items),
-                    "source_count": len({r.document for i in b.items for r in i.sources})} for b, _ in archive]
+        position = next(i for i, (b, _) in enumerate(archive) if b is briefing)
+        # The day's page links to the days before and after it; their pages now link to it, so they are
+        # rendered again, and written last: a page never links to one that is not there yet.
+        neighbours: dict[str, str | bytes] = {}
+        for i in (position - 1, position, position + 1):
+            if 0 <= i < len(archive):
+                day = archive[i][0]
+                page = render_briefing(day, "html", chosen.get("html"), extra={"nav": _nav(archive, i)})
+                if i == position:
+                    files = {f"{date}.html": page, **files}
+                else:
+                    neighbours[f"{day.date}.html"] = page
+        entries = [_index_entry(b) for b, _ in archive]
         files["index.html"] = render_template("index", {"title": title, "lang": "en", "entries": entries})
         files["feed.xml"] = _atom_feed(archive, title, base_url or f"urn:briefing:{quote(site.resolve().name, safe='')}:")
+        files.update(neighbours)
+        legacy_lock = site / ".lock"  # where older versions locked the site, inside the served folder
+        if not legacy_lock.is_symlink() and legacy_lock.is_file() and legacy_lock.stat().st_size == 0:
+            legacy_lock.unlink()
         for stale in site.glob(".*.tmp"):  # left by a run that was killed mid-write; we hold the lock
             with contextlib.suppress(OSError):
                 stale.unlink()
-        # Pages first, then index and feed: a reader never finds a link to a page that is not there yet.
+        # The day's pages, then index and feed, then the neighbours: no link points to a page not there yet.
         write_all_atomic({site / name: text for name, text in files.items()})
     return [site / name for name in files]
+
+
+def _nav(archive: list[tuple[Briefing, dt.datetime]], i: int) -> dict[str, Any]:
+    """Links from the i-th page of the archive (newest first): the index, the day before and the day after."""
+    def link(j: int) -> dict[str, str] | None:
+        return {"href": f"{archive[j][0].date}.html", "date": archive[j][0].date} if 0 <= j < len(archive) else None
+
+    return {"index": "index.html", "previous": link(i + 1), "next": link(i - 1)}
+
+
+def _index_entry(briefing: Briefing) -> dict[str, Any]:
+    """One day of the index: its link, counts, and what it held (story titles, else its first items)."""
+    headlines = [clean(s.title) if s.title else _shorten(clean(s.items[0].text))
+                 for s in briefing.sections if s.items][:_INDEX_HEADLINES]
+    if len(headlines) == 1 and briefing.sections and not briefing.sections[0].title:
+        headlines = [_shorten(clean(item.text)) for item in briefing.items[:_INDEX_HEADLINES]]
+    return {"date": briefing.date, "title": clean(briefing.title), "href": f"{briefing.date}.html",
+            "item_count": len(briefing.items), "headlines": headlines,
+            "source_count": len({r.document for i in briefing.items for r in i.sources})}
+
+
+def _shorten(text: str, limit: int = 140) -> str:
+    """`text` cut at a word boundary to at most `limit` characters, with an ellipsis when cut."""
+    if len(text) <= limit:
+        return text
+    return text[:limit].rsplit(" ", 1)[0].rstrip(",;:") + "…"
 
 
 def is_site_url(value: str) -> bool:
@@ -147,19 +195,25 @@ def _atom_feed(archive: list[tuple[Briefing, dt.datetime]], title: str, base: st
 
 @contextlib.contextmanager
 def _site_lock(site: Path) -> Iterator[None]:
-    """Hold an exclusive lock on SITE/.lock so concurrent publishes do not interleave."""
+    """Hold an exclusive lock so concurrent publishes do not interleave.
+
+    The lock file lives in the site's state folder beside it (`public/` -> `.public.briefing/lock`), never in
+    the served folder, and is never opened through a symlink.
+    """
     try:
         import fcntl
     except ImportError:  # not on POSIX: publish without a lock
         yield
         return
     try:
-        handle = open(site / ".lock", "a")  # noqa: SIM115 (held for the duration of the lock)
-    except OSError as exc:
-        raise DeliveryError(f"could not lock {site}: {exc.strerror or exc}") from exc
-    with handle:
-        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+        fd = open_nofollow(private_dir(site_state_dir(site)) / "lock")
+    except DeliveryError as exc:
+        raise DeliveryError(f"could not lock {site}: {exc}") from exc
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
         try:
             yield
         finally:
-            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+            fcntl.flock(fd, fcntl.LOCK_UN)
+    finally:
+        os.close(fd)

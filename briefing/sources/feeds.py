@@ -265,6 +265,23 @@ def _window(options: Options) -> tuple[datetime, datetime | None]:
     return datetime.now(timezone.utc) - span, None
 
 
+def feed_summary(data: bytes) -> tuple[str | None, int, datetime | None]:
+    """A feed's title, number of entries and when it last changed (its newest entry, else its own date).
+
+    Args:
+        data: the feed document.
+    Returns:
+        (title or None, entry count, UTC datetime or None when the feed carries no dates).
+    """
+    import feedparser
+
+    parsed = feedparser.parse(data)
+    dates = [d for d in (_entry_date(e) for e in parsed.entries) if d is not None]
+    newest = max(dates, default=None) or _entry_date(parsed.feed)
+    title = " ".join(str(parsed.feed.get("title") or "").split()) or None
+    return title, len(parsed.entries), newest
+
+
 def _entry_date(entry: Any) -> datetime | None:
     """When the entry was published (or updated), in UTC, or None when it has no usable date."""
     for key in ("published_parsed", "updated_parsed", "created_parsed"):

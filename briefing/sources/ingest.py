@@ -12,6 +12,7 @@ import json
 import logging
 import re
 import sys
+from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -27,7 +28,7 @@ from .htmltext import document_from_html, document_from_markdown
 log = logging.getLogger(__name__)
 
 KINDS = {".txt": "text", ".md": "markdown", ".markdown": "markdown", ".html": "html", ".htm": "html",
-         ".jsonl": "jsonl", ".xml": "feed", ".rss": "feed", ".atom": "feed"}
+         ".jsonl": "jsonl", ".xml": "feed", ".rss": "feed", ".atom": "feed", ".opml": "opml"}
 MAX_JSONL_LINE_BYTES = MAX_DOCUMENT_BYTES + 65_536  # one JSONL object (text plus metadata)
 _SNIFF_BYTES = 65_536
 _FEED = re.compile(rb"^\s*(?:(?:<\?.*?\?>|<!--.*?-->|<!DOCTYPE[^>]*>)\s*)*<(?:[\w.-]+:)?(?:rss|feed|RDF)[\s>/]",
@@ -87,7 +88,7 @@ def _skip_summary(tally: _Tally) -> str:
     if not tally.files and not tally.errors:
         if tally.urls:
             return "the feeds had no entries to use; see the warnings above"
-        return "no .txt, .md, .html, .jsonl, .xml, .rss or .atom files found"
+        return "no .txt, .md, .html, .jsonl, .xml, .rss, .atom or .opml files found"
     parts = [f"{n} {_plural(n, what)} skipped" for n, what in ((tally.skipped_files, "file"), (len(tally.errors), "URL"),
                                                                (tally.skipped_docs, "document")) if n]
     return "; ".join(parts or ["nothing had text"]) + "; see the warnings above"
@@ -113,15 +114,7 @@ def _load_input(item: str, options: Options, stdin: IO[bytes] | None, tally: _Ta
     if URL_RE.match(item):
         if not item.lower().startswith(("http://", "https://")):
             raise InputError(f"{item}: unsupported URL scheme; use an http:// or https:// URL or a file path")
-        from .feeds import load_remote
-
-        tally.urls += 1
-        try:
-            return load_remote(item, options)
-        except BriefingError as exc:
-            log.warning("%s: skipped: %s", item, exc)
-            tally.errors.append(exc)
-            return []
+        return _load_url(item, options, tally)
     path = Path(item)
     if not path.exists():
         raise InputError(f"{item} does not exist; check the path")
@@ -131,6 +124,19 @@ def _load_input(item: str, options: Options, stdin: IO[bytes] | None, tally: _Ta
     if not files:
         log.warning("%s: no .txt, .md, .html, .jsonl or feed files found in this directory", item)
     return [doc for file in files for doc in _load_file(file, options, tally)]
+
+
+def _load_url(url: str, options: Options, tally: _Tally) -> list[Document]:
+    """Documents from one http(s) URL the user named (directly or in an OPML list); failures are warnings."""
+    from .feeds import load_remote
+
+    tally.urls += 1
+    try:
+        return load_remote(url, options)
+    except BriefingError as exc:
+        log.warning("%s: skipped: %s", url, exc)
+        tally.errors.append(exc)
+        return []
 
 
 def _walk(root: Path) -> Iterator[Path]:
@@ -175,6 +181,10 @@ def _load_file(path: Path, options: Options, tally: _Tally) -> list[Document]:
 def _from_bytes(data: bytes, kind: str | None, *, name: str, stem: str, path: str, options: Options,
                 tally: _Tally) -> list[Document]:
     """Documents from one input's bytes; `kind` None means sniff the content."""
+    from .opml import is_opml, read_opml
+
+    if kind == "opml" or (kind in (None, "feed") and is_opml(data)):  # subscriptions: read every feed they list
+        return [doc for sub in read_opml(data, name) for doc in _load_url(sub.url, options, tally)]
     if kind != "jsonl" and _FEED.match(data[:_SNIFF_BYTES]):
         from .feeds import documents_from_feed
 
@@ -207,6 +217,14 @@ def _unique_texts(docs: list[Document]) -> list[Document]:
     """
     seen: dict[str, dict[str | None, Document]] = {}
     out = []
+    shared_paths = {path for path, n in Counter(doc.path for doc in docs).items() if n > 1}
+
+    def where(doc: Document) -> str:
+        """The document's file, with its id when the file (JSONL, a feed) holds several documents."""
+        if not doc.path:
+            return f"id {doc.id}"
+        return f"{doc.path} (id {doc.id})" if doc.path in shared_paths else doc.path
+
     for doc in docs:
         digest = hashlib.sha1(" ".join(doc.text.split()).encode("utf-8", "replace")).hexdigest()
         earlier_by_source = seen.setdefault(digest, {})
@@ -214,7 +232,7 @@ def _unique_texts(docs: list[Document]) -> list[Document]:
         if earlier is None and doc.source is None and earlier_by_source:
             earlier = next(iter(earlier_by_source.values()))
         if earlier is not None:
-            log.warning("%s: skipped: same text as %s", doc.path or doc.id, earlier.path or earlier.id)
+            log.warning("%s: skipped: same text as %s", where(doc), where(earlier))
             continue
         earlier_by_source[doc.source] = doc
         out.append(doc)

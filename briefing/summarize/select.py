@@ -157,6 +157,9 @@ def _greedy(
     With `stories` (each candidate's story, and the weight of each candidate's story), a candidate from a
     story that has no item yet earns STORY_WEIGHT times its story's weight: a submodular reward for covering
     the day's stories, like the cluster reward of Lin & Bilmes (ACL 2011); with one story it changes nothing.
+    The lead baseline (`--algorithm lead`) takes candidates in score order (the articles' openings): no
+    redundancy penalty, story reward or coverage term reorders them, and it stops at the first opening that
+    does not fit.
     """
     import numpy as np
 
@@ -167,18 +170,21 @@ def _greedy(
     alive = np.ones(len(pool), dtype=bool)
     chosen: list[int] = []
     words_left = budget_words if budget_words is not None else 10**9
+    lead = options.algorithm == "lead"
     while alive.any() and words_left >= options.min_words:
         if budget_sentences is not None and len(chosen) >= budget_sentences:
             break
-        value = values - REDUNDANCY_PENALTY * redundancy
-        if stories is not None:
+        value = values if lead else values - REDUNDANCY_PENALTY * redundancy
+        if stories is not None and not lead:
             value = value + STORY_WEIGHT * stories[1]
-        if KL_WEIGHT:
+        if KL_WEIGHT and not lead:
             coverage = _kl_improvement(rows, sizes, target, summary)
             lo, hi = coverage[alive].min(), coverage[alive].max()
             value = (1 - KL_WEIGHT) * value + KL_WEIGHT * (coverage - lo) / ((hi - lo) or 1.0)
         k = int(np.argmax(np.where(alive, value, -np.inf)))
         alive[k] = False
+        if lead and lengths[k] > words_left and not overflow:
+            break  # the lead stops where the openings no longer fit; it never fills up with a late, short line
         if redundancy[k] >= options.duplicate_threshold or (lengths[k] > words_left and not overflow):
             continue
         chosen.append(pool[k])
