@@ -56,6 +56,15 @@ def tokenize(text: str) -> list[str]:
     return list(_tokens(text))
 
 
+def tokenize_once(text: str) -> list[str]:
+    """`tokenize` for a long text seen once (an article's opening): the same tokens, the text not remembered.
+
+    The memo of `tokenize` is for sentences, which several stages tokenise again; a day of articles would
+    only fill it (and memory) with texts never seen twice.
+    """
+    return list(_tokens.__wrapped__(text))
+
+
 # The same sentence is tokenised by ranking, selection and the history check: remember recent texts.
 @lru_cache(maxsize=1 << 17)
 def _tokens(text: str) -> tuple[str, ...]:
@@ -191,4 +200,4 @@ def binary_rows(token_lists: Sequence[Sequence[str]], vocabulary: dict[str, int]
     return matrix
 
 
-__all__ = ["STOPWORDS", "tokenize", "count_words", "term_matrix", "idf_weights", "tfidf", "normalize_rows", "binary_rows"]
+__all__ = ["STOPWORDS", "tokenize", "tokenize_once", "count_words", "term_matrix", "idf_weights", "tfidf", "normalize_rows", "binary_rows"]
