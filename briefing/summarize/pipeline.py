@@ -12,6 +12,7 @@ from ..models import Briefing, Document, Item, Section, Sentence
 from ..options import Options
 from ..progress import Progress, wanted
 from ..text.sentences import split_document
+from .collapse import article_count, collapse_documents, credit_copies
 from .rank import rank_sentences
 from .dedupe import filter_repeats
 from .select import select_items
@@ -81,12 +82,14 @@ def build_briefing(documents: Sequence[Document], options: Options | None = None
         )
     if not documents:
         raise NoInputError("no documents to summarise")
+    # [scale] Syndicated copies collapse into one representative that lists the other outlets (collapse.py).
+    documents = collapse_documents(documents)
     with Progress("grouping stories", total=1, enabled=wanted(options.quiet)) as bar:
         vectors = document_vectors(documents) if options.stories and len(documents) > 2 else None
         stories = group_stories(documents, vectors=vectors) if vectors is not None else [list(range(len(documents)))]
         if len(stories) == 1:
             vectors = None
-        budgets = _share_budget([len(story) for story in stories], options)
+        budgets = _share_budget([article_count(documents, story) for story in stories], options)  # [scale]
         bar.expect(1 + sum(1 for words, count in budgets if (words or count)))
         bar.advance("ranking stories")
         sections = _story_sections(documents, stories, budgets, vectors, published, options, bar)
@@ -126,6 +129,7 @@ def _story_sections(
             scores = rank_sentences(sentences, options)
             allowed = _new_sentences(sentences, published, options)
             items = select_items(sentences, scores, by_id, options, allowed, budget_words=words, budget_sentences=count)
+            items = credit_copies(items, docs)  # [scale] each item cites the outlets of collapsed copies too
         carry_words = 0 if words is None else words - sum(len(i.text.split()) for i in items)
         carry_count = 0 if count is None else count - len(items)
         bar.advance()
