@@ -13,12 +13,14 @@ from ..options import Options
 from ..progress import Progress, wanted
 from ..text.sentences import split_document
 from .collapse import article_count, collapse_documents, credit_copies
+from .parallel import parallel_map
 from .rank import rank_sentences
 from .dedupe import filter_repeats
 from .select import select_items
 from .stories import central_document, document_vectors, group_stories
 
 if TYPE_CHECKING:
+    import numpy as np
     from scipy import sparse
 
 DEFAULT_TITLE = "Briefing"
@@ -29,6 +31,8 @@ _TITLE_WORDS = 8
 # A news article has tens of sentences; a "document" with thousands (a book, a log, a scraped dump) is
 # ranked by its opening only, which keeps the graph, and memory, bounded.
 MAX_SENTENCES_PER_DOCUMENT = 400
+# [scale] Stories are ranked by worker processes when those to rank hold this many documents in all.
+PARALLEL_MIN_DOCUMENTS = 200
 log = logging.getLogger(__name__)
 _DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
@@ -112,7 +116,12 @@ def _story_sections(
     index_of = {d.id: i for i, d in enumerate(documents)}
     sections: list[Section] = []
     carry_words = carry_count = 0
-    for story, share in zip(stories, budgets):
+    # [scale] Stories with a share are ranked up front, in parallel when they are big (parallel.py); the
+    # loop below then selects from them in order, exactly as a serial run would.
+    shared = [story for story, (words, count) in zip(stories, budgets) if words or count]
+    ranked = parallel_map(rank_story, [([documents[i] for i in story], published, options) for story in shared],
+                          serial_below=2 if sum(map(len, shared)) >= PARALLEL_MIN_DOCUMENTS else len(shared) + 1)
+    for story, share, (sentences, scores, allowed) in zip(stories, budgets, ranked):
         words, count = share
         # What a story does not use (no sentences, all said before, shorter items) passes to the next.
         words = None if words is None else words + carry_words
@@ -123,11 +132,8 @@ def _story_sections(
             carry_words, carry_count = words or 0, count or 0
             continue
         docs = [documents[i] for i in story]
-        sentences = split_documents(docs)
         items = []
         if sentences:
-            scores = rank_sentences(sentences, options)
-            allowed = _new_sentences(sentences, published, options)
             items = select_items(sentences, scores, by_id, options, allowed, budget_words=words, budget_sentences=count)
             items = credit_copies(items, docs)  # [scale] each item cites the outlets of collapsed copies too
         carry_words = 0 if words is None else words - sum(len(i.text.split()) for i in items)
@@ -138,6 +144,19 @@ def _story_sections(
             title = _section_title(documents[central_document(vectors, cited)], items) if vectors is not None else None
             sections.append(Section(title=title, items=tuple(items)))
     return sections
+
+
+def rank_story(
+    job: tuple[Sequence[Document], Sequence[str], Options],
+) -> tuple[list[Sentence], "np.ndarray", list[bool] | None]:
+    """One story's sentences, their scores and the mask of those new to the history (a worker's job)."""
+    import numpy as np
+
+    docs, published, options = job
+    sentences = split_documents(docs)
+    if not sentences:
+        return sentences, np.zeros(0), None
+    return sentences, rank_sentences(sentences, options), _new_sentences(sentences, published, options)
 
 
 def _section_title(central: Document, items: Sequence[Item]) -> str:
