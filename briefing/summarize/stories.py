@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 
 from ..models import Document
 from ..text.vectors import idf_weights, term_matrix, tfidf, tokenize_once
+from .parallel import available_workers, chunks, parallel_map
 
 if TYPE_CHECKING:
     import numpy as np
@@ -29,6 +30,8 @@ MAX_STORY_DOCUMENTS = 40
 _THRESHOLD_STEP = 0.05
 # Only the opening of an article decides its story (the lead says what it is about) and keeps this cheap.
 _LEAD_WORDS = 400
+# Characters that surely hold the opening words (sent to workers instead of whole texts).
+_LEAD_CHARS = 40 * _LEAD_WORDS
 # Cells of one block of the document similarity product (rows x documents): bounds its memory.
 _PAIR_BLOCK_CELLS = 4_000_000
 # Beyond this many documents, story pairs come from the sparse nearest-neighbour search.
@@ -39,10 +42,23 @@ NEIGHBOURS = 20
 
 
 def document_vectors(documents: Sequence[Document]) -> "sparse.csr_matrix":
-    """Unit tf-idf rows of each document's title and opening words."""
-    texts = [f"{d.title or ''}\n{' '.join(d.text.split()[:_LEAD_WORDS])}" for d in documents]
-    counts, _ = term_matrix([tokenize_once(t) for t in texts])
+    """Unit tf-idf rows of each document's title and opening words (tokenised on every core when many)."""
+    texts = [f"{d.title or ''}\n{d.text[:_LEAD_CHARS]}" for d in documents]
+    if len(texts) > EXACT_PAIRS_LIMIT:
+        token_lists = [t for part in parallel_map(_lead_tokens, chunks(texts, 4 * available_workers())) for t in part]
+    else:
+        token_lists = _lead_tokens(texts)
+    counts, _ = term_matrix(token_lists)
     return tfidf(counts, idf_weights(counts))
+
+
+def _lead_tokens(texts: Sequence[str]) -> list[list[str]]:
+    """Tokens of each text's title line and first _LEAD_WORDS words (a worker's job)."""
+    out = []
+    for text in texts:
+        title, _, body = text.partition("\n")
+        out.append(tokenize_once(f"{title}\n{' '.join(body.split()[:_LEAD_WORDS])}"))
+    return out
 
 
 def group_stories(
