@@ -21,7 +21,6 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from ..models import Copy, Document, Item, SourceRef
-from ..text.vectors import WORD_RE
 from .parallel import available_workers, chunks, parallel_map
 
 if TYPE_CHECKING:
@@ -35,11 +34,14 @@ COLLAPSE_THRESHOLD = 0.5
 SHINGLE = 3
 # Only the opening decides: it bounds the cost per document, and copies share their opening.
 LEAD_WORDS = 200
+# Characters read for them: about twice what LEAD_WORDS words of English take (a text of very long words
+# is judged on fewer; the same for every copy).
+_LEAD_CHARS = 12 * LEAD_WORDS
 # Exact Jaccard up to this many documents; MinHash LSH above.
 EXACT_LIMIT = 2000
 PERMUTATIONS = 64
 _SEED = 1
-_SIGNATURE_CHUNK = 256
+_SIGNATURE_CHUNK = 32
 _MASK32 = 0xFFFFFFFF
 # Odd 64-bit multipliers that mix a shingle's token hashes into one 32-bit value.
 _MIX = (0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9)
@@ -87,25 +89,35 @@ def collapse_documents(documents: Sequence[Document], threshold: float = COLLAPS
 def shingle_hashes(text: str) -> list[int]:
     """Distinct 32-bit hashes of the SHINGLE-word runs of an article's opening (its words when fewer).
 
-    Words are lower-cased, unstemmed and stopwords kept (w-shingling, Broder 1997): cheap, and copies
-    agree on them exactly.
+    Words are whitespace-separated and lower-cased, punctuation and stopwords kept (w-shingling, Broder
+    1997): cheap, and copies agree on them exactly.
     """
     import numpy as np
 
-    words = WORD_RE.findall(" ".join(text.split()[:LEAD_WORDS]).lower())
-    if not words:
+    codes = _word_codes(text)
+    if not codes:
         return []
+    return list(np.unique(_shingles(np.asarray(codes, dtype=np.uint64), min(SHINGLE, len(codes)))).tolist())
+
+
+def _word_codes(text: str) -> list[int]:
+    """CRC32 of each of the text's first LEAD_WORDS words (within its first _LEAD_CHARS characters)."""
+    words = text[:_LEAD_CHARS].lower().split()[:LEAD_WORDS]
     memo = _word_hashes
     codes = [memo.get(w) for w in words]
     if None in codes:
         codes = [_word_hash(w) if c is None else c for w, c in zip(words, codes)]
-    hashes = np.asarray(codes, dtype=np.uint64)
-    width = min(SHINGLE, len(words))
-    mixed = np.zeros(len(words) - width + 1, dtype=np.uint64)
+    return codes  # type: ignore[return-value]  # no None is left
+
+
+def _shingles(hashes: "np.ndarray", width: int) -> "np.ndarray":
+    """32-bit hash of every run of `width` consecutive word hashes (with repeats)."""
+    import numpy as np
+
+    mixed = np.zeros(len(hashes) - width + 1, dtype=np.uint64)
     for k in range(width):
         mixed += hashes[k : len(hashes) - width + 1 + k] * np.uint64(_MIX[k])  # wraps mod 2**64, by design
-    folded = (mixed ^ (mixed >> np.uint64(32))) & np.uint64(_MASK32)
-    return list(np.unique(folded).tolist())
+    return (mixed ^ (mixed >> np.uint64(32))) & np.uint64(_MASK32)
 
 
 def _word_hash(word: str) -> int:
@@ -164,11 +176,27 @@ def _best(candidates: list[int], similarity: list[float], joins: list[int | None
 
 
 def _signatures_of(texts: Sequence[str]) -> tuple["np.ndarray", "np.ndarray"]:
-    """MinHash signatures of some texts, and which of them have any shingle (run in a worker)."""
+    """MinHash signatures of some texts, and which of them have any shingle (run in a worker).
+
+    All texts' shingles are computed in one vectorised pass: the signature is the same as from
+    `shingle_hashes` (repeated shingles do not change a minimum).
+    """
     import numpy as np
 
-    shingles = [shingle_hashes(t) for t in texts]
-    return minhash_signatures(shingles), np.fromiter(map(bool, shingles), dtype=bool, count=len(shingles))
+    # A text of fewer than SHINGLE words is one shingle of them all: zeros added at its end do not change
+    # that shingle's hash (see `_shingles`).
+    codes = [c + [0] * (SHINGLE - len(c)) if 0 < len(c) < SHINGLE else c for c in map(_word_codes, texts)]
+    lengths = np.fromiter(map(len, codes), dtype=np.int64, count=len(codes))
+    hashes = np.fromiter((c for row in codes for c in row), dtype=np.uint64, count=int(lengths.sum()))
+    counts = np.maximum(lengths - SHINGLE + 1, 0)
+    if len(hashes) < SHINGLE:
+        return minhash_signatures(np.zeros(0, dtype=np.uint64), counts), counts > 0
+    every = _shingles(hashes, SHINGLE)  # runs that cross into the next text are left out below
+    starts = np.cumsum(lengths) - lengths
+    first_shingle = np.cumsum(counts) - counts
+    owner = np.repeat(np.arange(len(codes)), counts)
+    shingles = every[starts[owner] + np.arange(int(counts.sum())) - first_shingle[owner]]
+    return minhash_signatures(shingles, counts), counts > 0
 
 
 def _minhash_joins(signatures: "np.ndarray", filled: "np.ndarray", threshold: float) -> list[int | None]:
@@ -190,29 +218,33 @@ def _minhash_joins(signatures: "np.ndarray", filled: "np.ndarray", threshold: fl
     return joins
 
 
-def minhash_signatures(shingles: Sequence[list[int]]) -> "np.ndarray":
+def minhash_signatures(shingles: "np.ndarray", counts: "np.ndarray") -> "np.ndarray":
     """PERMUTATIONS MinHash values per document (rows): min over its shingles of the top 32 bits of
     (a * h + b) mod 2**64, a multiply-shift hash family (Dietzfelbinger et al. 1997) without a division.
 
-    The share of equal values of two rows estimates their Jaccard similarity. Vectorised over chunks of
-    documents (datasketch builds one object per document, which costs more than the rest of a collapse).
+    `shingles` holds every document's shingle hashes one document after the other, `counts` how many
+    each has (a document with none gets the all-ones row). The share of equal values of two rows
+    estimates their Jaccard similarity.
     """
     import numpy as np
 
     generator = np.random.RandomState(_SEED)
     a = generator.randint(0, 1 << 62, size=PERMUTATIONS, dtype=np.int64).astype(np.uint64) * np.uint64(2) + np.uint64(1)
     b = generator.randint(0, 1 << 62, size=PERMUTATIONS, dtype=np.int64).astype(np.uint64)
-    out = np.full((len(shingles), PERMUTATIONS), _MASK32, dtype=np.uint64)
-    for start in range(0, len(shingles), _SIGNATURE_CHUNK):
-        chunk = shingles[start : start + _SIGNATURE_CHUNK]
-        lengths = np.fromiter(map(len, chunk), dtype=np.int64, count=len(chunk))
-        filled = np.flatnonzero(lengths)
+    out = np.full((len(counts), PERMUTATIONS), _MASK32, dtype=np.uint64)
+    ends = np.cumsum(counts)
+    for first in range(0, len(counts), _SIGNATURE_CHUNK):
+        last = min(first + _SIGNATURE_CHUNK, len(counts))
+        begin = int(ends[first - 1]) if first else 0
+        part = shingles[begin : int(ends[last - 1])]
+        filled = np.flatnonzero(counts[first:last])
         if not len(filled):
             continue
-        flat = np.fromiter((h for row in chunk for h in row), dtype=np.uint64, count=int(lengths.sum()))
-        permuted = (flat[:, None] * a + b) >> np.uint64(32)  # wraps mod 2**64, by design
-        offsets = np.concatenate(([0], np.cumsum(lengths)[:-1]))[filled]
-        out[start + filled] = np.minimum.reduceat(permuted, offsets, axis=0)
+        permuted = np.multiply(part[:, None], a)  # wraps mod 2**64, by design; in place below (cache-sized)
+        permuted += b
+        permuted >>= np.uint64(32)
+        offsets = (ends[first:last] - counts[first:last] - begin)[filled]
+        out[first + filled] = np.minimum.reduceat(permuted, offsets, axis=0)
     return out
 
 
