@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import random
+from pathlib import Path
 
 import html5lib
 import numpy as np
@@ -15,7 +16,7 @@ from briefing.options import Options
 from briefing.outputs.render import render_briefing
 from briefing.summarize import collapse, pipeline, stories
 from briefing.summarize.collapse import collapse_documents, shingle_hashes
-from briefing.summarize.parallel import chunks, parallel_map
+from briefing.parallel import chunks, parallel_map
 from briefing.summarize.pipeline import build_briefing
 
 FLOOD_STORY = [
@@ -201,3 +202,26 @@ def test_stories_ranked_in_parallel_give_the_serial_briefing(monkeypatch: pytest
     parallel = build_briefing(docs, options)
     assert len(serial.sections) > 1
     assert parallel == serial
+
+
+def test_a_folder_of_jsonl_shards_read_in_parallel_gives_the_serial_documents(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from briefing.errors import NoInputError
+    from briefing.sources import ingest
+
+    for n in range(3):
+        lines = [json.dumps({"id": f"{n}-{k}", "text": text, "source": f"Outlet {k}"})
+                 for k, text in enumerate(FLOOD_STORY)] + ["not json"]
+        (tmp_path / f"part-{n}.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    monkeypatch.setattr(ingest, "PARALLEL_MIN_BYTES", 10**12)
+    serial = ingest.load_documents([str(tmp_path)], Options())
+    monkeypatch.setattr(ingest, "PARALLEL_MIN_BYTES", 0)
+    assert ingest.load_documents([str(tmp_path)], Options()) == serial
+    assert len(serial) == 6  # the same texts again from the same outlets are read once
+    bad = tmp_path / "bad"
+    bad.mkdir()
+    for n in range(2):
+        (bad / f"part-{n}.jsonl").write_text('{"text": 3}\n{"no": "text"}\n', encoding="utf-8")
+    with pytest.raises(NoInputError, match="2 files skipped; 4 documents skipped"):
+        ingest.load_documents([str(bad)], Options())

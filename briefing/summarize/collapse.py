@@ -21,7 +21,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from ..models import Copy, Document, Item, SourceRef
-from .parallel import available_workers, chunks, parallel_map
+from ..parallel import available_workers, chunks, parallel_map
 
 if TYPE_CHECKING:
     import numpy as np

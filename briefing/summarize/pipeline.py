@@ -13,7 +13,7 @@ from ..options import Options
 from ..progress import Progress, wanted
 from ..text.sentences import split_document
 from .collapse import article_count, collapse_documents, credit_copies
-from .parallel import parallel_map
+from ..parallel import parallel_map
 from .rank import rank_sentences
 from .dedupe import filter_repeats
 from .select import select_items

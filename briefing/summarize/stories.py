@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 from ..models import Document
 from ..text.vectors import idf_weights, term_matrix, tfidf, tokenize_once
-from .parallel import available_workers, chunks, parallel_map
+from ..parallel import available_workers, chunks, parallel_map
 
 if TYPE_CHECKING:
     import numpy as np

@@ -49,10 +49,14 @@ def parallel_map(func: Callable[[T], R], items: Sequence[T], workers: int | None
     workers = min(workers or available_workers(), len(items))
     if workers <= 1 or len(items) < serial_below:
         return [func(item) for item in items]
+    import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
+    # Forked workers start at once and inherit the loaded modules and the logging set-up (their warnings
+    # reach stderr like the parent's); elsewhere the platform's default start method is used.
+    context = multiprocessing.get_context("fork") if "fork" in multiprocessing.get_all_start_methods() else None
     try:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
+        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
             return list(pool.map(func, items))
     except (OSError, PermissionError) as exc:  # no processes allowed here (a sandbox): same answer, serially
         log.debug("parallel_map: running serially (%s)", exc)
