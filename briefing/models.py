@@ -9,8 +9,23 @@ from typing import Any
 
 
 @dataclass(frozen=True)
+class Copy:
+    """Another outlet's near-identical copy of a document, collapsed into it (its text is not kept)."""
+
+    document: str  # the copy's own id
+    source: str | None = None
+    title: str | None = None
+    url: str | None = None
+    date: str | None = None
+
+
+@dataclass(frozen=True)
 class Document:
-    """One article: normalised text plus metadata (all metadata is untrusted text)."""
+    """One article: normalised text plus metadata (all metadata is untrusted text).
+
+    `copies` lists other outlets' near-identical copies collapsed into this one (syndication): they
+    corroborate it, and a briefing says how many outlets reported it.
+    """
 
     id: str
     text: str
@@ -20,11 +35,20 @@ class Document:
     date: str | None = None  # ISO 8601 date or datetime, as given
     path: str | None = None  # where it was read from (file path, URL or "-")
     language: str | None = None  # BCP 47 tag, e.g. "en", "fr"; None = not known
+    copies: tuple[Copy, ...] = ()  # collapsed near-duplicates from other outlets (briefing.summarize.collapse)
 
     def meta(self) -> dict[str, Any]:
-        """The JSON `documents` entry (no text)."""
-        return {"id": self.id, "title": self.title, "url": self.url, "source": self.source, "date": self.date,
-                "language": self.language or "und"}
+        """The JSON `documents` entry (no text); `copies` only when some were collapsed into it."""
+        meta: dict[str, Any] = {"id": self.id, "title": self.title, "url": self.url, "source": self.source,
+                                "date": self.date, "language": self.language or "und"}
+        if self.copies:
+            meta["copies"] = [asdict(c) for c in self.copies]
+        return meta
+
+    @property
+    def outlets(self) -> frozenset[str]:
+        """Who published it: its own and its copies' publishers (an unnamed one counts by its id)."""
+        return frozenset([self.source or f"\0{self.id}", *(c.source or f"\0{c.document}" for c in self.copies)])
 
 
 @dataclass(frozen=True)
@@ -49,6 +73,15 @@ class SourceRef:
     url: str | None = None
     source: str | None = None
     text: str = ""  # the sentence this outlet wrote: the evidence for the citation
+    copies: tuple[Copy, ...] = ()  # other outlets whose near-identical copy of the document was collapsed into it
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON `sources` entry (`copies` only when the document had some)."""
+        data = {"document": self.document, "sentence": self.sentence, "title": self.title, "url": self.url,
+                "source": self.source, "text": self.text}
+        if self.copies:
+            data["copies"] = [asdict(c) for c in self.copies]
+        return data
 
 
 @dataclass(frozen=True)
@@ -58,6 +91,13 @@ class Item:
     text: str
     score: float
     sources: tuple[SourceRef, ...]
+
+    @property
+    def outlets(self) -> int:
+        """How many outlets reported it: distinct publishers of its sources and of their collapsed copies."""
+        names = {r.source or f"\0{r.document}" for r in self.sources}
+        names.update(c.source or f"\0{c.document}" for r in self.sources for c in r.copies)
+        return len(names)
 
 
 @dataclass(frozen=True)
@@ -93,7 +133,8 @@ class Briefing:
                 {
                     "title": s.title,
                     "items": [
-                        {"text": i.text, "score": round(float(i.score), 6), "sources": [asdict(r) for r in i.sources]}
+                        {"text": i.text, "score": round(float(i.score), 6), "sources": [r.to_dict() for r in i.sources],
+                         **({"outlets": i.outlets} if any(r.copies for r in i.sources) else {})}
                         for i in s.items
                     ],
                 }
@@ -109,11 +150,17 @@ class Briefing:
             Section(s.get("title"), tuple(
                 Item(str(i["text"]), float(i.get("score", 0.0)), tuple(
                     SourceRef(str(r["document"]), int(r.get("sentence", 0)), r.get("title"), r.get("url"), r.get("source"),
-                              str(r.get("text") or ""))
+                              str(r.get("text") or ""), _copies(r.get("copies")))
                     for r in i.get("sources", [])))
                 for i in s.get("items", [])))
             for s in data.get("sections", []))
         documents = tuple(Document(str(d["id"]), "", d.get("title"), d.get("url"), d.get("source"), d.get("date"),
-                                   language=d.get("language"))
+                                   language=d.get("language"), copies=_copies(d.get("copies")))
                           for d in data.get("documents", []))
         return cls(str(data["title"]), str(data["date"]), sections, documents)
+
+
+def _copies(data: Any) -> tuple[Copy, ...]:
+    """Copies from their JSON form (a list of objects; absent in briefings without collapsed documents)."""
+    return tuple(Copy(str(c["document"]), c.get("source"), c.get("title"), c.get("url"), c.get("date"))
+                 for c in data or ())

@@ -11,7 +11,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "briefing"
 MAX_LINES = 400
 # Lowest first: a module may import from its own stage and the stages before it, never after.
 STAGES = ["base", "text", "sources", "summarize", "outputs", "top"]
-BASE = {"models", "options", "errors", "progress", "atomic"}
+BASE = {"models", "options", "errors", "progress", "atomic", "parallel"}
 
 
 def _modules() -> dict[str, Path]:

@@ -293,7 +293,7 @@ class History:
 
 def _citation(ref: SourceRef) -> dict[str, object]:
     """A source as stored in the history: where it was said (its evidence text is the item's own concern)."""
-    return {k: v for k, v in asdict(ref).items() if k != "text"}
+    return {k: v for k, v in asdict(ref).items() if k not in ("text", "copies")}  # [scale] copies: see the JSON briefing
 
 
 __all__ = ["HISTORY_FILE_NAME", "NOVELTY_DAYS", "SCHEMA_VERSION", "History", "default_history_path"]

@@ -15,11 +15,14 @@ below written as ``{...}`` are objects: use ``item.text`` or ``item["text"]``.
   ``{"text": str, "score": float, "refs": [int, ...], "citations": [source, ...], "sources": [ref, ...]}``:
   ``refs`` are the item's source numbers (2+ when outlets corroborate each other), ``citations`` the matching
   entries of ``sources``, and ``sources`` the raw JSON source refs
-  (``document``, ``sentence``, ``title``, ``url``, ``source``).
+  (``document``, ``sentence``, ``title``, ``url``, ``source``); ``outlets`` (int) counts the distinct outlets
+  that reported it, those of collapsed near-identical copies included, and ``collapsed`` (bool) says whether
+  any source stands for such copies (the templates then say "reported by N outlets").
 - ``sources``: the numbered sources list, one entry per cited document, numbered 1, 2, ... in order of first
   citation: ``{"number": int, "anchor": "src-N", "document": str, "title": str | None, "source": str | None
   (the publisher), "url": str | None (as given, untrusted), "link": str | None (the url when it is http(s),
-  else None), "date": str | None, "file": str | None (the name of the file it was read from, if any)}``.
+  else None), "date": str | None, "file": str | None (the name of the file it was read from, if any),
+  "also": int (how many other outlets carried a near-identical copy that was collapsed into it)}``.
 - ``documents``: the briefing's ``documents`` list as in the JSON output; ``item_count`` and ``source_count``.
 - ``anchor_base`` (str): prefix for citation links (``""`` on a page; the page's file name in a feed entry).
 - ``nav`` (only on a published site's pages): ``{"index": "index.html", "previous": {"href", "date"} | None,
@@ -38,7 +41,7 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
-from ..models import Briefing, Document
+from ..models import Briefing, Copy, Document
 from ..text.languages import is_right_to_left, primary
 from .escape import clean, clean_opt, md_escape, safe_url
 from .templates import FORMAT_TEMPLATES, render_many, render_template, template_format
@@ -85,12 +88,15 @@ def template_context(briefing: Briefing, anchor_base: str = "") -> dict[str, Any
                         link=safe_url(url) or None,
                         date=clean_opt(doc.date if doc else None),
                         file=clean_opt(_file_name(doc.path if doc else None)),
+                        also=_other_outlets(ref.source or (doc.source if doc else None), ref.copies),
                     ))
                 if numbers[ref.document] not in refs:
                     refs.append(numbers[ref.document])
             entry = SimpleNamespace(
                 text=clean(item.text),
                 score=float(item.score),
+                outlets=item.outlets,
+                collapsed=any(r.copies for r in item.sources),
                 refs=sorted(refs),
                 citations=[sources[n - 1] for n in sorted(refs)],
                 sources=[
@@ -117,11 +123,25 @@ def template_context(briefing: Briefing, anchor_base: str = "") -> dict[str, Any
         "sections": sections,
         "items": all_items,
         "sources": sources,
-        "documents": [SimpleNamespace(**{k: clean_opt(v) for k, v in d.meta().items()}) for d in briefing.documents],
+        "documents": [_document_entry(d.meta()) for d in briefing.documents],
         "item_count": len(all_items),
         "source_count": len(sources),
         "anchor_base": anchor_base,
     }
+
+
+def _other_outlets(source: str | None, copies: tuple[Copy, ...]) -> int:
+    """How many outlets other than `source` carried collapsed copies of a document."""
+    return len({c.source or f"\0{c.document}" for c in copies} - {source})
+
+
+def _document_entry(meta: dict[str, Any]) -> SimpleNamespace:
+    """One `documents` entry of the context: its JSON fields, text cleaned (copies as a list of entries)."""
+    copies = [SimpleNamespace(**{k: clean_opt(v) for k, v in c.items()}) for c in meta.pop("copies", [])]
+    entry = SimpleNamespace(**{k: clean_opt(v) for k, v in meta.items()})
+    if copies:
+        entry.copies = copies
+    return entry
 
 
 def render_briefing(briefing: Briefing, fmt: str, template: str | Path | None = None, *,

@@ -47,6 +47,8 @@ def clean_field(value: str | None) -> str | None:
     """
     if not value:
         return None
+    if value.isprintable():  # the common case: no control, format or odd space characters to drop
+        return " ".join(value.split())[:MAX_FIELD_CHARS] or None
     value = _SURROGATES.sub("\ufffd", value)
     value = "".join(" " if ch.isspace() else ch for ch in value
                     if ch.isspace() or unicodedata.category(ch)[0] != "C")

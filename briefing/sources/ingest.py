@@ -21,6 +21,7 @@ from typing import IO, Any
 from ..errors import BriefingError, InputError, NoInputError
 from ..models import Document
 from ..options import Options
+from ..parallel import parallel_map
 from .decode import decode_bytes, read_bytes_capped, read_stream_capped
 from .documents import MAX_DOCUMENT_BYTES, URL_RE, document_from_text, make_document
 from .htmltext import document_from_html, document_from_markdown
@@ -35,6 +36,8 @@ _FEED = re.compile(rb"^\s*(?:(?:<\?.*?\?>|<!--.*?-->|<!DOCTYPE[^>]*>)\s*)*<(?:[\
                    re.S | re.I)
 _HTML = re.compile(r"^\s*(?:<!doctype\s+html|<html|<head|<body|<!--)|<(?:body|p|div|article|h1)[\s>]", re.I)
 _META_FIELDS = ("id", "title", "url", "source", "date", "language")
+# A folder of JSONL files this big in all is read by worker processes, one file each.
+PARALLEL_MIN_BYTES = 20_000_000
 
 
 @dataclass
@@ -123,6 +126,8 @@ def _load_input(item: str, options: Options, stdin: IO[bytes] | None, tally: _Ta
     files = list(_walk(path))
     if not files:
         log.warning("%s: no .txt, .md, .html, .jsonl or feed files found in this directory", item)
+    if _worth_parallel(files):
+        return _load_in_parallel(files, options, tally)
     return [doc for file in files for doc in _load_file(file, options, tally)]
 
 
@@ -137,6 +142,32 @@ def _load_url(url: str, options: Options, tally: _Tally) -> list[Document]:
         log.warning("%s: skipped: %s", url, exc)
         tally.errors.append(exc)
         return []
+def _worth_parallel(files: Sequence[Path]) -> bool:
+    """Whether a folder is a big JSONL dump (a firehose day in shards) worth reading on every core."""
+    if len(files) < 2 or any(KINDS.get(f.suffix.lower()) != "jsonl" for f in files):
+        return False
+    try:
+        return sum(f.stat().st_size for f in files) >= PARALLEL_MIN_BYTES
+    except OSError:
+        return False
+
+
+def _load_in_parallel(files: Sequence[Path], options: Options, tally: _Tally) -> list[Document]:
+    """`_load_file` of each file in worker processes, merged in file order (the serial result)."""
+    docs: list[Document] = []
+    for file_docs, part in parallel_map(_load_file_alone, [(f, options) for f in files]):
+        docs.extend(file_docs)
+        tally.files += part.files
+        tally.skipped_files += part.skipped_files
+        tally.skipped_docs += part.skipped_docs
+        tally.errors.extend(part.errors)
+    return docs
+
+
+def _load_file_alone(job: tuple[Path, Options]) -> tuple[list[Document], _Tally]:
+    """One file's documents and its own tally (a worker's job)."""
+    tally = _Tally()
+    return _load_file(job[0], job[1], tally), tally
 
 
 def _walk(root: Path) -> Iterator[Path]:

@@ -14,7 +14,9 @@ from ..options import Options
 from ..progress import Progress, wanted
 from ..text.languages import with_languages
 from ..text.sentences import split_document
+from ..parallel import parallel_map
 from ..text.vectors import tokenize
+from .collapse import article_count, collapse_documents, credit_copies
 from .dedupe import filter_repeats, old_coverage
 from .rank import query_relevance, rank_sentences
 from .select import select_items
@@ -36,6 +38,8 @@ NOVELTY_POWER = 1.0
 OLD_NEWS = 0.7
 # Up to this many sentences (a few hundred articles) are ranked in one graph; beyond, story by story.
 GLOBAL_RANK_SENTENCES = 20_000
+# Stories too big for one graph are ranked by worker processes when they hold this many documents in all.
+PARALLEL_MIN_DOCUMENTS = 200
 log = logging.getLogger(__name__)
 _DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
@@ -101,6 +105,8 @@ def build_briefing(documents: Sequence[Document], options: Options | None = None
     if not documents:
         raise NoInputError("no documents to summarise")
     documents = with_languages(documents)  # a Document made by hand may not say its language
+    # Syndicated copies collapse into one representative that lists the other outlets (collapse.py).
+    documents = collapse_documents(documents)
     with Progress("grouping stories", total=3, enabled=wanted(options.quiet)) as bar:
         several = len(documents) > 2 or len({_language(d) for d in documents}) > 1  # one section per language
         stories = group_stories(documents) if options.stories and several else [list(range(len(documents)))]
@@ -110,7 +116,10 @@ def build_briefing(documents: Sequence[Document], options: Options | None = None
             raise NoInputError("no sentence in the input is long enough to brief")
         if len(sentences) <= GLOBAL_RANK_SENTENCES:
             parts = [sentences]  # one graph: nothing a story grouping gets wrong can cost centrality
-        scores = _global_scores([(part, rank_sentences(part, options)) for part in parts])
+        parallel = len(parts) > 1 and len(documents) >= PARALLEL_MIN_DOCUMENTS
+        ranked = parallel_map(_rank_part, [(part, options) for part in parts],
+                              serial_below=2 if parallel else len(parts) + 1)
+        scores = _global_scores(list(zip(parts, ranked)))
         sentences = [s for part in parts for s in part]
         languages = [s.language for s in sentences]
         coverage = old_coverage([s.text for s in sentences], seen, languages) if seen else None
@@ -125,7 +134,8 @@ def build_briefing(documents: Sequence[Document], options: Options | None = None
             allowed = [ok and not o for ok, o in zip(allowed or [True] * len(old), old)]
         relevance = query_relevance(sentences, options.query) if options.query else None
         items = select_items(sentences, scores, by_id, options, allowed, overflow=overflow, relevance=relevance,
-                             novelty=novelty, stories=_story_weights(sentences, stories))
+                             novelty=novelty, stories=_story_weights(sentences, documents, stories))
+        items = credit_copies(items, documents)  # each item cites the outlets of collapsed copies too
         bar.advance()
     if not items:
         raise NoInputError("no sentence in the input is long enough to brief (or all were in earlier briefings)")
@@ -146,6 +156,12 @@ def template_labels(options: Options) -> dict[str, Any]:
     if options.month_names:
         labels["months"] = tuple(options.month_names)
     return labels
+
+
+def _rank_part(job: tuple[Sequence[Sentence], Options]) -> "np.ndarray":
+    """Graph scores of one story's sentences (a worker's job)."""
+    part, options = job
+    return rank_sentences(part, options)
 
 
 def _language(document: Document) -> str:
@@ -175,9 +191,10 @@ def _story_sentences(documents: Sequence[Document], stories: Sequence[Sequence[i
     return sentences, parts
 
 
-def _story_weights(sentences: Sequence[Sentence], stories: Sequence[Sequence[int]]
+def _story_weights(sentences: Sequence[Sentence], documents: Sequence[Document], stories: Sequence[Sequence[int]]
                    ) -> "tuple[np.ndarray, np.ndarray] | None":
-    """(story of each sentence, weight of each story): a story's weight is its articles over the biggest's."""
+    """(story of each sentence, weight of each story): a story's weight is its articles (collapsed copies
+    included) over the biggest's."""
     import numpy as np
 
     if len(stories) < 2:
@@ -185,7 +202,7 @@ def _story_weights(sentences: Sequence[Sentence], stories: Sequence[Sequence[int
     story_of = np.zeros(max(max(story) for story in stories) + 1, dtype=np.int64)
     for k, story in enumerate(stories):
         story_of[story] = k
-    sizes = np.asarray([len(story) for story in stories], dtype=float)
+    sizes = np.asarray([article_count(documents, story) for story in stories], dtype=float)
     return story_of[[s.doc_position for s in sentences]], sizes / sizes.max()
 
 

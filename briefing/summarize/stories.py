@@ -7,6 +7,11 @@ articles of one event together even when some pairs of them share few words. Onl
 threshold are ever materialised (block by block); the average linkage runs inside each connected component
 of those pairs, and a component too big for it is first split at stricter thresholds, so memory stays
 bounded for large inputs.
+
+Above EXACT_PAIRS_LIMIT documents the pairs come from a sparse nearest-neighbour search instead: each
+document keeps its CANDIDATE_TERMS strongest terms that fewer than CANDIDATE_DF documents share, the
+product of those short rows gives a lower bound of every cosine, and each document keeps its NEIGHBOURS
+best pairs. Pairs and memory are then at most n * NEIGHBOURS, whatever the documents share.
 """
 from __future__ import annotations
 
@@ -14,7 +19,8 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from ..models import Document
-from ..text.vectors import idf_weights, term_matrix, tfidf, tokenize
+from ..text.vectors import idf_weights, term_matrix, tfidf, tokenize_once
+from ..parallel import available_workers, chunks, parallel_map
 
 if TYPE_CHECKING:
     import numpy as np
@@ -30,15 +36,31 @@ MAX_LINKED_DOCUMENTS = 2000
 _THRESHOLD_STEP = 0.05
 # Only the opening of an article decides its story (the lead says what it is about) and keeps this cheap.
 _LEAD_WORDS = 400
+# Characters that surely hold the opening words (sent to workers instead of whole texts).
+_LEAD_CHARS = 40 * _LEAD_WORDS
 # Cells of one block of the document similarity product (rows x documents): bounds its memory.
 _PAIR_BLOCK_CELLS = 4_000_000
+# Beyond this many documents, story pairs come from the sparse nearest-neighbour search.
+EXACT_PAIRS_LIMIT = 5000
+CANDIDATE_TERMS = 16
+CANDIDATE_DF = 1000
+NEIGHBOURS = 20
 
 
 def document_vectors(documents: Sequence[Document]) -> "sparse.csr_matrix":
-    """Unit tf-idf rows of each document's title and opening words."""
-    texts = [f"{d.title or ''}\n{_lead(d.text)}" for d in documents]
-    counts, _ = term_matrix([tokenize(t, d.language) for t, d in zip(texts, documents)])
+    """Unit tf-idf rows of each document's title and opening words (tokenised on every core when many)."""
+    jobs = [(f"{d.title or ''}\n{_lead(d.text[:_LEAD_CHARS])}", d.language) for d in documents]
+    if len(jobs) > EXACT_PAIRS_LIMIT:
+        token_lists = [t for part in parallel_map(_lead_tokens, chunks(jobs, 4 * available_workers())) for t in part]
+    else:
+        token_lists = _lead_tokens(jobs)
+    counts, _ = term_matrix(token_lists)
     return tfidf(counts, idf_weights(counts))
+
+
+def _lead_tokens(jobs: Sequence[tuple[str, str | None]]) -> list[list[str]]:
+    """Tokens of each (title and opening, language) pair (a worker's job)."""
+    return [tokenize_once(text, language) for text, language in jobs]
 
 
 def group_stories(
@@ -93,19 +115,25 @@ def _same_language(
 
 
 def _outlets(documents: Sequence[Document], members: Sequence[int]) -> int:
-    """How many outlets reported a story: distinct publishers (a document without one counts alone)."""
-    return len({documents[i].source or f"\0{documents[i].id}" for i in members})
+    """How many outlets reported a story: distinct publishers, with those of collapsed copies (a document
+    without one counts alone)."""
+    names: set[str] = set()
+    for i in members:
+        names |= documents[i].outlets
+    return len(names)
 
 
 def _similar_pairs(vectors: "sparse.csr_matrix", threshold: float) -> tuple["np.ndarray", "np.ndarray", "np.ndarray"]:
     """Pairs i < j with cosine >= threshold, as (i, j, cosine) arrays.
 
     Computed in row blocks and thresholded block by block, so memory follows the number of similar
-    pairs, never n².
+    pairs, never n². Above EXACT_PAIRS_LIMIT rows, see `_neighbour_pairs`.
     """
     import numpy as np
 
     n = vectors.shape[0]
+    if n > EXACT_PAIRS_LIMIT:
+        return _neighbour_pairs(vectors, threshold)
     transposed = vectors.T.tocsr()
     block = max(1, _PAIR_BLOCK_CELLS // max(n, 1))
     rows, cols, vals = [], [], []
@@ -119,6 +147,54 @@ def _similar_pairs(vectors: "sparse.csr_matrix", threshold: float) -> tuple["np.
         empty = np.zeros(0, dtype=np.int64)
         return empty, empty, np.zeros(0, dtype=np.float32)
     return np.concatenate(rows), np.concatenate(cols), np.concatenate(vals)
+
+
+def _neighbour_pairs(vectors: "sparse.csr_matrix", threshold: float) -> tuple["np.ndarray", "np.ndarray", "np.ndarray"]:
+    """Pairs i < j whose cosine is at least `threshold` on their strongest rare terms (a lower bound of the
+    cosine), at most NEIGHBOURS per row: O(n * NEIGHBOURS) pairs and memory."""
+    import numpy as np
+
+    short = _strongest_terms(vectors)
+    n = short.shape[0]
+    transposed = short.T.tocsr()
+    block = max(1, _PAIR_BLOCK_CELLS // max(n, 1))
+    rows, cols, vals = [], [], []
+    for start in range(0, n, block):
+        product = (short[start : start + block] @ transposed).tocoo()
+        r, c, v = product.row.astype(np.int64) + start, product.col.astype(np.int64), product.data
+        keep = (v >= threshold) & (r != c)
+        r, c, v = r[keep], c[keep], v[keep]
+        order = np.lexsort((c, -v, r))  # per row: strongest first, then the earliest
+        r, c, v = r[order], c[order], v[order]
+        first = np.searchsorted(r, r, side="left")
+        best = np.arange(len(r)) - first < NEIGHBOURS
+        r, c, v = r[best], c[best], v[best]
+        rows.append(np.minimum(r, c))
+        cols.append(np.maximum(r, c))
+        vals.append(v)
+    if not rows:
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, empty, np.zeros(0, dtype=np.float32)
+    r, c, v = np.concatenate(rows), np.concatenate(cols), np.concatenate(vals)
+    unique = np.unique(r * n + c, return_index=True)[1]  # a pair both rows kept counts once
+    return r[unique], c[unique], v[unique]
+
+
+def _strongest_terms(vectors: "sparse.csr_matrix") -> "sparse.csr_matrix":
+    """Each row's CANDIDATE_TERMS largest weights among terms fewer than CANDIDATE_DF rows share (others 0)."""
+    import numpy as np
+    from scipy import sparse
+
+    df = np.bincount(vectors.indices, minlength=vectors.shape[1])
+    rows = np.repeat(np.arange(vectors.shape[0]), np.diff(vectors.indptr))
+    data = np.where(df[vectors.indices] < CANDIDATE_DF, vectors.data, 0.0)
+    order = np.lexsort((-data, rows))
+    rank_in_row = np.empty(len(order), dtype=np.int64)
+    rank_in_row[order] = np.arange(len(order)) - np.repeat(vectors.indptr[:-1], np.diff(vectors.indptr))
+    data = np.where(rank_in_row < CANDIDATE_TERMS, data, 0.0).astype(vectors.dtype)
+    short = sparse.csr_matrix((data, vectors.indices.copy(), vectors.indptr.copy()), shape=vectors.shape)
+    short.eliminate_zeros()
+    return short
 
 
 def _components(

@@ -73,6 +73,18 @@ def tokenize(text: str, language: str | None = None) -> list[str]:
     return list(_foreign_tokens(text, code))
 
 
+def tokenize_once(text: str, language: str | None = None) -> list[str]:
+    """`tokenize` for a long text seen once (an article's opening): the same tokens, the text not remembered.
+
+    The memo of `tokenize` is for sentences, which several stages tokenise again; a day of articles would
+    only fill it (and memory) with texts never seen twice.
+    """
+    code = primary(language)
+    if code == "en":
+        return list(_tokens.__wrapped__(text))
+    return list(_foreign_tokens(text, code))
+
+
 # The same sentence is tokenised by ranking, selection and the history check: remember recent texts.
 @lru_cache(maxsize=1 << 17)
 def _tokens(text: str) -> tuple[str, ...]:
@@ -215,4 +227,4 @@ def binary_rows(token_lists: Sequence[Sequence[str]], vocabulary: dict[str, int]
     return matrix
 
 
-__all__ = ["STOPWORDS", "tokenize", "count_words", "term_matrix", "idf_weights", "tfidf", "normalize_rows", "binary_rows"]
+__all__ = ["STOPWORDS", "tokenize", "tokenize_once", "count_words", "term_matrix", "idf_weights", "tfidf", "normalize_rows", "binary_rows"]
