@@ -72,14 +72,14 @@ _DANGLING_PHRASES = (
     "for her part", "for their part",
 )
 _JUNK = [
-    ("credit", re.compile(r"contributed (?:to )?(?:this|reporting|to the report)|\b(?:reporting|writing|editing) by\b|"
-                          r"^by [A-Z][a-z]+ [A-Z][a-z]+\b|\bstaff writer\b|\bfollow (?:him|her|them|us|@)|"
+    ("credit", re.compile(r"contributed (?:to )?(?:this|reporting|to the report)|^\(?(?:additional )?(?:reporting|writing|editing) by\b|"
+                          r"^(?-i:By [A-Z][a-z]+ [A-Z][a-z]+)\b|\bstaff writer\b|\bfollow (?:him|her|them|us|@)|"
                           r"\bon twitter at\b|\bcan be reached at\b", re.I)),
     ("caption", re.compile(r"\b(?:image|photo|picture|video)(?: credit| caption| copyright)?\s*:|\(\s*(?:AP|Reuters|AFP|Getty)"
                            r"[^)]*(?:photo|images)[^)]*\)|getty images|\bphoto(?:graph)? by\b|\bpictured\b|"
                            r"\bimage caption\b|\bfile photo\b|\(photo\b|\bphoto courtesy\b|\bcredit:", re.I)),
-    ("video", re.compile(r"^(?:CLOSE|Replay|Autoplay|Video|Watch|Play|Media playback)\b|\bskip in \d|\bnext video\b|"
-                         r"\bmedia playback is unsupported\b|\bthis video\b", re.I)),
+    ("video", re.compile(r"^(?-i:CLOSE|Replay|Autoplay)\b|^(?:video|watch)\s*:|^watch\b|\bskip in \d|\bnext video\b|"
+                         r"\bmedia playback is unsupported\b|\b(?:video|clip) (?:above|below)\b", re.I)),
     ("prompt", re.compile(r"\bclick here\b|\bread (?:more|the full)\b|\bsign up\b|\bsubscribe\b|\bnewsletter\b|"
                           r"\bcontinue reading\b|\bshare this\b|\bcomments? (?:below|section)\b|\bdownload the app\b", re.I)),
     ("dateline glue", re.compile(rf"^(?:{_MONTHS} \d{{1,2}}, \d{{4}}|\d{{1,2}} {_MONTHS} \d{{4}}|\d{{4}}-\d\d-\d\d)\s+[A-Z]")),
@@ -152,7 +152,7 @@ def junk(text: str) -> str | None:
     tokens = text.split()
     if text.count(",") >= 4 and len(tokens) >= 6:
         capitalised = sum(t[:1].isupper() or t[:1].isdigit() for t in tokens)
-        if capitalised >= 0.7 * len(tokens):
+        if capitalised >= 0.85 * len(tokens):
             return "name list"
     return None
 
