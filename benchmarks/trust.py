@@ -17,7 +17,8 @@ Checks (per cluster, pooled over a file):
       least half of the shorter sentence's content words AND at least a quarter of the longer one's (a
       measure on both sentences, so a short reply naming the same person, or a long sentence about
       something else that mentions the topic, does not count).
-- 2+ outlets: items whose sources name two or more different documents.
+- 2+ outlets: items whose sources name two or more different documents (in brackets: those of them with
+  at least one supported corroboration).
 - dangling: the item opens with a pronoun, a connective or a back-reference ("He", "But", "That",
   "However", "The pair", "The company", ...), after any opening quotes.
 - junk: credit/byline lines, captions and photo/video furniture, "click here"/"read more" prompts,
@@ -179,13 +180,16 @@ def check_cluster(documents: list[Document], data: dict[str, Any], stats: Counte
             stats["items"] += 1
             if len({src["document"] for src in item["sources"]}) >= 2:
                 stats["multi"] += 1
+            backed = False
             for src in item["sources"][1:]:
                 stats["corroborations"] += 1
                 cited = src.get("text") or ""
                 if supports(text, cited, doc_words.get(src["document"], set())):
                     stats["supported"] += 1
+                    backed = True
                 else:
                     examples["unsupported"].append(f"{text}\n      <- {cited}")
+            stats["multi_supported"] += backed
             if dangling(text):
                 stats["dangling"] += 1
                 examples["dangling"].append(text)
@@ -237,6 +241,7 @@ def row(name: str, stats: Counter[str]) -> dict[str, Any]:
         "supported_pct": pct("supported", "corroborations"),
         "corroborations": stats["corroborations"],
         "multi_outlet_items": stats["multi"],
+        "multi_outlet_items_supported": stats["multi_supported"],
         "dangling_pct": pct("dangling", "items"),
         "junk_items": stats["junk"],
         "titles_fit_pct": pct("fit", "titled"),
@@ -261,10 +266,10 @@ def main() -> None:
             for text in found[: args.show]:
                 print(f"{path.name} {kind}: {text}")
     print(f"\nTrust at {args.words} words, default options\n")
-    print("| file | items | corroborating citations supported | items citing 2+ outlets | dangling openings | junk items | titles fit |")
+    print("| file | items | corroborating citations supported | items citing 2+ outlets (of them with a supported corroboration) | dangling openings | junk items | titles fit |")
     print("|---|---|---|---|---|---|---|")
     for r in rows:
-        print(f"| {r['file']} | {r['items']} | {r['supported_pct']:.1f}% of {r['corroborations']} | {r['multi_outlet_items']} "
+        print(f"| {r['file']} | {r['items']} | {r['supported_pct']:.1f}% of {r['corroborations']} | {r['multi_outlet_items']} ({r['multi_outlet_items_supported']}) "
               f"| {r['dangling_pct']:.1f}% | {r['junk_items']} | {r['titles_fit_pct']:.1f}% of {r['titled_sections']} |")
     if args.json:
         args.json.write_text(json.dumps(rows, indent=2) + "\n", encoding="utf-8")
