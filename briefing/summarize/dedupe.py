@@ -62,7 +62,7 @@ def corroboration_matrix(a: "sparse.csr_matrix", b: "sparse.csr_matrix", thresho
       (the `overlap_matrix` test for a near-duplicate), and
     - they also cover the larger one: |A ∩ B| / (max(|A|, |B|) + 1) >= `MIN_LARGER_COVERAGE` (a long
       sentence about something else that mentions the item's words in passing is not a corroboration).
-    The value is then the overlap on the larger side, so the closest paraphrase scores highest.
+    The value is then the `overlap_matrix` value of the pair.
 
     >>> rows, _ = content_sets(["Police said 200,000 people were at the stadium on Sunday.",
     ...                         "More than 200,000 people were at the stadium, police said.", "Police rejected that."])
@@ -79,7 +79,7 @@ def corroboration_matrix(a: "sparse.csr_matrix", b: "sparse.csr_matrix", thresho
     smaller = shared / (np.minimum.outer(size_a, size_b) + _SMALL_SET_SMOOTHING)
     larger = shared / (np.maximum.outer(size_a, size_b) + _SMALL_SET_SMOOTHING)
     ok = (shared >= MIN_SHARED_WORDS) & (smaller >= threshold) & (larger >= MIN_LARGER_COVERAGE)
-    return np.asarray(np.where(ok, larger, 0.0))
+    return np.asarray(np.where(ok, smaller, 0.0))
 
 
 def _widen(matrix: "sparse.csr_matrix", width: int) -> "sparse.csr_matrix":

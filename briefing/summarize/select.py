@@ -37,6 +37,8 @@ CANDIDATE_POOL = 400
 # distribution (measured on even-numbered dev clusters, checked on odd ones: benchmarks/RESULTS.md).
 KL_WEIGHT = 0.3
 KL_SMOOTHING = 0.1
+# A unit of sentences that lean on each other ("X did A. He then did B.") holds at most this many.
+MAX_UNIT_SENTENCES = 3
 
 
 def eligible(sentence: Sentence, options: Options) -> bool:
@@ -59,14 +61,15 @@ def eligible(sentence: Sentence, options: Options) -> bool:
 def standalone_units(
     sentences: Sequence[Sentence], scores: "np.ndarray", allowed: Sequence[bool] | None, options: Options
 ) -> tuple[list[Sentence], "np.ndarray", list[bool] | None]:
-    """Candidates that read on their own: a sentence that leans on the one before becomes one unit with it.
+    """Candidates that read on their own: a sentence that leans on the ones before becomes one unit with them.
 
     A sentence opening with a pronoun, a connective or a back-reference (`depends_on_previous`) is joined
-    to the sentence just before it in the same article when that one stands alone and is eligible; the
-    unit cites the article once and keeps the dependent sentence's score (its antecedent also competes on
-    its own, and the two are near-duplicates, so at most one of them is chosen). Without such an
-    antecedent the sentence is left out. No word is changed. A unit is allowed only when both of its
-    sentences are (an antecedent said in an earlier briefing would be repeated).
+    to the sentences just before it in the same article, back to the nearest one that stands alone (at most
+    `MAX_UNIT_SENTENCES` in all, and the unit must itself be eligible, so at most `max_words` long). The
+    unit cites the article once, at its first sentence, and keeps the dependent sentence's score (its
+    antecedent also competes on its own, and the two are near-duplicates, so at most one of them is
+    chosen). Without such an antecedent the sentence is left out. No word is changed. A unit is allowed
+    only when all of its sentences are (an antecedent said in an earlier briefing would be repeated).
 
     Returns:
         (units, their scores, their allowed mask), as long as `sentences`.
@@ -78,18 +81,27 @@ def standalone_units(
     for i, sentence in enumerate(sentences):
         ok = allowed is None or bool(allowed[i])
         if depends_on_previous(sentence.text):
-            previous = sentences[i - 1] if i else None
-            if (previous is not None and previous.document == sentence.document and previous.index == sentence.index - 1
-                    and not depends_on_previous(previous.text) and eligible(previous, options)):
-                ok = ok and (allowed is None or bool(allowed[i - 1]))
-                sentence = Sentence(f"{previous.text} {sentence.text}", sentence.document, previous.index,
-                                    previous.paragraph, sentence.doc_position)
-            else:
-                ok = False
+            first = i
+            while (first > 0 and i - first + 1 < MAX_UNIT_SENTENCES and depends_on_previous(sentences[first].text)
+                   and sentences[first - 1].document == sentence.document
+                   and sentences[first - 1].index == sentences[first].index - 1
+                   and _whole(sentences[first - 1])):
+                first -= 1
+            unit = Sentence(" ".join(s.text for s in sentences[first : i + 1]), sentence.document,
+                            sentences[first].index, sentences[first].paragraph, sentence.doc_position)
+            ok = ok and first < i and not depends_on_previous(unit.text) and eligible(unit, options)
+            ok = ok and (allowed is None or all(allowed[first:i]))
+            sentence = unit if first < i else sentence
         units.append(sentence)
         unit_allowed.append(ok)
     mask = None if allowed is None and all(unit_allowed) else unit_allowed
     return units, np.asarray(scores, dtype=float), mask
+
+
+def _whole(sentence: Sentence) -> bool:
+    """Whether a sentence is whole (starts like one, ends with terminal punctuation) and not page furniture."""
+    text = sentence.text
+    return bool(_SENTENCE_END.search(text) and _SENTENCE_START.match(text)) and not is_furniture(text)
 
 
 def select_items(
