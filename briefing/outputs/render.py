@@ -7,10 +7,12 @@ below written as ``{...}`` are objects: use ``item.text`` or ``item["text"]``.
   equals ``date`` when the date does not parse), ``lang`` (str, ``"en"``).
 - ``sections``: list of ``{"title": str | None, "items": [item, ...]}`` in reading order.
 - ``items``: every item of every section, in reading order. Each item is
-  ``{"text": str, "score": float, "refs": [int, ...], "citations": [source, ...], "sources": [ref, ...]}``:
-  ``refs`` are the item's source numbers (2+ when outlets corroborate each other), ``citations`` the matching
-  entries of ``sources``, and ``sources`` the raw JSON source refs
-  (``document``, ``sentence``, ``title``, ``url``, ``source``).
+  ``{"text": str, "score": float, "refs": [int, ...], "citations": [source, ...], "sources": [ref, ...],
+  "evidence": [evidence, ...]}``: ``refs`` are the item's source numbers (2+ when outlets corroborate each
+  other), ``citations`` the matching entries of ``sources``, ``sources`` the raw JSON source refs
+  (``document``, ``sentence``, ``title``, ``url``, ``source``, ``text``), and ``evidence`` one entry per
+  number of ``refs``: ``{"number": int, "anchor": str, "label": str (publisher, else title, else document),
+  "text": str (the sentence that outlet wrote), "same": bool (it is the item's own text)}``.
 - ``sources``: the numbered sources list, one entry per cited document, numbered 1, 2, ... in order of first
   citation: ``{"number": int, "anchor": "src-N", "document": str, "title": str | None, "source": str | None
   (the publisher), "url": str | None (as given, untrusted), "link": str | None (the url when it is http(s),
@@ -31,7 +33,7 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
-from ..models import Briefing
+from ..models import Briefing, Item
 from .escape import clean, clean_opt, md_escape, safe_url
 from .templates import FORMAT_TEMPLATES, render_many, render_template, template_format
 
@@ -87,8 +89,10 @@ def template_context(briefing: Briefing, anchor_base: str = "") -> dict[str, Any
                 citations=[sources[n - 1] for n in sorted(refs)],
                 sources=[
                     SimpleNamespace(document=clean(r.document), sentence=r.sentence, title=clean_opt(r.title),
-                                    url=clean_opt(r.url), source=clean_opt(r.source)) for r in item.sources
+                                    url=clean_opt(r.url), source=clean_opt(r.source), text=clean(r.text or item.text))
+                    for r in item.sources
                 ],
+                evidence=_evidence(item, numbers, sources),
             )
             items.append(entry)
             all_items.append(entry)
@@ -106,6 +110,19 @@ def template_context(briefing: Briefing, anchor_base: str = "") -> dict[str, Any
         "source_count": len(sources),
         "anchor_base": anchor_base,
     }
+
+
+def _evidence(item: Item, numbers: dict[str, int], sources: list[SimpleNamespace]) -> list[SimpleNamespace]:
+    """One entry per cited source of an item, in source-number order: what that outlet wrote."""
+    seen: dict[int, SimpleNamespace] = {}
+    for ref in item.sources:
+        number = numbers[ref.document]
+        if number not in seen:
+            entry = sources[number - 1]
+            text = clean(ref.text or item.text)
+            seen[number] = SimpleNamespace(number=number, anchor=entry.anchor, label=entry.source or entry.title or entry.document,
+                                           text=text, same=text == clean(item.text))
+    return [seen[n] for n in sorted(seen)]
 
 
 def render_briefing(briefing: Briefing, fmt: str, template: str | Path | None = None) -> str:
