@@ -11,7 +11,8 @@ below written as ``{...}`` are objects: use ``item.text`` or ``item["text"]``.
   "evidence": [evidence, ...]}``: ``refs`` are the item's source numbers (2+ when outlets corroborate each
   other), ``citations`` the matching entries of ``sources``, ``sources`` the raw JSON source refs
   (``document``, ``sentence``, ``title``, ``url``, ``source``, ``text``), and ``evidence`` one entry per
-  number of ``refs``: ``{"number": int, "anchor": str, "label": str (publisher, else title, else document),
+  number of ``refs``: ``{"number": int, "anchor": str, "source": str | None (the publisher),
+  "label": str (publisher, else title, else document),
   "text": str (the sentence that outlet wrote), "same": bool (it is the item's own text)}``.
 - ``sources``: the numbered sources list, one entry per cited document, numbered 1, 2, ... in order of first
   citation: ``{"number": int, "anchor": "src-N", "document": str, "title": str | None, "source": str | None
@@ -120,7 +121,8 @@ def _evidence(item: Item, numbers: dict[str, int], sources: list[SimpleNamespace
         if number not in seen:
             entry = sources[number - 1]
             text = clean(ref.text or item.text)
-            seen[number] = SimpleNamespace(number=number, anchor=entry.anchor, label=entry.source or entry.title or entry.document,
+            seen[number] = SimpleNamespace(number=number, anchor=entry.anchor, source=entry.source,
+                                           label=entry.source or entry.title or entry.document,
                                            text=text, same=text == clean(item.text))
     return [seen[n] for n in sorted(seen)]
 
