@@ -23,6 +23,8 @@ Checks (per cluster, pooled over a file):
   "However", "The pair", "The company", ...), after any opening quotes.
 - junk: credit/byline lines, captions and photo/video furniture, "click here"/"read more" prompts,
   a date glued to a caption, lists of names, URLs/e-mail addresses.
+- ROUGE-1/2 recall (x 100) of the briefings as built (stories on, strict budget) against the references,
+  for comparison with `briefing eval` (which scores selection alone, without stories).
 - titles fit: a section title (sections with a title only) is the title of a document the section cites
   (or, when no cited document has a title, the opening words of one of its items) and shares a content
   word with the section's items.
@@ -205,19 +207,19 @@ def check_cluster(documents: list[Document], data: dict[str, Any], stats: Counte
                 examples["title"].append(f"{section['title']!r} over {[i['text'][:60] for i in section['items']]}")
 
 
-def read_file(path: Path, limit: int | None) -> list[list[Document]]:
-    """The clusters of an evaluation file as lists of Documents."""
+def read_file(path: Path, limit: int | None) -> list[tuple[list[Document], list[str]]]:
+    """The clusters of an evaluation file as (Documents, reference summaries)."""
     clusters = []
     with path.open(encoding="utf-8") as handle:
         for number, line in enumerate(handle):
             if limit is not None and len(clusters) >= limit:
                 break
             data = json.loads(line)
-            clusters.append([
+            clusters.append(([
                 Document(id=str(d.get("id") or f"{number}-{k}"), text=d["text"], title=d.get("title"),
                          source=d.get("source"), date=d.get("date"))
                 for k, d in enumerate(data["docs"])
-            ])
+            ], [str(r) for r in data.get("refs", [])]))
     return clusters
 
 
@@ -225,10 +227,19 @@ def measure(path: Path, words_budget: int, limit: int | None) -> tuple[Counter[s
     """Build each cluster's briefing with default options and check it."""
     stats: Counter[str] = Counter()
     examples: dict[str, list[str]] = {"unsupported": [], "dangling": [], "junk": [], "title": []}
+    from rouge_score import rouge_scorer
+
+    scorer = rouge_scorer.RougeScorer(["rouge1", "rouge2"], use_stemmer=True)
     options = Options(words=words_budget, date=DATE, quiet=True)
-    for documents in read_file(path, limit):
+    for documents, refs in read_file(path, limit):
         briefing = build_briefing(documents, options)
         check_cluster(documents, briefing.to_dict(), stats, examples)
+        if refs:  # ROUGE recall of the briefing as built (stories on, strict budget), x 100 x 1000 clusters
+            summary = " ".join(" ".join(item.text for item in briefing.items).split()[:words_budget])
+            scores = [scorer.score(ref, summary) for ref in refs]
+            stats["scored"] += 1
+            for metric in ("rouge1", "rouge2"):
+                stats[metric] += round(1e5 * sum(s[metric].recall for s in scores) / len(refs))
     return stats, examples
 
 
@@ -246,6 +257,8 @@ def row(name: str, stats: Counter[str]) -> dict[str, Any]:
         "junk_items": stats["junk"],
         "titles_fit_pct": pct("fit", "titled"),
         "titled_sections": stats["titled"],
+        "rouge1_recall": stats["rouge1"] / 1e3 / stats["scored"] if stats["scored"] else float("nan"),
+        "rouge2_recall": stats["rouge2"] / 1e3 / stats["scored"] if stats["scored"] else float("nan"),
     }
 
 
@@ -266,11 +279,12 @@ def main() -> None:
             for text in found[: args.show]:
                 print(f"{path.name} {kind}: {text}")
     print(f"\nTrust at {args.words} words, default options\n")
-    print("| file | items | corroborating citations supported | items citing 2+ outlets (of them with a supported corroboration) | dangling openings | junk items | titles fit |")
-    print("|---|---|---|---|---|---|---|")
+    print("| file | items | corroborating citations supported | items citing 2+ outlets (of them with a supported corroboration) | dangling openings | junk items | titles fit | ROUGE-1 / ROUGE-2 recall |")
+    print("|---|---|---|---|---|---|---|---|")
     for r in rows:
         print(f"| {r['file']} | {r['items']} | {r['supported_pct']:.1f}% of {r['corroborations']} | {r['multi_outlet_items']} ({r['multi_outlet_items_supported']}) "
-              f"| {r['dangling_pct']:.1f}% | {r['junk_items']} | {r['titles_fit_pct']:.1f}% of {r['titled_sections']} |")
+              f"| {r['dangling_pct']:.1f}% | {r['junk_items']} | {r['titles_fit_pct']:.1f}% of {r['titled_sections']} "
+              f"| {r['rouge1_recall']:.2f} / {r['rouge2_recall']:.2f} |")
     if args.json:
         args.json.write_text(json.dumps(rows, indent=2) + "\n", encoding="utf-8")
 
