@@ -1,12 +1,14 @@
-"""Quality gate on development data: ROUGE recall of ours must not fall below benchmarks/quality_floor.json.
+"""Quality gate on development data: ROUGE recall of ours must not fall below a floor in benchmarks/floors/.
 
 Usage:
     python benchmarks/eval_gate.py DEV.jsonl [--update] [--floor PATH]
 
-DEV.jsonl is the Multi-News development sample (build it as in ../shared/eval/README.md). The script runs
-`briefing.evaluate.evaluate_file` at 250 and 100 words for ours (and lead, printed for context only; it is
-not gated) and compares ours' ROUGE-1 and ROUGE-2 recall × 100 with the floor. It exits 1 with one line per
-metric that dropped by more than TOLERANCE, and 0 otherwise. Both budgets take under half a minute (no sumy).
+DEV.jsonl is a development set built as in ../shared/eval/README.md (multinews_val250.jsonl,
+duc2007_main15.jsonl); its floor is benchmarks/floors/<file name without .jsonl>.json. The script runs
+`briefing.evaluate.evaluate_file` at 250 and 100 words for ours, the default build (and, when the clusters
+have queries, ours+query; lead is printed for context only, not gated) and compares ROUGE-1 and ROUGE-2
+recall × 100 with the floor. It exits 1 with one line per metric that dropped by more than TOLERANCE, and 0
+otherwise.
 
 `--update` raises the floor to the current numbers and never lowers it: it exits 1, naming the metric, when a
 value dropped by more than TOLERANCE (a smaller drop keeps the old value). Lower the floor only by editing the
@@ -23,35 +25,39 @@ from pathlib import Path
 from typing import Any
 
 HERE = Path(__file__).resolve().parent
-FLOOR = HERE / "quality_floor.json"
+FLOORS = HERE / "floors"
 BUDGETS = (250, 100)
 GATED = ("rouge1", "rouge2")
 TOLERANCE = 0.1  # recall × 100; the evaluation is deterministic, so this only absorbs library-version noise
 
-# {budget as str: {metric: recall × 100}}
+# {"system budget" (e.g. "ours 250"): {metric: recall × 100}}
 Scores = dict[str, dict[str, float]]
 
 
 def measure(path: Path, progress: bool) -> tuple[int, Scores, Scores]:
-    """Cluster count, then ours' and lead's recall per budget and gated metric (rounded to two decimals)."""
+    """Cluster count, then our gated systems' and lead's recall per budget and metric (two decimals)."""
     from briefing.evaluate import evaluate_file
 
     clusters, ours, lead = 0, {}, {}
     for words in BUDGETS:
-        table = evaluate_file(path, words=words, systems=["ours", "lead"], progress=progress)
+        table = evaluate_file(path, words=words, systems=["ours", "ours+query", "lead"], progress=progress)
         clusters = table["clusters"]
-        for system, out in (("ours", ours), ("lead", lead)):
-            out[str(words)] = {m: round(table["scores"][system][m]["recall"], 2) for m in GATED}
+        for system, scores in table["scores"].items():
+            row = {m: round(scores[m]["recall"], 2) for m in GATED}
+            if system == "lead":
+                lead[f"ours {words}"] = lead[f"ours+query {words}"] = row
+            else:
+                ours[f"{system} {words}"] = row
     return clusters, ours, lead
 
 
 def drops(floor: Scores, current: Scores) -> list[str]:
     """One message per budget and metric where current is below the floor by more than TOLERANCE."""
     return [
-        f"{words} words {metric} recall {current[words][metric]:.2f} < floor {value:.2f}"
+        f"{words} words {metric} recall {current.get(words, {}).get(metric, 0.0):.2f} < floor {value:.2f}"
         for words, metrics in floor.items()
         for metric, value in metrics.items()
-        if current[words][metric] < value - TOLERANCE
+        if current.get(words, {}).get(metric, 0.0) < value - TOLERANCE
     ]
 
 
@@ -66,7 +72,7 @@ def raised(floor: Scores, current: Scores) -> Scores:
 def report(clusters: int, floor: Scores, ours: Scores, lead: Scores) -> str:
     """A Markdown table: floor, ours, the difference and lead per budget and metric."""
     lines = [f"ROUGE recall × 100 over {clusters} clusters", "",
-             "| budget | metric | floor | ours | ours − floor | lead |", "|---|---|---|---|---|---|"]
+             "| system and budget | metric | floor | now | now − floor | lead |", "|---|---|---|---|---|---|"]
     for words, metrics in ours.items():
         for metric, value in metrics.items():
             old = floor.get(words, {}).get(metric)
@@ -80,8 +86,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("data", type=Path, help="evaluation clusters (JSONL), e.g. multinews_val250.jsonl")
     parser.add_argument("--update", action="store_true", help="raise the floor to the current numbers (never lowers)")
-    parser.add_argument("--floor", type=Path, default=FLOOR, help=f"floor file (default: {FLOOR.name} here)")
+    parser.add_argument("--floor", type=Path, help="floor file (default: floors/<data file stem>.json here)")
     args = parser.parse_args(argv)
+    args.floor = args.floor or FLOORS / f"{args.data.stem}.json"
     if not args.data.is_file():
         print(f"Error: {args.data} does not exist: build it as in ../shared/eval/README.md", file=sys.stderr)
         return 2
@@ -107,7 +114,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"Error: {verb}: {line} (tolerance {TOLERANCE})", file=sys.stderr)
         return 1
     if args.update:
-        stored = {"data": args.data.name, "clusters": clusters, "system": "ours", "recall": raised(floor, ours)}
+        stored = {"data": args.data.name, "clusters": clusters, "recall": raised(floor, ours)}
+        args.floor.parent.mkdir(parents=True, exist_ok=True)
         args.floor.write_text(json.dumps(stored, indent=2) + "\n", encoding="utf-8")
         print(f"\nwrote {args.floor}")
     else:

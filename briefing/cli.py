@@ -243,7 +243,7 @@ def init(
 def evaluate(
     clusters: Annotated[Path, typer.Argument(help="Evaluation clusters (JSONL with docs and reference summaries).", exists=True, dir_okay=False)],
     words: Annotated[int, typer.Option("--words", "-w", min=1, help="Summary length in words.")] = 250,
-    systems: Annotated[Optional[list[str]], typer.Option("--system", help="Systems to score [default: ours, lead, lexrank, textrank, lsa, random].")] = None,
+    systems: Annotated[Optional[list[str]], typer.Option("--system", help="Systems to score [default: ours (the default build), ours-nostories, ours+query (clusters with a query), lead, lexrank, textrank, lsa, random].")] = None,
     limit: Annotated[Optional[int], typer.Option("--limit", min=1, help="Only the first K clusters.")] = None,
     json_path: Annotated[Optional[Path], typer.Option("--json", help="Also save the table as JSON here.", dir_okay=False)] = None,
     quiet: Quiet = False,

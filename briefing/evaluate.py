@@ -11,17 +11,24 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from .errors import BriefingError, InputError
+from .errors import BriefingError, InputError, NoInputError
 from .models import Document, Sentence
 from .options import ALGORITHMS, Options
-from .summarize.pipeline import split_documents
+from .summarize.pipeline import build_briefing, split_documents
 
-DEFAULT_SYSTEMS = ("ours", "lead", "lexrank", "textrank", "lsa", "random")
+DEFAULT_SYSTEMS = ("ours", "ours-nostories", "ours+query", "lead", "lexrank", "textrank", "lsa", "random")
+# Our rows: the default build (stories on), the same with --no-stories, and with each cluster's query.
+OURS = {"ours": {}, "ours-nostories": {"stories": False}, "ours+query": {"query": True},
+        "ours-nostories+query": {"stories": False, "query": True}}
 METRICS = ("rouge1", "rouge2", "rougeL")
 
 
-def read_clusters(path: str | Path, limit: int | None = None) -> Iterator[tuple[str, list[Document], list[str]]]:
-    """Yield (id, documents, references) per line of an evaluation file (format in shared/eval/README.md)."""
+def read_clusters(path: str | Path, limit: int | None = None
+                  ) -> Iterator[tuple[str, list[Document], list[str], str | None]]:
+    """Yield (id, documents, references, query) per line of an evaluation file (format in shared/eval/README.md).
+
+    The query is the cluster's topic title and narrative joined ("TITLE. NARRATIVE"), or None.
+    """
     yielded = 0
     with open(path, encoding="utf-8") as handle:
         for number, line in enumerate(handle, 1):
@@ -41,25 +48,38 @@ def read_clusters(path: str | Path, limit: int | None = None) -> Iterator[tuple[
                     for k, d in enumerate(data["docs"])
                 ]
                 refs = [str(r) for r in data.get("refs", [])]
+                query = _query_text(data.get("query"))
             except (ValueError, KeyError, TypeError, AttributeError) as exc:
                 raise InputError(f"{path}:{number}: not an evaluation cluster ({exc})") from None
             yielded += 1
-            yield str(data.get("id", number)), docs, refs
+            yield str(data.get("id", number)), docs, refs, query
 
 
-def system_summary(system: str, documents: Sequence[Document], sentences: Sequence[Sentence], words: int, seed: int = 0) -> list[str]:
+def _query_text(query: Any) -> str | None:
+    """A cluster's query as one text: {"title", "narrative"} joined, or a plain string."""
+    if isinstance(query, dict):
+        parts = [str(query.get(k) or "").strip().rstrip(".") for k in ("title", "narrative")]
+        text = ". ".join(p for p in parts if p)
+        return text + "." if text else None
+    return str(query) if query else None
+
+
+def system_summary(system: str, documents: Sequence[Document], sentences: Sequence[Sentence], words: int, seed: int = 0,
+                   query: str | None = None) -> list[str]:
     """The sentences a system picks for one cluster, in its order."""
     from .summarize.rank import rank_sentences
-    from .summarize.select import select_items
 
     if not sentences:
         return []
-    options = Options(words=words, stories=False)
-    if system == "ours":
-        scores = rank_sentences(sentences, options)
+    options = Options(words=words, stories=False, quiet=True, date="2000-01-01")
+    if system in OURS:
+        variant = OURS[system]
+        options = options.replace(stories=variant.get("stories", True), query=query if variant.get("query") else None)
         # Like every baseline, ours may run past the budget with its last sentence; the summary is then truncated.
-        items = select_items(sentences, scores, {d.id: d for d in documents}, options, overflow=True)
-        return [i.text for i in items]
+        try:
+            return [i.text for i in build_briefing(documents, options, overflow=True).items]
+        except NoInputError:
+            return []
     if system == "random":
         order = list(range(len(sentences)))
         random.Random(seed).shuffle(order)
@@ -95,20 +115,23 @@ def evaluate_file(
     from rouge_score import rouge_scorer
 
     systems = tuple(systems or DEFAULT_SYSTEMS)
-    known = ("ours", "random", *ALGORITHMS)
+    known = (*OURS, "random", *ALGORITHMS)
     for system in systems:
         if system not in known or system == "graph":
             raise BriefingError(f"unknown system {system!r}: choose from {', '.join(k for k in known if k != 'graph')}")
     scorer = rouge_scorer.RougeScorer(list(METRICS), use_stemmer=True)
     totals = {s: {m: [0.0, 0.0] for m in METRICS} for s in systems}
     clusters = list(read_clusters(path, limit))
+    if not any(query for *_, query in clusters):  # no cluster has a query: the query rows would repeat others
+        systems = tuple(s for s in systems if not s.endswith("+query"))
+        totals = {s: totals[s] for s in systems}
     scored = 0
-    for index, (_, documents, refs) in enumerate(_progress(clusters, progress)):
+    for index, (_, documents, refs, query) in enumerate(_progress(clusters, progress)):
         if not refs:
             continue
         sentences = split_documents(documents)
         for system in systems:
-            summary = truncate(system_summary(system, documents, sentences, words, seed=index), words)
+            summary = truncate(system_summary(system, documents, sentences, words, seed=index, query=query), words)
             per_ref = [scorer.score(ref, summary) for ref in refs]
             for metric in METRICS:
                 totals[system][metric][0] += sum(s[metric].recall for s in per_ref) / len(refs)

@@ -69,18 +69,23 @@ def make_briefing(settings: Settings, stdin: IO[bytes] | None = None) -> Briefin
     options = settings.options.replace(date=briefing_date(settings.options.date))
     documents = load_documents(settings.inputs, options, stdin=stdin)
     published: list[str] = []
+    seen: list[tuple[str, ...]] = []
     if options.use_history:
         with _open_history(options) as history:
             published = history.published_texts(before=options.date)
-    return build_briefing(documents, options, published)
+            seen = history.seen_sentences(before=options.date)
+    return build_briefing(documents, options, published, seen=seen)
 
 
 def deliver_and_record(settings: Settings, briefing: Briefing, deliver: Callable[[], T]) -> T:
     """Run `deliver` (write, publish or send); only when it succeeded, record the items in the history."""
+    from .summarize.pipeline import sentence_terms
+
     result = deliver()
     if settings.options.use_history:
         with _open_history(settings.options) as history:
             history.record(briefing)
+            history.record_seen(briefing.date, briefing.title, sentence_terms(briefing.documents))
     return result
 
 

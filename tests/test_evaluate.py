@@ -72,16 +72,17 @@ def test_first_sentences_have_ten_words() -> None:
 def test_read_clusters(clusters_file: Path) -> None:
     clusters = list(read_clusters(clusters_file))
     assert [c[0] for c in clusters] == ["c0", "c1", "c2"]
-    _, docs, refs = clusters[1]
+    _, docs, refs, query = clusters[1]
     assert [d.id for d in docs] == ["a", "b", "c"] and docs[1].source == "Sb"
-    assert refs == [_reference(CLUSTERS[1])]
+    assert refs == [_reference(CLUSTERS[1])] and query is None
     assert len(list(read_clusters(clusters_file, limit=2))) == 2
 
 
 def test_every_system_scores_between_0_and_100_and_lead_matching_the_reference_wins(clusters_file: Path) -> None:
     table = evaluate_file(clusters_file, words=WORDS)
     assert table["words"] == WORDS and table["clusters"] == 3
-    assert list(table["scores"]) == list(DEFAULT_SYSTEMS)
+    # No cluster has a query, so the +query rows (which would repeat the others) are left out.
+    assert list(table["scores"]) == [s for s in DEFAULT_SYSTEMS if not s.endswith("+query")]
     for system, metrics in table["scores"].items():
         assert set(metrics) == set(METRICS)
         for metric in METRICS:
@@ -93,6 +94,17 @@ def test_every_system_scores_between_0_and_100_and_lead_matching_the_reference_w
         assert lead[metric]["f1"] == pytest.approx(100.0)
     assert lead["rouge1"]["f1"] > random["rouge1"]["f1"]
     assert lead["rouge2"]["f1"] > random["rouge2"]["f1"]
+
+
+def test_a_cluster_query_is_read_and_scored_in_its_own_row(tmp_path: Path) -> None:
+    path = tmp_path / "q.jsonl"
+    data = json.loads(_line(0, CLUSTERS[0]))
+    data["query"] = {"title": "Rates", "narrative": "Describe the rate decision."}
+    path.write_text(json.dumps(data) + "\n", encoding="utf-8")
+    [(_, _, _, query)] = list(read_clusters(path))
+    assert query == "Rates. Describe the rate decision."
+    table = evaluate_file(path, WORDS, ["ours", "ours+query", "ours-nostories"])
+    assert list(table["scores"]) == ["ours", "ours+query", "ours-nostories"]
 
 
 def test_evaluation_is_deterministic(clusters_file: Path) -> None:
@@ -161,11 +173,12 @@ def test_cli_eval_prints_the_table_and_writes_json(clusters_file: Path, tmp_path
     result = CliRunner().invoke(app, ["eval", str(clusters_file), "--words", "50", "--json", str(out), "--limit", "2"])
     assert result.exit_code == 0, result.output
     assert "ROUGE at 50 words over 2 clusters" in result.stdout
-    for system in DEFAULT_SYSTEMS:
+    expected = [s for s in DEFAULT_SYSTEMS if not s.endswith("+query")]  # these clusters have no query
+    for system in expected:
         assert f"| {system} |" in result.stdout
     saved = json.loads(out.read_text(encoding="utf-8"))
     assert saved["words"] == 50 and saved["clusters"] == 2
-    assert set(saved["scores"]) == set(DEFAULT_SYSTEMS)
+    assert set(saved["scores"]) == set(expected)
 
 
 def test_cli_eval_malformed_file_is_one_error_line(tmp_path: Path) -> None:

@@ -50,7 +50,7 @@ def test_oversized_groups_are_split_at_a_stricter_threshold(monkeypatch: pytest.
     docs = FLOOD + BANK
     # At this threshold everything is one component; allowed at most 3 per story it must split again.
     loose = 0.0
-    monkeypatch.setattr(stories, "MAX_STORY_DOCUMENTS", 3)
+    monkeypatch.setattr(stories, "MAX_LINKED_DOCUMENTS", 3)
     groups = group_stories(docs, threshold=loose)
     assert sorted(i for g in groups for i in g) == [0, 1, 2, 3, 4]
     assert len(groups) >= 2

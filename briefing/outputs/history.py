@@ -8,6 +8,8 @@ from __future__ import annotations
 import datetime as _dt
 import json
 import sqlite3
+import zlib
+from collections.abc import Sequence
 from dataclasses import asdict
 from pathlib import Path
 from types import TracebackType
@@ -35,8 +37,20 @@ _MIGRATIONS: tuple[tuple[str, ...], ...] = (
         )""",
         "CREATE INDEX items_date ON items (date, title)",
     ),
+    (
+        # What each day's articles said, for novelty: one row per briefing, its articles' sentences as
+        # content words (one sentence per line, zlib-compressed). Only the last NOVELTY_DAYS days are kept.
+        """CREATE TABLE seen (
+            date TEXT NOT NULL,
+            title TEXT NOT NULL,
+            sentences BLOB NOT NULL,
+            PRIMARY KEY (date, title)
+        )""",
+    ),
 )
 SCHEMA_VERSION = len(_MIGRATIONS)
+# Days of articles kept for novelty: yesterday's news is old news; last month's is background again.
+NOVELTY_DAYS = 7
 
 
 def default_history_path(output_dir: str | None) -> Path:
@@ -161,6 +175,48 @@ class History:
         except sqlite3.Error as exc:
             raise self._open_error(exc) from None
 
+    def seen_sentences(self, before: str, days: int = NOVELTY_DAYS) -> list[tuple[str, ...]]:
+        """Content words of the sentences of the articles of briefings dated in the `days` days before `before`.
+
+        Raises:
+            InputError: the file cannot be read.
+        """
+        start = (_dt.date.fromisoformat(before[:10]) - _dt.timedelta(days=days)).isoformat()
+        try:
+            blobs = self._db.execute("SELECT sentences FROM seen WHERE date < ? AND date >= ? ORDER BY date",
+                                     (before, start)).fetchall()
+        except sqlite3.Error as exc:
+            raise self._open_error(exc) from None
+        found: list[tuple[str, ...]] = []
+        for (blob,) in blobs:
+            try:
+                text = zlib.decompress(blob).decode("utf-8")
+            except (zlib.error, UnicodeDecodeError, TypeError):
+                continue  # a damaged row costs only its day's novelty
+            found.extend(tuple(line.split()) for line in text.split("\n") if line)
+        return found
+
+    def record_seen(self, date: str, title: str, sentences: Sequence[Sequence[str]]) -> None:
+        """Store what a day's articles said (content words per sentence) and forget days older than NOVELTY_DAYS.
+
+        Raises:
+            DeliveryError: the history could not be written.
+        """
+        blob = zlib.compress("\n".join(" ".join(words) for words in sentences if words).encode("utf-8"), 6)
+        oldest = (_dt.date.fromisoformat(date[:10]) - _dt.timedelta(days=NOVELTY_DAYS)).isoformat()
+        try:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                self._db.execute("INSERT OR REPLACE INTO seen (date, title, sentences) VALUES (?, ?, ?)",
+                                 (date, title, blob))
+                self._db.execute("DELETE FROM seen WHERE date < ?", (oldest,))
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._rollback()
+                raise
+        except sqlite3.Error as exc:
+            raise DeliveryError(f"could not record the day's articles in history file {self.path} ({exc})") from None
+
     def record(self, briefing: Briefing) -> None:
         """Store every item of `briefing`, replacing an earlier record of the same date and title.
 
@@ -214,4 +270,4 @@ def _citation(ref: SourceRef) -> dict[str, object]:
     return {k: v for k, v in asdict(ref).items() if k != "text"}
 
 
-__all__ = ["HISTORY_FILE_NAME", "SCHEMA_VERSION", "History", "default_history_path"]
+__all__ = ["HISTORY_FILE_NAME", "NOVELTY_DAYS", "SCHEMA_VERSION", "History", "default_history_path"]

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from ..text.vectors import binary_rows, tokenize
+from ..text.vectors import binary_rows, idf_weights, tokenize
 
 if TYPE_CHECKING:
     import numpy as np
@@ -167,3 +167,36 @@ def filter_repeats(texts: Sequence[str], published: Sequence[str], threshold: fl
     [True]
     """
     return [match is None for match in find_repeats(texts, published, threshold)]
+
+
+def old_coverage(texts: Sequence[str], seen: Sequence[Sequence[str]]) -> "np.ndarray":
+    """How much of each text an earlier sentence already said: max over `seen` of w(A ∩ B) / (w(A) + 1).
+
+    w sums the idf of words (idf over `texts`), so the words every sentence of today's story uses (its topic)
+    count little, and the words that carry a sentence's own fact count most.
+
+    Args:
+        texts: today's sentences.
+        seen: content words (as `tokenize` gives them) of sentences of earlier days' articles.
+    Returns:
+        One value in 0.0-1.0 per text: 0.0 when nothing earlier shares its words, near 1.0 when an earlier
+        article said all of it. Computed in row blocks over the pairs that share a word.
+
+    >>> old_coverage(["Rates rose again on Monday.", "Shares fell."], [tokenize("Rates rose on Monday.")]).round(2).tolist()
+    [0.81, 0.0]
+    """
+    import numpy as np
+
+    coverage = np.zeros(len(texts))
+    if not texts or not seen:
+        return coverage
+    rows, vocab = content_sets(texts)
+    rows = rows.multiply(idf_weights(rows)).tocsr()
+    old = binary_rows(seen, vocab).T.tocsr()  # words today does not use cannot overlap: they are dropped
+    size = np.asarray(rows.sum(axis=1)).ravel()
+    step = max(1, _BLOCK_PAIRS // max(old.shape[1], 1))
+    for start in range(0, len(texts), step):
+        shared = (rows[start : start + step] @ old).tocsr()
+        if shared.nnz:
+            coverage[start : start + shared.shape[0]] = shared.max(axis=1).toarray().ravel()
+    return np.asarray(coverage / (size + _SMALL_SET_SMOOTHING))

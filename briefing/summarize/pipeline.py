@@ -1,10 +1,11 @@
-"""The library's front door: documents in, Briefing out (ingest and delivery live in their own modules)."""
+"""The library's front door: documents in, Briefing out (sources and outputs live in their own stages)."""
 from __future__ import annotations
 
 import datetime as dt
 import logging
 import re
-from collections.abc import Sequence
+from collections import Counter
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from ..errors import BriefingError, NoInputError
@@ -12,22 +13,26 @@ from ..models import Briefing, Document, Item, Section, Sentence
 from ..options import Options
 from ..progress import Progress, wanted
 from ..text.sentences import split_document
-from .rank import rank_sentences
-from .dedupe import filter_repeats
+from ..text.vectors import tokenize
+from .dedupe import filter_repeats, old_coverage
+from .rank import query_relevance, rank_sentences
 from .select import select_items
-from .stories import central_document, document_vectors, group_stories
+from .stories import group_stories
 
 if TYPE_CHECKING:
-    from scipy import sparse
+    import numpy as np
 
 DEFAULT_TITLE = "Briefing"
-# The smallest share of the budget worth giving a story: about one sentence.
-_MIN_STORY_WORDS = 30
 # A story without a headline is titled with this many opening words of its first item.
 _TITLE_WORDS = 8
 # A news article has tens of sentences; a "document" with thousands (a book, a log, a scraped dump) is
 # ranked by its opening only, which keeps the graph, and memory, bounded.
 MAX_SENTENCES_PER_DOCUMENT = 400
+# Novelty: a sentence's score is multiplied by (1 - coverage) ** NOVELTY_POWER, where coverage (0-1) is how
+# much of it earlier days' articles already said (update summarisation, DUC 2007 / TAC 2008).
+NOVELTY_POWER = 2.0
+# Up to this many sentences (a few hundred articles) are ranked in one graph; beyond, story by story.
+GLOBAL_RANK_SENTENCES = 20_000
 log = logging.getLogger(__name__)
 _DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
@@ -57,13 +62,24 @@ def split_documents(documents: Sequence[Document]) -> list[Sentence]:
     return sentences
 
 
-def build_briefing(documents: Sequence[Document], options: Options | None = None, published: Sequence[str] = ()) -> Briefing:
+def build_briefing(documents: Sequence[Document], options: Options | None = None, published: Sequence[str] = (),
+                   *, seen: Sequence[Sequence[str]] = (), overflow: bool = False) -> Briefing:
     """Rank, deduplicate and select sentences from `documents` into a sourced Briefing.
+
+    All sentences are ranked in one graph (on inputs of more than GLOBAL_RANK_SENTENCES sentences, each
+    story's sentences in a graph of their own, scaled by the story's share of the input, which is what one
+    graph gives when stories share no edges); the items are chosen from all stories at once under the whole
+    budget; and sections are formed from the chosen items: one per story, the story most outlets reported
+    first.
 
     Args:
         documents: the day's articles (see `briefing.sources.ingest.load_documents`).
-        options: budget, algorithm, title, date, ... (defaults: `Options()`).
+        options: budget, algorithm, title, date, query, ... (defaults: `Options()`).
         published: texts of items of earlier briefings; sentences repeating them are left out.
+        seen: content words of the sentences of earlier days' articles (`History.seen_sentences`): what they
+            said is old news, so a sentence is ranked down by how much of it they already said.
+        overflow: let the last item run past the word budget (only for evaluation, which truncates
+            every system's summary to the budget).
     Returns:
         The Briefing, one section per story (a single untitled section when there is one story).
 
@@ -81,96 +97,121 @@ def build_briefing(documents: Sequence[Document], options: Options | None = None
         )
     if not documents:
         raise NoInputError("no documents to summarise")
-    with Progress("grouping stories", total=1, enabled=wanted(options.quiet)) as bar:
-        vectors = document_vectors(documents) if options.stories and len(documents) > 2 else None
-        stories = group_stories(documents, vectors=vectors) if vectors is not None else [list(range(len(documents)))]
-        if len(stories) == 1:
-            vectors = None
-        budgets = _share_budget([len(story) for story in stories], options)
-        bar.expect(1 + sum(1 for words, count in budgets if (words or count)))
-        bar.advance("ranking stories")
-        sections = _story_sections(documents, stories, budgets, vectors, published, options, bar)
-    if not sections:
+    with Progress("grouping stories", total=3, enabled=wanted(options.quiet)) as bar:
+        stories = (group_stories(documents) if options.stories and len(documents) > 2
+                   else [list(range(len(documents)))])
+        bar.advance("ranking sentences")
+        sentences, parts = _story_sentences(documents, stories)
+        if not sentences:
+            raise NoInputError("no sentence in the input is long enough to brief")
+        if len(sentences) <= GLOBAL_RANK_SENTENCES:
+            parts = [sentences]  # one graph: nothing a story grouping gets wrong can cost centrality
+        scores = _global_scores([(part, rank_sentences(part, options)) for part in parts])
+        sentences = [s for part in parts for s in part]
+        novelty = (1.0 - old_coverage([s.text for s in sentences], seen)) ** NOVELTY_POWER if seen else None
+        if novelty is not None:
+            scores = scores * novelty
+        bar.advance("selecting items")
+        by_id = {d.id: d for d in documents}
+        allowed = filter_repeats([s.text for s in sentences], published, options.duplicate_threshold) if published else None
+        relevance = query_relevance(sentences, options.query) if options.query else None
+        items = select_items(sentences, scores, by_id, options, allowed, overflow=overflow, relevance=relevance,
+                             novelty=novelty, stories=_story_weights(sentences, stories))
+        bar.advance()
+    if not items:
         raise NoInputError("no sentence in the input is long enough to brief (or all were in earlier briefings)")
+    sections = _sections(items, documents, stories, relevance is not None)
     return Briefing(title=options.title or DEFAULT_TITLE, date=date, sections=tuple(sections), documents=tuple(documents))
 
 
-def _story_sections(
-    documents: Sequence[Document],
-    stories: Sequence[Sequence[int]],
-    budgets: Sequence[tuple[int | None, int | None]],
-    vectors: "sparse.csr_matrix | None",
-    published: Sequence[str],
-    options: Options,
-    bar: Progress,
-) -> list[Section]:
-    """Rank and select each story in turn while the budget lasts (one progress step per story)."""
-    by_id = {d.id: d for d in documents}
-    index_of = {d.id: i for i, d in enumerate(documents)}
-    sections: list[Section] = []
-    carry_words = carry_count = 0
-    for story, share in zip(stories, budgets):
-        words, count = share
-        # What a story does not use (no sentences, all said before, shorter items) passes to the next.
-        words = None if words is None else words + carry_words
-        count = None if count is None else count + carry_count
-        if (words is not None and words < options.min_words) or (count is not None and count < 1):
-            if (words or 0) == (carry_words or 0) and (count or 0) == (carry_count or 0):
-                break  # shares are largest first: once a story gets none, no later one does
-            carry_words, carry_count = words or 0, count or 0
-            continue
-        docs = [documents[i] for i in story]
-        sentences = split_documents(docs)
-        items = []
-        if sentences:
-            scores = rank_sentences(sentences, options)
-            allowed = _new_sentences(sentences, published, options)
-            items = select_items(sentences, scores, by_id, options, allowed, budget_words=words, budget_sentences=count)
-        carry_words = 0 if words is None else words - sum(len(i.text.split()) for i in items)
-        carry_count = 0 if count is None else count - len(items)
-        bar.advance()
-        if items:
-            cited = sorted({index_of[ref.document] for item in items for ref in item.sources})
-            title = _section_title(documents[central_document(vectors, cited)], items) if vectors is not None else None
-            sections.append(Section(title=title, items=tuple(items)))
-    return sections
+def _story_sentences(documents: Sequence[Document], stories: Sequence[Sequence[int]]
+                     ) -> tuple[list[Sentence], list[list[Sentence]]]:
+    """All sentences (input order, input positions) and the same sentences partitioned by story."""
+    sentences = split_documents(documents)
+    story_of = {i: k for k, story in enumerate(stories) for i in story}
+    parts: list[list[Sentence]] = [[] for _ in stories]
+    for sentence in sentences:
+        parts[story_of[sentence.doc_position]].append(sentence)
+    return sentences, parts
 
 
-def _section_title(central: Document, items: Sequence[Item]) -> str:
-    """The story's headline: its most central article's title, else the opening words of its first item."""
-    if central.title:
-        return central.title
-    words = items[0].text.split()
-    return " ".join(words[:_TITLE_WORDS]).rstrip(",;:") + ("…" if len(words) > _TITLE_WORDS else "")
+def _story_weights(sentences: Sequence[Sentence], stories: Sequence[Sequence[int]]
+                   ) -> "tuple[np.ndarray, np.ndarray] | None":
+    """(story of each sentence, weight of each story): a story's weight is its articles over the biggest's."""
+    import numpy as np
 
-
-def _share_budget(sizes: Sequence[int], options: Options) -> list[tuple[int | None, int | None]]:
-    """Split the briefing's budget among stories in proportion to their size, biggest first.
-
-    Each story gets (words, None) or (None, sentences); a share of 0 means the budget ran out before it.
-    """
-    total = sum(sizes)
-    shares: list[tuple[int | None, int | None]] = []
-    if options.sentences:
-        left = options.sentences
-        for size in sizes:
-            n = min(left, max(1, round(options.sentences * size / total)))
-            shares.append((None, n))
-            left -= n
-        return shares
-    words_left = options.words or 0
-    for size in sizes:
-        words = min(words_left, max(_MIN_STORY_WORDS, round((options.words or 0) * size / total)))
-        shares.append((words, None))
-        words_left -= words
-    return shares
-
-
-def _new_sentences(sentences: Sequence[Sentence], published: Sequence[str], options: Options) -> list[bool] | None:
-    """Mask of sentences that do not repeat an earlier briefing (None when there is no history)."""
-    if not published:
+    if len(stories) < 2:
         return None
-    return filter_repeats([s.text for s in sentences], published, options.duplicate_threshold)
+    story_of = np.zeros(max(max(story) for story in stories) + 1, dtype=np.int64)
+    for k, story in enumerate(stories):
+        story_of[story] = k
+    sizes = np.asarray([len(story) for story in stories], dtype=float)
+    return story_of[[s.doc_position for s in sentences]], sizes / sizes.max()
+
+
+def _global_scores(ranked: Sequence[tuple[Sequence[Sentence], "np.ndarray"]]) -> "np.ndarray":
+    """Scores comparable across stories: each story's scores times its share of the teleport (position) mass.
+
+    PageRank over a graph of disconnected stories gives each story exactly its share of the teleport vector,
+    so this equals ranking all sentences together without the (weak) edges between stories.
+    """
+    import numpy as np
+
+    from .rank import position_prior
+
+    mass = [float(position_prior(sentences).sum()) if len(sentences) else 0.0 for sentences, _ in ranked]
+    total = sum(mass) or 1.0
+    parts = [scores * (m / total) for (_, scores), m in zip(ranked, mass) if len(scores)]
+    return np.concatenate(parts) if parts else np.zeros(0)
+
+
+def _sections(items: Sequence[Item], documents: Sequence[Document], stories: Sequence[Sequence[int]],
+              by_relevance: bool) -> list[Section]:
+    """The chosen items as sections, one per story they come from; a single story gives one untitled section.
+
+    Stories keep their order (most outlets first), or, with a query, the story whose items scored best comes first.
+    """
+    story_of = {documents[i].id: k for k, story in enumerate(stories) for i in story}
+    grouped: dict[int, list[Item]] = {}
+    for item in items:
+        grouped.setdefault(story_of[item.sources[0].document], []).append(item)
+    if len(grouped) == 1 and len(stories) == 1:
+        return [Section(title=None, items=tuple(items))]
+    order = sorted(grouped, key=lambda k: (-max(i.score for i in grouped[k]), k) if by_relevance else k)
+    by_id = {d.id: d for d in documents}
+    return [Section(title=section_title(grouped[k], by_id), items=tuple(grouped[k])) for k in order]
+
+
+def section_title(items: Sequence[Item], documents: Mapping[str, Document]) -> str:
+    """A story's headline: the title of a cited article that shares most words with the items, else the
+    opening words of the first item.
+
+    >>> from briefing.models import SourceRef
+    >>> docs = {"a": Document("a", "", title="Putin backs Yukos sale"), "b": Document("b", "", title="Yukos auction set")}
+    >>> item = Item("The Yukos auction was set for Sunday.", 1.0, (SourceRef("a", 0), SourceRef("b", 2)))
+    >>> section_title([item], docs)
+    'Yukos auction set'
+    """
+    words = Counter(w for item in items for w in set(tokenize(item.text)))
+    cited = Counter(ref.document for item in items for ref in item.sources)
+    best, best_key = None, (0.0, 0)
+    for doc_id, count in cited.items():
+        title = documents[doc_id].title if doc_id in documents else None
+        if not title:
+            continue
+        title_words = set(tokenize(title))
+        key = (sum(words[w] for w in title_words) / (len(title_words) or 1) ** 0.5, count)
+        if best is None or key > best_key:
+            best, best_key = title, key
+    if best is not None and best_key[0] > 0:
+        return best
+    first = items[0].text.split()
+    return " ".join(first[:_TITLE_WORDS]).rstrip(",;:") + ("…" if len(first) > _TITLE_WORDS else "")
+
+
+def sentence_terms(documents: Sequence[Document]) -> list[tuple[str, ...]]:
+    """Content words of every sentence of `documents`: what the day's articles said, for tomorrow's novelty."""
+    return [tuple(tokenize(s.text)) for s in split_documents(documents)]
 
 
 def summarize(documents: Sequence[Document], options: Options | None = None) -> list[Item]:

@@ -10,6 +10,7 @@ graph grows with n * k rather than n².
 """
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
@@ -21,9 +22,11 @@ if TYPE_CHECKING:
     import numpy as np
     from scipy import sparse
 
+log = logging.getLogger(__name__)
+
 DAMPING = 0.85
-# With a focus query: the walk teleports more often, to sentences that match the query.
-QUERY_DAMPING = 0.5
+# With a focus query the walk teleports to sentences that match it (biased LexRank, Otterbacher, Erkan &
+# Radev 2005); sentences that do not match keep this share of the teleport, so centrality still orders them.
 _QUERY_FLOOR = 0.1
 TOLERANCE = 1e-8
 MAX_ITERATIONS = 200
@@ -42,6 +45,13 @@ _BINS = 2048
 CROSS_DOCUMENT_WEIGHT = 3.0
 # Position prior for news: weight of the k-th sentence of an article is 1 / (k + 1) ** POSITION_DECAY.
 POSITION_DECAY = 0.5
+# Words that say what a query-focused summary should do, not what it is about (stemmed): "Describe the
+# efforts... Include any information on...". Topic statements in DUC and TAC are written this way.
+QUERY_INSTRUCTIONS = frozenset(tokenize(
+    "describe description discuss discussion explain explanation identify include including information "
+    "details detail specific specifics report reports reported give provide list mention mentioned find what "
+    "happened happening kind kinds type types aspect aspects regarding concerning related relating known "
+    "effort efforts way ways any other"))
 # Guard against rows with no similar sentence (a node with no edges teleports like everyone else).
 _ZERO_DEGREE = 1e-12
 
@@ -76,14 +86,10 @@ def rank_sentences(sentences: Sequence[Sentence], options: Options | None = None
     vectors = _weighted_rows(counts, documents)
     graph = similarity_graph(vectors, documents)
     prior = position_prior(sentences)
-    damping = DAMPING
     affinity = query_affinity(vectors, vocabulary, options.query) if options.query else None
-    if affinity is not None and affinity.max() > 0:
-        # The query decides the teleport and gets a bigger share of the walk; sentences that do not match
-        # keep a small floor so that centrality still orders them. A query matching nothing changes nothing.
+    if affinity is not None and affinity.max() > 0:  # a query matching nothing changes nothing
         prior = prior * (_QUERY_FLOOR + affinity)
-        damping = QUERY_DAMPING
-    return power_iteration(graph, prior, damping=damping)
+    return power_iteration(graph, prior, damping=DAMPING)
 
 
 def _unit_sum(scores: "np.ndarray") -> "np.ndarray":
@@ -195,6 +201,31 @@ def position_prior(sentences: Sequence[Sentence]) -> "np.ndarray":
     return 1.0 / (index + 1.0) ** POSITION_DECAY
 
 
+def query_relevance(sentences: Sequence[Sentence], query: str) -> "np.ndarray":
+    """How much each sentence is about a focus query, 0.0-1.0 (the best match is 1.0; all 0.0 when none match).
+
+    Cosine of tf-idf vectors (idf over the sentences, for the query's terms too), so a rare query term counts
+    more than a common one, and the instruction words of a long query ("Describe ...", "Include ...") count
+    for nothing. A query that matches no sentence is reported with a warning.
+    """
+    import numpy as np
+
+    from ..text.vectors import normalize_rows
+
+    counts, vocabulary = term_matrix([tokenize(s.text) for s in sentences])
+    idf = idf_weights(counts)
+    terms = [t for t in tokenize(query) if t not in QUERY_INSTRUCTIONS]
+    q, _ = term_matrix([terms], vocabulary)
+    q = normalize_rows(q.multiply(idf).tocsr())
+    relevance = np.asarray((tfidf(counts, idf) @ q.T).todense()).ravel()
+    top = float(relevance.max()) if len(relevance) else 0.0
+    if top <= 0:
+        log.warning("the query %r matches no sentence of the input; the briefing is not focused on it",
+                    " ".join(query.split())[:80])
+        return np.zeros(len(sentences))
+    return relevance / top
+
+
 def query_affinity(vectors: "sparse.csr_matrix", vocabulary: dict[str, int], query: str) -> "np.ndarray":
     """Cosine of each sentence with a focus query (0.0-1.0), in the sentences' tf-idf space.
 
@@ -204,7 +235,7 @@ def query_affinity(vectors: "sparse.csr_matrix", vocabulary: dict[str, int], que
 
     from ..text.vectors import normalize_rows
 
-    q, _ = term_matrix([tokenize(query)], vocabulary)
+    q, _ = term_matrix([[t for t in tokenize(query) if t not in QUERY_INSTRUCTIONS]], vocabulary)
     q = normalize_rows(q)
     return np.asarray((vectors @ q.T).todense()).ravel()
 

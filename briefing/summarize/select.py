@@ -36,6 +36,11 @@ CANDIDATE_POOL = 400
 # Weight of word-distribution coverage against centrality, and the add-k smoothing of the summary's
 # distribution (measured on even-numbered dev clusters, checked on odd ones: benchmarks/RESULTS.md).
 KL_WEIGHT = 0.3
+# With a focus query, the words to cover are those of the input weighted by each sentence's relevance to the
+# query (0-1) plus this floor (query-focused KL-Sum; measured on DUC 2007 dev topics: benchmarks/RESULTS.md).
+QUERY_FLOOR = 0.1
+# Reward (in units of the best centrality) for the first item of a story, times the story's weight (0-1).
+STORY_WEIGHT = 0.5
 KL_SMOOTHING = 0.1
 # A unit of sentences that lean on each other ("X did A. He then did B.") holds at most this many.
 MAX_UNIT_SENTENCES = 3
@@ -113,6 +118,9 @@ def select_items(
     budget_words: int | None = None,
     budget_sentences: int | None = None,
     overflow: bool = False,
+    relevance: "np.ndarray | None" = None,
+    novelty: "np.ndarray | None" = None,
+    stories: "tuple[np.ndarray, np.ndarray] | None" = None,
 ) -> list[Item]:
     """Pick the briefing's items from scored sentences.
 
@@ -125,6 +133,13 @@ def select_items(
         budget_words / budget_sentences: override the options' budget (used to share it among stories).
         overflow: let the last sentence run past the word budget (evaluation truncates summaries to the
             budget, as it does for every baseline); briefings never overflow.
+        relevance: optional 0.0-1.0 relevance of each sentence to a focus query: the word distribution a
+            briefing should cover is then that of what the query asks about (the ranking's `scores` are
+            already biased towards it).
+        novelty: optional 0.0-1.0 share of each sentence that earlier days did not say; the word distribution
+            a briefing should cover is then that of what is new.
+        stories: optional (story of each sentence, weight 0-1 of each story): the first item of a story
+            earns STORY_WEIGHT times its story's weight, so a day's main stories each get an item.
     Returns:
         Items in reading order, each citing one or more sources.
     """
@@ -148,8 +163,15 @@ def select_items(
     ][:CANDIDATE_POOL]
     chosen: list[int] = []
     if pool:
-        chosen = _greedy(pool, rows[pool], _word_distribution(own_rows), np.asarray([scores[i] for i in pool], dtype=float),
-                         [count_words(sentences[i].text) for i in pool], options, budget_words, budget_sentences, overflow)
+        # The words a briefing should cover: those of the input, of what is new in it, and of what the
+        # query asks about (each sentence's words count by its novelty and its relevance).
+        weights = None if novelty is None else np.asarray(novelty, dtype=float)
+        if relevance is not None:
+            weights = (1.0 if weights is None else weights) * (QUERY_FLOOR + np.asarray(relevance, dtype=float))
+        story_of = None if stories is None else (stories[0][pool], stories[1][stories[0][pool]])
+        chosen = _greedy(pool, rows[pool], _word_distribution(own_rows, weights), np.asarray(scores, dtype=float)[pool],
+                         [count_words(sentences[i].text) for i in pool], options, budget_words, budget_sentences, overflow,
+                         story_of)
     if not chosen:
         return []
     credited = _corroborations(originals, own_rows, [sentences[i] for i in chosen], rows[chosen], options)
@@ -176,6 +198,7 @@ def _greedy(
     budget_words: int | None,
     budget_sentences: int | None,
     overflow: bool,
+    stories: "tuple[np.ndarray, np.ndarray] | None" = None,
 ) -> list[int]:
     """Greedy selection until the budget is spent, each step taking the best candidate by
 
@@ -185,6 +208,9 @@ def _greedy(
     Goldstein, SIGIR 1998) and coverage is how much closer the summary's word distribution comes to the
     input's (KL-Sum, Haghighi & Vanderwende, NAACL 2009), rescaled to 0-1 among the candidates.
     A candidate whose overlap reaches `options.duplicate_threshold` is a near-duplicate, never chosen.
+    With `stories` (each candidate's story, and the weight of each candidate's story), a candidate from a
+    story that has no item yet earns STORY_WEIGHT times its story's weight: a submodular reward for covering
+    the day's stories, like the cluster reward of Lin & Bilmes (ACL 2011); with one story it changes nothing.
     """
     import numpy as np
 
@@ -199,6 +225,8 @@ def _greedy(
         if budget_sentences is not None and len(chosen) >= budget_sentences:
             break
         value = values - REDUNDANCY_PENALTY * redundancy
+        if stories is not None:
+            value = value + STORY_WEIGHT * stories[1]
         if KL_WEIGHT:
             coverage = _kl_improvement(rows, sizes, target, summary)
             lo, hi = coverage[alive].min(), coverage[alive].max()
@@ -208,17 +236,20 @@ def _greedy(
         if redundancy[k] >= options.duplicate_threshold or (lengths[k] > words_left and not overflow):
             continue
         chosen.append(pool[k])
+        if stories is not None:  # the story is covered: its other sentences earn no more
+            stories = (stories[0], np.where(stories[0] == stories[0][k], 0.0, stories[1]))
         summary[rows[k].indices] += 1.0
         words_left -= lengths[k]
         redundancy = np.maximum(redundancy, overlap_matrix(rows, rows[k]).ravel())
     return chosen
 
 
-def _word_distribution(rows: "sparse.csr_matrix") -> "np.ndarray":
-    """The input's content-word distribution: how many sentences use each word, normalised."""
+def _word_distribution(rows: "sparse.csr_matrix", weights: "np.ndarray | None" = None) -> "np.ndarray":
+    """The input's content-word distribution: how many sentences use each word (each counted by its
+    weight, when given), normalised."""
     import numpy as np
 
-    counts = np.asarray(rows.sum(axis=0)).ravel()
+    counts = np.asarray(rows.sum(axis=0) if weights is None else rows.T @ weights).ravel()
     return counts / (counts.sum() or 1.0)
 
 
