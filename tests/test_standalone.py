@@ -30,6 +30,7 @@ def test_openings_that_need_the_sentence_before(text: str) -> None:
     "“We will not give up,” the mayor said.",
     "Police said 200,000 people were at the stadium.",
     "Theresa May called an election for June.",
+    "The men's race went to Erik Lindqvist in 2:07:15.",
     "",
 ])
 def test_openings_that_stand_alone(text: str) -> None:
