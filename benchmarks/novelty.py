@@ -1,9 +1,11 @@
 """Novelty on the dev data: does a history of earlier days keep old news out of today's briefing?
 
 Each DUC 2007 topic's articles are split by date into an earlier and a later "day" (the older half and the
-newer half). The later day is briefed twice, as `briefing` does it in daily use:
+newer half). The later day is briefed three times:
 - alone (no history);
-- after the earlier day was briefed and recorded: its items are `published`, its articles' sentences `seen`.
+- with the history of earlier briefings' items only (`published`: what briefing did before it kept articles);
+- with the full history, as `briefing` does it in daily use: the earlier day's items are `published` and
+  its articles' sentences `seen` (novelty).
 
 Printed per run: how many of the later briefing's items repeat something the earlier day's *articles* said
 (measured independently of briefing's own similarity code: at least REPEAT_SHARE of an item's lower-cased
@@ -52,7 +54,8 @@ def main() -> int:
     parser.add_argument("--words", type=int, default=250)
     args = parser.parse_args()
     scorer = rouge_scorer.RougeScorer(["rouge1", "rouge2"], use_stemmer=True)
-    totals = {name: {"items": 0, "repeats": 0, "r1": 0.0, "r2": 0.0} for name in ("alone", "with history")}
+    names = ("alone", "earlier items only", "earlier items and articles")
+    totals = {name: {"items": 0, "repeats": 0, "r1": 0.0, "r2": 0.0} for name in names}
     topics = 0
     with open(args.clusters, encoding="utf-8") as handle:
         for line in handle:
@@ -65,10 +68,11 @@ def main() -> int:
             options = Options(words=args.words, quiet=True, date="2000-01-02")
             first = build_briefing(earlier, options.replace(date="2000-01-01"))
             old_sentences = [_words(s) for d in earlier for s in split_sentences(d.text)]
+            published = [i.text for i in first.items]
             runs = {
                 "alone": build_briefing(later, options),
-                "with history": build_briefing(later, options, [i.text for i in first.items],
-                                               seen=sentence_terms(earlier)),
+                "earlier items only": build_briefing(later, options, published),
+                "earlier items and articles": build_briefing(later, options, published, seen=sentence_terms(earlier)),
             }
             for name, briefing in runs.items():
                 texts = [i.text for i in briefing.items]

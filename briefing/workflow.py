@@ -66,14 +66,15 @@ def make_briefing(settings: Settings, stdin: IO[bytes] | None = None) -> Briefin
 
     if not settings.inputs:
         raise BriefingError("no input: name files, directories, URLs or '-' (or list sources in briefing.toml)")
-    options = settings.options.replace(date=briefing_date(settings.options.date))
+    date = briefing_date(settings.options.date)
+    options = settings.options.replace(date=date)
     documents = load_documents(settings.inputs, options, stdin=stdin)
     published: list[str] = []
     seen: list[tuple[str, ...]] = []
     if options.use_history:
         with _open_history(options) as history:
-            published = history.published_texts(before=options.date)
-            seen = history.seen_sentences(before=options.date)
+            published = history.published_texts(before=date)
+            seen = history.seen_sentences(before=date)
     return build_briefing(documents, options, published, seen=seen)
 
 

@@ -85,7 +85,7 @@ DAY3 = [
              "officials recalled. Construction of the new bridge over the river is due to start in the spring.",
              source="Outlet A"),
     Document("b3", "The council approved the new bridge over the river last week by nine votes to four. "
-             "Construction of the bridge over the river will start in the spring, the council said.",
+             "Construction of the bridge over the river will start in the spring.",
              source="Outlet B"),
     Document("c3", "Engineers found cracks in the old river wall where the new bridge will stand. The repairs "
              "will delay the start of construction of the bridge until the autumn.", source="Outlet C"),

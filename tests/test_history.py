@@ -151,3 +151,30 @@ def test_two_runs_writing_at_once_both_succeed(tmp_path: Path) -> None:
         texts = history.published_texts(before="2024-05-03")
     assert len(texts) == 10  # each date's last round only: rebuilds replaced the earlier rounds
     assert all("of round 29 " in text for text in texts)
+
+
+def test_what_earlier_days_articles_said_is_kept_for_a_week(tmp_path: Path) -> None:
+    with History(tmp_path / "h.sqlite") as history:
+        history.record_seen("2024-05-01", "Morning", [("bridg", "council"), ("crack", "wall")])
+        assert history.seen_sentences(before="2024-05-02") == [("bridg", "council"), ("crack", "wall")]
+        assert history.seen_sentences(before="2024-05-01") == []  # a rebuilt day never sees its own articles
+        history.record_seen("2024-05-09", "Morning", [("rate", "bank")])
+        # Recording 2024-05-09 forgot 2024-05-01 (more than a week earlier): the file stays small.
+        assert history.seen_sentences(before="2024-05-10", days=30) == [("rate", "bank")]
+
+
+def test_a_first_version_history_gains_the_articles_table(tmp_path: Path) -> None:
+    path = tmp_path / "old.sqlite"
+    db = sqlite3.connect(path)
+    db.execute("CREATE TABLE items (id INTEGER PRIMARY KEY, date TEXT NOT NULL, title TEXT NOT NULL, position INTEGER "
+               "NOT NULL, text TEXT NOT NULL, sources TEXT NOT NULL, recorded_at TEXT NOT NULL)")
+    db.execute("INSERT INTO items (date, title, position, text, sources, recorded_at) "
+               "VALUES ('2024-05-01', 'M', 0, 'Rates rose on Monday.', '[]', 'x')")
+    db.execute("PRAGMA user_version = 1")
+    db.execute("PRAGMA application_id = 1112688199")
+    db.commit()
+    db.close()
+    with History(path) as history:
+        assert history.published_texts(before="2024-05-02") == ["Rates rose on Monday."]
+        history.record_seen("2024-05-01", "M", [("rate",)])
+        assert history.seen_sentences(before="2024-05-02") == [("rate",)]

@@ -104,3 +104,17 @@ def test_the_checker_sees_a_cycle_and_a_private_import(tmp_path: Path) -> None:
     graph = nx.DiGraph([(m, t) for m, p in fake.items() for t, _, _ in _imports(m, p, fake)])
     assert list(nx.simple_cycles(graph))
     assert _imports("briefing.a", fake["briefing.a"], fake) == [("briefing.b", "_x", 1)]
+
+
+def test_every_package_is_installed() -> None:
+    """A stage folder missing from pyproject's package list would be left out of a (non-editable) install."""
+    import sys
+
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - Python 3.10
+        import tomli as tomllib
+
+    listed = set(tomllib.loads((PACKAGE.parent / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"]["packages"])
+    folders = {".".join(p.parent.relative_to(PACKAGE.parent).parts) for p in PACKAGE.rglob("__init__.py")}
+    assert folders <= listed, f"not installed: {sorted(folders - listed)}"

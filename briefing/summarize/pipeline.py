@@ -30,7 +30,9 @@ _TITLE_WORDS = 8
 MAX_SENTENCES_PER_DOCUMENT = 400
 # Novelty: a sentence's score is multiplied by (1 - coverage) ** NOVELTY_POWER, where coverage (0-1) is how
 # much of it earlier days' articles already said (update summarisation, DUC 2007 / TAC 2008).
-NOVELTY_POWER = 2.0
+NOVELTY_POWER = 1.0
+# ... and a sentence with coverage from this on is not briefed at all.
+OLD_NEWS = 0.7
 # Up to this many sentences (a few hundred articles) are ranked in one graph; beyond, story by story.
 GLOBAL_RANK_SENTENCES = 20_000
 log = logging.getLogger(__name__)
@@ -108,12 +110,16 @@ def build_briefing(documents: Sequence[Document], options: Options | None = None
             parts = [sentences]  # one graph: nothing a story grouping gets wrong can cost centrality
         scores = _global_scores([(part, rank_sentences(part, options)) for part in parts])
         sentences = [s for part in parts for s in part]
-        novelty = (1.0 - old_coverage([s.text for s in sentences], seen)) ** NOVELTY_POWER if seen else None
+        coverage = old_coverage([s.text for s in sentences], seen) if seen else None
+        novelty = None if coverage is None else (1.0 - coverage) ** NOVELTY_POWER
         if novelty is not None:
             scores = scores * novelty
         bar.advance("selecting items")
         by_id = {d.id: d for d in documents}
         allowed = filter_repeats([s.text for s in sentences], published, options.duplicate_threshold) if published else None
+        if coverage is not None:  # a sentence an earlier article (almost) wholly said is old news, not an item
+            old = coverage >= OLD_NEWS
+            allowed = [ok and not o for ok, o in zip(allowed or [True] * len(old), old)]
         relevance = query_relevance(sentences, options.query) if options.query else None
         items = select_items(sentences, scores, by_id, options, allowed, overflow=overflow, relevance=relevance,
                              novelty=novelty, stories=_story_weights(sentences, stories))
@@ -183,8 +189,8 @@ def _sections(items: Sequence[Item], documents: Sequence[Document], stories: Seq
 
 
 def section_title(items: Sequence[Item], documents: Mapping[str, Document]) -> str:
-    """A story's headline: the title of a cited article that shares most words with the items, else the
-    opening words of the first item.
+    """A story's headline: of the articles the section cites, the title sharing most words with its items
+    (the first item's own article when none shares any), else the opening words of the first item.
 
     >>> from briefing.models import SourceRef
     >>> docs = {"a": Document("a", "", title="Putin backs Yukos sale"), "b": Document("b", "", title="Yukos auction set")}
@@ -193,18 +199,17 @@ def section_title(items: Sequence[Item], documents: Mapping[str, Document]) -> s
     'Yukos auction set'
     """
     words = Counter(w for item in items for w in set(tokenize(item.text)))
-    cited = Counter(ref.document for item in items for ref in item.sources)
-    best, best_key = None, (0.0, 0)
-    for doc_id, count in cited.items():
-        title = documents[doc_id].title if doc_id in documents else None
-        if not title:
-            continue
-        title_words = set(tokenize(title))
-        key = (sum(words[w] for w in title_words) / (len(title_words) or 1) ** 0.5, count)
-        if best is None or key > best_key:
-            best, best_key = title, key
-    if best is not None and best_key[0] > 0:
-        return best
+    cited = [ref.document for item in items for ref in item.sources]
+    titled = [doc for doc in dict.fromkeys(cited) if doc in documents and documents[doc].title]
+
+    def fit(doc: str) -> tuple[float, int, int]:
+        """Words shared with the items (per square root of title length), then citations, then first cited."""
+        title_words = set(tokenize(documents[doc].title or ""))
+        shared = sum(words[w] for w in title_words) / (len(title_words) or 1) ** 0.5
+        return shared, cited.count(doc), -titled.index(doc)
+
+    if titled:
+        return documents[max(titled, key=fit)].title or ""
     first = items[0].text.split()
     return " ".join(first[:_TITLE_WORDS]).rstrip(",;:") + ("…" if len(first) > _TITLE_WORDS else "")
 
