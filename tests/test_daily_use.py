@@ -217,7 +217,8 @@ def test_the_index_shows_each_days_headlines_and_pages_link_home_and_to_neighbou
 
 
 PLAIN = "Dick Pound (Wada) said the server at 127.0.0.1 had the [European] Commission's files on Monday morning."
-HOSTILE = "Officials said ~~nothing~~ at http://evil.example/x and www.evil.example about the [x](http://e.example/) plan."
+# Addresses make a sentence page furniture, never briefed (issue "Trust"); the autolink cases are in test_escape.py.
+HOSTILE = "Officials said ~~nothing~~ about the [x](javascript:alert) plan, <b>the mayor</b> told *reporters* on Monday."
 
 
 def test_markdown_of_plain_text_is_unescaped_and_still_safe(tmp_path: Path) -> None:
@@ -234,7 +235,9 @@ def test_lead_takes_the_articles_openings() -> None:
     data = json.loads(ok(run("build", str(REPO / "seeds"), "--algorithm", "lead", "--sentences", "5", "--no-stories",
                              "--no-history", "-f", "json", "-o", "-")).stdout)
     chosen = [item["sources"][0]["sentence"] for s in data["sections"] for item in s["items"]]
-    assert len(chosen) == 5 and max(chosen) <= 2, chosen  # the first sentences of the two articles
+    # The openings of the two articles: their first sentences that stand alone (a sentence leaning on the one
+    # before is joined to it or left out, issue "Trust"), never a late line.
+    assert len(chosen) == 5 and 0 in chosen and max(chosen) <= 5, chosen
 
 
 def test_duplicate_record_warning_names_the_record(tmp_path: Path) -> None:

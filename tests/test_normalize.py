@@ -115,6 +115,10 @@ def test_missing_space_leaves_abbreviations_numbers_and_addresses(text: str) -> 
         "(AP Photo/Efrem Lukatsky)",
         "Firefighters work at a damaged building in Kyiv on March 18. (AP Photo/Efrem Lukatsky)",
         "REUTERS/Gleb Garanich",
+        "Josh Dawsey contributed to this report.",
+        "The Associated Press contributed reporting",
+        "CLOSE Scientists say the glacier is melting faster than expected.",
+        "Newsletter Sign Up Continue reading the main story",
     ],
 )
 def test_boilerplate_lines(line: str) -> None:
@@ -137,6 +141,8 @@ def test_boilerplate_lines(line: str) -> None:
         "Reporting by the BBC found widespread damage.",
         "Photographers were kept away from the site.",
         "Advertisers left the platform.",
+        "He said the firm contributed to this report's findings. It was published on Monday.",
+        "The CLOSE call rattled the pilots.",
         "",
     ],
 )

@@ -228,3 +228,63 @@ def test_missing_user_template(tmp_path: Path) -> None:
 
 def test_json_ignores_templates(tmp_path: Path) -> None:
     assert json.loads(render_briefing(make_briefing(), "json", tmp_path / "nope.html"))["title"] == "Morning Briefing"
+
+
+def _evidence_briefing(evidence: str = "Rates rose a quarter point on Friday, the central bank said.") -> Briefing:
+    """make_briefing with the corroborating source's own sentence as its evidence."""
+    briefing = make_briefing()
+    first = briefing.sections[0].items[0]
+    a, b = first.sources
+    item = Item(first.text, first.score, (SourceRef(a.document, a.sentence, a.title, a.url, a.source, first.text),
+                                          SourceRef(b.document, b.sentence, b.title, b.url, b.source, evidence)))
+    sections = (Section(briefing.sections[0].title, (item, *briefing.sections[0].items[1:])), *briefing.sections[1:])
+    return Briefing(briefing.title, briefing.date, sections, briefing.documents)
+
+
+def test_html_citations_carry_what_each_outlet_wrote() -> None:
+    tree = parse_html(render_briefing(_evidence_briefing(), "html"))
+    item = next(li for li in tree.iter(f"{XHTML}li") if li.get("class") == "item")
+    cites = [a for a in item.iter(f"{XHTML}a") if a.get("class") == "cite"]
+    assert [a.get("title") for a in cites] == [
+        "Example News: “The central bank raised its main rate by a quarter point on Friday.”",
+        "Wire Service: “Rates rose a quarter point on Friday, the central bank said.”",
+    ]
+    details = item.find(f"{XHTML}details")
+    assert details is not None and details.get("class") == "evidence"
+    notes = ["".join(li.itertext()) for li in details.iter(f"{XHTML}li")]
+    assert notes[1] == "[2] Wire Service: “Rates rose a quarter point on Friday, the central bank said.”"
+    # An item with a single source has nothing more to show than its own text.
+    assert sum(1 for _ in tree.iter(f"{XHTML}details")) == 1
+
+
+def test_markdown_and_text_show_a_corroborating_outlets_own_sentence() -> None:
+    briefing = _evidence_briefing()
+    md = render_briefing(briefing, "md")
+    assert "on Friday. [1] [2]\n    - [2] Wire Service: “Rates rose a quarter point on Friday, the central bank said.”\n" in md
+    assert "[1] Example News" not in md  # the item's own source wrote the item: no note
+    html = markdown.markdown(md)  # a nested list under the item
+    assert "<li>[2] Wire Service: “Rates rose a quarter point on Friday, the central bank said.”</li>" in html
+    text = render_text(briefing)
+    assert "  - [2] Wire Service: “Rates rose a quarter point on Friday, the central\n    bank said.”" in text
+
+
+def test_hostile_evidence_stays_text() -> None:
+    briefing = _evidence_briefing(HOSTILE_TEXT)
+    tree = parse_html(render_briefing(briefing, "html"))
+    assert not [el for el in tree.iter() if el.tag == f"{XHTML}script"]
+    assert all(not h.startswith("javascript") for h in hrefs(tree))
+    html = markdown.markdown(render_briefing(briefing, "md"))
+    assert "<script>" not in html and "javascript:" not in " ".join(re.findall(r'href="([^"]*)"', html))
+    assert "<img" not in html
+
+
+def test_json_sources_carry_their_evidence_and_old_json_still_loads() -> None:
+    data = json.loads(render_briefing(_evidence_briefing(), "json"))
+    sources = data["sections"][0]["items"][0]["sources"]
+    assert [s["text"] for s in sources] == [data["sections"][0]["items"][0]["text"],
+                                           "Rates rose a quarter point on Friday, the central bank said."]
+    for source in sources:
+        del source["text"]  # JSON written before sources had `text`
+    old = Briefing.from_dict(data)
+    assert old.sections[0].items[0].sources[1].text == ""
+    assert "[1] [2]" in render_briefing(old, "md")

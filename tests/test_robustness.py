@@ -494,7 +494,7 @@ HOSTILE_DOCS = [
     {"id": "h1", "title": "<script>alert('title')</script> Reform vote", "url": "javascript:alert(1)",
      "source": "<img src=x onerror=alert(1)>Evil Corp",
      "text": "The minister said <script>alert('x')</script> the pension reform would pass this week. "
-             "Critics posted [click here](javascript:alert(1)) to protest the pension decision loudly. "
+             "Critics posted [the memo](javascript:alert(1)) to protest the pension decision loudly. "
              "An image ![pic](data:image/png;base64,AAAA) of the pension protest was shared widely. "
              "Another link <a href=\"javascript:alert(2)\">here</a> appeared below the pension story. "
              "Reporters saw <img src=x onerror=alert(3)> in the official pension statement on Monday."},
@@ -552,7 +552,7 @@ def check_markdown(md_text: str) -> None:
     assert [text_of(em) for em in root.iter("em")] == ["Thursday 2 January 2025"]  # only the template's date line
     anchors = root.findall(".//a")
     assert {a.get("href") for a in anchors} <= safe_links() and len(anchors) <= len(safe_links())
-    for phrase in ("[click here](javascript:alert(1))", "<script>alert('x')</script>", "![pic](data:image/png"):
+    for phrase in ("[the memo](javascript:alert(1))", "<script>alert('x')</script>", "![pic](data:image/png"):
         assert phrase in text_of(root)  # shown literally, not interpreted
 
 
@@ -572,7 +572,7 @@ def test_hostile_text_is_escaped_in_every_build_format(tmp_path: Path) -> None:
     assert run.code == 0, run.stderr
     briefing = json.loads((out / f"briefing-{DATE}.json").read_text(encoding="utf-8"))
     items = [i["text"] for s in briefing["sections"] for i in s["items"]]
-    assert any("[click here](javascript:alert(1))" in t for t in items)  # the hostile text did reach the briefing
+    assert any("[the memo](javascript:alert(1))" in t for t in items)  # the hostile text did reach the briefing
     assert {d["url"] for d in briefing["documents"]} >= {"javascript:alert(1)", "file:///etc/passwd"}  # JSON keeps data
     check_html_page((out / f"briefing-{DATE}.html").read_text(encoding="utf-8"), items)
     check_markdown((out / f"briefing-{DATE}.md").read_text(encoding="utf-8"))
@@ -631,7 +631,7 @@ def check_email(raw: bytes) -> None:
     html = html_part.get_content()
     root = assert_html_safe(html, allowed_links=safe_links())
     assert "INJECTED" not in text_of(root)
-    assert "[click here](javascript:alert(1))" in text_of(root)
+    assert "[the memo](javascript:alert(1))" in text_of(root)
     assert "\n" not in str(message["Subject"])
 
 
@@ -712,7 +712,7 @@ def test_user_markdown_and_email_templates_escape_too(tmp_path: Path) -> None:
               "--date", DATE)
     assert run.code == 0, run.stderr
     root = assert_html_safe(markdown.markdown(out.read_text(encoding="utf-8")), allowed_links=set())
-    assert root.find(".//a") is None and "[click here](javascript:alert(1))" in text_of(root)
+    assert root.find(".//a") is None and "[the memo](javascript:alert(1))" in text_of(root)
 
     mail_template = write(tmp_path / "mail.html.j2", "<html><body>{% for i in items %}<p>{{ i.text }}</p>{% endfor %}"
                           "{% for s in sources %}<p>{{ s.title }} {{ s.source }}</p>{% endfor %}</body></html>")

@@ -181,3 +181,62 @@ def test_nothing_to_select() -> None:
     assert select_items([], np.zeros(0), {}, Options()) == []
     sentences, documents = make_corpus({"a": ["Too short.", "No full stop here at all in this line"]})
     assert select_items(sentences, np.array([0.5, 0.5]), documents, Options()) == []
+
+
+def test_a_dependent_sentence_comes_with_its_antecedent_as_one_item() -> None:
+    antecedent = "Tennis star Maria Sharapova failed a drug test at the Australian Open."
+    dependent = "She said she had taken the drug for ten years for health problems."
+    docs = {"a": ["Officials released the schedule for the spring tournaments.", antecedent, dependent]}
+    sentences, documents = make_corpus(docs)
+    scores = np.array([0.1, 0.2, 1.0])  # the dependent sentence is the valuable one
+    items = select_items(sentences, scores, documents, Options(words=30))
+    assert [item.text for item in items] == [f"{antecedent} {dependent}"]  # the words as written, in order
+    (ref,) = items[0].sources  # one article, one citation
+    assert (ref.document, ref.sentence, ref.text) == ("a", 1, items[0].text)
+
+
+def test_a_dependent_sentence_without_an_antecedent_is_left_out() -> None:
+    docs = {"a": ["But the plan was rejected by the council on Monday night.",  # nothing before it
+                  "The city council will meet again on Tuesday to discuss funding."],
+            "b": ["Schools in three districts stayed closed as a precaution.",
+                  "Its neighbours closed their airspace to the airline's planes."]}
+    sentences, documents = make_corpus(docs)
+    scores = np.array([1.0, 0.1, 0.1, 0.9])
+    allowed = [True, True, False, True]  # b's first sentence was in an earlier briefing: no antecedent to repeat
+    texts = [item.text for item in select_items(sentences, scores, documents, Options(words=1000), allowed)]
+    assert texts == [docs["a"][1]]
+
+
+@pytest.mark.parametrize("other", [
+    "Paris.",  # a one-word fragment
+    "Could the flood in the old town of Paris on Monday night have been avoided?",  # a question
+    "Paris officials, however, rejected that.",  # shares only a name
+    "For flood maps of Paris, click here.",  # a link prompt
+    # a long sentence about something else that mentions the topic words in passing
+    "The mayor of Paris, who was in Brussels for a summit on budgets, trade, farming and migration, said on "
+    "Monday that the talks with the commission had gone well and that a deal on farm subsidies was close.",
+])
+def test_only_a_statement_of_the_same_fact_corroborates(other: str) -> None:
+    docs = {"a": [LEAD_A], "b": [other]}
+    sentences, documents = make_corpus(docs)
+    items = select_items(sentences, np.array([1.0, 0.5]), documents, Options(sentences=1, words=None))
+    assert [ref.document for ref in items[0].sources] == ["a"]
+
+
+def test_true_paraphrases_stay_credited_with_their_own_words() -> None:
+    docs = {"a": [LEAD_A], "b": [LEAD_C], "c": ["Heavy rain flooded the old town of Paris on Monday night, "
+                                               "forcing hundreds of residents out of their homes."]}
+    sentences, documents = make_corpus(docs)
+    items = select_items(sentences, np.array([1.0, 0.5, 0.5]), documents, Options(sentences=1, words=None))
+    assert [(ref.document, ref.text) for ref in items[0].sources] == [
+        ("a", LEAD_A), ("b", LEAD_C), ("c", docs["c"][0])]  # each outlet's evidence is the sentence it wrote
+
+
+@pytest.mark.parametrize("text", [
+    "Josh Dawsey contributed to this report of the flood.",
+    "CLOSE Heavy rain flooded the old town of Paris on Monday night.",
+])
+def test_page_furniture_is_never_chosen(text: str) -> None:
+    sentences, documents = make_corpus({"a": [text, "Insurers expect claims to run into the millions of euros."]})
+    items = select_items(sentences, np.array([1.0, 0.1]), documents, Options(words=1000))
+    assert [item.text for item in items] == ["Insurers expect claims to run into the millions of euros."]

@@ -179,3 +179,13 @@ def test_golden_rules_f1() -> None:
     with GOLDEN.open(encoding="utf-8") as handle:
         cases = [json.loads(line) for line in handle if line.strip()]
     assert _exact_f1(cases) >= 0.98
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("The drill was held this week in Washington D.C. Image: United States Navy. It ended on Friday.",
+     ["The drill was held this week in Washington D.C.", "Image: United States Navy.", "It ended on Friday."]),
+    ("He moved to the U.S. Photo: Jane Doe/Reuters", ["He moved to the U.S.", "Photo: Jane Doe/Reuters"]),
+    ("Officials in the U.S. Army said so.", ["Officials in the U.S. Army said so."]),
+])
+def test_a_caption_after_a_sentence_is_a_unit_of_its_own(text: str, expected: list[str]) -> None:
+    assert split_sentences(text) == expected

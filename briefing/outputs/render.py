@@ -12,10 +12,13 @@ below written as ``{...}`` are objects: use ``item.text`` or ``item["text"]``.
 - ``sections``: list of ``{"title": str | None, "items": [item, ...], "lang": str, "dir": str}`` in reading
   order (``lang`` is the language of the section's first source; ``dir`` as above).
 - ``items``: every item of every section, in reading order. Each item is
-  ``{"text": str, "score": float, "refs": [int, ...], "citations": [source, ...], "sources": [ref, ...]}``:
-  ``refs`` are the item's source numbers (2+ when outlets corroborate each other), ``citations`` the matching
-  entries of ``sources``, and ``sources`` the raw JSON source refs
-  (``document``, ``sentence``, ``title``, ``url``, ``source``); ``outlets`` (int) counts the distinct outlets
+  ``{"text": str, "score": float, "refs": [int, ...], "citations": [source, ...], "sources": [ref, ...],
+  "evidence": [evidence, ...]}``: ``refs`` are the item's source numbers (2+ when outlets corroborate each
+  other), ``citations`` the matching entries of ``sources``, ``sources`` the raw JSON source refs
+  (``document``, ``sentence``, ``title``, ``url``, ``source``, ``text``), and ``evidence`` one entry per
+  number of ``refs``: ``{"number": int, "anchor": str, "source": str | None (the publisher),
+  "label": str (publisher, else title, else document),
+  "text": str (the sentence that outlet wrote), "same": bool (it is the item's own text)}``; ``outlets`` (int) counts the distinct outlets
   that reported it, those of collapsed near-identical copies included, and ``collapsed`` (bool) says whether
   any source stands for such copies (the templates then say "reported by N outlets").
 - ``sources``: the numbered sources list, one entry per cited document, numbered 1, 2, ... in order of first
@@ -41,7 +44,7 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
-from ..models import Briefing, Copy, Document
+from ..models import Briefing, Copy, Document, Item
 from ..text.languages import is_right_to_left, primary
 from .escape import clean, clean_opt, md_escape, safe_url
 from .templates import FORMAT_TEMPLATES, render_many, render_template, template_format
@@ -101,8 +104,10 @@ def template_context(briefing: Briefing, anchor_base: str = "") -> dict[str, Any
                 citations=[sources[n - 1] for n in sorted(refs)],
                 sources=[
                     SimpleNamespace(document=clean(r.document), sentence=r.sentence, title=clean_opt(r.title),
-                                    url=clean_opt(r.url), source=clean_opt(r.source)) for r in item.sources
+                                    url=clean_opt(r.url), source=clean_opt(r.source), text=clean(r.text or item.text))
+                    for r in item.sources
                 ],
+                evidence=_evidence(item, numbers, sources),
             )
             items.append(entry)
             all_items.append(entry)
@@ -128,6 +133,20 @@ def template_context(briefing: Briefing, anchor_base: str = "") -> dict[str, Any
         "source_count": len(sources),
         "anchor_base": anchor_base,
     }
+
+
+def _evidence(item: Item, numbers: dict[str, int], sources: list[SimpleNamespace]) -> list[SimpleNamespace]:
+    """One entry per cited source of an item, in source-number order: what that outlet wrote."""
+    seen: dict[int, SimpleNamespace] = {}
+    for ref in item.sources:
+        number = numbers[ref.document]
+        if number not in seen:
+            entry = sources[number - 1]
+            text = clean(ref.text or item.text)
+            seen[number] = SimpleNamespace(number=number, anchor=entry.anchor, source=entry.source,
+                                           label=entry.source or entry.title or entry.document,
+                                           text=text, same=text == clean(item.text))
+    return [seen[n] for n in sorted(seen)]
 
 
 def _other_outlets(source: str | None, copies: tuple[Copy, ...]) -> int:

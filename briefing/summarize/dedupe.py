@@ -17,6 +17,10 @@ if TYPE_CHECKING:
 # Added to the smaller set's size so that two short sentences sharing a few words are not "the same".
 _SMALL_SET_SMOOTHING = 1.0
 DEFAULT_THRESHOLD = 0.5  # the same default as Options.duplicate_threshold
+# A corroborating sentence shares at least this many content words with the item it supports ...
+MIN_SHARED_WORDS = 3
+# ... and they are at least this share of the longer sentence's content words (see corroboration_matrix).
+MIN_LARGER_COVERAGE = 0.25
 # Cells (new x old pairs) of one block of `find_repeats`; only the pairs sharing a word are materialised.
 _BLOCK_PAIRS = 4_000_000
 
@@ -55,6 +59,35 @@ def overlap_matrix(a: "sparse.csr_matrix", b: "sparse.csr_matrix") -> "np.ndarra
     size_b = np.asarray(b.sum(axis=1)).ravel()
     smaller = np.minimum.outer(size_a, size_b)
     return np.asarray(shared / (smaller + _SMALL_SET_SMOOTHING))
+
+
+def corroboration_matrix(a: "sparse.csr_matrix", b: "sparse.csr_matrix", threshold: float = DEFAULT_THRESHOLD) -> "np.ndarray":
+    """How well each row of `a` says the fact of each row of `b`, 0.0-1.0 (0.0: it does not).
+
+    A pair counts only when
+    - they share at least `MIN_SHARED_WORDS` content words (a name and a topic word are not a fact),
+    - the shared words cover the smaller sentence: |A ∩ B| / (min(|A|, |B|) + 1) >= `threshold`
+      (the `overlap_matrix` test for a near-duplicate), and
+    - they also cover the larger one: |A ∩ B| / (max(|A|, |B|) + 1) >= `MIN_LARGER_COVERAGE` (a long
+      sentence about something else that mentions the item's words in passing is not a corroboration).
+    The value is then the `overlap_matrix` value of the pair.
+
+    >>> rows, _ = content_sets(["Police said 200,000 people were at the stadium on Sunday.",
+    ...                         "More than 200,000 people were at the stadium, police said.", "Police rejected that."])
+    >>> m = corroboration_matrix(rows[1:], rows[:1]); bool(m[0, 0] > 0), bool(m[1, 0] > 0)
+    (True, False)
+    """
+    import numpy as np
+
+    width = max(a.shape[1], b.shape[1])
+    a, b = _widen(a, width), _widen(b, width)
+    shared = (a @ b.T).toarray()
+    size_a = np.asarray(a.sum(axis=1)).ravel()
+    size_b = np.asarray(b.sum(axis=1)).ravel()
+    smaller = shared / (np.minimum.outer(size_a, size_b) + _SMALL_SET_SMOOTHING)
+    larger = shared / (np.maximum.outer(size_a, size_b) + _SMALL_SET_SMOOTHING)
+    ok = (shared >= MIN_SHARED_WORDS) & (smaller >= threshold) & (larger >= MIN_LARGER_COVERAGE)
+    return np.asarray(np.where(ok, smaller, 0.0))
 
 
 def _widen(matrix: "sparse.csr_matrix", width: int) -> "sparse.csr_matrix":

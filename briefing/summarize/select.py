@@ -10,9 +10,10 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
-from .dedupe import content_sets, overlap_matrix
+from .dedupe import content_sets, corroboration_matrix, overlap_matrix
 from ..models import Document, Item, Sentence, SourceRef
 from ..options import Options
+from ..text.standalone import depends_on_previous, is_furniture
 from ..text.vectors import count_words
 
 if TYPE_CHECKING:
@@ -41,22 +42,72 @@ QUERY_FLOOR = 0.1
 # Reward (in units of the best centrality) for the first item of a story, times the story's weight (0-1).
 STORY_WEIGHT = 0.5
 KL_SMOOTHING = 0.1
+# A unit of sentences that lean on each other ("X did A. He then did B.") holds at most this many.
+MAX_UNIT_SENTENCES = 3
 
 
 def eligible(sentence: Sentence, options: Options) -> bool:
-    """Whether a sentence may appear in a briefing: a whole sentence of reasonable length.
+    """Whether a sentence may appear in a briefing: a whole sentence of reasonable length, not page furniture.
 
     A sentence that opens a quotation without closing it (the first sentence of a multi-sentence quote)
-    reads as broken on its own, so it is left out too.
+    reads as broken on its own, so it is left out too; so are credit lines, captions, video-player text,
+    link prompts and lists of names (`briefing.text.standalone.is_furniture`).
     """
     text = sentence.text
     words = count_words(text)
     if not options.min_words <= words <= options.max_words or not _SENTENCE_END.search(text):
         return False
-    if not _SENTENCE_START.match(text):
+    if not _SENTENCE_START.match(text) or is_furniture(text):
         return False
     # Scraped text mixes straight and curly marks (`: "There is ... friends.”`), so only the total is checked.
     return sum(map(text.count, '"“”„')) % 2 == 0  # German quotes open with „ and close with “
+
+
+def standalone_units(
+    sentences: Sequence[Sentence], scores: "np.ndarray", allowed: Sequence[bool] | None, options: Options
+) -> tuple[list[Sentence], "np.ndarray", list[bool] | None]:
+    """Candidates that read on their own: a sentence that leans on the ones before becomes one unit with them.
+
+    A sentence opening with a pronoun, a connective or a back-reference (`depends_on_previous`) is joined
+    to the sentences just before it in the same article, back to the nearest one that stands alone (at most
+    `MAX_UNIT_SENTENCES` in all, and the unit must itself be eligible, so at most `max_words` long). The
+    unit cites the article once, at its first sentence, and keeps the dependent sentence's score (its
+    antecedent also competes on its own, and the two are near-duplicates, so at most one of them is
+    chosen). Without such an antecedent the sentence is left out. No word is changed. A unit is allowed
+    only when all of its sentences are (an antecedent said in an earlier briefing would be repeated).
+
+    Returns:
+        (units, their scores, their allowed mask), as long as `sentences`.
+    """
+    import numpy as np
+
+    units: list[Sentence] = []
+    unit_allowed: list[bool] = []
+    for i, sentence in enumerate(sentences):
+        ok = allowed is None or bool(allowed[i])
+        if depends_on_previous(sentence.text):
+            first = i
+            while (first > 0 and i - first + 1 < MAX_UNIT_SENTENCES and depends_on_previous(sentences[first].text)
+                   and sentences[first - 1].document == sentence.document
+                   and sentences[first - 1].index == sentences[first].index - 1
+                   and _whole(sentences[first - 1])):
+                first -= 1
+            unit = Sentence(" ".join(s.text for s in sentences[first : i + 1]), sentence.document,
+                            sentences[first].index, sentences[first].paragraph, sentence.doc_position,
+                            language=sentence.language)
+            ok = ok and first < i and not depends_on_previous(unit.text) and eligible(unit, options)
+            ok = ok and (allowed is None or all(allowed[first:i]))
+            sentence = unit if first < i else sentence
+        units.append(sentence)
+        unit_allowed.append(ok)
+    mask = None if allowed is None and all(unit_allowed) else unit_allowed
+    return units, np.asarray(scores, dtype=float), mask
+
+
+def _whole(sentence: Sentence) -> bool:
+    """Whether a sentence is whole (starts like one, ends with terminal punctuation) and not page furniture."""
+    text = sentence.text
+    return bool(_SENTENCE_END.search(text) and _SENTENCE_START.match(text)) and not is_furniture(text)
 
 
 def select_items(
@@ -97,10 +148,15 @@ def select_items(
 
     if not sentences:
         return []
+    originals = sentences
+    sentences, scores, allowed = standalone_units(originals, scores, allowed, options)
     if budget_words is None and budget_sentences is None:
         budget_sentences = options.sentences
         budget_words = None if budget_sentences else options.words
-    rows, _ = content_sets([s.text for s in sentences], languages=[s.language for s in sentences])
+    # One vocabulary for the sentences as written and the units (a unit = a sentence joined to its antecedent).
+    both, _ = content_sets([s.text for s in originals] + [s.text for s in sentences],
+                           languages=[s.language for s in originals] + [s.language for s in sentences])
+    own_rows, rows = both[: len(originals)], both[len(originals) :]
     order = sorted(range(len(sentences)), key=lambda i: (-scores[i], sentences[i].doc_position, sentences[i].index))
     content = np.diff(rows.indptr)  # distinct content words per sentence
     pool = [
@@ -115,21 +171,21 @@ def select_items(
         if relevance is not None:
             weights = (1.0 if weights is None else weights) * (QUERY_FLOOR + np.asarray(relevance, dtype=float))
         story_of = None if stories is None else (stories[0][pool], stories[1][stories[0][pool]])
-        chosen = _greedy(pool, rows[pool], _word_distribution(rows, weights), np.asarray(scores, dtype=float)[pool],
+        chosen = _greedy(pool, rows[pool], _word_distribution(own_rows, weights), np.asarray(scores, dtype=float)[pool],
                          [count_words(sentences[i].text) for i in pool], options, budget_words, budget_sentences, overflow,
                          story_of)
     if not chosen:
         return []
-    credited = _corroborations(sentences, rows, chosen, options.duplicate_threshold)
+    credited = _corroborations(originals, own_rows, [sentences[i] for i in chosen], rows[chosen], options)
     peak = float(np.max(scores)) or 1.0
     items = []
     def reading_order(i: int) -> tuple[int, int, int]:
         """Inverted pyramid: what any outlet put first comes first, then input order."""
-        earliest = min([sentences[i].index] + [sentences[j].index for j in credited.get(i, [])])
+        earliest = min([sentences[i].index] + [s.index for s in credited.get(sentences[i], [])])
         return earliest, sentences[i].doc_position, sentences[i].index
 
     for i in sorted(chosen, key=reading_order):
-        refs = [_ref(sentences[i], documents)] + [_ref(sentences[j], documents) for j in credited.get(i, [])]
+        refs = [_ref(sentences[i], documents)] + [_ref(s, documents) for s in credited.get(sentences[i], [])]
         items.append(Item(text=sentences[i].text, score=float(scores[i]) / peak, sources=tuple(refs)))
     return items
 
@@ -220,30 +276,47 @@ def _kl_improvement(rows: "sparse.csr_matrix", sizes: "np.ndarray", target: "np.
 
 
 def _corroborations(
-    sentences: Sequence[Sentence], rows: "sparse.csr_matrix", chosen: list[int], threshold: float
-) -> dict[int, list[int]]:
-    """For each chosen sentence, the best-matching repeat of it in each other document."""
-    overlaps = overlap_matrix(rows, rows[chosen])
-    best_item = overlaps.argmax(axis=1)
-    found: dict[int, dict[str, tuple[float, int]]] = {}
-    chosen_set = set(chosen)
-    for j, sentence in enumerate(sentences):
-        if j in chosen_set:
+    sentences: Sequence[Sentence], rows: "sparse.csr_matrix", items: Sequence[Sentence], item_rows: "sparse.csr_matrix",
+    options: Options,
+) -> dict[Sentence, list[Sentence]]:
+    """For each chosen item, the sentence of each other document that best says the same fact.
+
+    Only a statement can corroborate (`_statement`). Whether it says the item's fact is
+    `dedupe.corroboration_matrix`: shared content words measured against both sentences, with a minimum
+    count. `rows` are the content-word rows of `sentences`, `item_rows` those of `items` (same columns).
+    """
+    taken = {(s.document, s.index) for s in items}
+    candidates = [j for j, s in enumerate(sentences) if (s.document, s.index) not in taken and _statement(s, options)]
+    if not candidates:
+        return {}
+    support = corroboration_matrix(rows[candidates], item_rows, options.duplicate_threshold)
+    best_item = support.argmax(axis=1)
+    found: dict[int, dict[str, tuple[float, Sentence]]] = {}
+    for row, j in enumerate(candidates):
+        k = int(best_item[row])
+        value = float(support[row, k])
+        sentence = sentences[j]
+        if value <= 0 or sentence.document == items[k].document:
             continue
-        k = int(best_item[j])
-        value = float(overlaps[j, k])
-        if value < threshold:
-            continue
-        item = chosen[k]
-        if sentence.document == sentences[item].document:
-            continue
-        per_doc = found.setdefault(item, {})
+        per_doc = found.setdefault(k, {})
         if sentence.document not in per_doc or value > per_doc[sentence.document][0]:
-            per_doc[sentence.document] = (value, j)
+            per_doc[sentence.document] = (value, sentence)
     return {
-        item: [j for _, j in sorted(per_doc.values(), key=lambda vj: (sentences[vj[1]].doc_position, vj[1]))]
-        for item, per_doc in found.items()
+        items[k]: [s for _, s in sorted(per_doc.values(), key=lambda vs: (vs[1].doc_position, vs[1].index))]
+        for k, per_doc in found.items()
     }
+
+
+def _statement(sentence: Sentence, options: Options) -> bool:
+    """Whether a sentence can be evidence for an item: a whole statement, not a question, fragment or furniture.
+
+    Looser than `eligible` on length and quotation marks: a long sentence or one line of a quotation still
+    says what it says.
+    """
+    text = sentence.text
+    if count_words(text) < options.min_words or not _SENTENCE_END.search(text) or not _SENTENCE_START.match(text):
+        return False
+    return not text.rstrip("\"'”’»)] ").endswith("?") and not is_furniture(text)
 
 
 def _ref(sentence: Sentence, documents: Mapping[str, Document]) -> SourceRef:

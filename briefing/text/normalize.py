@@ -77,6 +77,9 @@ _BOILERPLATE = re.compile(
     | (?:image|photo)\s+(?:copyright|source|credit|caption)\b.*
     | (?:[\w.&]+\s+)?via\s+getty\s+images | getty\s+images | shutterstock | alamy | reuters | afp | ap | epa
     | (?-i:[A-Z]{2,}/[\w .'’-]+)
+    | [^.!?]*\bcontributed\s+(?:to\s+)?(?:this\s+(?:report|story|article)|reporting)\b[^.!?]*[.!]?
+    | (?-i:CLOSE\s+[A-Z])[^.!?]*[.!?]?
+    | newsletter\s+sign\s+up\b.*
     | (?:published|updated|last\s+updated|posted)(?:\s+(?:on|at))?\s*:?\s+[^.!?]{0,60}?(?:\d{1,2}:\d{2}|\b\d{4}\b)[^.!?]{0,30}
     )$""",
     re.IGNORECASE | re.VERBOSE,
@@ -96,7 +99,8 @@ def is_boilerplate_line(line: str) -> bool:
     """Whether one line (or paragraph) is page furniture rather than article text.
 
     Covers share buttons in any language, advertisement markers, "Read more"/"Click here"/"Follow us"/
-    "Sign up" prompts, copyright notices, bylines, reporting credits and photo credits. Only short lines
+    "Sign up" prompts, copyright notices, bylines, reporting credits ("... contributed to this report."),
+    photo credits and video-player captions ("CLOSE ..."). Only short lines
     can match, so a real paragraph that starts with "By" or "Follow" is kept.
 
     Args:

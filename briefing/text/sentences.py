@@ -48,6 +48,11 @@ _OPENERS = frozenset(
     "several few more other others another such now today yesterday earlier later last instead did do "
     "does is are was were can could will would should has have had may might must".split()
 )
+# A caption or credit glued after a sentence (`... D.C. Image: United States Navy.`) starts a unit of its own.
+_CAPTION_MARKERS = frozenset(
+    f"{word}{colon}" for word in ("Image", "Images", "Photo", "Photos", "Picture", "Pictures", "Video", "Credit", "Caption")
+    for colon in (":", "：")
+)
 _ROMAN = frozenset("".join(p) for n in (2, 3, 4) for p in itertools.product("ivx", repeat=n))
 # Words that need more than the common-case rule; every other alphabetic word before "." ends a sentence.
 _SPECIAL = _TITLES | _NUMBER_ABBREVS | _NEVER_FINAL | _POSTPOSITIVE | _ROMAN
@@ -101,6 +106,8 @@ def _decide(para: str, seg_start: int, m: re.Match[str], tables: Tables = _ENGLI
     if punct == ".":
         if c in "-–—":  # no sentence starts with a dash: `ALLENTOWN, Pa. - The ...` is a dateline
             return -1
+        if nxt in _CAPTION_MARKERS:  # `in Washington D.C. Image: US Navy.`: a caption starts, whatever came before
+            return end
         token_start = max(para.rfind(" ", seg_start, start), para.rfind("\n", seg_start, start)) + 1
         word = para[token_start:start]
         if len(word) > 1 and word.isalpha() and word.lower() not in tables.special:

@@ -1,0 +1,70 @@
+"""Sentences that lean on the one before, and page furniture (briefing/text/standalone.py)."""
+from __future__ import annotations
+
+import pytest
+
+from briefing.text.standalone import depends_on_previous, is_furniture
+
+
+@pytest.mark.parametrize("text", [
+    "He called Trump a ‘political genius.’",
+    "But the council rejected the plan on Monday.",
+    "That would apply to every school in the district.",
+    "However, the court ruled in favour of the company.",
+    "The pair's former coach was suspended for two years.",
+    "The company said profits fell by a third.",
+    "“It was an inappropriate analogy,” the senator said.",
+    "In addition, the airline cancelled forty flights.",
+    "They saw the suspect there and called police.",
+    "It’s the third fire in six weeks.",
+])
+def test_openings_that_need_the_sentence_before(text: str) -> None:
+    assert depends_on_previous(text)
+
+
+@pytest.mark.parametrize("text", [
+    "The council approved the new city budget on Monday.",
+    "Heavy rain flooded the old town of Paris on Monday night.",
+    "Hethersett won the race in record time.",  # starts like "he", is a name
+    "Thessaloniki hosted the summit.",
+    "“We will not give up,” the mayor said.",
+    "Police said 200,000 people were at the stadium.",
+    "Theresa May called an election for June.",
+    "The men's race went to Erik Lindqvist in 2:07:15.",
+    "",
+])
+def test_openings_that_stand_alone(text: str) -> None:
+    assert not depends_on_previous(text)
+
+
+@pytest.mark.parametrize("text", [
+    "Josh Dawsey contributed to this report.",
+    "Associated Press writer Vicki Smith in Morgantown, W.Va., contributed to this report.",
+    "CLOSE Scientists say the glacier is melting faster than expected.",
+    "May 1, 2013 Douglas Owsley, a physical anthropologist, examines a skull.",
+    "For StEP maps, click here: here.",
+    "For a full recap of the night’s big winners, click here.",
+    "Newsletter Sign Up Continue reading the main story Please verify you're not a robot by clicking the box.",
+    "FILE - In this May 20, 2017 file photo, Rep. Jason Chaffetz waves after addressing the convention.",
+    "Judge Aaron Persky is shown in this June 27, 2011 photo.",
+    "Contact David Jesse: 313-222-8851 or djesse@freepress.com.",
+    "With: Jane Levy, Shiloh Fernandez, Lou Taylor Pucci, Jessica Lucas, Elizabeth Blackmore.",
+    "Bevan, Oyedele, Ntimban-Zeh, Cockerill, Green, Smith, Brown.",
+    "Watch The Late Show with Stephen Colbert weeknights at 11:35 PM ET.",
+    "Image: United States Navy.",
+    "Join the conversation on Twitter and don’t forget to follow us at @Marvel.",
+])
+def test_page_furniture(text: str) -> None:
+    assert is_furniture(text)
+
+
+@pytest.mark.parametrize("text", [
+    "The council approved the new city budget on Monday.",
+    "By saying he could have been Trayvon Martin, the president bypassed the evidence.",
+    "Former WPP head Martin Sorrell, BP chief Bob Dudley, Arianna Huffington and James Murdoch are also invited.",
+    "On May 1, 2013, the museum opened a new wing.",
+    "The video showed the officer firing three shots.",
+    "Police said 200,000 people, many of them students, gathered on Sunday, Monday and Tuesday.",
+])
+def test_real_sentences_are_not_furniture(text: str) -> None:
+    assert not is_furniture(text)
