@@ -2,7 +2,7 @@
 
 Usage:
     python benchmarks/bench_scale.py [--sizes 10000,20000,50000,100000] [--flood 10000]
-        [--bbc /work/evaldata/bbc_fulltext.jsonl] [--baseline-src DIR] [--timeout 900] [--json OUT.json]
+        [--bbc benchmarks/data/bbc_fulltext.jsonl] [--baseline-src DIR] [--timeout 900] [--json OUT.json]
 
 Each day is written by benchmarks/firehose.py (seed 1, shards of 10,000 articles) into benchmarks/data/
 (git-ignored), then built as one process, start-up included:
@@ -82,8 +82,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", default="10000,20000,50000,100000", help="articles per day, comma-separated")
     parser.add_argument("--flood", type=int, default=10_000, help="copies of one story (0: skip)")
-    parser.add_argument("--bbc", type=Path, default=Path("/work/evaldata/bbc_fulltext.jsonl"), help="BBC clusters")
-    parser.add_argument("--multinews", type=Path, default=Path("/work/evaldata/multinews_val250.jsonl"),
+    parser.add_argument("--bbc", type=Path, default=Path(__file__).resolve().parent / "data" / "bbc_fulltext.jsonl", help="BBC clusters")
+    parser.add_argument("--multinews", type=Path, default=Path(__file__).resolve().parent / "data" / "multinews_val250.jsonl",
                         help="Multi-News clusters")
     parser.add_argument("--baseline-src", type=Path, default=None, help="source tree of the baseline (main)")
     parser.add_argument("--timeout", type=float, default=900.0, help="seconds before a run is stopped")

@@ -2,7 +2,7 @@
 
 Usage:
     python benchmarks/firehose.py OUT.jsonl --articles 20000 [--seed 1] [--filler 0.3]
-        [--bbc /work/evaldata/bbc_fulltext.jsonl] [--multinews /work/evaldata/multinews_val250.jsonl]
+        [--bbc benchmarks/data/bbc_fulltext.jsonl] [--multinews benchmarks/data/multinews_val250.jsonl]
     python benchmarks/firehose.py OUT.jsonl --flood 10000      # 10,000 edited copies of one story
     python benchmarks/firehose.py OUTDIR --articles 100000 --shard 10000   # OUTDIR/part-0000.jsonl, ...
 
@@ -135,8 +135,8 @@ def main() -> None:
     parser.add_argument("--shard", type=int, default=0, help="write OUT as a directory of files of this many lines")
     parser.add_argument("--seed", type=int, default=1, help="random seed (same seed, same file)")
     parser.add_argument("--filler", type=float, default=0.3, help="share of filler articles")
-    parser.add_argument("--bbc", type=Path, default=Path("/work/evaldata/bbc_fulltext.jsonl"), help="BBC clusters")
-    parser.add_argument("--multinews", type=Path, default=Path("/work/evaldata/multinews_val250.jsonl"),
+    parser.add_argument("--bbc", type=Path, default=Path(__file__).resolve().parent / "data" / "bbc_fulltext.jsonl", help="BBC clusters")
+    parser.add_argument("--multinews", type=Path, default=Path(__file__).resolve().parent / "data" / "multinews_val250.jsonl",
                         help="Multi-News clusters")
     args = parser.parse_args()
     base = base_articles([args.bbc, args.multinews])

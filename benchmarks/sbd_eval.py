@@ -6,7 +6,7 @@ CASES.jsonl defaults to ../shared/eval/sbd_golden_rules/cases.jsonl relative to 
 is {"text", "sentences", "rule_no", "rule", "xfail_in_pysbd"}. A predicted sentence counts as correct when
 it equals (after strip) a gold sentence of the same case not matched yet; precision and recall are pooled
 over all cases. Throughput is measured on about N MB (default 2) of news text: the documents of
-/work/evaldata/bbc_fulltext.jsonl when present, else the seeds repeated. Both splitters get the same
+benchmarks/data/bbc_fulltext.jsonl when present, else the seeds repeated. Both splitters get the same
 documents one at a time; "ours" includes normalisation (`split_sentences` on raw text).
 
 Languages: DIR (default benchmarks/sbd_cases) holds one LANG.jsonl per language, each line
@@ -35,7 +35,7 @@ DEFAULT_CASES = REPO.parent / "shared" / "eval" / "sbd_golden_rules" / "cases.js
 LANGUAGE_CASES = REPO / "benchmarks" / "sbd_cases"
 # pySBD's languages (pysbd.languages.LANGUAGE_CODES, version 0.3.4).
 PYSBD_LANGUAGES = frozenset("en hi mr zh es am ar hy bg ur ru pl fa nl da fr my el it ja de kk sk".split())
-NEWS = Path("/work/evaldata/bbc_fulltext.jsonl")
+NEWS = Path(__file__).resolve().parent / "data" / "bbc_fulltext.jsonl"
 
 Splitter = Callable[[str], list[str]]
 

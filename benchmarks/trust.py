@@ -3,7 +3,7 @@
 Usage: python benchmarks/trust.py [FILE.jsonl ...] [--words N] [--limit K] [--show N] [--json OUT]
 
 Runs the default build (`build_briefing` with default `Options`, `--words 250`) on each evaluation file
-(default: /work/evaldata/multinews_val250.jsonl and duc2007_main15.jsonl) and checks the briefing's JSON as
+(default: benchmarks/data/multinews_val250.jsonl and duc2007_main15.jsonl) and checks the briefing's JSON as
 a reader would. It deliberately uses none of the project's similarity or tokenising code: its own word
 regex, stopword list and crude stemmer (first 6 letters), so a change to our similarity measure cannot
 make its own check pass.
@@ -44,7 +44,7 @@ sys.path.insert(0, str(REPO))
 
 from briefing import Document, Options, build_briefing  # noqa: E402
 
-DEFAULT_FILES = [Path("/work/evaldata/multinews_val250.jsonl"), Path("/work/evaldata/duc2007_main15.jsonl")]
+DEFAULT_FILES = [Path(__file__).resolve().parent / "data" / "multinews_val250.jsonl", Path(__file__).resolve().parent / "data" / "duc2007_main15.jsonl"]
 DATE = "2026-01-01"
 
 _WORD = re.compile(r"[A-Za-z0-9]+(?:['’][A-Za-z]+)?")

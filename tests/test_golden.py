@@ -3,7 +3,7 @@
 A change in ranking, splitting, normalisation or the templates shows up here as a diff to review.
 When the change is intended, regenerate the files explicitly and commit them with the change:
 
-    /work/venv/bin/python -m pytest tests/test_golden.py --update-golden
+    python -m pytest tests/test_golden.py --update-golden
 
 (`--update-golden` is registered in tests/conftest.py; without it the test only compares.)
 The options are fixed: `build seeds/ --words 180 --date 2022-03-19 --title "Seeds briefing" --no-history`.

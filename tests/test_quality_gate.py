@@ -7,7 +7,7 @@ benchmarks/eval_gate.py (see benchmarks/RESULTS.md).
 
 When ranking improves, raise the floor explicitly and commit it with the change:
 
-    /work/venv/bin/python -m pytest tests/test_quality_gate.py --update-floor
+    python -m pytest tests/test_quality_gate.py --update-floor
 
 (`--update-floor` is registered in tests/conftest.py.) It refuses to lower any value: a drop must be fixed, or
 the floor edited by hand with the reason in the commit message.
