@@ -70,6 +70,8 @@ def template_paths(template: str | Path | None, kinds: Sequence[str], default: s
     if template is None:
         return {}
     path = Path(template)
+    if not path.expanduser().is_file():  # say so before guessing its format from the name
+        raise TemplateError(f"template {path} not found; check the --template path (or template in briefing.toml)")
     fmt = template_format(path)
     kind = "email" if fmt == "html" and "email" in kinds else fmt
     if kind is not None and kind in kinds:

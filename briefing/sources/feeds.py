@@ -261,10 +261,19 @@ def _window(options: Options) -> tuple[datetime, datetime | None]:
             day = date.fromisoformat(options.date)
         except ValueError:
             raise ConfigError(f"Invalid date {options.date!r}: use YYYY-MM-DD") from None
-        end = datetime(day.year, day.month, day.day, tzinfo=timezone.utc) + timedelta(days=1)
-        return end - span, end
+        end = datetime(day.year, day.month, day.day, tzinfo=timezone.utc)
+        end = end + timedelta(days=1) if day < date.max else datetime.max.replace(tzinfo=timezone.utc)
+        return _minus(end, span), end
     # No upper bound: feeds with a clock slightly ahead of ours are common.
-    return datetime.now(timezone.utc) - span, None
+    return _minus(datetime.now(timezone.utc), span), None
+
+
+def _minus(when: datetime, span: timedelta) -> datetime:
+    """`when - span`, or the earliest time there is when that would be before year 1."""
+    try:
+        return when - span
+    except OverflowError:
+        return datetime.min.replace(tzinfo=timezone.utc)
 
 
 def _entry_date(entry: Any) -> datetime | None:
