@@ -15,7 +15,8 @@ from typing import Any
 import jinja2
 from jinja2 import nodes
 from jinja2.compiler import CodeGenerator, Frame
-from jinja2.sandbox import SandboxedEnvironment, SecurityError
+from jinja2.exceptions import SecurityError
+from jinja2.sandbox import SandboxedEnvironment
 
 MAX_STEPS = 2_000_000  # loop iterations plus calls in one render
 MAX_DEPTH = 64  # nested calls (macros calling macros)
