@@ -138,3 +138,63 @@ def test_dripping_links_in_a_feed_all_end(drip: list[DripServer], tmp_path: Path
     thread.join(HANG_GUARD)
     assert not thread.is_alive()
     assert all(isinstance(outcome[u], FetchError) and "timed out" in str(outcome[u]) for u in urls)
+
+
+# ---------------------------------------------------------------- parse budget for HTML
+
+PARAGRAPHS = ("<p>A powerful storm struck the northern coast on Monday, flooding several towns across the region.</p>"
+              "<p>Emergency crews rescued dozens of residents from their homes overnight as the rivers rose.</p>")
+
+
+def build_in_thread(*args: str) -> tuple[int, str, str]:
+    """`briefing build ...` in-process in a thread; fails the test if it is still running after HANG_GUARD s."""
+    from typer.testing import CliRunner
+
+    from briefing.cli import app
+
+    outcome: list[tuple[int, str, str]] = []
+
+    def run() -> None:
+        result = CliRunner().invoke(app, ["build", *args, "--no-history", "--output", "-", "--date", "2025-01-02"])
+        assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
+        outcome.append((result.exit_code, result.stdout, result.stderr))
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    thread.join(HANG_GUARD)
+    assert not thread.is_alive(), "parsing the page did not end"
+    assert outcome, "the run raised"
+    return outcome[0]
+
+
+def test_tag_with_200000_attributes_is_cut_with_a_warning(tmp_path: Path, cli_isolation: Path) -> None:
+    attrs = " ".join(f'a{i}="v{i}"' for i in range(200_000))
+    page = tmp_path / "attrs.html"
+    page.write_text(f"<html><head><title>T</title></head><body><div {attrs}>x</div><article>{PARAGRAPHS}"
+                    "</article></body></html>", encoding="utf-8")
+    code, out, err = build_in_thread(str(page))
+    assert code == 0, err
+    assert "A powerful storm struck" in out
+    assert f"Warning: {page}: a tag longer than 20000 characters was cut to its name" in err
+
+
+def test_paragraphs_inside_200000_nested_divs_keep_their_text(tmp_path: Path, cli_isolation: Path) -> None:
+    page = tmp_path / "nested.html"
+    page.write_text("<html><body>" + "<div>" * 200_000 + PARAGRAPHS + "</div>" * 200_000 + "</body></html>",
+                    encoding="utf-8")
+    code, out, err = build_in_thread(str(page))
+    assert code == 0, err
+    assert "A powerful storm struck" in out and "Emergency crews rescued" in out
+    assert f"Warning: {page}: markup nested more than 256 levels deep" in err
+
+
+def test_page_with_too_many_elements_is_read_paragraph_by_paragraph(tmp_path: Path, cli_isolation: Path) -> None:
+    from briefing.sources.htmltext import MAX_ELEMENTS
+
+    page = tmp_path / "many.html"
+    page.write_text("<html><body>" + "<span></span>" * MAX_ELEMENTS + f"<article>{PARAGRAPHS}</article>"
+                    "</body></html>", encoding="utf-8")
+    code, out, err = build_in_thread(str(page))
+    assert code == 0, err
+    assert "A powerful storm struck" in out
+    assert f"Warning: {page}: {MAX_ELEMENTS + 5} HTML elements is more than {MAX_ELEMENTS}" in err
