@@ -182,6 +182,35 @@ def _fsync_dir(directory: Path) -> None:
             os.close(fd)
 
 
+LOCK_WAIT = 300.0  # seconds a run waits for another run's lock before giving up
+
+
+def wait_for_lock(fd: int, what: str | Path, wait: float | None = None) -> None:
+    """Take an exclusive flock on `fd`, waiting at most `wait` seconds (default LOCK_WAIT), never for ever.
+
+    A cron job whose previous run hangs must end with an error, not pile up behind it.
+
+    Raises:
+        DeliveryError: another process held the lock for the whole wait.
+    """
+    import fcntl
+    import time
+
+    limit = LOCK_WAIT if wait is None else wait
+    deadline = time.monotonic() + limit
+    pause = 0.01
+    while True:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return
+        except BlockingIOError:
+            if time.monotonic() >= deadline:
+                raise DeliveryError(f"{what} is locked by another briefing run that has not finished in "
+                                    f"{limit:g} s; try again later") from None
+            time.sleep(pause)
+            pause = min(pause * 2, 0.5)
+
+
 def checked_date(date: str) -> str:
     """The date if it is a real YYYY-MM-DD date (it becomes part of file names), else DeliveryError."""
     try:

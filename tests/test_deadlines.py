@@ -198,3 +198,33 @@ def test_page_with_too_many_elements_is_read_paragraph_by_paragraph(tmp_path: Pa
     assert code == 0, err
     assert "A powerful storm struck" in out
     assert f"Warning: {page}: {MAX_ELEMENTS + 5} HTML elements is more than {MAX_ELEMENTS}" in err
+
+
+def test_publish_waits_for_a_held_site_lock_only_so_long(tmp_path: Path, cli_isolation: Path,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    import fcntl
+
+    from typer.testing import CliRunner
+
+    from briefing import atomic
+    from briefing.cli import app
+
+    monkeypatch.setattr(atomic, "LOCK_WAIT", 0.5)
+    site = tmp_path / "site"
+    site.mkdir()
+    article = tmp_path / "storm.txt"
+    article.write_text("Storm\n\nA powerful storm struck the northern coast on Monday, flooding several towns. "
+                       "Emergency crews rescued dozens of residents from their homes overnight.\n")
+    with open(site / ".lock", "a") as held:  # another publish that hangs while holding the lock
+        fcntl.flock(held.fileno(), fcntl.LOCK_EX)
+        outcome: list[object] = []
+        thread = threading.Thread(target=lambda: outcome.append(CliRunner().invoke(
+            app, ["publish", str(article), "--site", str(site), "--no-history", "--date", "2025-01-02"])), daemon=True)
+        thread.start()
+        thread.join(HANG_GUARD)
+        assert not thread.is_alive(), "publish waited for ever for the lock"
+    result = outcome[0]
+    assert result.exit_code == 1  # type: ignore[attr-defined]
+    assert result.stderr == (f"Error: {site} is locked by another briefing run that has not finished in 0.5 s; "  # type: ignore[attr-defined]
+                             "try again later\n")
+    assert not (site / "2025-01-02.html").exists()

@@ -16,7 +16,7 @@ from urllib.parse import quote
 
 from ..errors import DeliveryError
 from ..models import Briefing
-from ..atomic import checked_date, make_dir, write_all_atomic
+from ..atomic import checked_date, make_dir, wait_for_lock, write_all_atomic
 from .render import render_briefing, render_many, render_template, template_context
 from .templates import template_paths
 
@@ -158,7 +158,7 @@ def _site_lock(site: Path) -> Iterator[None]:
     except OSError as exc:
         raise DeliveryError(f"could not lock {site}: {exc.strerror or exc}") from exc
     with handle:
-        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+        wait_for_lock(handle.fileno(), site)  # bounded: a cron publish never waits for ever
         try:
             yield
         finally:
