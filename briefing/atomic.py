@@ -1,12 +1,21 @@
-"""Atomic file writes: a temp file beside the target, fsync, then rename, so a reader (or a crash) never
-sees half a file, and several files can be replaced all or nothing."""
+"""Opening outputs: atomic file writes (a temp file beside the target, fsync, then rename), so a reader (or a
+crash) never sees half a file and several files can be replaced all or nothing.
+
+What sits at an output path decides how it is written, and nothing but a regular file is ever replaced:
+a regular file (or a new name) is replaced atomically; a symbolic link is written through to its target,
+atomically in the target's folder, and stays a link; a character device (``/dev/null``, a terminal) or a
+named pipe is written to directly, without a rename; a block device, a socket, a directory or a link loop
+is refused with a DeliveryError.
+"""
 from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import errno
 import os
 import re
 import secrets
+import stat
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -35,41 +44,118 @@ def write_all_atomic(files: Mapping[Path, str | bytes]) -> None:
     """Write several files all or nothing: every temp file is written and fsynced before any is renamed.
 
     If one cannot be written (disk full, permissions, a folder in the way), every temp file is removed
-    and no target is touched. The renames then run in the given order.
+    and no target is touched. The renames then run in the given order. Symbolic links are written
+    through (the link stays), devices and named pipes are written to directly after the renames
+    (see the module docstring).
 
     Raises:
-        DeliveryError: a file cannot be encoded or written (nothing was replaced).
+        DeliveryError: a file cannot be encoded or written, or its path is a directory, a block
+            device, a socket, a link loop or a named pipe nobody reads (nothing was replaced).
     """
     staged: list[tuple[Path, Path]] = []
+    direct: list[tuple[int, bytes, Path]] = []
     try:
         for path, data in files.items():
-            staged.append((_stage(Path(path), data), Path(path)))
-        for tmp, path in staged:
-            os.replace(tmp, path)
+            kind, target = output_target(Path(path))
+            if kind == "direct":
+                direct.append((_open_direct(Path(path)), _encode(Path(path), data), Path(path)))
+            else:
+                staged.append((_stage(target, data, shown=Path(path)), target))
+        for tmp, target in staged:
+            os.replace(tmp, target)
     except BaseException as exc:
         for tmp, _ in staged:
             with contextlib.suppress(OSError):
                 os.unlink(tmp)
+        for fd, _, _ in direct:
+            with contextlib.suppress(OSError):
+                os.close(fd)
         if isinstance(exc, OSError):
             raise DeliveryError(f"could not write {exc.filename or 'output'}: {exc.strerror or exc}") from exc
         raise
-    for directory in {path.parent for _, path in staged}:
+    for directory in {target.parent for _, target in staged}:
         _fsync_dir(directory)
+    _write_direct(direct)
 
 
-def _stage(path: Path, data: str | bytes) -> Path:
-    """Write `data` to a fsynced temp file beside `path` (with `path`'s permissions) and return it."""
+def output_target(path: Path) -> tuple[str, Path]:
+    """How an output path is written: ("atomic", the regular file to replace) or ("direct", path).
+
+    A symbolic link resolves to its final target (which may not exist yet), so the temp file is made in
+    the target's folder and the link itself is never replaced.
+
+    >>> output_target(Path("/dev/null"))
+    ('direct', PosixPath('/dev/null'))
+
+    Raises:
+        DeliveryError: the path is a directory, a block device, a socket or a symbolic link loop.
+    """
     try:
-        payload = data.encode("utf-8") if isinstance(data, str) else bytes(data)
+        mode = os.stat(path).st_mode  # follows links
+    except FileNotFoundError:
+        mode = None
+    except OSError as exc:  # ELOOP, ENOTDIR, EACCES
+        reason = "a symbolic link loop" if exc.errno == errno.ELOOP else exc.strerror or str(exc)
+        raise DeliveryError(f"could not write {path}: {reason}") from None
+    if mode is not None and (stat.S_ISCHR(mode) or stat.S_ISFIFO(mode)):
+        return "direct", path
+    if mode is not None and not stat.S_ISREG(mode):
+        what = ("a directory" if stat.S_ISDIR(mode) else "a block device" if stat.S_ISBLK(mode)
+                else "a socket" if stat.S_ISSOCK(mode) else "not a regular file")
+        raise DeliveryError(f"could not write {path}: it is {what}; give a file name, a folder or -")
+    return "atomic", Path(os.path.realpath(path)) if os.path.islink(path) else path
+
+
+def _open_direct(path: Path) -> int:
+    """Open a character device or named pipe for writing without blocking, or raise DeliveryError."""
+    flags = os.O_WRONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_BINARY", 0)
+    try:
+        fd = os.open(path, flags)  # no O_CREAT, no O_TRUNC: the device or pipe stays what it is
+    except OSError as exc:
+        if exc.errno == errno.ENXIO:  # a FIFO that nobody has open for reading would block for ever
+            raise DeliveryError(f"could not write {path}: it is a named pipe and nothing reads from it") from None
+        raise DeliveryError(f"could not write {path}: {exc.strerror or exc}") from None
+    with contextlib.suppress(OSError, AttributeError):
+        os.set_blocking(fd, True)  # a reader is there: wait for it like any pipe writer
+    return fd
+
+
+def _write_direct(direct: list[tuple[int, bytes, Path]]) -> None:
+    """Write each payload to its open device or pipe and close it."""
+    for index, (fd, payload, path) in enumerate(direct):
+        try:
+            view = memoryview(payload)
+            while view:
+                view = view[os.write(fd, view):]
+        except OSError as exc:
+            for later, _, _ in direct[index + 1:]:
+                with contextlib.suppress(OSError):
+                    os.close(later)
+            raise DeliveryError(f"could not write {path}: {exc.strerror or exc}") from exc
+        finally:
+            with contextlib.suppress(OSError):
+                os.close(fd)
+
+
+def _encode(path: Path, data: str | bytes) -> bytes:
+    """The bytes to write (text as UTF-8), or DeliveryError."""
+    try:
+        return data.encode("utf-8") if isinstance(data, str) else bytes(data)
     except UnicodeEncodeError as exc:
         raise DeliveryError(f"could not write {path}: the text is not valid Unicode ({exc.reason})") from exc
-    if path.is_dir():  # os.replace would fail only after other files were already renamed
-        raise DeliveryError(f"could not write {path}: it is a directory")
+
+
+def _stage(path: Path, data: str | bytes, shown: Path | None = None) -> Path:
+    """Write `data` to a fsynced temp file beside `path` (with `path`'s permissions) and return it.
+
+    `path` is a regular file or a new name (see `output_target`); `shown` is the name the user gave.
+    """
+    payload = _encode(shown or path, data)
     tmp = path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp")
     try:
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
     except OSError as exc:
-        raise DeliveryError(f"could not write {path}: {exc.strerror or exc}") from exc
+        raise DeliveryError(f"could not write {shown or path}: {exc.strerror or exc}") from exc
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(payload)
@@ -94,6 +180,35 @@ def _fsync_dir(directory: Path) -> None:
             os.fsync(fd)
         finally:
             os.close(fd)
+
+
+LOCK_WAIT = 300.0  # seconds a run waits for another run's lock before giving up
+
+
+def wait_for_lock(fd: int, what: str | Path, wait: float | None = None) -> None:
+    """Take an exclusive flock on `fd`, waiting at most `wait` seconds (default LOCK_WAIT), never for ever.
+
+    A cron job whose previous run hangs must end with an error, not pile up behind it.
+
+    Raises:
+        DeliveryError: another process held the lock for the whole wait.
+    """
+    import fcntl
+    import time
+
+    limit = LOCK_WAIT if wait is None else wait
+    deadline = time.monotonic() + limit
+    pause = 0.01
+    while True:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return
+        except BlockingIOError:
+            if time.monotonic() >= deadline:
+                raise DeliveryError(f"{what} is locked by another briefing run that has not finished in "
+                                    f"{limit:g} s; try again later") from None
+            time.sleep(pause)
+            pause = min(pause * 2, 0.5)
 
 
 def checked_date(date: str) -> str:

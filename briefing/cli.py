@@ -4,7 +4,7 @@ from __future__ import annotations
 import logging
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, Optional
+from typing import IO, TYPE_CHECKING, Annotated, Any, Optional
 
 import typer
 
@@ -59,12 +59,21 @@ class _StderrWarnings(logging.Handler):
     """Library warnings as one plain line each, `Warning: ...`, on whatever sys.stderr is at the time."""
 
     def emit(self, record: logging.LogRecord) -> None:
-        sys.stderr.write(f"Warning: {record.getMessage()}\n")
+        from .progress import for_terminal
+
+        sys.stderr.write(f"Warning: {for_terminal(record.getMessage())}\n")
+
+
+def _stdin() -> "IO[bytes] | None":
+    """The binary stdin, or None when the process was started with it closed (`<&-`)."""
+    return getattr(sys.stdin, "buffer", None)
 
 
 def _fail(message: str) -> typer.Exit:
-    """Print one error line on stderr and return the exit to raise."""
-    typer.echo(f"Error: {message}", err=True)
+    """Print one error line on stderr (control characters escaped) and return the exit to raise."""
+    from .progress import for_terminal
+
+    typer.echo(f"Error: {for_terminal(message)}", err=True)
     return typer.Exit(code=1)
 
 
@@ -138,8 +147,10 @@ def _run(action: Any, quiet: bool = False) -> None:
 def _report(paths: list[Path], silent: bool) -> None:
     """Say on stderr which files were written."""
     if not silent:
+        from .progress import for_terminal
+
         for path in paths:
-            typer.echo(f"wrote {path}", err=True)
+            typer.echo(f"wrote {for_terminal(str(path))}", err=True)
 
 
 def _quiet(handler: logging.Handler, settings: "Settings") -> bool:
@@ -166,7 +177,7 @@ def build(
 
         settings = _settings(inputs, config, False, formats=format, output=output, **shared)
         silent = _quiet(handler, settings)
-        written = build_files(settings, stdin=sys.stdin.buffer, explain=sys.stderr if explain else None, graph=graph)
+        written = build_files(settings, stdin=_stdin(), explain=sys.stderr if explain else None, graph=graph)
         _report(written + ([graph] if graph is not None else []), silent)
 
     _run(action, quiet)
@@ -188,7 +199,7 @@ def publish(
 
         settings = _settings(inputs, config, True, **shared)
         silent = _quiet(handler, settings)
-        _report(publish_briefing(settings, site, stdin=sys.stdin.buffer, site_url=site_url), silent)
+        _report(publish_briefing(settings, site, stdin=_stdin(), site_url=site_url), silent)
 
     _run(action, quiet)
 
@@ -221,9 +232,11 @@ def send(
             raise BriefingError("choose one of --starttls and --ssl")
         mail = {"to": to, "sender": sender, "smtp_host": smtp_host, "smtp_port": smtp_port, "smtp_user": smtp_user,
                 "smtp_password_env": smtp_password_env, "security": "ssl" if ssl else "starttls" if starttls else None}
-        done = email_briefing(settings, mail, dry_run=dry_run, stdin=sys.stdin.buffer)
+        done = email_briefing(settings, mail, dry_run=dry_run, stdin=_stdin())
         if not silent:
-            typer.echo(done, err=True)
+            from .progress import for_terminal
+
+            typer.echo(for_terminal(done), err=True)
 
     _run(action, quiet)
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as _dt
 import json
+import os
 import re
 import sys
 import types
@@ -134,7 +135,7 @@ def load_config(path: str | Path) -> Config:
     except OSError as exc:
         raise ConfigError(f"cannot read config file {shown}: {exc.strerror or exc}") from None
     try:
-        data = tomllib.loads(raw.decode("utf-8"))
+        data = tomllib.loads(raw.decode("utf-8-sig"))  # editors on Windows often save a BOM
     except UnicodeDecodeError:
         raise ConfigError(f"{shown}: not a UTF-8 text file; save it as UTF-8") from None
     except tomllib.TOMLDecodeError as exc:
@@ -158,9 +159,9 @@ def _parse(data: dict[str, Any], base: Path, shown: str, file: Path) -> Config:
             options[key] = _check_option(key, kinds[key], value, shown, base)
         elif key == "sources":
             items = _convert(key, "list", value, shown)
-            sources = tuple(_resolve_source(s, base) for s in items)
+            sources = tuple(_resolve_source(s, base, f"{shown}: sources") for s in items)
         elif key == "site":
-            site = _resolve_path(_convert(key, "str", value, shown), base)
+            site = _resolve_path(_convert(key, "str", value, shown), base, f"{shown}: site")
         elif key == "site_url":
             from .outputs.site import is_site_url  # lazily: the site pulls in Jinja2
 
@@ -202,7 +203,7 @@ def _check_option(key: str, kind: str, value: Any, shown: str, base: Path) -> An
         except ConfigError:
             raise ConfigError(f'{shown}: since must be a duration such as "24h", "2d" or "1w", got {_show(value)}') from None
     if key in _PATH_KEYS:
-        return _resolve_path(converted, base)
+        return _resolve_path(converted, base, f"{shown}: {key}")
     return converted
 
 
@@ -303,17 +304,24 @@ def _unknown(key: str, known: list[str], prefix: str = "") -> str:
     return message + f" (known keys: {', '.join(prefix + k for k in known)})"
 
 
-def _resolve_path(value: str, base: Path) -> str:
-    """`value` with ~ expanded, made absolute against `base` when relative."""
-    path = Path(value).expanduser()
+def _resolve_path(value: str, base: Path, where: str = "path") -> str:
+    """`value` with ~ and $VAR / ${VAR} expanded, made absolute against `base` when relative.
+
+    An unset variable is an error: left alone it would create a folder literally named `${HOME}`.
+    """
+    expanded = os.path.expandvars(value)
+    unset = re.search(r"\$(\w+|\{[^}]*\})", expanded)
+    if unset:
+        raise ConfigError(f"{where}: environment variable {unset.group(1).strip('{}')} in {_show(value)} is not set")
+    path = Path(expanded).expanduser()
     return str(path if path.is_absolute() else (base / path))
 
 
-def _resolve_source(value: str, base: Path) -> str:
+def _resolve_source(value: str, base: Path, where: str = "sources") -> str:
     """A source entry: URLs and "-" (stdin) stay as they are; paths are resolved like other paths."""
     if value == "-" or re.match(r"[A-Za-z][A-Za-z0-9+.-]*://", value):
         return value
-    return _resolve_path(value, base)
+    return _resolve_path(value, base, where)
 
 
 def find_default_config(cwd: Path) -> Path | None:

@@ -4,6 +4,8 @@ Document -> Sentence -> (scores) -> Item -> Section -> Briefing
 """
 from __future__ import annotations
 
+import re
+
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -145,22 +147,42 @@ class Briefing:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Briefing:
-        """Rebuild a Briefing from its JSON output (the inverse of Briefing.to_dict)."""
+        """Rebuild a Briefing from its JSON output (the inverse of Briefing.to_dict).
+
+        The JSON may come from a file anyone could have edited (a site's stored pages), so every string
+        is made printable again: control characters are dropped and metadata is one line.
+        """
         sections = tuple(
-            Section(s.get("title"), tuple(
-                Item(str(i["text"]), float(i.get("score", 0.0)), tuple(
-                    SourceRef(str(r["document"]), int(r.get("sentence", 0)), r.get("title"), r.get("url"), r.get("source"),
-                              str(r.get("text") or ""), _copies(r.get("copies")))
+            Section(_line(s.get("title")), tuple(
+                Item(_printable(str(i["text"])), float(i.get("score", 0.0)), tuple(
+                    SourceRef(str(r["document"]), int(r.get("sentence", 0)), _line(r.get("title")), _line(r.get("url")),
+                              _line(r.get("source")), _printable(str(r.get("text") or "")), _copies(r.get("copies")))
                     for r in i.get("sources", [])))
                 for i in s.get("items", [])))
             for s in data.get("sections", []))
-        documents = tuple(Document(str(d["id"]), "", d.get("title"), d.get("url"), d.get("source"), d.get("date"),
-                                   language=d.get("language"), copies=_copies(d.get("copies")))
+        documents = tuple(Document(str(d["id"]), "", _line(d.get("title")), _line(d.get("url")), _line(d.get("source")),
+                                   _line(d.get("date")), language=_line(d.get("language")), copies=_copies(d.get("copies")))
                           for d in data.get("documents", []))
-        return cls(str(data["title"]), str(data["date"]), sections, documents)
+        return cls(_line(str(data["title"])) or "Briefing", str(data["date"]), sections, documents)
 
 
 def _copies(data: Any) -> tuple[Copy, ...]:
     """Copies from their JSON form (a list of objects; absent in briefings without collapsed documents)."""
-    return tuple(Copy(str(c["document"]), c.get("source"), c.get("title"), c.get("url"), c.get("date"))
+    return tuple(Copy(str(c["document"]), _line(c.get("source")), _line(c.get("title")), _line(c.get("url")),
+                      _line(c.get("date")))
                  for c in data or ())
+
+
+_UNPRINTABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+
+
+def _printable(text: str) -> str:
+    """Text without control characters (tab and newlines stay) or lone surrogates."""
+    return _UNPRINTABLE.sub("", text)
+
+
+def _line(value: Any) -> str | None:
+    """One printable line of metadata, or None."""
+    if value is None:
+        return None
+    return " ".join(_printable(str(value)).split()) or None

@@ -11,6 +11,7 @@ from .errors import ConfigError
 ALGORITHMS = ("graph", "lexrank", "textrank", "lsa", "luhn", "lead")
 FORMATS = ("md", "html", "json")
 _DURATION_UNITS = {"m": 60, "min": 60, "h": 3600, "d": 86400, "w": 604800}
+MAX_DURATION = timedelta(days=10_000 * 365)  # longer windows reach past year 1 and overflow dates
 _DURATION_PART = re.compile(r"(\d+(?:\.\d+)?)\s*(min|m|h|d|w)", re.IGNORECASE)
 
 
@@ -82,4 +83,6 @@ def parse_duration(text: str) -> timedelta:
         raise ConfigError(
             f"Invalid duration {text!r}: use a number and a unit m, h, d or w, e.g. 90m, 24h, 2d, 1w"
         )
+    if total > MAX_DURATION.total_seconds():
+        raise ConfigError(f"Invalid duration {text!r}: at most {MAX_DURATION.days // 365} years")
     return timedelta(seconds=total)

@@ -6,6 +6,7 @@ step (its elapsed time then keeps ticking). State lives in one `Progress` object
 """
 from __future__ import annotations
 
+import re
 import sys
 import threading
 from types import TracebackType
@@ -13,6 +14,21 @@ from typing import IO, Any
 
 # Seconds a run must have taken before the bar appears (a quick briefing should not flash one).
 DELAY = 1.5
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def for_terminal(text: str) -> str:
+    r"""Text safe to print on a terminal: control characters (ESC, BEL, newlines, bidi overrides) escaped.
+
+    Untrusted text (a feed's link, a file name, a server's reply) could otherwise move the cursor,
+    retitle the window or fake further lines.
+
+    >>> for_terminal("see http://x/\x1b[2J\x07 now")
+    'see http://x/\\x1b[2J\\x07 now'
+    """
+    return _CONTROL.sub(lambda m: repr(m.group())[1:-1] if ord(m.group()) < 0x100 else f"\\u{ord(m.group()):04x}", text)
 
 
 def wanted(quiet: bool, stream: IO[str] | None = None) -> bool:

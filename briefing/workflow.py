@@ -55,6 +55,10 @@ def resolve_settings(
     config = load_config(path) if path is not None else Config()
     # The daily commands, and any run from a config file, keep a history unless told not to.
     options = merge_options(Options(use_history=daily or path is not None), config, overrides)
+    if options.title is not None:  # `--title $'A\x01B'`: one clean line, like every document's metadata
+        from .sources.documents import clean_field
+
+        options = options.replace(title=clean_field(options.title))
     return Settings(tuple(inputs) or config.sources, options, site=config.site, email=config.email,
                     site_url=config.site_url, config=config.path)
 
@@ -243,7 +247,7 @@ def email_briefing(settings: Settings, overrides: dict[str, Any], dry_run: Path 
     import os
 
     from .config import EmailConfig, merge_email
-    from .outputs.mail import build_message, send_message, write_eml
+    from .outputs.mail import build_message, send_message, split_addresses, write_eml
 
     mail = merge_email(settings.email or EmailConfig(), overrides)
     if not mail.to or not mail.sender:
@@ -253,8 +257,9 @@ def email_briefing(settings: Settings, overrides: dict[str, Any], dry_run: Path 
         password = os.environ.get(mail.smtp_password_env)
         if password is None:
             raise BriefingError(f"environment variable {mail.smtp_password_env} (the SMTP password) is not set")
+    recipients = split_addresses(mail.to)
     briefing = make_briefing(settings, stdin=stdin)
-    message = build_message(briefing, sender=mail.sender, to=list(mail.to), template=settings.options.template)
+    message = build_message(briefing, sender=mail.sender, to=recipients, template=settings.options.template)
     if dry_run is not None:
         write_eml(message, dry_run)
         return f"wrote {dry_run}"
@@ -264,5 +269,5 @@ def email_briefing(settings: Settings, overrides: dict[str, Any], dry_run: Path 
         message, host=mail.smtp_host or "localhost", port=int(port), user=mail.smtp_user,
         password=password, security=security,
     ))
-    return f"sent to {', '.join(mail.to)}"
+    return f"sent to {', '.join(recipients)}"
 

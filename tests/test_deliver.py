@@ -129,8 +129,11 @@ def test_write_outputs_applies_template_to_its_format(tmp_path: Path) -> None:
     paths = write_outputs(make_briefing(), ["md", "html"], output=str(tmp_path) + "/", template=tpl)
     assert paths[0].read_text(encoding="utf-8") == "custom Morning Briefing\n"
     assert paths[1].read_text(encoding="utf-8").startswith("<!doctype html>")
+    (tmp_path / "x.j2").write_text("{{ title }}\n", encoding="utf-8")
     with pytest.raises(TemplateError, match="cannot tell which format"):
         write_outputs(make_briefing(), ["md", "html"], output=str(tmp_path) + "/", template=tmp_path / "x.j2")
+    with pytest.raises(TemplateError, match="template .*missing.html.j2 not found"):  # missing: said first
+        write_outputs(make_briefing(), ["md"], output=str(tmp_path) + "/", template=tmp_path / "missing.html.j2")
 
 
 # ------------------------------------------------------------------ publish_site

@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from briefing.errors import FetchError
-from briefing.sources.fetch import _private_reason, fetch_many, fetch_one
+from briefing.sources.addresses import private_reason
+from briefing.sources.fetch import fetch_many, fetch_one
 from briefing.options import Options
 
 
@@ -115,7 +116,7 @@ def test_file_urls_are_never_read(options):
     with pytest.raises(FetchError, match="only http and https"):
         fetch_one("file:///etc/passwd", options)
     with pytest.raises(FetchError, match="only http and https"):
-        fetch_one("file:///etc/passwd", options, allow_private_for=set())
+        fetch_one("file:///etc/passwd", options, allow_private_for={})
 
 
 @pytest.mark.parametrize(
@@ -130,23 +131,23 @@ def test_file_urls_are_never_read(options):
 def test_untrusted_links_to_private_addresses_are_refused_before_connecting(options, url, kind):
     # The refusal names the address class; a connection attempt would instead time out or be refused.
     with pytest.raises(FetchError, match=rf"Refused .*resolves to {kind} address"):
-        fetch_one(url, options, allow_private_for={"127.0.0.1"})
+        fetch_one(url, options, allow_private_for={"127.0.0.1:1": None})
 
 
 def test_untrusted_loopback_link_is_refused_unless_allowed(http_server, options):
     http_server.route("/secret", "internal")
     url = http_server.url("/secret", host="localhost")
     with pytest.raises(FetchError, match="Refused"):
-        fetch_one(url, options, allow_private_for={"127.0.0.1"})
+        fetch_one(url, options, allow_private_for={"127.0.0.1:1": None})
     assert http_server.hits("/secret") == 0
-    assert fetch_one(url, options, allow_private_for={"LOCALHOST"}).content == b"internal"
-    assert fetch_one(url, options.replace(allow_private=True), allow_private_for=set()).content == b"internal"
+    assert fetch_one(url, options, allow_private_for={f"localhost:{http_server.port}": None}).content == b"internal"
+    assert fetch_one(url, options.replace(allow_private=True), allow_private_for={}).content == b"internal"
     assert http_server.hits("/secret") == 2
 
 
 def test_redirect_of_untrusted_link_to_private_address_is_refused(http_server, options):
     http_server.redirect("/hop", "http://169.254.169.254/latest/meta-data/")
-    result = fetch_many([http_server.url("/hop")], options, allow_private_for={"127.0.0.1"})
+    result = fetch_many([http_server.url("/hop")], options, allow_private_for={f"127.0.0.1:{http_server.port}": None})
     error = result[http_server.url("/hop")]
     assert isinstance(error, FetchError)
     assert "link-local" in str(error) and http_server.url("/hop") in str(error)
@@ -163,24 +164,41 @@ def test_user_urls_are_fetched_as_given(http_server, options):
      "224.0.0.1", "240.0.0.1", "0.0.0.0", "::1", "fe80::1", "fc00::1", "ff02::1", "::ffff:10.0.0.1"],
 )
 def test_private_reason_flags_non_public_addresses(address):
-    assert _private_reason(ipaddress.ip_address(address)) != ""
+    assert private_reason(ipaddress.ip_address(address)) != ""
 
 
 @pytest.mark.parametrize("address", ["93.184.216.34", "1.1.1.1", "2606:4700:4700::1111"])
 def test_private_reason_allows_public_addresses(address):
-    assert _private_reason(ipaddress.ip_address(address)) == ""
+    assert private_reason(ipaddress.ip_address(address)) == ""
 
 
 def test_checked_address_is_pinned_while_host_header_keeps_the_name(http_server, options):
     # A public name would be pinned the same way; loopback stands in because tests stay offline.
     import httpx
 
-    from briefing.sources.fetch import _request
+    from briefing.sources.fetch import _Deadline, _request
 
     http_server.route("/pinned", "pinned body")
     url = http_server.url("/pinned", host="localhost")
     with httpx.Client() as client:
-        response = _request(client, url, "127.0.0.1", None, options, url)
+        response = _request(client, url, "127.0.0.1", None, options, url, _Deadline(5.0))
     assert response.content == b"pinned body"
     assert response.final_url == url
     assert http_server.requests[0].headers["host"] == f"localhost:{http_server.port}"
+
+
+def test_trusted_origin_is_host_and_port_and_pinned_to_its_address(http_server, options):
+    # the permission is for one origin: the same host on another port is an untrusted private address
+    http_server.route("/page", "own origin")
+    own = f"127.0.0.1:{http_server.port}"
+    assert fetch_one(http_server.url("/page"), options, allow_private_for={own: None}).content == b"own origin"
+    with pytest.raises(FetchError, match="loopback"):
+        fetch_one(http_server.url("/page"), options, allow_private_for={"127.0.0.1:1": None})
+    # a trusted name connects to the address it is pinned to, never to a fresh DNS answer
+    pinned = {f"localhost:{http_server.port}": "127.0.0.1"}
+    response = fetch_one(http_server.url("/page", host="localhost"), options, allow_private_for=pinned)
+    assert response.content == b"own origin" and response.address == "127.0.0.1"
+    unreachable = {f"localhost:{http_server.port}": "127.0.0.2"}  # a pin elsewhere is where it goes
+    with pytest.raises(FetchError):
+        fetch_one(http_server.url("/page", host="localhost"), options.replace(fetch_timeout=2.0),
+                  allow_private_for={**unreachable, f"127.0.0.2:{http_server.port}": None})

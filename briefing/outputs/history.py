@@ -94,6 +94,9 @@ class History:
     def _open_error(self, exc: Exception) -> InputError:
         """The user-facing error for a history file that cannot be used."""
         reason = getattr(exc, "strerror", None) or str(exc)
+        if "locked" in reason:  # another run holds it past the busy timeout: the file itself is fine
+            return InputError(f"history file {self.path} is in use by another briefing run ({reason}); "
+                              "try again when it has finished, or run with --no-history")
         return InputError(
             f"history file {self.path} cannot be used ({reason}); move it away, "
             "name another file with --history FILE, or run with --no-history"

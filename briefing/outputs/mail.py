@@ -5,6 +5,7 @@ css_inline, smtplib and ssl are imported lazily.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Sequence
 from email.message import EmailMessage
 from email.utils import formataddr, formatdate, make_msgid, parseaddr
@@ -20,7 +21,7 @@ from .templates import template_paths
 if TYPE_CHECKING:
     import ssl
 
-__all__ = ["build_message", "send_message", "write_eml"]
+__all__ = ["build_message", "send_message", "split_addresses", "write_eml"]
 
 log = logging.getLogger(__name__)
 SECURITY = ("plain", "starttls", "ssl")
@@ -33,7 +34,7 @@ def build_message(briefing: Briefing, *, sender: str, to: Sequence[str],
     Args:
         briefing: the briefing.
         sender: ``--from`` address (``"Name <a@b>"`` or ``"a@b"``).
-        to: ``--to`` addresses.
+        to: ``--to`` addresses; each value may hold several, separated by commas or semicolons.
         template: ``--template``: ``*.txt.j2`` replaces the text part, any other the HTML part.
 
     Returns:
@@ -46,9 +47,7 @@ def build_message(briefing: Briefing, *, sender: str, to: Sequence[str],
     import css_inline
 
     from_addr = _check_address(sender, "--from")
-    if not to:
-        raise DeliveryError("no recipient; give at least one --to address")
-    recipients = [_check_address(a, "--to") for a in to]
+    recipients = split_addresses(to)
     chosen = template_paths(template, ["email", "text"], default="email")
     text = render_text(briefing, chosen.get("text"))
     raw_html = render_email_html(briefing, chosen.get("email"))
@@ -110,8 +109,68 @@ def send_message(msg: EmailMessage, *, host: str, port: int, user: str | None = 
             refused = smtp.send_message(msg)
     except (smtplib.SMTPException, OSError) as exc:
         raise DeliveryError(f"could not send email via {where}: {_smtp_reason(exc)}") from exc
-    for address, (code, reply) in refused.items():
-        log.warning("%s refused recipient %s: %s %s", where, address, code, _text(reply))
+    if refused:  # some recipients were accepted: say exactly who did not get it
+        who = "; ".join(f"{address} ({code} {_text(reply)})" for address, (code, reply) in refused.items())
+        accepted = [a for a in _envelope(msg) if a not in refused]
+        raise DeliveryError(" ".join(f"{where} refused {who}; the message went only to {', '.join(accepted)}".split()))
+
+
+def split_addresses(values: Sequence[str]) -> list[str]:
+    """Every address in ``--to`` values: each value may list several, separated by commas or semicolons.
+
+    Args:
+        values: the ``--to`` values (or the config's ``to`` list).
+    Returns:
+        The addresses, normalised, duplicates dropped, in order.
+    Raises:
+        DeliveryError: there is none, or one of them is not an address (nothing is dropped silently).
+
+    >>> split_addresses(["a@example.org, Bob <b@example.org>; c@example.org", "a@example.org"])
+    ['a@example.org', 'Bob <b@example.org>', 'c@example.org']
+    """
+    from email.utils import getaddresses
+
+    found: list[str] = []
+    for value in values:
+        if "\n" in value or "\r" in value:
+            raise DeliveryError(f"--to {value!r} is not an e-mail address")
+        parts = [p for p in _split_outside_quotes(value) if p.strip()]
+        for part in parts:
+            parsed = getaddresses([part])
+            if len(parsed) != 1 or re.sub(r'"[^"]*"', "", part).count("@") > 1:
+                raise DeliveryError(f"--to {part.strip()!r} is not one e-mail address; separate several with commas")
+            found.append(_check_address(part.strip(), "--to"))
+    if not found:
+        raise DeliveryError("no recipient; give at least one --to address")
+    return list(dict.fromkeys(found))
+
+
+def _split_outside_quotes(value: str) -> list[str]:
+    """Split at commas and semicolons that are not inside a quoted name or angle brackets."""
+    parts: list[str] = []
+    current: list[str] = []
+    quoted = angled = False
+    for ch in value:
+        if ch == '"':
+            quoted = not quoted
+        elif ch == "<" and not quoted:
+            angled = True
+        elif ch == ">" and not quoted:
+            angled = False
+        if ch in ",;" and not quoted and not angled:
+            parts.append("".join(current))
+            current = []
+        else:
+            current.append(ch)
+    parts.append("".join(current))
+    return parts
+
+
+def _envelope(msg: EmailMessage) -> list[str]:
+    """The bare addresses a message goes to (To and Cc)."""
+    from email.utils import getaddresses
+
+    return [addr for _, addr in getaddresses(msg.get_all("To", []) + msg.get_all("Cc", []))]
 
 
 def write_eml(msg: EmailMessage, path: str | Path) -> None:

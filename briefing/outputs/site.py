@@ -18,7 +18,7 @@ from urllib.parse import quote
 
 from ..errors import DeliveryError
 from ..models import Briefing
-from ..atomic import checked_date, make_dir, write_all_atomic
+from ..atomic import checked_date, make_dir, wait_for_lock, write_all_atomic
 from .render import render_briefing, render_many, render_template, template_context
 from .escape import clean
 from .state import open_nofollow, private_dir, site_state_dir
@@ -210,7 +210,7 @@ def _site_lock(site: Path) -> Iterator[None]:
     except DeliveryError as exc:
         raise DeliveryError(f"could not lock {site}: {exc}") from exc
     try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
+        wait_for_lock(fd, site)  # bounded: a cron publish never waits for ever
         try:
             yield
         finally:

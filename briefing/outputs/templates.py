@@ -1,7 +1,8 @@
 """Finding, loading and rendering templates: the built-in ones in `templates/` and the user's own.
 
-User templates (``--template``) run in Jinja2's sandbox with undefined variables as errors; HTML templates
-autoescape, and every output of a Markdown template passes through `md_escape` unless marked safe.
+User templates (``--template``) run in Jinja2's sandbox with bounded work, call depth and output size
+(`briefing.outputs.sandbox`) and undefined variables as errors; HTML templates autoescape, and every output of
+a Markdown template passes through `md_escape` unless marked safe.
 """
 from __future__ import annotations
 
@@ -12,11 +13,11 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
-import jinja2.sandbox
 from markupsafe import Markup
 
 from ..errors import TemplateError
 from .escape import MdSafe, md_escape, safe_url
+from .sandbox import BoundedSandbox
 
 FORMAT_TEMPLATES = {
     "md": "briefing.md.j2",
@@ -70,6 +71,8 @@ def template_paths(template: str | Path | None, kinds: Sequence[str], default: s
     if template is None:
         return {}
     path = Path(template)
+    if not path.expanduser().is_file():  # say so before guessing its format from the name
+        raise TemplateError(f"template {path} not found; check the --template path (or template in briefing.toml)")
     fmt = template_format(path)
     kind = "email" if fmt == "html" and "email" in kinds else fmt
     if kind is not None and kind in kinds:
@@ -112,17 +115,24 @@ def render_many(kind: str, contexts: list[dict[str, Any]], template: str | Path 
         path = Path(template).expanduser()
         if not path.is_file():
             raise TemplateError(f"template {path} not found; check the --template path")
-        env = _environment(jinja2.sandbox.SandboxedEnvironment, [path.parent, builtin_templates()], html, kind == "md")
+        env = _environment(BoundedSandbox, [path.parent, builtin_templates()], html, kind == "md")
         name, label = path.name, str(path)
     try:
         compiled = env.get_template(name)
-        texts = [compiled.render(context) for context in contexts]
+        if isinstance(env, BoundedSandbox):
+            texts = [env.render_bounded(compiled, context) for context in contexts]
+        else:
+            texts = [compiled.render(context) for context in contexts]
     except jinja2.TemplateSyntaxError as exc:
         raise TemplateError(f"template {exc.filename or label}, line {exc.lineno}: {_one_line(exc.message)}") from exc
     except jinja2.TemplateNotFound as exc:
         raise TemplateError(f"template {label}: included template {exc.name} not found") from exc
     except UnicodeDecodeError as exc:
         raise TemplateError(f"template {label} is not UTF-8 text") from exc
+    except RecursionError as exc:  # e.g. a template that extends or includes itself
+        raise TemplateError(f"template {label} nests too deeply (does it extend or include itself?)") from exc
+    except MemoryError as exc:
+        raise TemplateError(f"template {label} needs more memory than there is") from exc
     except (jinja2.TemplateError, TypeError, ValueError, AttributeError, LookupError, ArithmeticError) as exc:
         raise TemplateError(f"template {label}{_template_line(exc)}: {_one_line(str(exc))}") from exc
     if template is None and kind in ("md", "text"):
@@ -143,6 +153,8 @@ def _environment(cls: type[jinja2.Environment], dirs: list[Path], html: bool, ma
     )
     env.filters["md_escape"] = md_escape
     env.filters["safe_url"] = (lambda v: MdSafe(safe_url(v))) if markdown else safe_url
+    if isinstance(env, BoundedSandbox):
+        env.bound_filters()
     return env
 
 

@@ -3,7 +3,10 @@ from __future__ import annotations
 
 import codecs
 import logging
+import os
 import re
+import select
+import stat
 from pathlib import Path
 from typing import IO
 
@@ -21,18 +24,60 @@ _MAGIC = (b"\x89PNG", b"\x1f\x8b", b"GIF87a", b"GIF89a", b"\xff\xd8\xff", b"PK\x
 _BAD_CHARS = re.compile(r"[\x00-\x08\x0e-\x1a\x1c-\x1f\x7f-\x9f\ufffd]")
 
 
-def read_bytes_capped(path: str | Path, max_bytes: int) -> bytes:
+def read_bytes_capped(path: str | Path, max_bytes: int, wait: float = 15.0) -> bytes:
     """Read at most `max_bytes` of a file, warning when the file was longer.
+
+    A named pipe or a character device (`<(command)`, `/dev/stdin`, a FIFO) is read without blocking
+    for ever: when nothing arrives for `wait` seconds, reading stops.
 
     Args:
         path: the file.
         max_bytes: how many bytes to read at most; memory use stays within this bound.
+        wait: seconds to wait for more data from a pipe or device.
 
     Returns:
         The file's first `max_bytes` bytes (or all of it).
+
+    Raises:
+        InputError: a pipe or device gave nothing within `wait` seconds.
+        OSError: the file cannot be opened or read.
     """
+    mode = os.stat(path).st_mode
+    if (stat.S_ISFIFO(mode) or stat.S_ISCHR(mode)) and hasattr(select, "poll"):
+        return _read_pipe(path, max_bytes, wait)
     with open(path, "rb") as stream:
         return read_stream_capped(stream, max_bytes, str(path))
+
+
+def _read_pipe(path: str | Path, max_bytes: int, wait: float) -> bytes:
+    """Read a named pipe or device until its writer closes it, it is idle for `wait` s, or max_bytes."""
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)  # opening a FIFO that has no writer would block
+    try:
+        poller = select.poll()
+        poller.register(fd, select.POLLIN)
+        chunks: list[bytes] = []
+        size = 0
+        while size <= max_bytes:
+            if not poller.poll(wait * 1000):
+                if not chunks:
+                    raise InputError(f"{path}: nothing came through this pipe or device in {wait:g} s")
+                log.warning("%s: no more data for %g s; read what had arrived", path, wait)
+                break
+            try:
+                chunk = os.read(fd, min(65_536, max_bytes + 1 - size))
+            except BlockingIOError:
+                continue
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+        data = b"".join(chunks)
+        if size > max_bytes:
+            log.warning("%s: larger than %d bytes; only the first %d bytes were read (truncated)", path,
+                        max_bytes, max_bytes)
+        return data[:max_bytes]
+    finally:
+        os.close(fd)
 
 
 def read_stream_capped(stream: IO[bytes], max_bytes: int, name: str) -> bytes:
@@ -60,6 +105,10 @@ def decode_bytes(data: bytes, name: str) -> str:
     for bom, encoding in BOMS:
         if data.startswith(bom):
             return _check_text(codecs.getincrementaldecoder(encoding)("replace").decode(data), name)
+    if not data.startswith(_MAGIC) and b"\x00" in data:
+        utf16 = _utf16_without_bom(data)
+        if utf16 is not None:
+            return _check_text(utf16, name)
     if data.startswith(_MAGIC) or b"\x00" in data:
         raise InputError(f"{name}: binary data (an image, archive or the like), not text")
     try:
@@ -68,6 +117,23 @@ def decode_bytes(data: bytes, name: str) -> str:
     except UnicodeDecodeError:
         text = _decode_detected(data, name)
     return _check_text(text, name)
+
+
+def _utf16_without_bom(data: bytes) -> str | None:
+    """Text of UTF-16 without a byte order mark (zero bytes at every other position), else None."""
+    sample = data[:4096]
+    even, odd = sample[0::2], sample[1::2]
+    if not sample or len(sample) < 4:
+        return None
+    zeros_even, zeros_odd = even.count(0) / len(even), odd.count(0) / max(len(odd), 1)
+    if zeros_odd > 0.3 and zeros_even < 0.05:
+        encoding = "utf-16-le"
+    elif zeros_even > 0.3 and zeros_odd < 0.05:
+        encoding = "utf-16-be"
+    else:
+        return None
+    text = data[: len(data) - len(data) % 2].decode(encoding, errors="replace")
+    return text if len(_BAD_CHARS.findall(text[:_SNIFF_BYTES])) <= _MAX_BAD_CHARS * len(text[:_SNIFF_BYTES]) else None
 
 
 def _decode_detected(data: bytes, name: str) -> str:

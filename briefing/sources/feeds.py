@@ -19,6 +19,7 @@ from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 from ..errors import ConfigError, FetchError
 from .decode import decode_bytes
 from .documents import make_document
+from .addresses import TrustedOrigins, origin
 from .fetch import Response, fetch_many, fetch_one
 from .htmltext import document_from_html, html_fragment_text
 from ..models import Document
@@ -135,7 +136,11 @@ def load_remote(url: str, options: Options) -> list[Document]:
     """
     response = fetch_one(url, options)
     if is_feed(response.content_type, response.content):
-        return documents_from_feed(response.content, location=url, options=options, base_url=response.final_url)
+        # Links may reach the typed URL's own origin, at the address the feed came from; a redirect
+        # to another host or port does not widen that.
+        trusted = {origin(url): response.address} if origin(url) == origin(response.final_url) else {origin(url): None}
+        return documents_from_feed(response.content, location=url, options=options, base_url=response.final_url,
+                                   trusted=trusted)
     canonical = _page_canonical(response) or canonical_url(response.final_url)
     doc = document_from_html(_page_html(response), id=canonical, url=canonical, path=url)
     if doc is None:
@@ -145,7 +150,8 @@ def load_remote(url: str, options: Options) -> list[Document]:
 
 
 def documents_from_feed(
-    data: bytes, *, location: str, options: Options, base_url: str | None = None
+    data: bytes, *, location: str, options: Options, base_url: str | None = None,
+    trusted: TrustedOrigins | None = None,
 ) -> list[Document]:
     """Parse feed bytes into one Document per entry inside the time window.
 
@@ -154,6 +160,8 @@ def documents_from_feed(
         location: where it came from (file path or URL), for messages and `Document.path`.
         options: uses `since`, `date`, `allow_private` and the fetch options.
         base_url: the URL relative links resolve against (default: `location` when it is a URL).
+        trusted: the origins whose private addresses the entries' links may reach (default: the
+            origin of `location` when it is a URL; none for a file).
 
     Returns:
         Documents in feed order, one per distinct article.
@@ -192,8 +200,9 @@ def documents_from_feed(
                     location, len(parsed.entries), since)
 
     links = [link for _, _, _, link in entries if link and _is_http(link)]
-    allowed = {urlsplit(u).hostname or "" for u in (location, base or "") if _is_http(u)}
-    pages = fetch_many(links, options, allow_private_for=allowed)
+    if trusted is None:
+        trusted = {origin(location): None} if _is_http(location) else {}
+    pages = fetch_many(links, options, allow_private_for=trusted)
     documents = []
     for index, entry, when, link in entries:
         doc = _entry_document(entry, index, when, link, pages, publisher, location, parsed.feed.get("language"))
@@ -259,10 +268,19 @@ def _window(options: Options) -> tuple[datetime, datetime | None]:
             day = date.fromisoformat(options.date)
         except ValueError:
             raise ConfigError(f"Invalid date {options.date!r}: use YYYY-MM-DD") from None
-        end = datetime(day.year, day.month, day.day, tzinfo=timezone.utc) + timedelta(days=1)
-        return end - span, end
+        end = datetime(day.year, day.month, day.day, tzinfo=timezone.utc)
+        end = end + timedelta(days=1) if day < date.max else datetime.max.replace(tzinfo=timezone.utc)
+        return _minus(end, span), end
     # No upper bound: feeds with a clock slightly ahead of ours are common.
-    return datetime.now(timezone.utc) - span, None
+    return _minus(datetime.now(timezone.utc), span), None
+
+
+def _minus(when: datetime, span: timedelta) -> datetime:
+    """`when - span`, or the earliest time there is when that would be before year 1."""
+    try:
+        return when - span
+    except OverflowError:
+        return datetime.min.replace(tzinfo=timezone.utc)
 
 
 def feed_summary(data: bytes) -> tuple[str | None, int, datetime | None]:

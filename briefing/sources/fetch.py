@@ -2,19 +2,23 @@
 
 URLs the user typed are fetched as given. Links found inside feeds are untrusted: they must be
 http(s) and must not resolve to a private, loopback, link-local, multicast or reserved address,
-unless the feed itself lives on that host or `Options.allow_private` is set. Every redirect hop
-of an untrusted link is checked the same way, and the connection goes to the address that was
-checked (so a second DNS answer cannot swap in another one).
+unless they are on the exact origin of the feed the user typed or `Options.allow_private` is set
+(`briefing.sources.addresses`). Every redirect hop is checked the same way, and the connection goes
+to the address that was checked (so a second DNS answer cannot swap in another one).
+
+Every fetch has one deadline, `Options.fetch_timeout` seconds for the whole URL (redirects, headers
+and body together): httpx's timeouts count each read on its own, so a server that drips a byte at a
+time would never trip them. A watchdog shuts the connection down when the deadline passes.
 """
 from __future__ import annotations
 
+import contextlib
 import hashlib
-import ipaddress
 import json
 import socket
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -23,6 +27,7 @@ from urllib.parse import urljoin, urlsplit
 
 from ..errors import DeliveryError, FetchError
 from ..options import Options
+from .addresses import TrustedOrigins, check_target
 
 if TYPE_CHECKING:
     import httpx
@@ -45,6 +50,7 @@ class Response:
     headers: dict[str, str] = field(default_factory=dict)  # lower-case names
     content: bytes = b""
     from_cache: bool = False
+    address: str | None = None  # the IP address it was fetched from (pins the origin for its links)
 
     @property
     def content_type(self) -> str:
@@ -79,15 +85,15 @@ def cache_dir(options: Options) -> Path:
     return Path(user_cache_dir("briefing")) / "http"
 
 
-def fetch_one(url: str, options: Options, *, allow_private_for: set[str] | None = None) -> Response:
+def fetch_one(url: str, options: Options, *, allow_private_for: TrustedOrigins | None = None) -> Response:
     """Fetch one URL, following at most 5 redirects, or raise FetchError.
 
     Args:
         url: an http(s) URL.
         options: uses `fetch_timeout`, `max_bytes`, `cache_dir`, `allow_private`.
-        allow_private_for: None when the user gave the URL (fetched as given). A set of host
-            names when the URL is an untrusted link: private addresses are refused except on
-            these hosts.
+        allow_private_for: None when the user gave the URL (fetched as given). For an untrusted
+            link, the trusted origins ("host:port" -> the address to connect to, or None):
+            private addresses are refused except on these (see `addresses.check_target`).
 
     Returns:
         The response (status 200, or the cached body after a 304).
@@ -103,7 +109,7 @@ def fetch_one(url: str, options: Options, *, allow_private_for: set[str] | None 
 
 
 def fetch_many(
-    urls: Iterable[str], options: Options, *, allow_private_for: set[str] | None = None
+    urls: Iterable[str], options: Options, *, allow_private_for: TrustedOrigins | None = None
 ) -> dict[str, Response | FetchError]:
     """Fetch several URLs concurrently (8 at once, 2 per host); failures become FetchError values.
 
@@ -123,7 +129,8 @@ def fetch_many(
     host_locks: dict[str, threading.BoundedSemaphore] = {
         _host_key(u): threading.BoundedSemaphore(MAX_PER_HOST) for u in unique
     }
-    limits = httpx.Limits(max_connections=MAX_CONNECTIONS, max_keepalive_connections=MAX_CONNECTIONS)
+    # No keep-alive: each request opens its own connection, which its deadline watchdog may shut down.
+    limits = httpx.Limits(max_connections=MAX_CONNECTIONS, max_keepalive_connections=0)
     timeout = httpx.Timeout(options.fetch_timeout)
     headers = {"User-Agent": user_agent(), "Accept-Encoding": "gzip, deflate"}
     with httpx.Client(limits=limits, timeout=timeout, headers=headers, follow_redirects=False) as client:
@@ -144,19 +151,23 @@ def _host_key(url: str) -> str:
     return (urlsplit(url).hostname or "").lower()
 
 
-def _fetch(client: httpx.Client, url: str, options: Options, allow_private_for: set[str] | None) -> Response:
+def _fetch(client: httpx.Client, url: str, options: Options, allow_private_for: TrustedOrigins | None) -> Response:
     """Fetch one URL with manual redirects, so every hop gets the scheme and address checks."""
     import httpx
 
     current = url
+    deadline = _Deadline(options.fetch_timeout)
     for _hop in range(MAX_REDIRECTS + 1):
-        pinned = _check_target(current, url, options, allow_private_for)
+        if time.monotonic() >= deadline.at:
+            raise FetchError(f"Could not fetch {url}: timed out after {options.fetch_timeout:g} s")
+        pinned = check_target(current, url, options, allow_private_for)
         cached = _cache_read(cache_dir(options), current)
         try:
-            response = _request(client, current, pinned, cached, options, url)
-        except httpx.TimeoutException:
-            raise FetchError(f"Could not fetch {url}: timed out after {options.fetch_timeout:g} s") from None
-        except (httpx.HTTPError, httpx.InvalidURL, ValueError) as exc:
+            with deadline.watch():
+                response = _request(client, current, pinned, cached, options, url, deadline)
+        except (httpx.HTTPError, httpx.InvalidURL, ValueError, OSError) as exc:
+            if deadline.expired or isinstance(exc, httpx.TimeoutException):
+                raise FetchError(f"Could not fetch {url}: timed out after {options.fetch_timeout:g} s") from None
             raise FetchError(f"Could not fetch {url}: {_one_line(exc)}") from None
         if isinstance(response, Response):
             return replace(response, url=url)
@@ -167,40 +178,40 @@ def _fetch(client: httpx.Client, url: str, options: Options, allow_private_for: 
 def _request(
     client: httpx.Client,
     url: str,
-    pinned: str | None,
+    pinned: str,
     cached: Response | None,
     options: Options,
     original: str,
+    deadline: _Deadline,
 ) -> Response | str:
     """One request: the response, or the absolute URL it redirects to."""
     headers: dict[str, str] = {}
     extensions: dict[str, Any] = {}
-    target = url
-    if pinned is not None:
-        # Connect to the checked address, keep the real name for Host and TLS.
-        parts = urlsplit(url)
-        target = str(_httpx_url(url).copy_with(host=pinned))
-        headers["Host"] = parts.netloc.rsplit("@", 1)[-1]
-        if parts.scheme == "https":
-            extensions["sni_hostname"] = parts.hostname
+    # Connect to the checked address, keep the real name for Host and TLS.
+    parts = urlsplit(url)
+    target = str(_httpx_url(url).copy_with(host=pinned))
+    headers["Host"] = parts.netloc.rsplit("@", 1)[-1]
+    if parts.scheme == "https":
+        extensions["sni_hostname"] = parts.hostname
     if cached is not None:
         if "etag" in cached.headers:
             headers["If-None-Match"] = cached.headers["etag"]
         if "last-modified" in cached.headers:
             headers["If-Modified-Since"] = cached.headers["last-modified"]
-    request = client.build_request("GET", target, headers=headers, extensions=extensions)
-    deadline = time.monotonic() + options.fetch_timeout
+    extensions["trace"] = deadline.trace
+    request = client.build_request("GET", target, headers=headers, extensions=extensions,
+                                   timeout=deadline.remaining())
     response = client.send(request, stream=True)
     try:
         status = response.status_code
         if status in _REDIRECT_CODES and "location" in response.headers:
             return urljoin(url, response.headers["location"])
         if status == 304 and cached is not None:
-            return replace(cached, final_url=url, from_cache=True)
+            return replace(cached, final_url=url, from_cache=True, address=pinned)
         if status != 200:
             reason = f"HTTP {status} {response.reason_phrase}".strip()
             raise FetchError(f"Could not fetch {original}: {reason}")
-        body = _read_capped(response, options.max_bytes, deadline, original)
+        body = _read_capped(response, options.max_bytes, deadline.at, original)
     finally:
         response.close()
     result = Response(
@@ -209,10 +220,68 @@ def _request(
         status_code=status,
         headers={k.lower(): v for k, v in response.headers.items()},
         content=body,
+        address=pinned,
     )
     if "etag" in result.headers or "last-modified" in result.headers:
         _cache_write(cache_dir(options), url, result)
     return result
+
+
+class _Deadline:
+    """One fetch's deadline: the time left for each request, and a watchdog that shuts the connection down.
+
+    The connection's socket comes from httpx's `trace` extension (the connect and TLS events); when the
+    deadline passes, `socket.shutdown` wakes the read that is waiting, whatever the server is sending.
+    """
+
+    def __init__(self, seconds: float) -> None:
+        self.at = time.monotonic() + seconds
+        self.expired = False
+        self._sockets: list[socket.socket] = []
+        self._lock = threading.Lock()
+
+    def remaining(self) -> float:
+        """Seconds left (a small positive number once the deadline has passed)."""
+        return max(self.at - time.monotonic(), 0.001)
+
+    def trace(self, event: str, info: dict[str, Any]) -> None:
+        """httpx trace hook: remember the socket of each new connection (and of its TLS layer)."""
+        if event in ("connection.connect_tcp.complete", "connection.start_tls.complete"):
+            stream = info.get("return_value")
+            sock = stream.get_extra_info("socket") if stream is not None else None
+            if isinstance(sock, socket.socket):
+                with self._lock:
+                    self._sockets.append(sock)
+                    if not self.expired:
+                        return
+                self._shutdown()  # the deadline passed while connecting
+
+    @contextlib.contextmanager
+    def watch(self) -> Iterator[None]:
+        """Shut the request's connection down if it is still running at the deadline."""
+        timer = threading.Timer(self.remaining(), self._fire)
+        timer.daemon = True
+        timer.start()
+        try:
+            yield
+        finally:
+            timer.cancel()
+            with self._lock:
+                self._sockets.clear()
+
+    def _fire(self) -> None:
+        """The deadline has passed: mark it and shut every open socket of this fetch down."""
+        with self._lock:
+            self.expired = True
+        self._shutdown()
+
+    def _shutdown(self) -> None:
+        """Shut down (not close: another thread may be reading) the sockets of this fetch."""
+        with self._lock:
+            sockets = list(self._sockets)
+        for sock in sockets:
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
 
 
 def _httpx_url(url: str) -> httpx.URL:
@@ -244,60 +313,6 @@ def _one_line(exc: BaseException) -> str:
     """An exception as one short line."""
     text = " ".join(str(exc).split()) or type(exc).__name__
     return text[:200]
-
-
-# ---------------------------------------------------------------- address checks
-
-
-def _check_target(url: str, original: str, options: Options, allow_private_for: set[str] | None) -> str | None:
-    """Refuse bad schemes and, for untrusted links, private addresses; return the address to pin."""
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise FetchError(f"Refused {original}: only http and https links are fetched")
-    if allow_private_for is None or options.allow_private:
-        return None
-    host = parts.hostname.lower()
-    if host in {h.lower() for h in allow_private_for}:
-        return None
-    try:
-        port = parts.port or (443 if parts.scheme == "https" else 80)
-    except ValueError:
-        raise FetchError(f"Refused {original}: bad port") from None
-    addresses = _resolve(host, port, original)
-    for address in addresses:
-        reason = _private_reason(address)
-        if reason:
-            raise FetchError(f"Refused {original}: {host} resolves to {reason} address {address}")
-    return str(addresses[0])
-
-
-def _resolve(host: str, port: int, original: str) -> list[ipaddress.IPv4Address | ipaddress.IPv6Address]:
-    """Every address a host name resolves to (an IP literal resolves to itself)."""
-    try:
-        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    except (socket.gaierror, UnicodeError) as exc:
-        raise FetchError(f"Could not fetch {original}: cannot resolve {host} ({_one_line(exc)})") from None
-    addresses = [ipaddress.ip_address(str(info[4][0]).split("%", 1)[0]) for info in infos]
-    if not addresses:
-        raise FetchError(f"Could not fetch {original}: {host} has no address")
-    return list(dict.fromkeys(addresses))
-
-
-def _private_reason(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> str:
-    """Why an address must not be reached from an untrusted link ("" when it may be)."""
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
-        address = address.ipv4_mapped
-    checks = (
-        ("loopback", address.is_loopback),
-        ("link-local", address.is_link_local),
-        ("multicast", address.is_multicast),
-        ("reserved", address.is_reserved),
-        ("unspecified", address.is_unspecified),
-        ("private", address.is_private),
-        # e.g. 100.64.0.0/10 (carrier-grade NAT) is neither private nor global
-        ("non-global", not address.is_global),
-    )
-    return next((name for name, hit in checks if hit), "")
 
 
 # ---------------------------------------------------------------- cache

@@ -2,9 +2,17 @@
 
 HTML goes through trafilatura, with a plain lxml paragraph walk as the fallback for short or boilerplate-only
 pages; Markdown is rendered to HTML and walked the same way. lxml, markdown and trafilatura are imported lazily.
+
+Parsing one page is bounded: the page is parsed once (trafilatura works on our tree, without its fallback
+extractors that would parse it again); a tag longer than `MAX_TAG_CHARS` (say 200,000 attributes, which
+libxml2 checks against each other, quadratically) is cut to its bare name first; a tree of more than
+`MAX_ELEMENTS` elements skips trafilatura for the linear paragraph walk; and markup nested deeper than
+libxml2 follows (256 levels) is read with a flat streaming parser so its text is not lost. Each of these
+is a warning naming the page.
 """
 from __future__ import annotations
 
+import logging
 import re
 from html.parser import HTMLParser
 from typing import TYPE_CHECKING, Any
@@ -16,12 +24,17 @@ from .documents import MAX_DOCUMENT_BYTES, clean_text, document_from_text, make_
 if TYPE_CHECKING:
     from lxml.html import HtmlElement
 
+log = logging.getLogger(__name__)
+
 _FRAGMENT_BLOCKS = frozenset(
     {"p", "div", "br", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre",
      "tr", "table", "section", "article", "figure", "figcaption", "hr", "dd", "dt"}
 )
 _FRAGMENT_SKIPPED = frozenset({"script", "style", "noscript", "template", "svg"})
 _SHORT_PAGE = 250  # characters of extracted text below which a page is checked for boilerplate only
+MAX_TAG_CHARS = 20_000  # one start tag longer than this keeps only its name
+MAX_ELEMENTS = 100_000  # elements above which trafilatura is skipped for the linear paragraph walk
+_HUGE_TAG = re.compile(r"<([A-Za-z][\w:-]*)[^<>]{%d,}>" % MAX_TAG_CHARS)
 
 _BLOCKS = {"address", "article", "blockquote", "body", "br", "dd", "div", "dl", "dt", "figcaption", "figure",
            "h1", "h2", "h3", "h4", "h5", "h6", "hr", "html", "li", "main", "ol", "p", "section", "table", "td", "th",
@@ -51,17 +64,33 @@ def document_from_html(html: str | bytes, *, id: str, url: str | None = None, so
         The document, or None when the page has no article text.
     """
     from lxml.etree import ParserError
-    from lxml.html import document_fromstring
+    from lxml.html import HTMLParser, document_fromstring
 
+    name = path or url or id
     if isinstance(html, bytes):
-        html = _decode_html(html, path or url or id)
+        html = _decode_html(html, name)
+    html = _cut_huge_tags(html[: 2 * MAX_DOCUMENT_BYTES], name)
+    parser = HTMLParser()
     try:
-        tree = document_fromstring(html[: 2 * MAX_DOCUMENT_BYTES])
+        tree = document_fromstring(html, parser=parser)
     except (ParserError, ValueError):
         return None
-    meta = _trafilatura(tree, url)
+    if any("Excessive depth" in error.message for error in parser.error_log):
+        log.warning("%s: markup nested more than 256 levels deep; its text was read "
+                                            "without the page's structure", name)
+        return make_document(html_fragment_text(html), id=id, title=_html_title(tree), url=url, source=source,
+                             date=date, path=path, name=name)
+    elements = sum(1 for _ in tree.iter())
+    if elements > MAX_ELEMENTS:
+        log.warning("%s: %d HTML elements is more than %d; the main text was not "
+                                            "sought, every paragraph was read", name, elements, MAX_ELEMENTS)
+        meta: dict[str, Any] = {}
+    else:
+        meta = _trafilatura(tree, url)
     text = "\n\n".join(p for p in (" ".join(line.split()) for line in (meta.get("text") or "").split("\n")) if p)
-    if len(text) < _SHORT_PAGE:  # trafilatura keeps menus of pages that have nothing else; check without them
+    if elements > MAX_ELEMENTS:
+        text = "\n\n".join(_html_blocks(tree))
+    elif len(text) < _SHORT_PAGE:  # trafilatura keeps menus of pages that have nothing else; check without them
         plain = "\n\n".join(_html_blocks(tree))
         text = text if plain else plain
     title = meta.get("title") or _html_title(tree)
@@ -95,6 +124,15 @@ def document_from_markdown(source: str, *, id: str, path: str | None = None) -> 
                               language=declared.group(1) if declared else None)
 
 
+def _cut_huge_tags(html: str, name: str) -> str:
+    """The page with every start tag longer than MAX_TAG_CHARS cut to its bare name (with a warning)."""
+    if len(html) < MAX_TAG_CHARS or not _HUGE_TAG.search(html):
+        return html
+    log.warning("%s: a tag longer than %d characters was cut to its name", name,
+                                        MAX_TAG_CHARS)
+    return _HUGE_TAG.sub(lambda m: f"<{m.group(1)}>", html)
+
+
 def _decode_html(data: bytes, name: str) -> str:
     """Decode HTML bytes with their declared charset when it works, else like any text."""
     from .decode import BOMS, decode_bytes
@@ -112,8 +150,9 @@ def _trafilatura(tree: HtmlElement, url: str | None) -> dict[str, Any]:
     """Main text and metadata from trafilatura ({} when it finds nothing)."""
     import trafilatura
 
+    # fast: no fallback extractors, which would serialise and parse the page twice more
     result = trafilatura.bare_extraction(tree, url=url, favor_precision=True, include_comments=False,
-                                         include_tables=False, with_metadata=True)
+                                         include_tables=False, with_metadata=True, fast=True)
     if result is None:
         return {}
     return result if isinstance(result, dict) else result.as_dict()

@@ -7,9 +7,11 @@ Every document's text passes through `briefing.text.normalize.normalize_text`.
 from __future__ import annotations
 
 import codecs
+import errno
 import hashlib
 import json
 import logging
+import os
 import re
 import sys
 from collections import Counter
@@ -107,7 +109,10 @@ def _load_input(item: str, options: Options, stdin: IO[bytes] | None, tally: _Ta
     if item == "-":
         tally.files += 1
         try:
-            data = read_stream_capped(stdin if stdin is not None else sys.stdin.buffer, options.max_bytes, "stdin")
+            stream = stdin if stdin is not None else getattr(sys.stdin, "buffer", None)
+            if stream is None:  # started with stdin closed (`<&-`)
+                raise InputError("stdin: standard input is closed")
+            data = read_stream_capped(stream, options.max_bytes, "stdin")
             return _from_bytes(data, None, name="stdin", stem="stdin", path="-", options=options, tally=tally)
         except (OSError, BriefingError) as exc:
             reason = exc.strerror if isinstance(exc, OSError) else str(exc).removeprefix("stdin: ")
@@ -120,6 +125,13 @@ def _load_input(item: str, options: Options, stdin: IO[bytes] | None, tally: _Ta
         return _load_url(item, options, tally)
     path = Path(item)
     if not path.exists():
+        if path.is_symlink():
+            try:
+                os.stat(path)
+            except OSError as exc:
+                if exc.errno == errno.ELOOP:
+                    raise InputError(f"{item} is a symbolic link that loops back on itself") from None
+            raise InputError(f"{item} is a symbolic link to {os.readlink(path)}, which does not exist") from None
         raise InputError(f"{item} does not exist; check the path")
     if not path.is_dir():
         return _load_file(path, options, tally)
@@ -171,19 +183,30 @@ def _load_file_alone(job: tuple[Path, Options]) -> tuple[list[Document], _Tally]
 
 
 def _walk(root: Path) -> Iterator[Path]:
-    """Readable files under root, recursively, in sorted order, hidden files and folders skipped."""
-    try:
-        entries = sorted(root.iterdir(), key=lambda p: p.name)
-    except OSError as exc:
-        log.warning("%s: skipped: %s", root, exc.strerror)
-        return
-    for entry in entries:
-        if entry.name.startswith("."):
+    """Readable files under root, recursively, in sorted order, hidden files and folders skipped.
+
+    The walk keeps its own stack of folders (no recursion), so a tree thousands of folders deep is fine.
+    """
+    stack = [iter(_entries(root))]
+    while stack:
+        entry = next(stack[-1], None)
+        if entry is None:
+            stack.pop()
+        elif entry.name.startswith("."):
             continue
-        if entry.is_dir() and not entry.is_symlink():
-            yield from _walk(entry)
+        elif entry.is_dir() and not entry.is_symlink():
+            stack.append(iter(_entries(entry)))
         elif entry.is_file() and entry.suffix.lower() in KINDS:
             yield entry
+
+
+def _entries(folder: Path) -> list[Path]:
+    """A folder's entries sorted by name ([] with a warning when it cannot be listed)."""
+    try:
+        return sorted(folder.iterdir(), key=lambda p: p.name)
+    except OSError as exc:
+        log.warning("%s: skipped: %s", folder, exc.strerror)
+        return []
 
 
 def _load_file(path: Path, options: Options, tally: _Tally) -> list[Document]:
@@ -197,7 +220,7 @@ def _load_file(path: Path, options: Options, tally: _Tally) -> list[Document]:
                 docs = _from_jsonl(lines, name, tally)
         else:
             cap = options.max_bytes if kind in (None, "feed") else min(options.max_bytes, MAX_DOCUMENT_BYTES)
-            data = read_bytes_capped(path, cap)
+            data = read_bytes_capped(path, cap, wait=options.fetch_timeout)
             docs = _from_bytes(data, kind, name=name, stem=path.stem, path=name, options=options, tally=tally)
     except (OSError, BriefingError) as exc:
         reason = exc.strerror if isinstance(exc, OSError) else str(exc).removeprefix(f"{name}: ")
@@ -292,8 +315,15 @@ def _looks_like_jsonl(data: bytes) -> bool:
     lines = [line for line in data.splitlines() if line.strip()]
     if not lines or not lines[0].lstrip(codecs.BOM_UTF8 + b" \t").startswith(b"{"):
         return False
+    return all(_is_json_object(line) for line in lines)
+
+
+def _is_json_object(line: bytes) -> bool:
+    """Whether a line holds one JSON object (one nested too deeply to parse counts: it is skipped later)."""
     try:
-        return all(isinstance(json.loads(line), dict) for line in lines)
+        return isinstance(json.loads(line), dict)
+    except RecursionError:
+        return line.lstrip(codecs.BOM_UTF8 + b" \t").startswith(b"{")
     except ValueError:
         return False
 
@@ -347,6 +377,8 @@ def _jsonl_document(line: bytes | None, number: int, name: str) -> Document | No
         obj = json.loads(line.decode("utf-8-sig" if number == 1 else "utf-8"))
     except (UnicodeDecodeError, ValueError) as exc:
         raise InputError(f"not valid JSON ({exc})") from None
+    except RecursionError:
+        raise InputError("JSON nested too deeply") from None
     if not isinstance(obj, dict):
         raise InputError("not a JSON object")
     if not isinstance(obj.get("text"), str):
