@@ -18,7 +18,7 @@ from ..parallel import parallel_map
 from ..text.vectors import tokenize
 from .collapse import article_count, collapse_documents, credit_copies
 from .dedupe import filter_repeats, old_coverage
-from .rank import query_relevance, rank_sentences
+from .rank import position_prior, query_relevance, rank_sentences
 from .select import select_items
 from .stories import group_stories
 
@@ -38,6 +38,8 @@ NOVELTY_POWER = 1.0
 OLD_NEWS = 0.7
 # Up to this many sentences (a few hundred articles) are ranked in one graph; beyond, story by story.
 GLOBAL_RANK_SENTENCES = 20_000
+# On a bigger day, the biggest stories' sentences are ranked by graph up to this many in all.
+GRAPH_RANKED_SENTENCES = 100_000
 # Stories too big for one graph are ranked by worker processes when they hold this many documents in all.
 PARALLEL_MIN_DOCUMENTS = 200
 log = logging.getLogger(__name__)
@@ -114,12 +116,17 @@ def build_briefing(documents: Sequence[Document], options: Options | None = None
         sentences, parts = _story_sentences(documents, stories)
         if not sentences:
             raise NoInputError("no sentence in the input is long enough to brief")
-        if len(sentences) <= GLOBAL_RANK_SENTENCES:
-            parts = [sentences]  # one graph: nothing a story grouping gets wrong can cost centrality
-        parallel = len(parts) > 1 and len(documents) >= PARALLEL_MIN_DOCUMENTS
-        ranked = parallel_map(_rank_part, [(part, options) for part in parts],
-                              serial_below=2 if parallel else len(parts) + 1)
-        scores = _global_scores(list(zip(parts, ranked)))
+        # One graph when it fits (nothing a story grouping gets wrong can cost centrality); else the biggest
+        # stories packed into graphs of at most GLOBAL_RANK_SENTENCES sentences, ranked in parallel, and the
+        # small stories of a big day by their news position alone (`_big_day_parts`).
+        graphs, rest = ([sentences], []) if len(sentences) <= GLOBAL_RANK_SENTENCES else _big_day_parts(
+            documents, stories, parts)
+        parallel = len(graphs) > 1 and len(documents) >= PARALLEL_MIN_DOCUMENTS
+        ranked = parallel_map(_rank_part, [(part, options) for part in graphs],
+                              serial_below=2 if parallel else len(graphs) + 1)
+        parts = graphs + rest
+        scores = _global_scores(list(zip(parts, ranked + [position_prior(part) / position_prior(part).sum()
+                                                          for part in rest])))
         sentences = [s for part in parts for s in part]
         languages = [s.language for s in sentences]
         coverage = old_coverage([s.text for s in sentences], seen, languages) if seen else None
@@ -191,6 +198,37 @@ def _story_sentences(documents: Sequence[Document], stories: Sequence[Sequence[i
     return sentences, parts
 
 
+def _big_day_parts(documents: Sequence[Document], stories: Sequence[Sequence[int]], parts: Sequence[list[Sentence]]
+                   ) -> tuple[list[list[Sentence]], list[list[Sentence]]]:
+    """(graphs to rank, stories scored by position only) for a day too big for one graph.
+
+    The stories with most articles are ranked by graph, up to GRAPH_RANKED_SENTENCES sentences in all, so the
+    cost of ranking stays bounded however big the day; the many small stories left hold little of the
+    teleport mass, so their items could only win on the story reward, which position alone decides well.
+    """
+    by_size = sorted(range(len(stories)), key=lambda k: (-article_count(documents, stories[k]), k))
+    graphed: set[int] = set()
+    total = 0
+    for k in by_size:
+        if graphed and total + len(parts[k]) > GRAPH_RANKED_SENTENCES:
+            break
+        graphed.add(k)
+        total += len(parts[k])
+    graphs = _pack([parts[k] for k in sorted(graphed)], GLOBAL_RANK_SENTENCES)
+    return graphs, [parts[k] for k in range(len(parts)) if k not in graphed and parts[k]]
+
+
+def _pack(parts: Sequence[list[Sentence]], limit: int) -> list[list[Sentence]]:
+    """Consecutive stories' sentences joined into groups of at most `limit` sentences (a bigger story alone)."""
+    packed: list[list[Sentence]] = []
+    for part in parts:
+        if packed and len(packed[-1]) + len(part) <= limit:
+            packed[-1] = packed[-1] + part
+        elif part:
+            packed.append(list(part))
+    return packed
+
+
 def _story_weights(sentences: Sequence[Sentence], documents: Sequence[Document], stories: Sequence[Sequence[int]]
                    ) -> "tuple[np.ndarray, np.ndarray] | None":
     """(story of each sentence, weight of each story): a story's weight is its articles (collapsed copies
@@ -213,8 +251,6 @@ def _global_scores(ranked: Sequence[tuple[Sequence[Sentence], "np.ndarray"]]) ->
     so this equals ranking all sentences together without the (weak) edges between stories.
     """
     import numpy as np
-
-    from .rank import position_prior
 
     mass = [float(position_prior(sentences).sum()) if len(sentences) else 0.0 for sentences, _ in ranked]
     total = sum(mass) or 1.0

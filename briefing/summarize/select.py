@@ -7,10 +7,11 @@ item (corroboration). The result is put back in reading order.
 from __future__ import annotations
 
 import re
+from itertools import islice
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
-from .dedupe import content_sets, corroboration_matrix, overlap_matrix
+from .dedupe import MIN_SHARED_WORDS, content_sets, corroboration_matrix, overlap_matrix
 from ..models import Document, Item, Sentence, SourceRef
 from ..options import Options
 from ..text.standalone import depends_on_previous, is_furniture
@@ -159,10 +160,11 @@ def select_items(
     own_rows, rows = both[: len(originals)], both[len(originals) :]
     order = sorted(range(len(sentences)), key=lambda i: (-scores[i], sentences[i].doc_position, sentences[i].index))
     content = np.diff(rows.indptr)  # distinct content words per sentence
-    pool = [
+    # Lazily: the pool is full long before the best-scored of a big day's sentences run out.
+    pool = list(islice((
         i for i in order
         if (allowed is None or allowed[i]) and content[i] >= MIN_CONTENT_WORDS and eligible(sentences[i], options)
-    ][:CANDIDATE_POOL]
+    ), CANDIDATE_POOL))
     chosen: list[int] = []
     if pool:
         # The words a briefing should cover: those of the input, of what is new in it, and of what the
@@ -285,8 +287,15 @@ def _corroborations(
     `dedupe.corroboration_matrix`: shared content words measured against both sentences, with a minimum
     count. `rows` are the content-word rows of `sentences`, `item_rows` those of `items` (same columns).
     """
+    import numpy as np
+
     taken = {(s.document, s.index) for s in items}
-    candidates = [j for j, s in enumerate(sentences) if (s.document, s.index) not in taken and _statement(s, options)]
+    # Only sentences sharing enough words with some item can corroborate it: look at those alone.
+    shared = (rows @ item_rows.T).tocsr()
+    sharing: list[int] = (np.flatnonzero(shared.max(axis=1).toarray().ravel() >= MIN_SHARED_WORDS).tolist()
+                          if shared.nnz else [])
+    candidates = [j for j in sharing
+                  if (sentences[j].document, sentences[j].index) not in taken and _statement(sentences[j], options)]
     if not candidates:
         return {}
     support = corroboration_matrix(rows[candidates], item_rows, options.duplicate_threshold)

@@ -49,10 +49,17 @@ _FURNITURE = re.compile(
     | \bpictured\b | \bis\s+(?:shown|seen|pictured)\s+in\s+(?:this|a)\b | \benlarge\s+image\b
     | ^(?-i:CLOSE|Replay|Autoplay)\b | ^watch\b | \b(?:video|clip)\s+(?:above|below)\b  # video player
     | \bmedia\s+playback\b | \bnext\s+video\b
-    | https?:// | \bwww\. | \b[\w.+-]+@[\w-]+\.[\w.]+                               # addresses
     """,
     re.IGNORECASE | re.VERBOSE,
 )
+# Every pattern of _FURNITURE needs one of these (lower-cased) in the text: a cheap test that skips the
+# regular expression for almost every real sentence.
+_FURNITURE_HINTS = ("contribut", "staff writer", "reached at", "twitter", "contact", "mail", "follow",
+                    "conversation", "click", "tap here", "read", "sign up", "subscribe", "newsletter", "share this",
+                    "download", "image", "photo", "picture", "video", "getty", "credit", "pictured", "shown in",
+                    "seen in", "enlarge", "close", "replay", "autoplay", "watch", "clip", "playback")
+# Web and e-mail addresses (looked for only when a ':', 'www.' or '@' is there: this pattern is slow on long text).
+_ADDRESS = re.compile(r"https?://|\bwww\.|[\w.+-]+@[\w-]+\.[\w.]+", re.IGNORECASE)
 # A date glued to what follows without punctuation: a caption's date stamp (`May 1, 2013 Douglas Owsley, a…`).
 _GLUED_DATE = re.compile(rf"^(?:{_MONTH}\s+\d{{1,2}},\s+\d{{4}}|\d{{1,2}}\s+{_MONTH}\s+\d{{4}}|\d{{4}}-\d\d-\d\d)\s+[A-Z]")
 # A list of names or results: at least this many commas and almost nothing but capitalised words.
@@ -85,7 +92,10 @@ def is_furniture(text: str) -> bool:
     >>> is_furniture("The council approved the new budget on Monday.")
     False
     """
-    if _FURNITURE.search(text) or _GLUED_DATE.match(text):
+    low = text.lower()
+    if (any(hint in low for hint in _FURNITURE_HINTS) and _FURNITURE.search(text)) or _GLUED_DATE.match(text):
+        return True
+    if ("@" in text or "://" in text or "www." in low) and _ADDRESS.search(text):
         return True
     words = text.split()
     if text.count(",") >= _LIST_COMMAS:
