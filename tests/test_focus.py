@@ -8,27 +8,9 @@ import pytest
 from briefing.models import Briefing, Document
 from briefing.options import Options
 from briefing.summarize.pipeline import build_briefing, sentence_terms
+from test_pipeline import BANK, FLOOD  # three outlets on a Paris flood, two articles on a rate rise
 
 DAY = "2024-03-18"
-FLOOD = [
-    Document("f0", "Heavy rain flooded the old town of Paris on Monday night. Firefighters rescued forty residents "
-             "from flooded basements near the Seine river. The city council will meet on Tuesday to discuss "
-             "emergency funding for the flooded districts.", title="Floods hit Paris", source="Outlet 0"),
-    Document("f1", "Heavy rain flooded the old town of Paris late on Monday night. The Seine river rose two metres "
-             "above its normal level in the flooded districts. Schools in three flooded districts of Paris stayed "
-             "closed on Tuesday.", title="Paris old town under water", source="Outlet 1"),
-    Document("f2", "Paris's old town was flooded by heavy rain on Monday night. Insurers expect flood claims in "
-             "Paris to run into the millions of euros. Residents of the flooded districts began pumping water "
-             "from their cellars.", title="Flood claims expected", source="Outlet 2"),
-]
-BANK = [
-    Document("b0", "The central bank raised its main interest rate by a quarter point on Thursday. Markets had "
-             "expected the central bank to raise rates after strong inflation data. Mortgage lenders said they "
-             "would pass the higher interest rate to borrowers.", title="Central bank raises rates", source="Outlet 3"),
-    Document("b1", "The central bank lifted interest rates by a quarter point on Thursday afternoon. Inflation has "
-             "stayed above the central bank's target for two years. Bond yields rose after the interest rate "
-             "decision was announced.", title="Rates up a quarter point", source="Outlet 4"),
-]
 MIXED = [*FLOOD, *BANK]
 
 
