@@ -9,6 +9,7 @@ import contextlib
 import datetime as _dt
 import json
 import sqlite3
+import time
 import zlib
 from collections.abc import Sequence
 from dataclasses import asdict
@@ -83,13 +84,29 @@ class History:
         except (OSError, sqlite3.Error) as exc:
             raise self._open_error(exc) from None
         try:
-            self._prepare()
+            self._prepare_when_free()
         except sqlite3.Error as exc:
             self._db.close()
             raise self._open_error(exc) from None
         except InputError:
             self._db.close()
             raise
+
+    def _prepare_when_free(self) -> None:
+        """`_prepare`, tried again while another run holds the file (up to the busy timeout).
+
+        Switching a new file to WAL needs the file to itself and SQLite does not wait for that (it fails at
+        once with "database is locked"), so two runs creating one history at the same moment retry here.
+        """
+        deadline = time.monotonic() + _BUSY_TIMEOUT
+        while True:
+            try:
+                self._prepare()
+                return
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.05)
 
     def _open_error(self, exc: Exception) -> InputError:
         """The user-facing error for a history file that cannot be used."""
