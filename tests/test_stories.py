@@ -5,7 +5,7 @@ import pytest
 
 from briefing.summarize import stories
 from briefing.models import Document
-from briefing.summarize.stories import central_document, document_vectors, group_stories
+from briefing.summarize.stories import group_stories
 
 FLOOD = [
     Document("f1", "Heavy rain flooded the old town of Paris on Monday night. Firefighters rescued residents "
@@ -55,16 +55,6 @@ def test_oversized_groups_are_split_at_a_stricter_threshold(monkeypatch: pytest.
     assert sorted(i for g in groups for i in g) == [0, 1, 2, 3, 4]
     assert len(groups) >= 2
     assert all(len(g) <= 3 for g in groups)
-
-
-def test_central_document_is_the_one_most_like_the_rest() -> None:
-    # The hub shares its words with both others; they share nothing with each other.
-    docs = [Document("river", "The Seine river burst its banks near the cathedral."),
-            Document("market", "Bank shares slumped on the stock market in Frankfurt."),
-            Document("hub", "As the Seine river burst its banks, bank shares slumped on the stock market.")]
-    vectors = document_vectors(docs)
-    assert central_document(vectors, [0, 1, 2]) == 2
-    assert central_document(vectors, [1]) == 1
 
 
 def test_the_story_most_outlets_reported_comes_first() -> None:

@@ -242,12 +242,3 @@ def _average_linkage(vectors: "sparse.csr_matrix", members: list[int], threshold
     for member, label in zip(members, labels):
         groups.setdefault(int(label), []).append(member)
     return list(groups.values())
-
-
-def central_document(vectors: "sparse.csr_matrix", members: Sequence[int]) -> int:
-    """The member most similar to the rest of its story (its headline titles the section)."""
-    import numpy as np
-
-    sub = vectors[list(members)]
-    centrality = np.asarray((sub @ sub.T).sum(axis=1)).ravel()
-    return int(members[int(np.argmax(centrality))])
