@@ -11,7 +11,7 @@ import json
 import sqlite3
 import time
 import zlib
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import asdict
 from pathlib import Path
 from types import TracebackType
@@ -214,18 +214,27 @@ class History:
         """
         blob = zlib.compress("\n".join(" ".join(words) for words in sentences if words).encode("utf-8"), 6)
         oldest = (_dt.date.fromisoformat(date[:10]) - _dt.timedelta(days=NOVELTY_DAYS)).isoformat()
+        with self._writing(f"could not record the day's articles in history file {self.path}"):
+            self._db.execute("INSERT OR REPLACE INTO seen (date, title, sentences) VALUES (?, ?, ?)",
+                             (date, title, blob))
+            self._db.execute("DELETE FROM seen WHERE date < ?", (oldest,))
+
+    @contextlib.contextmanager
+    def _writing(self, failure: str, advice: str = "") -> Iterator[None]:
+        """One write transaction: committed at the end of the block, rolled back on any error.
+
+        An SQLite error becomes a DeliveryError: `failure`, the reason in brackets, then `advice`.
+        """
         try:
             self._db.execute("BEGIN IMMEDIATE")
             try:
-                self._db.execute("INSERT OR REPLACE INTO seen (date, title, sentences) VALUES (?, ?, ?)",
-                                 (date, title, blob))
-                self._db.execute("DELETE FROM seen WHERE date < ?", (oldest,))
+                yield
                 self._db.execute("COMMIT")
             except BaseException:
                 self._rollback()
                 raise
         except sqlite3.Error as exc:
-            raise DeliveryError(f"could not record the day's articles in history file {self.path} ({exc})") from None
+            raise DeliveryError(f"{failure} ({exc}){advice}") from None
 
     def record(self, briefing: Briefing) -> None:
         """Store every item of `briefing`, replacing an earlier record of the same date and title.
@@ -242,23 +251,13 @@ class History:
             (briefing.date, briefing.title, position, item.text, json.dumps([_citation(s) for s in item.sources]), now)
             for position, item in enumerate(briefing.items)
         ]
-        try:
-            self._db.execute("BEGIN IMMEDIATE")
-            try:
-                self._db.execute("DELETE FROM items WHERE date = ? AND title = ?", (briefing.date, briefing.title))
-                self._db.executemany(
-                    "INSERT INTO items (date, title, position, text, sources, recorded_at) VALUES (?, ?, ?, ?, ?, ?)",
-                    rows,
-                )
-                self._db.execute("COMMIT")
-            except BaseException:
-                self._rollback()
-                raise
-        except sqlite3.Error as exc:
-            raise DeliveryError(
-                f"could not record the briefing in history file {self.path} ({exc}); "
-                "the briefing itself was delivered; run with --no-history to skip the history"
-            ) from None
+        with self._writing(f"could not record the briefing in history file {self.path}",
+                           "; the briefing itself was delivered; run with --no-history to skip the history"):
+            self._db.execute("DELETE FROM items WHERE date = ? AND title = ?", (briefing.date, briefing.title))
+            self._db.executemany(
+                "INSERT INTO items (date, title, position, text, sources, recorded_at) VALUES (?, ?, ?, ?, ?, ?)",
+                rows,
+            )
 
     def summary(self) -> tuple[int, int, str | None, str | None]:
         """How much the history holds: (briefings, items, first date, last date).
@@ -281,19 +280,15 @@ class History:
         Raises:
             DeliveryError: the history could not be written.
         """
+        failure = f"could not clear history file {self.path}"
+        with self._writing(failure):
+            with contextlib.closing(self._db.execute("DELETE FROM items")) as cursor:
+                removed = cursor.rowcount
+            self._db.execute("DELETE FROM seen")  # what earlier days' articles said, too
         try:
-            self._db.execute("BEGIN IMMEDIATE")
-            try:
-                with contextlib.closing(self._db.execute("DELETE FROM items")) as cursor:
-                    removed = cursor.rowcount
-                self._db.execute("DELETE FROM seen")  # what earlier days' articles said, too
-                self._db.execute("COMMIT")
-            except BaseException:
-                self._rollback()
-                raise
             self._db.execute("VACUUM")  # the forgotten text does not linger in free pages
         except sqlite3.Error as exc:
-            raise DeliveryError(f"could not clear history file {self.path} ({exc})") from None
+            raise DeliveryError(f"{failure} ({exc})") from None
         return int(removed)
 
     def close(self) -> None:
