@@ -192,6 +192,13 @@ def test_cli_builds_a_japanese_briefing(tmp_path: Path, cli_isolation: Path) -> 
     ("zh", "市长周一表示，预算案已经获得通过。", "zh"),
     ("ar", "قال رئيس البلدية إن الميزانية أقرت يوم الاثنين.", "ar"),
     ("und", "42 / 7 !!", "und"),
+    # Results and names, few function words: still English.
+    ("en", "Results: 1. Kelly Holmes (GB) 1:56.38 2. Hasna Benhassi (Mor) 1:56.43 3. Jolanda Ceplak (Slo) "
+           "1:56.43. Holmes, 34, took the gold in Athens with a late burst of speed.", "en"),
+    # An English quote inside a French text does not make it English.
+    ("fr", "Le ministre a cité le slogan « the best of the best » lors de sa visite à Lyon, où les élus "
+           "locaux ont salué un projet qui doit créer des emplois dans la région avant la fin de l'année "
+           "prochaine, selon la préfecture et plusieurs responsables du département.", "fr"),
 ])
 def test_detect_language(language: str, text: str, expected: str) -> None:
     assert detect_language(text) == expected

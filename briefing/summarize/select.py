@@ -7,7 +7,6 @@ item (corroboration). The result is put back in reading order.
 from __future__ import annotations
 
 import re
-from itertools import islice
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
@@ -15,7 +14,7 @@ from .dedupe import MIN_SHARED_WORDS, content_sets, corroboration_matrix, overla
 from ..models import Document, Item, Sentence, SourceRef
 from ..options import Options
 from ..text.standalone import depends_on_previous, is_furniture
-from ..text.vectors import count_words
+from ..text.vectors import count_words, tokenize
 
 if TYPE_CHECKING:
     import numpy as np
@@ -64,10 +63,8 @@ def eligible(sentence: Sentence, options: Options) -> bool:
     return sum(map(text.count, '"“”„')) % 2 == 0  # German quotes open with „ and close with “
 
 
-def standalone_units(
-    sentences: Sequence[Sentence], scores: "np.ndarray", allowed: Sequence[bool] | None, options: Options
-) -> tuple[list[Sentence], "np.ndarray", list[bool] | None]:
-    """Candidates that read on their own: a sentence that leans on the ones before becomes one unit with them.
+def unit_of(sentences: Sequence[Sentence], i: int, allowed: Sequence[bool] | None, options: Options) -> Sentence | None:
+    """The candidate that stands for sentence `i` and reads on its own, or None when it is left out.
 
     A sentence opening with a pronoun, a connective or a back-reference (`depends_on_previous`) is joined
     to the sentences just before it in the same article, back to the nearest one that stands alone (at most
@@ -76,33 +73,23 @@ def standalone_units(
     antecedent also competes on its own, and the two are near-duplicates, so at most one of them is
     chosen). Without such an antecedent the sentence is left out. No word is changed. A unit is allowed
     only when all of its sentences are (an antecedent said in an earlier briefing would be repeated).
-
-    Returns:
-        (units, their scores, their allowed mask), as long as `sentences`.
     """
-    import numpy as np
-
-    units: list[Sentence] = []
-    unit_allowed: list[bool] = []
-    for i, sentence in enumerate(sentences):
-        ok = allowed is None or bool(allowed[i])
-        if depends_on_previous(sentence.text):
-            first = i
-            while (first > 0 and i - first + 1 < MAX_UNIT_SENTENCES and depends_on_previous(sentences[first].text)
-                   and sentences[first - 1].document == sentence.document
-                   and sentences[first - 1].index == sentences[first].index - 1
-                   and _whole(sentences[first - 1])):
-                first -= 1
-            unit = Sentence(" ".join(s.text for s in sentences[first : i + 1]), sentence.document,
-                            sentences[first].index, sentences[first].paragraph, sentence.doc_position,
-                            language=sentence.language)
-            ok = ok and first < i and not depends_on_previous(unit.text) and eligible(unit, options)
-            ok = ok and (allowed is None or all(allowed[first:i]))
-            sentence = unit if first < i else sentence
-        units.append(sentence)
-        unit_allowed.append(ok)
-    mask = None if allowed is None and all(unit_allowed) else unit_allowed
-    return units, np.asarray(scores, dtype=float), mask
+    sentence = sentences[i]
+    if allowed is not None and not allowed[i]:
+        return None
+    if not depends_on_previous(sentence.text):
+        return sentence
+    first = i
+    while (first > 0 and i - first + 1 < MAX_UNIT_SENTENCES and depends_on_previous(sentences[first].text)
+           and sentences[first - 1].document == sentence.document
+           and sentences[first - 1].index == sentences[first].index - 1
+           and _whole(sentences[first - 1])):
+        first -= 1
+    if first == i or (allowed is not None and not all(allowed[first:i])):
+        return None
+    unit = Sentence(" ".join(s.text for s in sentences[first : i + 1]), sentence.document, sentences[first].index,
+                    sentences[first].paragraph, sentence.doc_position, language=sentence.language)
+    return None if depends_on_previous(unit.text) or not eligible(unit, options) else unit
 
 
 def _whole(sentence: Sentence) -> bool:
@@ -149,47 +136,73 @@ def select_items(
 
     if not sentences:
         return []
-    originals = sentences
-    sentences, scores, allowed = standalone_units(originals, scores, allowed, options)
+    scores = np.asarray(scores, dtype=float)
     if budget_words is None and budget_sentences is None:
         budget_sentences = options.sentences
         budget_words = None if budget_sentences else options.words
-    # One vocabulary for the sentences as written and the units (a unit = a sentence joined to its antecedent).
-    both, _ = content_sets([s.text for s in originals] + [s.text for s in sentences],
-                           languages=[s.language for s in originals] + [s.language for s in sentences])
-    own_rows, rows = both[: len(originals)], both[len(originals) :]
-    order = sorted(range(len(sentences)), key=lambda i: (-scores[i], sentences[i].doc_position, sentences[i].index))
-    content = np.diff(rows.indptr)  # distinct content words per sentence
-    # Lazily: the pool is full long before the best-scored of a big day's sentences run out.
-    pool = list(islice((
-        i for i in order
-        if (allowed is None or allowed[i]) and content[i] >= MIN_CONTENT_WORDS and eligible(sentences[i], options)
-    ), CANDIDATE_POOL))
-    chosen: list[int] = []
-    if pool:
-        # The words a briefing should cover: those of the input, of what is new in it, and of what the
-        # query asks about (each sentence's words count by its novelty and its relevance).
-        weights = None if novelty is None else np.asarray(novelty, dtype=float)
-        if relevance is not None:
-            weights = (1.0 if weights is None else weights) * (QUERY_FLOOR + np.asarray(relevance, dtype=float))
-        story_of = None if stories is None else (stories[0][pool], stories[1][stories[0][pool]])
-        chosen = _greedy(pool, rows[pool], _word_distribution(own_rows, weights), np.asarray(scores, dtype=float)[pool],
-                         [count_words(sentences[i].text) for i in pool], options, budget_words, budget_sentences, overflow,
-                         story_of)
+    pool, units = _candidates(sentences, scores, allowed, options)
+    if not pool:
+        return []
+    # Only the stories the candidates come from matter: their words are the ones to cover, their other
+    # articles the ones that can corroborate (all sentences on a day of one story).
+    universe = (np.arange(len(sentences)) if stories is None
+                else np.flatnonzero(np.isin(stories[0], np.unique(stories[0][pool]))))
+    # One vocabulary for the sentences as written and the candidates (a unit = a sentence joined to its antecedent).
+    texts = [sentences[j] for j in universe] + units
+    both, _ = content_sets([s.text for s in texts], languages=[s.language for s in texts])
+    own_rows, rows = both[: len(universe)], both[len(universe) :]
+    # The words a briefing should cover: those of the input, of what is new in it, and of what the
+    # query asks about (each sentence's words count by its novelty and its relevance).
+    weights = None if novelty is None else np.asarray(novelty, dtype=float)[universe]
+    if relevance is not None:
+        weights = (1.0 if weights is None else weights) * (QUERY_FLOOR + np.asarray(relevance, dtype=float)[universe])
+    story_of = None if stories is None else (stories[0][pool], stories[1][stories[0][pool]])
+    chosen = _greedy(list(range(len(pool))), rows, _word_distribution(own_rows, weights), scores[pool],
+                     [count_words(unit.text) for unit in units], options, budget_words, budget_sentences, overflow,
+                     story_of)
     if not chosen:
         return []
-    credited = _corroborations(originals, own_rows, [sentences[i] for i in chosen], rows[chosen], options)
+    picked = [units[k] for k in chosen]
+    credited = _corroborations([sentences[j] for j in universe], own_rows, picked, rows[chosen], options)
     peak = float(np.max(scores)) or 1.0
-    items = []
-    def reading_order(i: int) -> tuple[int, int, int]:
-        """Inverted pyramid: what any outlet put first comes first, then input order."""
-        earliest = min([sentences[i].index] + [s.index for s in credited.get(sentences[i], [])])
-        return earliest, sentences[i].doc_position, sentences[i].index
 
-    for i in sorted(chosen, key=reading_order):
-        refs = [_ref(sentences[i], documents)] + [_ref(s, documents) for s in credited.get(sentences[i], [])]
-        items.append(Item(text=sentences[i].text, score=float(scores[i]) / peak, sources=tuple(refs)))
+    def reading_order(k: int) -> tuple[int, int, int]:
+        """Inverted pyramid: what any outlet put first comes first, then input order."""
+        unit = units[k]
+        earliest = min([unit.index] + [s.index for s in credited.get(unit, [])])
+        return earliest, unit.doc_position, unit.index
+
+    items = []
+    for k in sorted(chosen, key=reading_order):
+        unit = units[k]
+        refs = [_ref(unit, documents)] + [_ref(s, documents) for s in credited.get(unit, [])]
+        items.append(Item(text=unit.text, score=float(scores[pool[k]]) / peak, sources=tuple(refs)))
     return items
+
+
+def _candidates(sentences: Sequence[Sentence], scores: "np.ndarray", allowed: Sequence[bool] | None, options: Options
+                ) -> tuple[list[int], list[Sentence]]:
+    """The CANDIDATE_POOL best-scored sentences that may be items (ties: earlier document, earlier sentence),
+    each as the unit that reads on its own (`unit_of`): their indices and their units.
+
+    Lazy: the pool is full long before the best-scored of a big day's sentences run out.
+    """
+    import numpy as np
+
+    order = np.lexsort((np.fromiter((s.index for s in sentences), dtype=np.int64, count=len(sentences)),
+                        np.fromiter((s.doc_position for s in sentences), dtype=np.int64, count=len(sentences)),
+                        -scores))
+    pool: list[int] = []
+    units: list[Sentence] = []
+    for i in order.tolist():
+        unit = unit_of(sentences, i, allowed, options)
+        if unit is None or not eligible(unit, options) or len(set(tokenize(unit.text, unit.language))) < MIN_CONTENT_WORDS:
+            continue
+        pool.append(i)
+        units.append(unit)
+        if len(pool) == CANDIDATE_POOL:
+            break
+    return pool, units
 
 
 def _greedy(

@@ -45,6 +45,14 @@ _DETECTABLE = sorted(
 # takes a second to load, is not needed for the common case).
 _ENGLISH_MARKERS = frozenset("the of and to in is was that for with on as by at from has have are were said".split())
 _ENGLISH_SHARE = 0.18
+# ... or where these, which no other language uses as words, are (tables, result lists and name-heavy
+# English texts have fewer function words; no non-English sample reaches this).
+_ENGLISH_ONLY = frozenset("the of and that with which would their this from".split())
+_ENGLISH_ONLY_SHARE = 0.04
+# ... unless the function words of the other big Latin-script languages are common too (a quote in English).
+_OTHER_MARKERS = frozenset("""le la les des et est une du dans pour qui der die das und ist nicht ein eine mit
+    el los las y del por una il di che della non nel para com uma não het een van op och att är og er""".split())
+_OTHER_SHARE = 0.03
 _SAMPLE_CHARS = 3000  # the opening of a document is enough to tell its language
 _MIN_LETTERS = 12  # fewer letters than this: too little to tell
 _LETTERS = re.compile(r"[^\W\d_]")
@@ -97,8 +105,10 @@ def detect_language(text: str) -> str:
     sample = text[:_SAMPLE_CHARS]
     if len(_LETTERS.findall(sample[:400])) < _MIN_LETTERS and len(_LETTERS.findall(sample)) < _MIN_LETTERS:
         return UNDETERMINED
-    words = sample.lower().split()
-    if words and sum(w.strip(".,;:!?\"'()“”‘’") in _ENGLISH_MARKERS for w in words) >= _ENGLISH_SHARE * len(words):
+    words = [w.strip(".,;:!?\"'()“”‘’") for w in sample.lower().split()]
+    if words and (sum(w in _ENGLISH_MARKERS for w in words) >= _ENGLISH_SHARE * len(words)
+                  or (sum(w in _ENGLISH_ONLY for w in words) >= _ENGLISH_ONLY_SHARE * len(words)
+                      and sum(w in _OTHER_MARKERS for w in words) < _OTHER_SHARE * len(words))):
         return "en"
     language, _ = _identifier().classify(sample)
     return str(language)
