@@ -148,7 +148,8 @@ def select_items(
     universe = (np.arange(len(sentences)) if stories is None
                 else np.flatnonzero(np.isin(stories[0], np.unique(stories[0][pool]))))
     # One vocabulary for the sentences as written and the candidates (a unit = a sentence joined to its antecedent).
-    texts = [sentences[j] for j in universe] + units
+    among = [sentences[j] for j in universe.tolist()]
+    texts = among + units
     both, _ = content_sets([s.text for s in texts], languages=[s.language for s in texts])
     own_rows, rows = both[: len(universe)], both[len(universe) :]
     # The words a briefing should cover: those of the input, of what is new in it, and of what the
@@ -163,7 +164,7 @@ def select_items(
     if not chosen:
         return []
     picked = [units[k] for k in chosen]
-    credited = _corroborations([sentences[j] for j in universe], own_rows, picked, rows[chosen], options)
+    credited = _corroborations(among, own_rows, picked, rows[chosen], options)
     peak = float(np.max(scores)) or 1.0
 
     def reading_order(k: int) -> tuple[int, int, int]:
