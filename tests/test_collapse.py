@@ -226,3 +226,26 @@ def test_a_folder_of_jsonl_shards_read_in_parallel_gives_the_serial_documents(
         (bad / f"part-{n}.jsonl").write_text('{"text": 3}\n{"no": "text"}\n', encoding="utf-8")
     with pytest.raises(NoInputError, match="2 files skipped; 4 documents skipped"):
         ingest.load_documents([str(bad)], Options())
+
+
+def test_a_story_too_big_for_its_graph_is_ranked_on_its_most_central_articles(monkeypatch: pytest.MonkeyPatch) -> None:
+    from briefing.models import Copy
+
+    # Four reports of the Lyon flood (the second carried by three more outlets) and one that mentions it in passing.
+    reports = [" ".join(FLOOD_STORY[k:] + FLOOD_STORY[:k]) for k in range(4)]
+    aside = ("Lyon residents also complained about parking fees on Tuesday. The council said new bus lanes open in "
+             "March. A jazz festival is planned for the summer. Heavy rain flooded the centre of Lyon.")
+    docs = [Document(f"r{k}", text, source=f"Outlet {k}") for k, text in enumerate(reports)]
+    docs[1] = Document("r1", reports[1], source="Outlet 1", copies=tuple(Copy(f"c{n}", f"Copy {n}") for n in range(3)))
+    docs.append(Document("aside", aside, source="Outlet 9"))
+    story = list(range(len(docs)))
+    part = pipeline.split_documents(docs)
+    per_article = len(part) // len(docs)
+    monkeypatch.setattr(pipeline, "STORY_GRAPH_SENTENCES", 3 * per_article)
+    kept = pipeline._central_part(part, story, docs, stories.document_vectors(docs))
+    kept_docs = {s.document for s in kept}
+    assert len(kept) <= 3 * per_article
+    assert "r1" in kept_docs  # the most central: it stands for four outlets
+    assert "aside" not in kept_docs  # the least similar to the rest
+    monkeypatch.setattr(pipeline, "STORY_GRAPH_SENTENCES", len(part))
+    assert pipeline._central_part(part, story, docs, stories.document_vectors(docs)) == part

@@ -14,16 +14,17 @@ from ..options import Options
 from ..progress import Progress, wanted
 from ..text.languages import with_languages
 from ..text.sentences import split_document
-from ..parallel import parallel_map
+from ..parallel import available_workers, parallel_map
 from ..text.vectors import tokenize
 from .collapse import article_count, collapse_documents, credit_copies
 from .dedupe import filter_repeats, old_coverage
 from .rank import position_prior, query_relevance, rank_sentences
 from .select import select_items
-from .stories import group_stories
+from .stories import document_vectors, group_stories
 
 if TYPE_CHECKING:
     import numpy as np
+    from scipy import sparse
 
 DEFAULT_TITLE = "Briefing"
 # A story without a headline is titled with this many opening words of its first item.
@@ -40,6 +41,8 @@ OLD_NEWS = 0.7
 GLOBAL_RANK_SENTENCES = 20_000
 # On a bigger day, the biggest stories' sentences are ranked by graph up to this many in all.
 GRAPH_RANKED_SENTENCES = 100_000
+# On such a day, a story of more sentences than this is ranked on its most central articles' sentences.
+STORY_GRAPH_SENTENCES = 3000
 # Stories too big for one graph are ranked by worker processes when they hold this many documents in all.
 PARALLEL_MIN_DOCUMENTS = 200
 log = logging.getLogger(__name__)
@@ -111,20 +114,22 @@ def build_briefing(documents: Sequence[Document], options: Options | None = None
     documents = collapse_documents(documents)
     with Progress("grouping stories", total=3, enabled=wanted(options.quiet)) as bar:
         several = len(documents) > 2 or len({_language(d) for d in documents}) > 1  # one section per language
-        stories = group_stories(documents) if options.stories and several else [list(range(len(documents)))]
+        vectors = document_vectors(documents) if options.stories and several else None
+        stories = group_stories(documents, vectors=vectors) if vectors is not None else [list(range(len(documents)))]
         bar.advance("ranking sentences")
         sentences, parts = _story_sentences(documents, stories)
         if not sentences:
             raise NoInputError("no sentence in the input is long enough to brief")
-        # One graph when it fits (nothing a story grouping gets wrong can cost centrality); else the biggest
-        # stories packed into graphs of at most GLOBAL_RANK_SENTENCES sentences, ranked in parallel, and the
-        # small stories of a big day by their news position alone (`_big_day_parts`).
+        # One graph when it fits (nothing a story grouping gets wrong can cost centrality); else each of the
+        # biggest stories in a graph of its own, ranked in parallel, and the small stories of a big day by
+        # their news position alone (`_big_day_parts`).
         graphs, rest = ([sentences], []) if len(sentences) <= GLOBAL_RANK_SENTENCES else _big_day_parts(
-            documents, stories, parts)
-        parallel = len(graphs) > 1 and len(documents) >= PARALLEL_MIN_DOCUMENTS
-        ranked = parallel_map(_rank_part, [(part, options) for part in graphs],
-                              serial_below=2 if parallel else len(graphs) + 1)
-        parts = graphs + rest
+            documents, stories, parts, vectors)
+        jobs = _pack(graphs, -(-sum(map(len, graphs)) // (2 * available_workers())))
+        parallel = len(jobs) > 1 and len(documents) >= PARALLEL_MIN_DOCUMENTS
+        ranked = [scores for job in parallel_map(_rank_stories, [(job, options) for job in jobs],
+                                                 serial_below=2 if parallel else len(jobs) + 1) for scores in job]
+        parts = [part for job in jobs for part in job] + rest
         scores = _global_scores(list(zip(parts, ranked + [position_prior(part) / position_prior(part).sum()
                                                           for part in rest])))
         sentences = [s for part in parts for s in part]
@@ -165,10 +170,10 @@ def template_labels(options: Options) -> dict[str, Any]:
     return labels
 
 
-def _rank_part(job: tuple[Sequence[Sentence], Options]) -> "np.ndarray":
-    """Graph scores of one story's sentences (a worker's job)."""
-    part, options = job
-    return rank_sentences(part, options)
+def _rank_stories(job: tuple[Sequence[Sequence[Sentence]], Options]) -> "list[np.ndarray]":
+    """Graph scores of each story's sentences, each story a graph of its own (a worker's job)."""
+    stories, options = job
+    return [rank_sentences(part, options) for part in stories]
 
 
 def _language(document: Document) -> str:
@@ -198,13 +203,15 @@ def _story_sentences(documents: Sequence[Document], stories: Sequence[Sequence[i
     return sentences, parts
 
 
-def _big_day_parts(documents: Sequence[Document], stories: Sequence[Sequence[int]], parts: Sequence[list[Sentence]]
-                   ) -> tuple[list[list[Sentence]], list[list[Sentence]]]:
-    """(graphs to rank, stories scored by position only) for a day too big for one graph.
+def _big_day_parts(documents: Sequence[Document], stories: Sequence[Sequence[int]], parts: Sequence[list[Sentence]],
+                   vectors: "sparse.csr_matrix | None") -> tuple[list[list[Sentence]], list[list[Sentence]]]:
+    """(stories to rank by graph, stories scored by position only) for a day too big for one graph.
 
     The stories with most articles are ranked by graph, up to GRAPH_RANKED_SENTENCES sentences in all, so the
     cost of ranking stays bounded however big the day; the many small stories left hold little of the
     teleport mass, so their items could only win on the story reward, which position alone decides well.
+    A story of more than STORY_GRAPH_SENTENCES sentences is read in its most central articles
+    (`_central_part`): hundreds of articles on one event say the same few things.
     """
     by_size = sorted(range(len(stories)), key=lambda k: (-article_count(documents, stories[k]), k))
     graphed: set[int] = set()
@@ -214,18 +221,45 @@ def _big_day_parts(documents: Sequence[Document], stories: Sequence[Sequence[int
             break
         graphed.add(k)
         total += len(parts[k])
-    graphs = _pack([parts[k] for k in sorted(graphed)], GLOBAL_RANK_SENTENCES)
+    graphs = [_central_part(parts[k], stories[k], documents, vectors) for k in sorted(graphed) if parts[k]]
     return graphs, [parts[k] for k in range(len(parts)) if k not in graphed and parts[k]]
 
 
-def _pack(parts: Sequence[list[Sentence]], limit: int) -> list[list[Sentence]]:
-    """Consecutive stories' sentences joined into groups of at most `limit` sentences (a bigger story alone)."""
-    packed: list[list[Sentence]] = []
+def _central_part(part: list[Sentence], story: Sequence[int], documents: Sequence[Document],
+                  vectors: "sparse.csr_matrix | None") -> list[Sentence]:
+    """The sentences of a story's most central articles, at most STORY_GRAPH_SENTENCES (the whole story when
+    it is smaller): articles by their summed similarity to the story's others, each counted with its
+    collapsed copies (degree centrality, Erkan & Radev's cheap cousin of LexRank), the most central first."""
+    import numpy as np
+
+    if len(part) <= STORY_GRAPH_SENTENCES or vectors is None:
+        return part
+    members = np.asarray(story, dtype=np.int64)
+    sub = vectors[members]
+    outlets = np.asarray([1 + len(documents[i].copies) for i in story], dtype=np.float64)
+    centrality = np.asarray(sub @ (sub.T @ outlets)).ravel() * outlets
+    lengths = np.bincount([s.doc_position for s in part], minlength=len(documents))[members]
+    keep: set[int] = set()
+    total = 0
+    for j in np.argsort(-centrality, kind="stable").tolist():
+        if keep and total + lengths[j] > STORY_GRAPH_SENTENCES:
+            continue
+        keep.add(int(members[j]))
+        total += int(lengths[j])
+    return [s for s in part if s.doc_position in keep]
+
+
+def _pack(parts: Sequence[list[Sentence]], limit: int) -> list[list[list[Sentence]]]:
+    """Consecutive stories grouped into jobs of at most `limit` sentences (a bigger story alone)."""
+    packed: list[list[list[Sentence]]] = []
+    size = 0
     for part in parts:
-        if packed and len(packed[-1]) + len(part) <= limit:
-            packed[-1] = packed[-1] + part
-        elif part:
-            packed.append(list(part))
+        if packed and size + len(part) <= limit:
+            packed[-1].append(part)
+            size += len(part)
+        else:
+            packed.append([part])
+            size = len(part)
     return packed
 
 
