@@ -229,3 +229,16 @@ def test_progress_bar_draws_after_the_delay_and_never_when_disabled() -> None:
         bar.advance()
     assert waiting.getvalue() == ""
     assert bar._timer is not None and not bar._timer.is_alive()  # cancelled on close
+
+
+@pytest.mark.parametrize("exact", [True, False])
+def test_grouped_graph_has_no_edge_between_groups_and_keeps_those_within(exact: bool) -> None:
+    sentences = _sentences(12, 5)
+    vectors, documents = _graph_inputs(sentences)
+    groups = np.asarray([s.doc_position % 3 for s in sentences])
+    whole = similarity_graph(vectors, documents, exact=exact, neighbours=8).tocoo()
+    grouped = similarity_graph(vectors, documents, exact=exact, neighbours=8, groups=groups).tocoo()
+    assert grouped.nnz and not (groups[grouped.row] != groups[grouped.col]).any()
+    if exact:  # the same edges as the whole graph's within each group
+        within = groups[whole.row] == groups[whole.col]
+        assert set(zip(grouped.row, grouped.col)) == set(zip(whole.row[within], whole.col[within]))

@@ -43,6 +43,8 @@ GLOBAL_RANK_SENTENCES = 20_000
 GRAPH_RANKED_SENTENCES = 100_000
 # On such a day, a story of more sentences than this is ranked on its most central articles' sentences.
 STORY_GRAPH_SENTENCES = 3000
+# ... and the stories of fewer sentences than this are ranked together, in one graph without edges between them.
+JOINT_RANK_SENTENCES = 300
 # Stories too big for one graph are ranked by worker processes when they hold this many documents in all.
 PARALLEL_MIN_DOCUMENTS = 200
 log = logging.getLogger(__name__)
@@ -171,9 +173,23 @@ def template_labels(options: Options) -> dict[str, Any]:
 
 
 def _rank_stories(job: tuple[Sequence[Sequence[Sentence]], Options]) -> "list[np.ndarray]":
-    """Graph scores of each story's sentences, each story a graph of its own (a worker's job)."""
+    """Graph scores of each story's sentences, each story a graph of its own, summing to 1 (a worker's job).
+
+    Stories of fewer than JOINT_RANK_SENTENCES sentences are ranked together in one call, as one graph
+    without edges between them (one call per story costs more than the ranking of a small story).
+    """
+    import numpy as np
+
     stories, options = job
-    return [rank_sentences(part, options) for part in stories]
+    out = [rank_sentences(part, options) if len(part) >= JOINT_RANK_SENTENCES else None for part in stories]
+    small = [k for k, scores in enumerate(out) if scores is None]
+    if small:
+        sizes = [len(stories[k]) for k in small]
+        joint = rank_sentences([s for k in small for s in stories[k]], options,
+                               groups=np.repeat(np.arange(len(small)), sizes))
+        for k, scores in zip(small, np.split(joint, np.cumsum(sizes)[:-1])):
+            out[k] = scores / (scores.sum() or 1.0)
+    return [scores for scores in out if scores is not None]
 
 
 def _language(document: Document) -> str:

@@ -56,12 +56,15 @@ QUERY_INSTRUCTIONS = frozenset(tokenize(
 _ZERO_DEGREE = 1e-12
 
 
-def rank_sentences(sentences: Sequence[Sentence], options: Options | None = None) -> "np.ndarray":
+def rank_sentences(sentences: Sequence[Sentence], options: Options | None = None,
+                   groups: "np.ndarray | None" = None) -> "np.ndarray":
     """Score each sentence (higher = more central); scores sum to 1.
 
     Args:
         sentences: sentences of all documents, any order.
         options: pipeline options (`algorithm` picks the ranker; `query` biases the graph ranker).
+        groups: optional group (story) of each sentence: the graph then has no edge between two groups, so
+            each group is ranked as a graph of its own, in one call.
     Returns:
         A float array aligned with `sentences`.
 
@@ -84,7 +87,7 @@ def rank_sentences(sentences: Sequence[Sentence], options: Options | None = None
     counts, vocabulary = term_matrix([tokenize(s.text, s.language) for s in sentences])
     documents = _document_index(sentences)
     vectors = _weighted_rows(counts, documents)
-    graph = similarity_graph(vectors, documents)
+    graph = similarity_graph(vectors, documents, groups=groups)
     prior = position_prior(sentences)
     affinity = query_affinity(vectors, vocabulary, options.query, {s.language for s in sentences}) if options.query else None
     if affinity is not None and affinity.max() > 0:  # a query matching nothing changes nothing
@@ -125,7 +128,8 @@ def _weighted_rows(counts: "sparse.csr_matrix", documents: "np.ndarray") -> "spa
 
 
 def similarity_graph(
-    vectors: "sparse.csr_matrix", documents: "np.ndarray", exact: bool | None = None, neighbours: int | None = None
+    vectors: "sparse.csr_matrix", documents: "np.ndarray", exact: bool | None = None, neighbours: int | None = None,
+    groups: "np.ndarray | None" = None,
 ) -> "sparse.csr_matrix":
     """Weighted adjacency: cosine similarity (0.0-1.0), no self-loops, cross-document edges up-weighted.
 
@@ -136,6 +140,7 @@ def similarity_graph(
             size: exact up to EXACT_LIMIT sentences.
         neighbours: edges kept per row when not exact (default NEIGHBOURS); the graph is then symmetrised
             (an edge stays when either end keeps it).
+        groups: optional group id of each row: edges between groups are left out.
     Returns:
         A symmetric CSR matrix. Built from row blocks of the sparse product, so memory is one block plus
         the kept edges: O(n * neighbours) when not exact.
@@ -155,6 +160,8 @@ def similarity_graph(
         local = np.repeat(np.arange(product.shape[0], dtype=np.int64), np.diff(product.indptr))
         r, c = local + start, product.indices.astype(np.int64)
         off_diagonal = (c != r) & (product.data != 0)
+        if groups is not None:
+            off_diagonal &= groups[r] == groups[c]
         r, c, local = r[off_diagonal], c[off_diagonal], local[off_diagonal]
         # Weighted in the vectors' float32 (as a dense block would be), then widened for the random walk.
         v = product.data[off_diagonal]
