@@ -40,7 +40,7 @@ OLD_NEWS = 0.7
 # Up to this many sentences (a few hundred articles) are ranked in one graph; beyond, story by story.
 GLOBAL_RANK_SENTENCES = 20_000
 # On a bigger day, the biggest stories' sentences are ranked by graph up to this many in all.
-GRAPH_RANKED_SENTENCES = 100_000
+GRAPH_RANKED_SENTENCES = 30_000
 # On such a day, a story of more sentences than this is ranked on its most central articles' sentences.
 STORY_GRAPH_SENTENCES = 3000
 # ... and the stories of fewer sentences than this are ranked together, in one graph without edges between them.
@@ -230,14 +230,15 @@ def _big_day_parts(documents: Sequence[Document], stories: Sequence[Sequence[int
     (`_central_part`): hundreds of articles on one event say the same few things.
     """
     by_size = sorted(range(len(stories)), key=lambda k: (-article_count(documents, stories[k]), k))
-    graphed: set[int] = set()
+    graphed: dict[int, list[Sentence]] = {}
     total = 0
     for k in by_size:
-        if graphed and total + len(parts[k]) > GRAPH_RANKED_SENTENCES:
+        central = _central_part(parts[k], stories[k], documents, vectors)
+        if graphed and total + len(central) > GRAPH_RANKED_SENTENCES:
             break
-        graphed.add(k)
-        total += len(parts[k])
-    graphs = [_central_part(parts[k], stories[k], documents, vectors) for k in sorted(graphed) if parts[k]]
+        graphed[k] = central
+        total += len(central)
+    graphs = [graphed[k] for k in sorted(graphed) if graphed[k]]
     return graphs, [parts[k] for k in range(len(parts)) if k not in graphed and parts[k]]
 
 
