@@ -116,10 +116,11 @@ def build_briefing(documents: Sequence[Document], options: Options | None = None
     documents = collapse_documents(documents)
     with Progress("grouping stories", total=3, enabled=wanted(options.quiet)) as bar:
         several = len(documents) > 2 or len({_language(d) for d in documents}) > 1  # one section per language
-        vectors = document_vectors(documents) if options.stories and several else None
+        sentences = split_documents(documents)
+        vectors = document_vectors(documents, sentences) if options.stories and several else None
         stories = group_stories(documents, vectors=vectors) if vectors is not None else [list(range(len(documents)))]
         bar.advance("ranking sentences")
-        sentences, parts = _story_sentences(documents, stories)
+        parts = _story_parts(sentences, stories)
         if not sentences:
             raise NoInputError("no sentence in the input is long enough to brief")
         # One graph when it fits (nothing a story grouping gets wrong can cost centrality); else each of the
@@ -208,15 +209,13 @@ def _new_sentences(sentences: Sequence[Sentence], published: Sequence[str], opti
     return allowed
 
 
-def _story_sentences(documents: Sequence[Document], stories: Sequence[Sequence[int]]
-                     ) -> tuple[list[Sentence], list[list[Sentence]]]:
-    """All sentences (input order, input positions) and the same sentences partitioned by story."""
-    sentences = split_documents(documents)
+def _story_parts(sentences: Sequence[Sentence], stories: Sequence[Sequence[int]]) -> list[list[Sentence]]:
+    """The sentences partitioned by story (input order within each)."""
     story_of = {i: k for k, story in enumerate(stories) for i in story}
     parts: list[list[Sentence]] = [[] for _ in stories]
     for sentence in sentences:
         parts[story_of[sentence.doc_position]].append(sentence)
-    return sentences, parts
+    return parts
 
 
 def _big_day_parts(documents: Sequence[Document], stories: Sequence[Sequence[int]], parts: Sequence[list[Sentence]],

@@ -18,8 +18,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from ..models import Document
-from ..text.vectors import idf_weights, term_matrix, tfidf, tokenize_once
+from ..models import Document, Sentence
+from ..text.vectors import idf_weights, term_matrix, tfidf, tokenize, tokenize_once
 from ..parallel import available_workers, chunks, parallel_map
 
 if TYPE_CHECKING:
@@ -47,20 +47,37 @@ CANDIDATE_DF = 1000
 NEIGHBOURS = 20
 
 
-def document_vectors(documents: Sequence[Document]) -> "sparse.csr_matrix":
-    """Unit tf-idf rows of each document's title and opening words (tokenised on every core when many)."""
-    jobs = [(f"{d.title or ''}\n{_lead(d.text[:_LEAD_CHARS])}", d.language) for d in documents]
-    if len(jobs) > EXACT_PAIRS_LIMIT:
-        token_lists = [t for part in parallel_map(_lead_tokens, chunks(jobs, 4 * available_workers())) for t in part]
+def document_vectors(documents: Sequence[Document], sentences: Sequence[Sentence] | None = None) -> "sparse.csr_matrix":
+    """Unit tf-idf rows of each document's title and opening (tokenised on every core when many).
+
+    The opening is its first sentences up to _LEAD_WORDS words when the pipeline's `sentences` are given
+    (their tokens are remembered for ranking and selection), else the text's first _LEAD_WORDS words.
+    """
+    if sentences is None:
+        jobs = [([d.title or "", _lead(d.text[:_LEAD_CHARS])], d.language, False) for d in documents]
     else:
-        token_lists = _lead_tokens(jobs)
+        openings: list[list[str]] = [[d.title or ""] for d in documents]
+        words = [0] * len(documents)
+        for sentence in sentences:
+            if words[sentence.doc_position] < _LEAD_WORDS:
+                openings[sentence.doc_position].append(sentence.text)
+                words[sentence.doc_position] += len(sentence.text.split())
+        jobs = [(texts, d.language, True) for texts, d in zip(openings, documents)]
+    if len(jobs) > EXACT_PAIRS_LIMIT:
+        token_lists = [t for part in parallel_map(_opening_tokens, chunks(jobs, 4 * available_workers())) for t in part]
+    else:
+        token_lists = _opening_tokens(jobs)
     counts, _ = term_matrix(token_lists)
     return tfidf(counts, idf_weights(counts))
 
 
-def _lead_tokens(jobs: Sequence[tuple[str, str | None]]) -> list[list[str]]:
-    """Tokens of each (title and opening, language) pair (a worker's job)."""
-    return [tokenize_once(text, language) for text, language in jobs]
+def _opening_tokens(jobs: Sequence[tuple[Sequence[str], str | None, bool]]) -> list[list[str]]:
+    """Tokens of each (title and opening texts, language, whether they are sentences) (a worker's job).
+
+    Sentences are tokenised through the memo (ranking and selection read them again); a raw opening is not.
+    """
+    return [[token for text in texts for token in (tokenize if sentences else tokenize_once)(text, language)]
+            for texts, language, sentences in jobs]
 
 
 def group_stories(
