@@ -16,6 +16,7 @@ same whatever the day's size: n documents take O(n) time and memory, a flood of 
 from __future__ import annotations
 
 import zlib
+from itertools import chain
 from collections.abc import Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING
@@ -103,8 +104,7 @@ def shingle_hashes(text: str) -> list[int]:
 def _word_codes(text: str) -> list[int]:
     """CRC32 of each of the text's first LEAD_WORDS words (within its first _LEAD_CHARS characters)."""
     words = text[:_LEAD_CHARS].lower().split()[:LEAD_WORDS]
-    memo = _word_hashes
-    codes = [memo.get(w) for w in words]
+    codes = list(map(_word_hashes.get, words))  # one C-level look-up per word
     if None in codes:
         codes = [_word_hash(w) if c is None else c for w, c in zip(words, codes)]
     return codes  # type: ignore[return-value]  # no None is left
@@ -187,7 +187,7 @@ def _signatures_of(texts: Sequence[str]) -> tuple["np.ndarray", "np.ndarray"]:
     # that shingle's hash (see `_shingles`).
     codes = [c + [0] * (SHINGLE - len(c)) if 0 < len(c) < SHINGLE else c for c in map(_word_codes, texts)]
     lengths = np.fromiter(map(len, codes), dtype=np.int64, count=len(codes))
-    hashes = np.fromiter((c for row in codes for c in row), dtype=np.uint64, count=int(lengths.sum()))
+    hashes = np.fromiter(chain.from_iterable(codes), dtype=np.uint64, count=int(lengths.sum()))
     counts = np.maximum(lengths - SHINGLE + 1, 0)
     if len(hashes) < SHINGLE:
         return minhash_signatures(np.zeros(0, dtype=np.uint64), counts), counts > 0
