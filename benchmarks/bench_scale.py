@@ -23,6 +23,7 @@ import os
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -39,10 +40,13 @@ def measure(inputs: list[str], source_tree: Path | None, timeout: float) -> dict
     env = dict(os.environ)
     if source_tree is not None:
         env["PYTHONPATH"] = str(source_tree)
-    command = [sys.executable, "-m", "briefing", "build", *inputs, "--words", "250", "--format", "json",
+    # Run from a neutral directory: `python -m` puts the working directory first on sys.path, which would
+    # shadow --baseline-src with the checkout the benchmark is started from.
+    command = [sys.executable, "-m", "briefing", "build", *(str(Path(i).resolve()) for i in inputs), "--words", "250", "--format", "json",
                "--output", "-", "--quiet", "--date", "2024-03-18"]
     start = time.perf_counter()
-    process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
+    process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True,
+                               cwd=tempfile.gettempdir())
     try:
         out, err = process.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:

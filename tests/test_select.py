@@ -240,3 +240,22 @@ def test_page_furniture_is_never_chosen(text: str) -> None:
     sentences, documents = make_corpus({"a": [text, "Insurers expect claims to run into the millions of euros."]})
     items = select_items(sentences, np.array([1.0, 0.1]), documents, Options(words=1000))
     assert [item.text for item in items] == ["Insurers expect claims to run into the millions of euros."]
+
+
+def test_a_main_story_reaches_the_briefing_when_small_stories_fill_the_pool(monkeypatch: pytest.MonkeyPatch) -> None:
+    from briefing.summarize import select
+
+    # 30 one-article stories whose openings outscore every sentence of the day's main story (as position
+    # alone scores them on a big day), and a pool too small to hold them all.
+    small = {f"s{k}": [f"Local council number {k} approved a new parking scheme for district {k} on Monday."]
+             for k in range(30)}
+    sentences, documents = make_corpus({**small, "main": [LEAD_A, LEAD_B.replace("Paris", "Lyon")]})
+    scores = np.asarray([0.5 if s.document != "main" else 0.1 for s in sentences])
+    story_of = np.asarray([0 if s.document == "main" else 1 + int(s.document[1:]) for s in sentences])
+    weights = np.asarray([1.0] + [1 / 40] * 30)
+    monkeypatch.setattr(select, "CANDIDATE_POOL", 10)
+    items = select_items(sentences, scores, documents, Options(words=60), stories=(story_of, weights))
+    assert any(ref.document == "main" for item in items for ref in item.sources)
+    monkeypatch.setattr(select, "MAIN_STORIES", 0)  # without the main stories' candidates, it cannot
+    items = select_items(sentences, scores, documents, Options(words=60), stories=(story_of, weights))
+    assert not any(ref.document == "main" for item in items for ref in item.sources)

@@ -7,7 +7,7 @@ item (corroboration). The result is put back in reading order.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from .dedupe import MIN_SHARED_WORDS, content_sets, corroboration_matrix, overlap_matrix
@@ -33,6 +33,9 @@ MIN_CONTENT_WORDS = 4
 REDUNDANCY_PENALTY = 0.7
 # Only this many best-scored eligible sentences compete in selection (a briefing holds far fewer).
 CANDIDATE_POOL = 400
+# ... and the best of each of the day's main stories (those of most articles) compete too.
+MAIN_STORIES = 20
+STORY_CANDIDATES = 5
 # Weight of word-distribution coverage against centrality, and the add-k smoothing of the summary's
 # distribution (measured on even-numbered dev clusters, checked on odd ones: benchmarks/RESULTS.md).
 KL_WEIGHT = 0.3
@@ -140,7 +143,7 @@ def select_items(
     if budget_words is None and budget_sentences is None:
         budget_sentences = options.sentences
         budget_words = None if budget_sentences else options.words
-    pool, units = _candidates(sentences, scores, allowed, options)
+    pool, units = _candidates(sentences, scores, allowed, options, stories)
     if not pool:
         return []
     # Only the stories the candidates come from matter: their words are the ones to cover, their other
@@ -181,29 +184,51 @@ def select_items(
     return items
 
 
-def _candidates(sentences: Sequence[Sentence], scores: "np.ndarray", allowed: Sequence[bool] | None, options: Options
-                ) -> tuple[list[int], list[Sentence]]:
+def _candidates(sentences: Sequence[Sentence], scores: "np.ndarray", allowed: Sequence[bool] | None, options: Options,
+                stories: "tuple[np.ndarray, np.ndarray] | None" = None) -> tuple[list[int], list[Sentence]]:
     """The CANDIDATE_POOL best-scored sentences that may be items (ties: earlier document, earlier sentence),
     each as the unit that reads on its own (`unit_of`): their indices and their units.
 
-    Lazy: the pool is full long before the best-scored of a big day's sentences run out.
+    With `stories`, each of the MAIN_STORIES stories of most weight also gets its STORY_CANDIDATES
+    best-scored sentences in the pool, so the story reward can reach every main story of a big day (whose
+    thousands of small stories could otherwise fill the pool). Lazy: the pool is full long before the
+    best-scored of a big day's sentences run out.
     """
     import numpy as np
 
     order = np.lexsort((np.fromiter((s.index for s in sentences), dtype=np.int64, count=len(sentences)),
                         np.fromiter((s.doc_position for s in sentences), dtype=np.int64, count=len(sentences)),
                         -scores))
-    pool: list[int] = []
-    units: list[Sentence] = []
-    for i in order.tolist():
-        unit = unit_of(sentences, i, allowed, options)
-        if unit is None or not eligible(unit, options) or len(set(tokenize(unit.text, unit.language))) < MIN_CONTENT_WORDS:
-            continue
-        pool.append(i)
-        units.append(unit)
-        if len(pool) == CANDIDATE_POOL:
-            break
-    return pool, units
+    taken: dict[int, Sentence] = {}
+
+    def fill(indices: "Iterable[int]", limit: int) -> None:
+        """Add the first `limit` of `indices` that may be items (and are not in the pool yet)."""
+        added = 0
+        for i in indices:
+            if added == limit:
+                return
+            if i in taken:
+                continue
+            unit = unit_of(sentences, i, allowed, options)
+            if unit is None or not eligible(unit, options):
+                continue
+            if len(set(tokenize(unit.text, unit.language))) < MIN_CONTENT_WORDS:
+                continue
+            taken[i] = unit
+            added += 1
+
+    fill(order.tolist(), CANDIDATE_POOL)
+    if stories is not None:
+        story_of, weight = stories
+        rank_in_order = np.empty(len(order), dtype=np.int64)
+        rank_in_order[order] = np.arange(len(order))
+        for k in np.argsort(-weight, kind="stable")[:MAIN_STORIES].tolist():
+            members = np.flatnonzero(story_of == k)
+            have = sum(1 for i in members.tolist() if i in taken)
+            if have < STORY_CANDIDATES:
+                fill(members[np.argsort(rank_in_order[members])].tolist(), STORY_CANDIDATES - have)
+    pool = sorted(taken, key=lambda i: (-scores[i], sentences[i].doc_position, sentences[i].index))
+    return pool, [taken[i] for i in pool]
 
 
 def _greedy(
