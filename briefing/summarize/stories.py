@@ -103,9 +103,14 @@ def group_stories(
         return []
     if vectors is None:
         vectors = document_vectors(documents)
-    edges = _same_language(_similar_pairs(vectors, threshold), documents)
-    components = _components(len(documents), edges, list(range(len(documents))), threshold)
-    groups = [group for component in components for group in _average_linkage(vectors, component, threshold)]
+    if len(documents) <= MAX_LINKED_DOCUMENTS:
+        # One linkage over all: documents of two components never reach the threshold on average, so this
+        # is what the linkage component by component gives.
+        groups = _average_linkage(vectors, list(range(len(documents))), threshold, _language_codes(documents))
+    else:
+        edges = _same_language(_similar_pairs(vectors, threshold), documents)
+        components = _components(len(documents), edges, list(range(len(documents))), threshold)
+        groups = [group for component in components for group in _average_linkage(vectors, component, threshold)]
     return sorted(groups, key=lambda g: (-_outlets(documents, g), -len(g), g[0]))
 
 
@@ -121,14 +126,23 @@ def _same_language(
     """Only the pairs of documents in the same language: a story and its near-duplicates stay in one language."""
     import numpy as np
 
-    languages = [(d.language or "en").split("-")[0].lower() for d in documents]
-    if len(set(languages)) < 2:
+    label = _language_codes(documents)
+    if label is None:
         return edges
     rows, cols, vals = edges
-    codes = {language: i for i, language in enumerate(sorted(set(languages)))}
-    label = np.asarray([codes[language] for language in languages], dtype=np.int64)
     keep = label[rows] == label[cols]
     return rows[keep], cols[keep], vals[keep]
+
+
+def _language_codes(documents: Sequence[Document]) -> "np.ndarray | None":
+    """An integer per document's primary language, or None when they are all in one language."""
+    import numpy as np
+
+    languages = [(d.language or "en").split("-")[0].lower() for d in documents]
+    if len(set(languages)) < 2:
+        return None
+    codes = {language: i for i, language in enumerate(sorted(set(languages)))}
+    return np.asarray([codes[language] for language in languages], dtype=np.int64)
 
 
 def _outlets(documents: Sequence[Document], members: Sequence[int]) -> int:
@@ -242,16 +256,24 @@ def _components(
     return groups
 
 
-def _average_linkage(vectors: "sparse.csr_matrix", members: list[int], threshold: float) -> list[list[int]]:
-    """Split one component into groups whose documents are on average at least `threshold` similar."""
+def _average_linkage(vectors: "sparse.csr_matrix", members: list[int], threshold: float,
+                     languages: "np.ndarray | None" = None) -> list[list[int]]:
+    """Split `members` into groups whose documents are on average at least `threshold` similar (documents
+    of two `languages`, one code per member, are never similar)."""
     import numpy as np
+
+    if len(members) < 2:
+        return [members]
+    sub = vectors[members]
+    similarity = np.asarray((sub @ sub.T).todense(), dtype=np.float64)
+    if languages is not None:
+        similarity[languages[:, None] != languages[None, :]] = 0.0
+    if len(members) == 2:
+        return [members] if similarity[0, 1] >= threshold else [[m] for m in members]
     from scipy.cluster.hierarchy import fcluster, linkage
     from scipy.spatial.distance import squareform
 
-    if len(members) < 3:
-        return [members]
-    sub = vectors[members]
-    distance = 1.0 - np.asarray((sub @ sub.T).todense(), dtype=np.float64)
+    distance = 1.0 - similarity
     np.fill_diagonal(distance, 0.0)
     tree = linkage(squareform(np.clip(distance, 0.0, None), checks=False), method="average")
     labels = fcluster(tree, t=1.0 - threshold, criterion="distance")
