@@ -124,7 +124,6 @@ def _same_language(
     edges: tuple["np.ndarray", "np.ndarray", "np.ndarray"], documents: Sequence[Document]
 ) -> tuple["np.ndarray", "np.ndarray", "np.ndarray"]:
     """Only the pairs of documents in the same language: a story and its near-duplicates stay in one language."""
-
     label = _language_codes(documents)
     if label is None:
         return edges
