@@ -40,9 +40,9 @@ OLD_NEWS = 0.7
 # Up to this many sentences (a few hundred articles) are ranked in one graph; beyond, story by story.
 GLOBAL_RANK_SENTENCES = 20_000
 # On a bigger day, the biggest stories' sentences are ranked by graph up to this many in all.
-GRAPH_RANKED_SENTENCES = 30_000
+GRAPH_RANKED_SENTENCES = 10_000
 # On such a day, a story of more sentences than this is ranked on its most central articles' sentences.
-STORY_GRAPH_SENTENCES = 3000
+STORY_GRAPH_SENTENCES = 1500
 # ... and the stories of fewer sentences than this are ranked together, in one graph without edges between them.
 JOINT_RANK_SENTENCES = 300
 # Stories too big for one graph are ranked by worker processes when they hold this many documents in all.
