@@ -53,6 +53,10 @@ def test_openings_that_stand_alone(text: str) -> None:
     "Watch The Late Show with Stephen Colbert weeknights at 11:35 PM ET.",
     "Image: United States Navy.",
     "Join the conversation on Twitter and don’t forget to follow us at @Marvel.",
+    # Web-archive notices that scraped copies of archived pages carry.
+    "Starting in 1996, Alexa Internet has been donating their crawl data to the Internet Archive.",
+    "Flowing in every day, these data are added to the Wayback Machine after an embargo period.",
+    'Crawls of supported "No More 404" sites.',
 ])
 def test_page_furniture(text: str) -> None:
     assert is_furniture(text)
@@ -65,6 +69,8 @@ def test_page_furniture(text: str) -> None:
     "On May 1, 2013, the museum opened a new wing.",
     "The video showed the officer firing three shots.",
     "Police said 200,000 people, many of them students, gathered on Sunday, Monday and Tuesday.",
+    "The Internet Archive lost its appeal against four publishers on Monday.",
+    "Rescuers crawled through the wreckage of the building to reach survivors.",
 ])
 def test_real_sentences_are_not_furniture(text: str) -> None:
     assert not is_furniture(text)

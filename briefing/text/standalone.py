@@ -4,8 +4,9 @@ Two predicates over one sentence's text, used by selection (`briefing.summarize.
 
 - `depends_on_previous`: the sentence opens with a pronoun, a connective or a back-reference ("He said…",
   "But…", "That would…", "The pair…"), so a reader needs the sentence before it.
-- `is_furniture`: credit lines, photo captions, video-player text, link prompts, contact lines, a date glued
-  to a caption, or a bare list of names: lines of a page, not sentences of an article.
+- `is_furniture`: credit lines, photo captions, video-player text, link prompts, contact lines, web-archive
+  notices (scraped copies of archived pages carry them), a date glued to a caption, or a bare list of
+  names: lines of a page, not sentences of an article.
 """
 from __future__ import annotations
 
@@ -49,6 +50,8 @@ _FURNITURE = re.compile(
     | \bpictured\b | \bis\s+(?:shown|seen|pictured)\s+in\s+(?:this|a)\b | \benlarge\s+image\b
     | ^(?-i:CLOSE|Replay|Autoplay)\b | ^watch\b | \b(?:video|clip)\s+(?:above|below)\b  # video player
     | \bmedia\s+playback\b | \bnext\s+video\b
+    | \bwayback\s+machine\b | \barchive-it\b | \bweb\s+(?:captures?|collections?)\b     # web-archive notices
+    | \bcrawl(?:s|er|ers)?\s+(?:data|of)\b | \bthese\s+crawls\b | \bno\s+more\s+404\b
     """,
     re.IGNORECASE | re.VERBOSE,
 )
@@ -57,7 +60,8 @@ _FURNITURE = re.compile(
 _FURNITURE_HINTS = ("contribut", "staff writer", "reached at", "twitter", "contact", "mail", "follow",
                     "conversation", "click", "tap here", "read", "sign up", "subscribe", "newsletter", "share this",
                     "download", "image", "photo", "picture", "video", "getty", "credit", "pictured", "shown in",
-                    "seen in", "enlarge", "close", "replay", "autoplay", "watch", "clip", "playback")
+                    "seen in", "enlarge", "close", "replay", "autoplay", "watch", "clip", "playback",
+                    "wayback", "archive-it", "web captur", "web collection", "crawl", "404")
 # Web and e-mail addresses (looked for only when a ':', 'www.' or '@' is there: this pattern is slow on long text).
 _ADDRESS = re.compile(r"https?://|\bwww\.|[\w.+-]+@[\w-]+\.[\w.]+", re.IGNORECASE)
 # A date glued to what follows without punctuation: a caption's date stamp (`May 1, 2013 Douglas Owsley, a…`).
