@@ -22,7 +22,8 @@ Checks (per cluster, pooled over a file):
 - dangling: the item opens with a pronoun, a connective or a back-reference ("He", "But", "That",
   "However", "The pair", "The company", ...), after any opening quotes.
 - junk: credit/byline lines, captions and photo/video furniture, "click here"/"read more" prompts,
-  a date glued to a caption, lists of names, URLs/e-mail addresses.
+  a date glued to a caption, lists of names, URLs/e-mail addresses, web-archive notices (any mention of
+  the Wayback Machine or the Internet Archive, "crawl data": stricter than the briefing's own filter).
 - ROUGE-1/2 recall (x 100) of the briefings as built (stories on, strict budget) against the references,
   for comparison with `briefing eval` (which scores selection alone, without stories).
 - titles fit: a section title (sections with a title only) is the title of a document the section cites
@@ -87,6 +88,7 @@ _JUNK = [
                           r"\bcontinue reading\b|\bshare this\b|\bcomments? (?:below|section)\b|\bdownload the app\b", re.I)),
     ("dateline glue", re.compile(rf"^(?:{_MONTHS} \d{{1,2}}, \d{{4}}|\d{{1,2}} {_MONTHS} \d{{4}}|\d{{4}}-\d\d-\d\d)\s+[A-Z]")),
     ("address", re.compile(r"https?://|www\.|\b[\w.]+@[\w.]+\.\w+")),
+    ("web archive", re.compile(r"\bwayback machine\b|\binternet archive\b|\barchive-it\b|\bcrawls? (?:data|of)\b|\bthese crawls\b", re.I)),
 ]
 
 
