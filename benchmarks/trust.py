@@ -81,7 +81,7 @@ _JUNK = [
                           r"\bon twitter at\b|\bcan be reached at\b", re.I)),
     ("caption", re.compile(r"\b(?:image|photo|picture|video)(?: credit| caption| copyright)?\s*:|\(\s*(?:AP|Reuters|AFP|Getty)"
                            r"[^)]*(?:photo|images)[^)]*\)|getty images|\bphoto(?:graph)? by\b|\bpictured\b|"
-                           r"\bimage caption\b|\bfile photo\b|\(photo\b|\bphoto courtesy\b|\bcredit:", re.I)),
+                           r"\bimage caption\b|\bfile photo\b|\(photo\b|\bphoto courtesy\b|\bcredit:|^\W*(?:\([^)]*\)\s*)?in this [^.]{0,40}\bphoto\b,", re.I)),
     ("video", re.compile(r"^(?-i:CLOSE|Replay|Autoplay)\b|^(?:video|watch)\s*:|^watch\b|\bskip in \d|\bnext video\b|"
                          r"\bmedia playback is unsupported\b|\b(?:video|clip) (?:above|below)\b", re.I)),
     ("prompt", re.compile(r"\bclick here\b|\bread (?:more|the full)\b|\bsign up\b|\bsubscribe\b|\bnewsletter\b|"

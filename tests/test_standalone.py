@@ -57,6 +57,8 @@ def test_openings_that_stand_alone(text: str) -> None:
     "Starting in 1996, Alexa Internet has been donating their crawl data to the Internet Archive.",
     "Flowing in every day, these data are added to the Wayback Machine after an embargo period.",
     'Crawls of supported "No More 404" sites.',
+    "(Associated Press) In this Saturday, July 1, 2017, photo, people line up at a dispensary in Las Vegas.",
+    "In this Oct. 4, 2013 file photo, Gov. Tom Corbett speaks to reporters.",
 ])
 def test_page_furniture(text: str) -> None:
     assert is_furniture(text)
@@ -71,6 +73,7 @@ def test_page_furniture(text: str) -> None:
     "Police said 200,000 people, many of them students, gathered on Sunday, Monday and Tuesday.",
     "The Internet Archive lost its appeal against four publishers on Monday.",
     "Rescuers crawled through the wreckage of the building to reach survivors.",
+    "In this case the photo was never published, the newspaper said.",
 ])
 def test_real_sentences_are_not_furniture(text: str) -> None:
     assert not is_furniture(text)

@@ -64,6 +64,9 @@ _FURNITURE_HINTS = ("contribut", "staff writer", "reached at", "twitter", "conta
                     "wayback", "archive-it", "web captur", "web collection", "crawl", "404")
 # Web and e-mail addresses (looked for only when a ':', 'www.' or '@' is there: this pattern is slow on long text).
 _ADDRESS = re.compile(r"https?://|\bwww\.|[\w.+-]+@[\w-]+\.[\w.]+", re.IGNORECASE)
+# A wire photo caption: "In this Saturday, July 1, 2017, photo, people line up…" (after a credit in brackets).
+_IN_THIS_PHOTO = re.compile(
+    rf"^\W*(?:\([\w\s.]+\)\s*)?in\s+this\s+(?:(?:\w+day|\d{{1,4}}|{_MONTH})[,.]?\s+){{0,5}}(?:file\s+)?photo\b", re.IGNORECASE)
 # A date glued to what follows without punctuation: a caption's date stamp (`May 1, 2013 Douglas Owsley, a…`).
 _GLUED_DATE = re.compile(rf"^(?:{_MONTH}\s+\d{{1,2}},\s+\d{{4}}|\d{{1,2}}\s+{_MONTH}\s+\d{{4}}|\d{{4}}-\d\d-\d\d)\s+[A-Z]")
 # A list of names or results: at least this many commas and almost nothing but capitalised words.
@@ -98,6 +101,8 @@ def is_furniture(text: str) -> bool:
     """
     low = text.lower()
     if (any(hint in low for hint in _FURNITURE_HINTS) and _FURNITURE.search(text)) or _GLUED_DATE.match(text):
+        return True
+    if "photo" in low and _IN_THIS_PHOTO.match(text):
         return True
     if ("@" in text or "://" in text or "www." in low) and _ADDRESS.search(text):
         return True
