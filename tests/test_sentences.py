@@ -189,3 +189,18 @@ def test_golden_rules_f1() -> None:
 ])
 def test_a_caption_after_a_sentence_is_a_unit_of_its_own(text: str, expected: list[str]) -> None:
     assert split_sentences(text) == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Armed Basque separatist group ETA announces cease-fire MADRID, Spain (AP) _ The group has announced a truce.",
+     ["Armed Basque separatist group ETA announces cease-fire", "MADRID, Spain (AP) _ The group has announced a truce."]),
+    ("Pa. governor compares gay marriage to incest NEW YORK (AP) -- Investigators said so.",
+     ["Pa. governor compares gay marriage to incest", "NEW YORK (AP) -- Investigators said so."]),
+    # A dateline that opens the paragraph, or a city inside a sentence, is no boundary.
+    ("NEW YORK (AP) -- Federal investigators have concluded pilot error caused the crash.",
+     ["NEW YORK (AP) -- Federal investigators have concluded pilot error caused the crash."]),
+    ("Officials in LONDON said the talks would resume on Monday.",
+     ["Officials in LONDON said the talks would resume on Monday."]),
+])
+def test_a_headline_glued_to_a_wire_dateline_is_its_own_unit(text: str, expected: list[str]) -> None:
+    assert split_sentences(text) == expected

@@ -74,6 +74,12 @@ _OPENING = "“\"‘'([{¿¡«*•▪◦‣⁃●"
 _WORD_PUNCT = ",;:.!?”’\"')]»"
 _QUOTE_REACH = 400  # characters; a quotation longer than this is not treated as one sentence
 _PARAGRAPHS = re.compile(r"\n\s*\n")
+# A wire dateline after other text (`… announces cease-fire MADRID, Spain (AP) _ The …`): the headline glued
+# before it ends there. A city in capitals, maybe a place, the agency in brackets, then a dash.
+_DATELINE = re.compile(
+    r"(?<=[a-z0-9.!?\"”’)]) (?=[A-Z][A-Z.'’-]+(?: [A-Z][A-Z.'’-]+){0,3}(?:, [A-Z][\w.]+(?: [A-Z][\w.]+){0,2})? "
+    r"\((?:AP|Reuters|AFP|UPI|CNN|dpa)\) ?[_—–-])"
+)
 _SOFT_BREAKS = (re.compile(r";\s+"), re.compile(r"\s+[-–—]\s+"), re.compile(r":\s+"), re.compile(r",\s+"))
 _MIN_PIECE = 5  # words; a run-on is never cut into a piece shorter than this
 
@@ -239,6 +245,8 @@ def _split_paragraph(para: str, max_words: int, tables: Tables = _ENGLISH) -> li
     """Sentences of one paragraph, in order."""
     pieces: list[str] = []
     cuts = _list_cuts(para) if para[:1] in "•▪◦‣⁃●" or para[:1].isalnum() else []
+    if "(" in para:  # a wire dateline inside a paragraph starts the story after a glued headline
+        cuts = sorted({*cuts, *(m.end() for m in _DATELINE.finditer(para))})
     bounds = [0, *cuts, len(para)]
     for chunk_start, chunk_end in zip(bounds, bounds[1:]):
         chunk = para[chunk_start:chunk_end]
