@@ -165,6 +165,9 @@ def test_publish_that_cannot_write_one_file_leaves_the_site_unchanged(tmp_path: 
 # Nothing else changes: the child writes exactly as a normal publish does.
 _CHILD = """
 import os, signal, sqlite3, sys
+# Ctrl-C raises KeyboardInterrupt, as in a terminal (a job a shell starts in the background inherits
+# SIGINT ignored, and Python then keeps ignoring it).
+signal.signal(signal.SIGINT, signal.default_int_handler)
 site, stop = os.path.realpath(sys.argv.pop(1)), sys.argv.pop(1)
 kind, _, number = stop.partition(":")
 counts = {"replace": 0, "connect": 0}
