@@ -11,7 +11,8 @@ from itertools import islice
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
-from .dedupe import MIN_SHARED_WORDS, content_sets, corroboration_matrix, overlap_matrix
+from .dedupe import MIN_SHARED_WORDS, content_sets, corroboration_matrix
+from .greedy import greedy, word_distribution
 from ..models import Document, Item, Sentence, SourceRef
 from ..options import Options
 from ..text.standalone import depends_on_previous, is_furniture
@@ -30,19 +31,11 @@ _SENTENCE_START = re.compile(r"(?:« |[\"'“‘«„¿¡(\[「『（])*[^\W_a-z
 # A sentence with fewer distinct content words says too little to brief ("Those reports could not be
 # independently verified.").
 MIN_CONTENT_WORDS = 4
-# MMR-style redundancy: a candidate's score is discounted by its overlap with what is already chosen.
-REDUNDANCY_PENALTY = 0.7
 # Only this many best-scored eligible sentences compete in selection (a briefing holds far fewer).
 CANDIDATE_POOL = 400
-# Weight of word-distribution coverage against centrality, and the add-k smoothing of the summary's
-# distribution (measured on even-numbered dev clusters, checked on odd ones: benchmarks/RESULTS.md).
-KL_WEIGHT = 0.3
 # With a focus query, the words to cover are those of the input weighted by each sentence's relevance to the
 # query (0-1) plus this floor (query-focused KL-Sum; measured on DUC 2007 dev topics: benchmarks/RESULTS.md).
 QUERY_FLOOR = 0.1
-# Reward (in units of the best centrality) for the first item of a story, times the story's weight (0-1).
-STORY_WEIGHT = 0.5
-KL_SMOOTHING = 0.1
 # A unit of sentences that lean on each other ("X did A. He then did B.") holds at most this many.
 MAX_UNIT_SENTENCES = 3
 
@@ -141,7 +134,7 @@ def select_items(
         novelty: optional 0.0-1.0 share of each sentence that earlier days did not say; the word distribution
             a briefing should cover is then that of what is new.
         stories: optional (story of each sentence, weight 0-1 of each story): the first item of a story
-            earns STORY_WEIGHT times its story's weight, so a day's main stories each get an item.
+            earns `greedy.STORY_WEIGHT` times its story's weight, so a day's main stories each get an item.
     Returns:
         Items in reading order, each citing one or more sources.
     """
@@ -173,7 +166,7 @@ def select_items(
         if relevance is not None:
             weights = (1.0 if weights is None else weights) * (QUERY_FLOOR + np.asarray(relevance, dtype=float))
         story_of = None if stories is None else (stories[0][pool], stories[1][stories[0][pool]])
-        chosen = _greedy(pool, rows[pool], _word_distribution(own_rows, weights), np.asarray(scores, dtype=float)[pool],
+        chosen = greedy(pool, rows[pool], word_distribution(own_rows, weights), np.asarray(scores, dtype=float)[pool],
                          [count_words(sentences[i].text) for i in pool], options, budget_words, budget_sentences, overflow,
                          story_of)
     if not chosen:
@@ -190,91 +183,6 @@ def select_items(
         refs = [_ref(sentences[i], documents)] + [_ref(s, documents) for s in credited.get(sentences[i], [])]
         items.append(Item(text=sentences[i].text, score=float(scores[i]) / peak, sources=tuple(refs)))
     return items
-
-
-def _greedy(
-    pool: list[int],
-    rows: "sparse.csr_matrix",
-    target: "np.ndarray",
-    values: "np.ndarray",
-    lengths: list[int],
-    options: Options,
-    budget_words: int | None,
-    budget_sentences: int | None,
-    overflow: bool,
-    stories: "tuple[np.ndarray, np.ndarray] | None" = None,
-) -> list[int]:
-    """Greedy selection until the budget is spent, each step taking the best candidate by
-
-        (1 - KL_WEIGHT) * (centrality - REDUNDANCY_PENALTY * redundancy) + KL_WEIGHT * coverage
-
-    where redundancy is the overlap with what is already chosen (maximal marginal relevance, Carbonell &
-    Goldstein, SIGIR 1998) and coverage is how much closer the summary's word distribution comes to the
-    input's (KL-Sum, Haghighi & Vanderwende, NAACL 2009), rescaled to 0-1 among the candidates.
-    A candidate whose overlap reaches `options.duplicate_threshold` is a near-duplicate, never chosen.
-    With `stories` (each candidate's story, and the weight of each candidate's story), a candidate from a
-    story that has no item yet earns STORY_WEIGHT times its story's weight: a submodular reward for covering
-    the day's stories, like the cluster reward of Lin & Bilmes (ACL 2011); with one story it changes nothing.
-    The lead baseline (`--algorithm lead`) takes candidates in score order (the articles' openings): no
-    redundancy penalty, story reward or coverage term reorders them, and it stops at the first opening that
-    does not fit.
-    """
-    import numpy as np
-
-    values = values / (values.max() or 1.0)
-    redundancy = np.zeros(len(pool))
-    summary = np.zeros(rows.shape[1])
-    sizes = np.asarray(rows.sum(axis=1)).ravel()
-    alive = np.ones(len(pool), dtype=bool)
-    chosen: list[int] = []
-    words_left = budget_words if budget_words is not None else 10**9
-    lead = options.algorithm == "lead"
-    while alive.any() and words_left >= options.min_words:
-        if budget_sentences is not None and len(chosen) >= budget_sentences:
-            break
-        value = values if lead else values - REDUNDANCY_PENALTY * redundancy
-        if stories is not None and not lead:
-            value = value + STORY_WEIGHT * stories[1]
-        if KL_WEIGHT and not lead:
-            coverage = _kl_improvement(rows, sizes, target, summary)
-            lo, hi = coverage[alive].min(), coverage[alive].max()
-            value = (1 - KL_WEIGHT) * value + KL_WEIGHT * (coverage - lo) / ((hi - lo) or 1.0)
-        k = int(np.argmax(np.where(alive, value, -np.inf)))
-        alive[k] = False
-        if lead and lengths[k] > words_left and not overflow:
-            break  # the lead stops where the openings no longer fit; it never fills up with a late, short line
-        if redundancy[k] >= options.duplicate_threshold or (lengths[k] > words_left and not overflow):
-            continue
-        chosen.append(pool[k])
-        if stories is not None:  # the story is covered: its other sentences earn no more
-            stories = (stories[0], np.where(stories[0] == stories[0][k], 0.0, stories[1]))
-        summary[rows[k].indices] += 1.0
-        words_left -= lengths[k]
-        redundancy = np.maximum(redundancy, overlap_matrix(rows, rows[k]).ravel())
-    return chosen
-
-
-def _word_distribution(rows: "sparse.csr_matrix", weights: "np.ndarray | None" = None) -> "np.ndarray":
-    """The input's content-word distribution: how many sentences use each word (each counted by its
-    weight, when given), normalised."""
-    import numpy as np
-
-    counts = np.asarray(rows.sum(axis=0) if weights is None else rows.T @ weights).ravel()
-    return counts / (counts.sum() or 1.0)
-
-
-def _kl_improvement(rows: "sparse.csr_matrix", sizes: "np.ndarray", target: "np.ndarray", summary: "np.ndarray") -> "np.ndarray":
-    """-KL(target || summary + candidate) for each candidate row, up to a shared constant.
-
-    With add-k smoothing q_t = (c_t + k) / Z, KL = sum p log p - sum p log(c_t + k) + log Z; adding a
-    sentence (0/1 row) changes c_t by one on its words only, so the per-candidate part is sparse:
-    row . (p * log((c + 1 + k) / (c + k))) - log(Z + size).
-    """
-    import numpy as np
-
-    gain = target * np.log((summary + 1.0 + KL_SMOOTHING) / (summary + KL_SMOOTHING))
-    total = summary.sum() + KL_SMOOTHING * len(summary)
-    return np.asarray(rows @ gain - np.log(total + sizes))
 
 
 def _corroborations(
