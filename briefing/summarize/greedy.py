@@ -6,6 +6,7 @@ already chosen and how much closer they bring the briefing's word distribution t
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from .dedupe import overlap_matrix
@@ -23,6 +24,10 @@ KL_WEIGHT = 0.3
 # Reward (in units of the best centrality) for the first item of a story, times the story's weight (0-1).
 STORY_WEIGHT = 0.5
 KL_SMOOTHING = 0.1
+# Reward (in units of the best centrality) for a candidate whose fact another outlet also states, times the
+# share of the other outlets that state it (0-1, `select.corroborated`): what several outlets report is what a
+# briefing should lead with (measured on even-numbered dev clusters, checked on odd ones: benchmarks/RESULTS.md).
+CORROBORATION_WEIGHT = 0.2
 
 
 def greedy(
@@ -36,6 +41,8 @@ def greedy(
     budget_sentences: int | None,
     overflow: bool,
     stories: "tuple[np.ndarray, np.ndarray] | None" = None,
+    corroborated: "np.ndarray | None" = None,
+    spans: "Sequence[tuple[str, int, int]] | None" = None,
 ) -> list[int]:
     """Greedy selection until the budget is spent, each step taking the best candidate by
 
@@ -48,6 +55,13 @@ def greedy(
     With `stories` (each candidate's story, and the weight of each candidate's story), a candidate from a
     story that has no item yet earns STORY_WEIGHT times its story's weight: a submodular reward for covering
     the day's stories, like the cluster reward of Lin & Bilmes (ACL 2011); with one story it changes nothing.
+    With `corroborated` (0-1 per candidate: the share of other outlets stating its fact), a candidate earns
+    CORROBORATION_WEIGHT times it.
+    With `spans` ((document, first sentence, last sentence) of each candidate), a candidate that continues a
+    picked item (same document and first sentence, more sentences: "X did A." picked, "X did A. He then did
+    B." a candidate) grows that item instead of being a second one: its cost is the words it adds, its
+    coverage counts only its new words, its redundancy leaves out the item it grows, and it earns no
+    corroboration reward (the item it grows already did). A candidate that a picked item holds is dropped.
     The lead baseline (`--algorithm lead`) takes candidates in score order (the articles' openings): no
     redundancy penalty, story reward or coverage term reorders them, and it stops at the first opening that
     does not fit.
@@ -55,36 +69,99 @@ def greedy(
     import numpy as np
 
     values = values / (values.max() or 1.0)
-    redundancy = np.zeros(len(pool))
-    summary = np.zeros(rows.shape[1])
     sizes = np.asarray(rows.sum(axis=1)).ravel()
+    summary = np.zeros(rows.shape[1])
     alive = np.ones(len(pool), dtype=bool)
-    chosen: list[int] = []
+    picked: list[int] = []  # pool positions, an extended item's position replacing its antecedent's
+    overlaps: list["np.ndarray"] = []  # per picked item, every candidate's overlap with it
     words_left = budget_words if budget_words is not None else 10**9
     lead = options.algorithm == "lead"
+    grows = spans is not None and not lead
     while alive.any() and words_left >= options.min_words:
-        if budget_sentences is not None and len(chosen) >= budget_sentences:
+        if budget_sentences is not None and len(picked) >= budget_sentences:
             break
+        # Which picked item each candidate would grow (-1: none), and what it then adds.
+        base = _antecedents(spans, picked, alive) if grows and picked else np.full(len(pool), -1)
+        if not alive.any():
+            break
+        extra, extra_sizes, cost = rows, sizes, np.asarray(lengths)
+        if (base >= 0).any():
+            extra, extra_sizes, cost = _increments(rows, base, lengths)
+        redundancy = _redundancy(overlaps, picked, base, len(pool))
         value = values if lead else values - REDUNDANCY_PENALTY * redundancy
         if stories is not None and not lead:
             value = value + STORY_WEIGHT * stories[1]
+        if corroborated is not None and not lead:
+            value = value + CORROBORATION_WEIGHT * np.where(base >= 0, 0.0, corroborated)
         if KL_WEIGHT and not lead:
-            coverage = _kl_improvement(rows, sizes, target, summary)
+            coverage = _kl_improvement(extra, extra_sizes, target, summary)
             lo, hi = coverage[alive].min(), coverage[alive].max()
             value = (1 - KL_WEIGHT) * value + KL_WEIGHT * (coverage - lo) / ((hi - lo) or 1.0)
         k = int(np.argmax(np.where(alive, value, -np.inf)))
         alive[k] = False
-        if lead and lengths[k] > words_left and not overflow:
+        if lead and cost[k] > words_left and not overflow:
             break  # the lead stops where the openings no longer fit; it never fills up with a late, short line
-        if redundancy[k] >= options.duplicate_threshold or (lengths[k] > words_left and not overflow):
+        if redundancy[k] >= options.duplicate_threshold or (cost[k] > words_left and not overflow):
             continue
-        chosen.append(pool[k])
-        if stories is not None:  # the story is covered: its other sentences earn no more
-            stories = (stories[0], np.where(stories[0] == stories[0][k], 0.0, stories[1]))
-        summary[rows[k].indices] += 1.0
-        words_left -= lengths[k]
-        redundancy = np.maximum(redundancy, overlap_matrix(rows, rows[k]).ravel())
-    return chosen
+        if base[k] >= 0:  # the unit takes its antecedent's place: one item, the same citation
+            slot = picked.index(int(base[k]))
+            picked[slot], overlaps[slot] = k, overlap_matrix(rows, rows[k]).ravel()
+        else:
+            picked.append(k)
+            overlaps.append(overlap_matrix(rows, rows[k]).ravel())
+            if stories is not None:  # the story is covered: its other sentences earn no more
+                stories = (stories[0], np.where(stories[0] == stories[0][k], 0.0, stories[1]))
+        summary[extra[k].indices] += 1.0
+        words_left -= int(cost[k])
+    return [pool[k] for k in picked]
+
+
+def _antecedents(spans: "Sequence[tuple[str, int, int]] | None", picked: list[int], alive: "np.ndarray") -> "np.ndarray":
+    """For each candidate, the picked item it grows (its first sentences), or -1; a candidate that a picked
+    item already holds is no longer alive."""
+    import numpy as np
+
+    base = np.full(len(alive), -1)
+    assert spans is not None
+    starts = {spans[k][:2]: k for k in picked}
+    for c in np.flatnonzero(alive).tolist():
+        k = starts.get(spans[c][:2])
+        if k is None:
+            continue
+        if spans[k][2] < spans[c][2]:
+            base[c] = k
+        else:
+            alive[c] = False
+    return base
+
+
+def _increments(rows: "sparse.csr_matrix", base: "np.ndarray", lengths: list[int]
+                ) -> "tuple[sparse.csr_matrix, np.ndarray, np.ndarray]":
+    """Each candidate's content words, their count, and its words, less those of the picked item it grows."""
+    import numpy as np
+    from scipy import sparse
+
+    growing = np.flatnonzero(base >= 0)
+    held = sparse.csr_matrix((np.ones(len(growing)), (growing, base[growing])), shape=(rows.shape[0], rows.shape[0]))
+    extra = (rows - (held @ rows).multiply(rows)).tocsr()
+    extra.eliminate_zeros()
+    cost = np.asarray(lengths) - np.asarray([lengths[b] if b >= 0 else 0 for b in base.tolist()])
+    return extra, np.asarray(extra.sum(axis=1)).ravel(), cost
+
+
+def _redundancy(overlaps: list["np.ndarray"], picked: list[int], base: "np.ndarray", count: int) -> "np.ndarray":
+    """Each candidate's greatest overlap with a picked item, leaving out the item it would grow."""
+    import numpy as np
+
+    if not overlaps:
+        return np.zeros(count)
+    table = np.column_stack(overlaps)
+    growing = np.flatnonzero(base >= 0)
+    if len(growing):
+        table = table.copy()
+        slot = {k: i for i, k in enumerate(picked)}
+        table[growing, [slot[b] for b in base[growing].tolist()]] = 0.0
+    return np.asarray(table.max(axis=1))
 
 
 def word_distribution(rows: "sparse.csr_matrix", weights: "np.ndarray | None" = None) -> "np.ndarray":

@@ -11,7 +11,7 @@ from itertools import islice
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
-from .dedupe import MIN_SHARED_WORDS, content_sets, corroboration_matrix
+from .dedupe import MIN_SHARED_WORDS, content_sets, corroboration_matrix, corroboration_pairs
 from .greedy import greedy, word_distribution
 from ..models import Document, Item, Sentence, SourceRef
 from ..options import Options
@@ -168,7 +168,8 @@ def select_items(
         story_of = None if stories is None else (stories[0][pool], stories[1][stories[0][pool]])
         chosen = greedy(pool, rows[pool], word_distribution(own_rows, weights), np.asarray(scores, dtype=float)[pool],
                          [count_words(sentences[i].text) for i in pool], options, budget_words, budget_sentences, overflow,
-                         story_of)
+                         story_of, corroborated([sentences[i] for i in pool], originals, rows[pool], own_rows, options),
+                         [(sentences[i].document, sentences[i].index, originals[i].index) for i in pool])
     if not chosen:
         return []
     credited = _corroborations(originals, own_rows, [sentences[i] for i in chosen], rows[chosen], options)
@@ -183,6 +184,41 @@ def select_items(
         refs = [_ref(sentences[i], documents)] + [_ref(s, documents) for s in credited.get(sentences[i], [])]
         items.append(Item(text=sentences[i].text, score=float(scores[i]) / peak, sources=tuple(refs)))
     return items
+
+
+def corroborated(
+    units: Sequence[Sentence], sentences: Sequence[Sentence], unit_rows: "sparse.csr_matrix",
+    rows: "sparse.csr_matrix", options: Options,
+) -> "np.ndarray":
+    """For each candidate unit, the share of the other documents that state its fact, 0.0-1.0.
+
+    A document corroborates a unit when one of its `sentences` is a statement that says the unit's fact
+    (`dedupe.corroboration_matrix`, the test the citations use). `rows` and `unit_rows` are the content
+    words of `sentences` and `units` (same columns); only pairs sharing words are compared.
+
+    >>> from briefing.summarize.dedupe import content_sets
+    >>> texts = ["Police said 200,000 people were at the stadium on Sunday.",
+    ...          "More than 200,000 people were at the stadium, police said.", "The mayor opened a new library."]
+    >>> s = [Sentence(t, d, 0) for t, d in zip(texts, "abc")]
+    >>> rows, _ = content_sets(texts)
+    >>> corroborated(s, s, rows, rows, Options()).tolist()
+    [0.5, 0.5, 0.0]
+    """
+    import numpy as np
+
+    found = np.zeros(len(units))
+    others = len({s.document for s in sentences}) - 1
+    if not len(units) or others < 1:
+        return found
+    evidence, supported, _ = corroboration_pairs(rows, unit_rows, options.duplicate_threshold)
+    statement = {j: _statement(sentences[j], options) for j in set(evidence.tolist())}
+    outlets: dict[int, set[str]] = {}
+    for j, k in zip(evidence.tolist(), supported.tolist()):
+        if statement[j] and sentences[j].document != units[k].document:
+            outlets.setdefault(k, set()).add(sentences[j].document)
+    for k, documents in outlets.items():
+        found[k] = len(documents) / others
+    return found
 
 
 def _corroborations(
