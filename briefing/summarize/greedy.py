@@ -27,7 +27,7 @@ KL_SMOOTHING = 0.1
 # Reward (in units of the best centrality) for a candidate whose fact another outlet also states, times the
 # share of the other outlets that state it (0-1, `select.corroborated`): what several outlets report is what a
 # briefing should lead with (measured on even-numbered dev clusters, checked on odd ones: benchmarks/RESULTS.md).
-CORROBORATION_WEIGHT = 0.2
+CORROBORATION_WEIGHT = 0.3
 
 
 def greedy(

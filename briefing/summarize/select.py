@@ -65,9 +65,10 @@ def standalone_units(
     A sentence opening with a pronoun, a connective or a back-reference (`depends_on_previous`) is joined
     to the sentences just before it in the same article, back to the nearest one that stands alone (at most
     `MAX_UNIT_SENTENCES` in all, and the unit must itself be eligible, so at most `max_words` long). The
-    unit cites the article once, at its first sentence, and keeps the dependent sentence's score (its
-    antecedent also competes on its own, and the two are near-duplicates, so at most one of them is
-    chosen). Without such an antecedent the sentence is left out. No word is changed. A unit is allowed
+    unit cites the article once, at its first sentence, and scores as the best of its sentences (it says
+    all they say; its antecedent also competes on its own, and once that is chosen the unit can grow it
+    at the cost of the dependent sentence's words: `greedy.greedy`). Without such an antecedent the
+    sentence is left out. No word is changed. A unit is allowed
     only when all of its sentences are (an antecedent said in an earlier briefing would be repeated).
 
     Returns:
@@ -77,6 +78,8 @@ def standalone_units(
 
     units: list[Sentence] = []
     unit_allowed: list[bool] = []
+    own = np.asarray(scores, dtype=float)
+    scores = own.copy()
     for i, sentence in enumerate(sentences):
         ok = allowed is None or bool(allowed[i])
         if depends_on_previous(sentence.text):
@@ -92,10 +95,12 @@ def standalone_units(
             ok = ok and first < i and not depends_on_previous(unit.text) and eligible(unit, options)
             ok = ok and (allowed is None or all(allowed[first:i]))
             sentence = unit if first < i else sentence
+            if first < i:
+                scores[i] = own[first : i + 1].max()
         units.append(sentence)
         unit_allowed.append(ok)
     mask = None if allowed is None and all(unit_allowed) else unit_allowed
-    return units, np.asarray(scores, dtype=float), mask
+    return units, scores, mask
 
 
 def _whole(sentence: Sentence) -> bool:
@@ -130,7 +135,7 @@ def select_items(
             budget, as it does for every baseline); briefings never overflow.
         relevance: optional 0.0-1.0 relevance of each sentence to a focus query: the word distribution a
             briefing should cover is then that of what the query asks about (the ranking's `scores` are
-            already biased towards it).
+            already biased towards it), and a corroborated candidate's reward counts by its relevance.
         novelty: optional 0.0-1.0 share of each sentence that earlier days did not say; the word distribution
             a briefing should cover is then that of what is new.
         stories: optional (story of each sentence, weight 0-1 of each story): the first item of a story
@@ -166,9 +171,12 @@ def select_items(
         if relevance is not None:
             weights = (1.0 if weights is None else weights) * (QUERY_FLOOR + np.asarray(relevance, dtype=float))
         story_of = None if stories is None else (stories[0][pool], stories[1][stories[0][pool]])
+        support = corroborated([sentences[i] for i in pool], originals, rows[pool], own_rows, options)
+        if relevance is not None:  # with a query, what several outlets say about it
+            support = support * np.minimum(1.0, QUERY_FLOOR + np.asarray(relevance, dtype=float)[pool])
         chosen = greedy(pool, rows[pool], word_distribution(own_rows, weights), np.asarray(scores, dtype=float)[pool],
                          [count_words(sentences[i].text) for i in pool], options, budget_words, budget_sentences, overflow,
-                         story_of, corroborated([sentences[i] for i in pool], originals, rows[pool], own_rows, options),
+                         story_of, support,
                          [(sentences[i].document, sentences[i].index, originals[i].index) for i in pool])
     if not chosen:
         return []
