@@ -4,7 +4,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from briefing.summarize.dedupe import DEFAULT_THRESHOLD, content_sets, find_repeats, overlap_matrix, similarity
+from briefing.summarize.dedupe import (DEFAULT_THRESHOLD, content_sets, corroboration_matrix, corroboration_pairs,
+                                      find_repeats, overlap_matrix, similarity)
 
 PARAPHRASES = [
     ("Police said 200,000 people were at the stadium.", "More than 200,000 people were at the stadium, police said."),
@@ -84,3 +85,16 @@ def test_find_repeats_threshold_is_a_parameter() -> None:
 def test_find_repeats_with_nothing_to_compare() -> None:
     assert find_repeats(["Rain floods Paris."], []) == [None]
     assert find_repeats([], ["Rain floods Paris."]) == []
+
+
+def test_corroboration_pairs_are_the_nonzero_cells_of_the_matrix() -> None:
+    texts = ["Police said 200,000 people were at the stadium on Sunday.",
+             "More than 200,000 people were at the stadium, police said.",
+             "Police rejected that.", "The stadium holds 80,000 people, police said on Sunday.",
+             "Heavy rain flooded the old town of Paris on Monday night."]
+    rows, _ = content_sets(texts)
+    dense = corroboration_matrix(rows, rows)
+    i, j, value = corroboration_pairs(rows, rows)
+    assert sorted(zip(i.tolist(), j.tolist())) == [(int(a), int(b)) for a, b in zip(*np.nonzero(dense))]
+    assert value.tolist() == pytest.approx(dense[i, j].tolist())
+    assert dense[0, 1] > 0 and dense[4, :4].max() == 0  # a paraphrase corroborates; another story does not

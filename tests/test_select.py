@@ -6,8 +6,10 @@ import pytest
 
 from briefing.models import Document, Item, Sentence
 from briefing.options import Options
+from briefing.summarize import greedy
 from briefing.summarize.rank import rank_sentences
-from briefing.summarize.select import eligible, select_items
+from briefing.summarize.dedupe import content_sets
+from briefing.summarize.select import eligible, select_items, unit_of, unit_scores
 from briefing.text.vectors import count_words
 from conftest import make_corpus
 
@@ -205,6 +207,51 @@ def test_a_dependent_sentence_without_an_antecedent_is_left_out() -> None:
     allowed = [True, True, False, True]  # b's first sentence was in an earlier briefing: no antecedent to repeat
     texts = [item.text for item in select_items(sentences, scores, documents, Options(words=1000), allowed)]
     assert texts == [docs["a"][1]]
+
+
+ANTECEDENT = "Tennis star Maria Sharapova failed a drug test at the Australian Open."  # 12 words
+DEPENDENT = "She said she had taken the drug for ten years for health problems."  # 13 words
+OTHER = "Officials released the schedule for the spring tournaments in Madrid and Rome."  # 12 words
+
+
+def _grow(budget: int, spans: list[tuple[str, int, int]] | None) -> list[int]:
+    """`greedy` over [the antecedent alone, the antecedent with its dependent sentence, another fact]."""
+    texts = [ANTECEDENT, f"{ANTECEDENT} {DEPENDENT}", OTHER]
+    rows, _ = content_sets(texts)
+    return greedy.greedy([0, 1, 2], rows, greedy.word_distribution(rows), np.array([1.0, 0.9, 0.5]),
+                         [count_words(t) for t in texts], Options(), budget, None, False, spans=spans)
+
+
+def test_a_chosen_antecedent_grows_into_its_unit_at_the_cost_of_the_dependent_words() -> None:
+    spans = [("a", 0, 0), ("a", 0, 1), ("b", 0, 0)]
+    # The antecedent is chosen first; the unit then costs the dependent's 13 words and replaces it: one item.
+    assert _grow(37, spans) == [1, 2]  # 12 + 13 + 12 words
+    assert _grow(24, spans) == [0, 2]  # 12 words left after the antecedent: the dependent's 13 do not fit
+    # Without spans (as before growth), the unit repeats the chosen antecedent and is never chosen.
+    assert _grow(37, None) == [0, 2]
+
+
+def test_a_unit_scores_as_the_best_of_its_sentences() -> None:
+    sentences, _ = make_corpus({"a": [ANTECEDENT, DEPENDENT]})
+    units = [unit_of(sentences, i, None, Options()) for i in range(len(sentences))]
+    assert [u.text for u in units if u is not None] == [ANTECEDENT, f"{ANTECEDENT} {DEPENDENT}"]
+    assert unit_scores(sentences, np.array([0.8, 0.3])).tolist() == [0.8, 0.8]  # it says all its antecedent says
+
+
+def test_a_fact_other_outlets_state_is_preferred(monkeypatch: pytest.MonkeyPatch) -> None:
+    single = "Firefighters rescued forty residents from flooded basements near the river."
+    docs = {"a": [single, LEAD_A], "b": [LEAD_B]}
+    sentences, documents = make_corpus(docs)
+    scores = np.array([1.0, 0.4, 0.1])  # the fact one outlet reports is the more central
+
+    def first_item() -> list[str]:
+        """The text and cited outlets of a one-item briefing."""
+        (item,) = select_items(sentences, scores, documents, Options(sentences=1, words=None))
+        return [item.text] + [ref.document for ref in item.sources]
+
+    assert first_item() == [LEAD_A, "a", "b"]  # both outlets report the flood: it leads, citing both
+    monkeypatch.setattr(greedy, "CORROBORATION_WEIGHT", 0.0)
+    assert first_item() == [single, "a"]  # without the reward, centrality (and coverage) decide
 
 
 @pytest.mark.parametrize("other", [

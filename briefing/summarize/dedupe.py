@@ -84,10 +84,38 @@ def corroboration_matrix(a: "sparse.csr_matrix", b: "sparse.csr_matrix", thresho
     shared = (a @ b.T).toarray()
     size_a = np.asarray(a.sum(axis=1)).ravel()
     size_b = np.asarray(b.sum(axis=1)).ravel()
-    smaller = shared / (np.minimum.outer(size_a, size_b) + _SMALL_SET_SMOOTHING)
-    larger = shared / (np.maximum.outer(size_a, size_b) + _SMALL_SET_SMOOTHING)
-    ok = (shared >= MIN_SHARED_WORDS) & (smaller >= threshold) & (larger >= MIN_LARGER_COVERAGE)
-    return np.asarray(np.where(ok, smaller, 0.0))
+    return _corroboration(shared, np.minimum.outer(size_a, size_b), np.maximum.outer(size_a, size_b), threshold)
+
+
+def corroboration_pairs(
+    a: "sparse.csr_matrix", b: "sparse.csr_matrix", threshold: float = DEFAULT_THRESHOLD
+) -> "tuple[np.ndarray, np.ndarray, np.ndarray]":
+    """The nonzero cells of `corroboration_matrix(a, b, threshold)` as (rows of a, rows of b, values).
+
+    Only pairs sharing a word are looked at (the sparse product), so `a` may be every sentence of a big day.
+    """
+    import numpy as np
+
+    width = max(a.shape[1], b.shape[1])
+    a, b = _widen(a, width), _widen(b, width)
+    shared = (a @ b.T).tocoo()
+    keep = shared.data >= MIN_SHARED_WORDS
+    i, j, count = shared.row[keep], shared.col[keep], shared.data[keep].astype(float)
+    size_a = np.asarray(a.sum(axis=1)).ravel()[i]
+    size_b = np.asarray(b.sum(axis=1)).ravel()[j]
+    value = _corroboration(count, np.minimum(size_a, size_b), np.maximum(size_a, size_b), threshold)
+    hit = value > 0
+    return i[hit], j[hit], value[hit]
+
+
+def _corroboration(shared: "np.ndarray", smaller: "np.ndarray", larger: "np.ndarray", threshold: float) -> "np.ndarray":
+    """The corroboration test on shared word counts and the two sets' sizes (see `corroboration_matrix`)."""
+    import numpy as np
+
+    small_cover = shared / (smaller + _SMALL_SET_SMOOTHING)
+    large_cover = shared / (larger + _SMALL_SET_SMOOTHING)
+    ok = (shared >= MIN_SHARED_WORDS) & (small_cover >= threshold) & (large_cover >= MIN_LARGER_COVERAGE)
+    return np.asarray(np.where(ok, small_cover, 0.0))
 
 
 def _widen(matrix: "sparse.csr_matrix", width: int) -> "sparse.csr_matrix":

@@ -10,7 +10,8 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
-from .dedupe import MIN_SHARED_WORDS, content_sets, corroboration_matrix, overlap_matrix
+from .dedupe import MIN_SHARED_WORDS, content_sets, corroboration_matrix, corroboration_pairs
+from .greedy import greedy, word_distribution
 from ..models import Document, Item, Sentence, SourceRef
 from ..options import Options
 from ..text.standalone import depends_on_previous, is_furniture
@@ -29,22 +30,14 @@ _SENTENCE_START = re.compile(r"(?:« |[\"'“‘«„¿¡(\[「『（])*[^\W_a-z
 # A sentence with fewer distinct content words says too little to brief ("Those reports could not be
 # independently verified.").
 MIN_CONTENT_WORDS = 4
-# MMR-style redundancy: a candidate's score is discounted by its overlap with what is already chosen.
-REDUNDANCY_PENALTY = 0.7
 # Only this many best-scored eligible sentences compete in selection (a briefing holds far fewer).
 CANDIDATE_POOL = 400
 # ... and the best of each of the day's main stories (those of most articles) compete too.
 MAIN_STORIES = 20
 STORY_CANDIDATES = 5
-# Weight of word-distribution coverage against centrality, and the add-k smoothing of the summary's
-# distribution (measured on even-numbered dev clusters, checked on odd ones: benchmarks/RESULTS.md).
-KL_WEIGHT = 0.3
 # With a focus query, the words to cover are those of the input weighted by each sentence's relevance to the
 # query (0-1) plus this floor (query-focused KL-Sum; measured on DUC 2007 dev topics: benchmarks/RESULTS.md).
 QUERY_FLOOR = 0.1
-# Reward (in units of the best centrality) for the first item of a story, times the story's weight (0-1).
-STORY_WEIGHT = 0.5
-KL_SMOOTHING = 0.1
 # A unit of sentences that lean on each other ("X did A. He then did B.") holds at most this many.
 MAX_UNIT_SENTENCES = 3
 
@@ -72,27 +65,52 @@ def unit_of(sentences: Sequence[Sentence], i: int, allowed: Sequence[bool] | Non
     A sentence opening with a pronoun, a connective or a back-reference (`depends_on_previous`) is joined
     to the sentences just before it in the same article, back to the nearest one that stands alone (at most
     `MAX_UNIT_SENTENCES` in all, and the unit must itself be eligible, so at most `max_words` long). The
-    unit cites the article once, at its first sentence, and keeps the dependent sentence's score (its
-    antecedent also competes on its own, and the two are near-duplicates, so at most one of them is
-    chosen). Without such an antecedent the sentence is left out. No word is changed. A unit is allowed
-    only when all of its sentences are (an antecedent said in an earlier briefing would be repeated).
+    unit cites the article once, at its first sentence, and scores as the best of its sentences
+    (`unit_scores`: it says all they say; its antecedent also competes on its own, and once that is chosen
+    the unit can grow it at the cost of the dependent sentence's words: `greedy.greedy`). Without such an
+    antecedent the sentence is left out. No word is changed. A unit is allowed only when all of its
+    sentences are (an antecedent said in an earlier briefing would be repeated).
     """
     sentence = sentences[i]
     if allowed is not None and not allowed[i]:
         return None
-    if not depends_on_previous(sentence.text):
+    first = _unit_start(sentences, i)
+    if first == i:
         return sentence
+    if first < 0 or (allowed is not None and not all(allowed[first:i])):
+        return None
+    unit = Sentence(" ".join(s.text for s in sentences[first : i + 1]), sentence.document, sentences[first].index,
+                    sentences[first].paragraph, sentence.doc_position, language=sentence.language)
+    return None if depends_on_previous(unit.text) or not eligible(unit, options) else unit
+
+
+def unit_scores(sentences: Sequence[Sentence], scores: "np.ndarray") -> "np.ndarray":
+    """Each sentence's score as a candidate: the best of its unit's sentences (`unit_of`)."""
+    import numpy as np
+
+    own = np.asarray(scores, dtype=float)
+    out = own.copy()
+    for i, sentence in enumerate(sentences):
+        if depends_on_previous(sentence.text):
+            first = _unit_start(sentences, i)
+            if 0 <= first < i:
+                out[i] = own[first : i + 1].max()
+    return out
+
+
+def _unit_start(sentences: Sequence[Sentence], i: int) -> int:
+    """Where the unit of sentence `i` starts: `i` when it stands alone, the first of the sentences before it
+    in its article that it leans on (at most MAX_UNIT_SENTENCES in all), or -1 when it has none."""
+    sentence = sentences[i]
+    if not depends_on_previous(sentence.text):
+        return i
     first = i
     while (first > 0 and i - first + 1 < MAX_UNIT_SENTENCES and depends_on_previous(sentences[first].text)
            and sentences[first - 1].document == sentence.document
            and sentences[first - 1].index == sentences[first].index - 1
            and _whole(sentences[first - 1])):
         first -= 1
-    if first == i or (allowed is not None and not all(allowed[first:i])):
-        return None
-    unit = Sentence(" ".join(s.text for s in sentences[first : i + 1]), sentence.document, sentences[first].index,
-                    sentences[first].paragraph, sentence.doc_position, language=sentence.language)
-    return None if depends_on_previous(unit.text) or not eligible(unit, options) else unit
+    return first if first < i else -1
 
 
 def _whole(sentence: Sentence) -> bool:
@@ -127,11 +145,11 @@ def select_items(
             budget, as it does for every baseline); briefings never overflow.
         relevance: optional 0.0-1.0 relevance of each sentence to a focus query: the word distribution a
             briefing should cover is then that of what the query asks about (the ranking's `scores` are
-            already biased towards it).
+            already biased towards it), and a corroborated candidate's reward counts by its relevance.
         novelty: optional 0.0-1.0 share of each sentence that earlier days did not say; the word distribution
             a briefing should cover is then that of what is new.
         stories: optional (story of each sentence, weight 0-1 of each story): the first item of a story
-            earns STORY_WEIGHT times its story's weight, so a day's main stories each get an item.
+            earns `greedy.STORY_WEIGHT` times its story's weight, so a day's main stories each get an item.
     Returns:
         Items in reading order, each citing one or more sources.
     """
@@ -139,7 +157,7 @@ def select_items(
 
     if not sentences:
         return []
-    scores = np.asarray(scores, dtype=float)
+    scores = unit_scores(sentences, scores)
     if budget_words is None and budget_sentences is None:
         budget_sentences = options.sentences
         budget_words = None if budget_sentences else options.words
@@ -161,9 +179,12 @@ def select_items(
     if relevance is not None:
         weights = (1.0 if weights is None else weights) * (QUERY_FLOOR + np.asarray(relevance, dtype=float)[universe])
     story_of = None if stories is None else (stories[0][pool], stories[1][stories[0][pool]])
-    chosen = _greedy(list(range(len(pool))), rows, _word_distribution(own_rows, weights), scores[pool],
-                     [count_words(unit.text) for unit in units], options, budget_words, budget_sentences, overflow,
-                     story_of)
+    support = corroborated(units, among, rows, own_rows, options)
+    if relevance is not None:  # with a query, what several outlets say about it
+        support = support * np.minimum(1.0, QUERY_FLOOR + np.asarray(relevance, dtype=float)[pool])
+    chosen = greedy(list(range(len(pool))), rows, word_distribution(own_rows, weights), scores[pool],
+                    [count_words(unit.text) for unit in units], options, budget_words, budget_sentences, overflow,
+                    story_of, support, [(unit.document, unit.index, sentences[i].index) for unit, i in zip(units, pool)])
     if not chosen:
         return []
     picked = [units[k] for k in chosen]
@@ -231,89 +252,39 @@ def _candidates(sentences: Sequence[Sentence], scores: "np.ndarray", allowed: Se
     return pool, [taken[i] for i in pool]
 
 
-def _greedy(
-    pool: list[int],
-    rows: "sparse.csr_matrix",
-    target: "np.ndarray",
-    values: "np.ndarray",
-    lengths: list[int],
-    options: Options,
-    budget_words: int | None,
-    budget_sentences: int | None,
-    overflow: bool,
-    stories: "tuple[np.ndarray, np.ndarray] | None" = None,
-) -> list[int]:
-    """Greedy selection until the budget is spent, each step taking the best candidate by
+def corroborated(
+    units: Sequence[Sentence], sentences: Sequence[Sentence], unit_rows: "sparse.csr_matrix",
+    rows: "sparse.csr_matrix", options: Options,
+) -> "np.ndarray":
+    """For each candidate unit, the share of the other documents that state its fact, 0.0-1.0.
 
-        (1 - KL_WEIGHT) * (centrality - REDUNDANCY_PENALTY * redundancy) + KL_WEIGHT * coverage
+    A document corroborates a unit when one of its `sentences` is a statement that says the unit's fact
+    (`dedupe.corroboration_matrix`, the test the citations use). `rows` and `unit_rows` are the content
+    words of `sentences` and `units` (same columns); only pairs sharing words are compared.
 
-    where redundancy is the overlap with what is already chosen (maximal marginal relevance, Carbonell &
-    Goldstein, SIGIR 1998) and coverage is how much closer the summary's word distribution comes to the
-    input's (KL-Sum, Haghighi & Vanderwende, NAACL 2009), rescaled to 0-1 among the candidates.
-    A candidate whose overlap reaches `options.duplicate_threshold` is a near-duplicate, never chosen.
-    With `stories` (each candidate's story, and the weight of each candidate's story), a candidate from a
-    story that has no item yet earns STORY_WEIGHT times its story's weight: a submodular reward for covering
-    the day's stories, like the cluster reward of Lin & Bilmes (ACL 2011); with one story it changes nothing.
-    The lead baseline (`--algorithm lead`) takes candidates in score order (the articles' openings): no
-    redundancy penalty, story reward or coverage term reorders them, and it stops at the first opening that
-    does not fit.
+    >>> from briefing.summarize.dedupe import content_sets
+    >>> texts = ["Police said 200,000 people were at the stadium on Sunday.",
+    ...          "More than 200,000 people were at the stadium, police said.", "The mayor opened a new library."]
+    >>> s = [Sentence(t, d, 0) for t, d in zip(texts, "abc")]
+    >>> rows, _ = content_sets(texts)
+    >>> corroborated(s, s, rows, rows, Options()).tolist()
+    [0.5, 0.5, 0.0]
     """
     import numpy as np
 
-    values = values / (values.max() or 1.0)
-    redundancy = np.zeros(len(pool))
-    summary = np.zeros(rows.shape[1])
-    sizes = np.asarray(rows.sum(axis=1)).ravel()
-    alive = np.ones(len(pool), dtype=bool)
-    chosen: list[int] = []
-    words_left = budget_words if budget_words is not None else 10**9
-    lead = options.algorithm == "lead"
-    while alive.any() and words_left >= options.min_words:
-        if budget_sentences is not None and len(chosen) >= budget_sentences:
-            break
-        value = values if lead else values - REDUNDANCY_PENALTY * redundancy
-        if stories is not None and not lead:
-            value = value + STORY_WEIGHT * stories[1]
-        if KL_WEIGHT and not lead:
-            coverage = _kl_improvement(rows, sizes, target, summary)
-            lo, hi = coverage[alive].min(), coverage[alive].max()
-            value = (1 - KL_WEIGHT) * value + KL_WEIGHT * (coverage - lo) / ((hi - lo) or 1.0)
-        k = int(np.argmax(np.where(alive, value, -np.inf)))
-        alive[k] = False
-        if lead and lengths[k] > words_left and not overflow:
-            break  # the lead stops where the openings no longer fit; it never fills up with a late, short line
-        if redundancy[k] >= options.duplicate_threshold or (lengths[k] > words_left and not overflow):
-            continue
-        chosen.append(pool[k])
-        if stories is not None:  # the story is covered: its other sentences earn no more
-            stories = (stories[0], np.where(stories[0] == stories[0][k], 0.0, stories[1]))
-        summary[rows[k].indices] += 1.0
-        words_left -= lengths[k]
-        redundancy = np.maximum(redundancy, overlap_matrix(rows, rows[k]).ravel())
-    return chosen
-
-
-def _word_distribution(rows: "sparse.csr_matrix", weights: "np.ndarray | None" = None) -> "np.ndarray":
-    """The input's content-word distribution: how many sentences use each word (each counted by its
-    weight, when given), normalised."""
-    import numpy as np
-
-    counts = np.asarray(rows.sum(axis=0) if weights is None else rows.T @ weights).ravel()
-    return counts / (counts.sum() or 1.0)
-
-
-def _kl_improvement(rows: "sparse.csr_matrix", sizes: "np.ndarray", target: "np.ndarray", summary: "np.ndarray") -> "np.ndarray":
-    """-KL(target || summary + candidate) for each candidate row, up to a shared constant.
-
-    With add-k smoothing q_t = (c_t + k) / Z, KL = sum p log p - sum p log(c_t + k) + log Z; adding a
-    sentence (0/1 row) changes c_t by one on its words only, so the per-candidate part is sparse:
-    row . (p * log((c + 1 + k) / (c + k))) - log(Z + size).
-    """
-    import numpy as np
-
-    gain = target * np.log((summary + 1.0 + KL_SMOOTHING) / (summary + KL_SMOOTHING))
-    total = summary.sum() + KL_SMOOTHING * len(summary)
-    return np.asarray(rows @ gain - np.log(total + sizes))
+    found = np.zeros(len(units))
+    others = len({s.document for s in sentences}) - 1
+    if not len(units) or others < 1:
+        return found
+    evidence, supported, _ = corroboration_pairs(rows, unit_rows, options.duplicate_threshold)
+    statement = {j: _statement(sentences[j], options) for j in set(evidence.tolist())}
+    outlets: dict[int, set[str]] = {}
+    for j, k in zip(evidence.tolist(), supported.tolist()):
+        if statement[j] and sentences[j].document != units[k].document:
+            outlets.setdefault(k, set()).add(sentences[j].document)
+    for k, documents in outlets.items():
+        found[k] = len(documents) / others
+    return found
 
 
 def _corroborations(

@@ -1,0 +1,187 @@
+"""Greedy selection under a length budget: centrality, redundancy (MMR), word coverage (KL-Sum), stories.
+
+`greedy` is the heart of `briefing.summarize.select.select_items`: it picks candidates (sentences or units
+of sentences) one at a time by a score that mixes their graph centrality, their overlap with what is
+already chosen and how much closer they bring the briefing's word distribution to the input's.
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from .dedupe import overlap_matrix
+from ..options import Options
+
+if TYPE_CHECKING:
+    import numpy as np
+    from scipy import sparse
+
+# MMR-style redundancy: a candidate's score is discounted by its overlap with what is already chosen.
+REDUNDANCY_PENALTY = 0.7
+# Weight of word-distribution coverage against centrality, and the add-k smoothing of the summary's
+# distribution (measured on even-numbered dev clusters, checked on odd ones: benchmarks/RESULTS.md).
+KL_WEIGHT = 0.3
+# Reward (in units of the best centrality) for the first item of a story, times the story's weight (0-1).
+STORY_WEIGHT = 0.5
+KL_SMOOTHING = 0.1
+# Reward (in units of the best centrality) for a candidate whose fact another outlet also states, times the
+# share of the other outlets that state it (0-1, `select.corroborated`): what several outlets report is what a
+# briefing should lead with (measured on even-numbered dev clusters, checked on odd ones: benchmarks/RESULTS.md).
+CORROBORATION_WEIGHT = 0.3
+
+
+def greedy(
+    pool: list[int],
+    rows: "sparse.csr_matrix",
+    target: "np.ndarray",
+    values: "np.ndarray",
+    lengths: list[int],
+    options: Options,
+    budget_words: int | None,
+    budget_sentences: int | None,
+    overflow: bool,
+    stories: "tuple[np.ndarray, np.ndarray] | None" = None,
+    corroborated: "np.ndarray | None" = None,
+    spans: "Sequence[tuple[str, int, int]] | None" = None,
+) -> list[int]:
+    """Greedy selection until the budget is spent, each step taking the best candidate by
+
+        (1 - KL_WEIGHT) * (centrality - REDUNDANCY_PENALTY * redundancy) + KL_WEIGHT * coverage
+
+    where redundancy is the overlap with what is already chosen (maximal marginal relevance, Carbonell &
+    Goldstein, SIGIR 1998) and coverage is how much closer the summary's word distribution comes to the
+    input's (KL-Sum, Haghighi & Vanderwende, NAACL 2009), rescaled to 0-1 among the candidates.
+    A candidate whose overlap reaches `options.duplicate_threshold` is a near-duplicate, never chosen.
+    With `stories` (each candidate's story, and the weight of each candidate's story), a candidate from a
+    story that has no item yet earns STORY_WEIGHT times its story's weight: a submodular reward for covering
+    the day's stories, like the cluster reward of Lin & Bilmes (ACL 2011); with one story it changes nothing.
+    With `corroborated` (0-1 per candidate: the share of other outlets stating its fact), a candidate earns
+    CORROBORATION_WEIGHT times it.
+    With `spans` ((document, first sentence, last sentence) of each candidate), a candidate that continues a
+    picked item (same document and first sentence, more sentences: "X did A." picked, "X did A. He then did
+    B." a candidate) grows that item instead of being a second one: its cost is the words it adds, its
+    coverage counts only its new words, its redundancy leaves out the item it grows, and it earns no
+    corroboration reward (the item it grows already did). A candidate that a picked item holds is dropped.
+    The lead baseline (`--algorithm lead`) takes candidates in score order (the articles' openings): no
+    redundancy penalty, story reward or coverage term reorders them, and it stops at the first opening that
+    does not fit.
+    """
+    import numpy as np
+
+    values = values / (values.max() or 1.0)
+    sizes = np.asarray(rows.sum(axis=1)).ravel()
+    summary = np.zeros(rows.shape[1])
+    alive = np.ones(len(pool), dtype=bool)
+    picked: list[int] = []  # pool positions, an extended item's position replacing its antecedent's
+    overlaps: list["np.ndarray"] = []  # per picked item, every candidate's overlap with it
+    words_left = budget_words if budget_words is not None else 10**9
+    lead = options.algorithm == "lead"
+    grows = spans is not None and not lead
+    while alive.any() and words_left >= options.min_words:
+        if budget_sentences is not None and len(picked) >= budget_sentences:
+            break
+        # Which picked item each candidate would grow (-1: none), and what it then adds.
+        base = _antecedents(spans, picked, alive) if grows and picked else np.full(len(pool), -1)
+        if not alive.any():
+            break
+        extra, extra_sizes, cost = rows, sizes, np.asarray(lengths)
+        if (base >= 0).any():
+            extra, extra_sizes, cost = _increments(rows, base, lengths)
+        redundancy = _redundancy(overlaps, picked, base, len(pool))
+        value = values if lead else values - REDUNDANCY_PENALTY * redundancy
+        if stories is not None and not lead:
+            value = value + STORY_WEIGHT * stories[1]
+        if corroborated is not None and not lead:
+            value = value + CORROBORATION_WEIGHT * np.where(base >= 0, 0.0, corroborated)
+        if KL_WEIGHT and not lead:
+            coverage = _kl_improvement(extra, extra_sizes, target, summary)
+            lo, hi = coverage[alive].min(), coverage[alive].max()
+            value = (1 - KL_WEIGHT) * value + KL_WEIGHT * (coverage - lo) / ((hi - lo) or 1.0)
+        k = int(np.argmax(np.where(alive, value, -np.inf)))
+        alive[k] = False
+        if lead and cost[k] > words_left and not overflow:
+            break  # the lead stops where the openings no longer fit; it never fills up with a late, short line
+        if redundancy[k] >= options.duplicate_threshold or (cost[k] > words_left and not overflow):
+            continue
+        if base[k] >= 0:  # the unit takes its antecedent's place: one item, the same citation
+            slot = picked.index(int(base[k]))
+            picked[slot], overlaps[slot] = k, overlap_matrix(rows, rows[k]).ravel()
+        else:
+            picked.append(k)
+            overlaps.append(overlap_matrix(rows, rows[k]).ravel())
+            if stories is not None:  # the story is covered: its other sentences earn no more
+                stories = (stories[0], np.where(stories[0] == stories[0][k], 0.0, stories[1]))
+        summary[extra[k].indices] += 1.0
+        words_left -= int(cost[k])
+    return [pool[k] for k in picked]
+
+
+def _antecedents(spans: "Sequence[tuple[str, int, int]] | None", picked: list[int], alive: "np.ndarray") -> "np.ndarray":
+    """For each candidate, the picked item it grows (its first sentences), or -1; a candidate that a picked
+    item already holds is no longer alive."""
+    import numpy as np
+
+    base = np.full(len(alive), -1)
+    assert spans is not None
+    starts = {spans[k][:2]: k for k in picked}
+    for c in np.flatnonzero(alive).tolist():
+        k = starts.get(spans[c][:2])
+        if k is None:
+            continue
+        if spans[k][2] < spans[c][2]:
+            base[c] = k
+        else:
+            alive[c] = False
+    return base
+
+
+def _increments(rows: "sparse.csr_matrix", base: "np.ndarray", lengths: list[int]
+                ) -> "tuple[sparse.csr_matrix, np.ndarray, np.ndarray]":
+    """Each candidate's content words, their count, and its words, less those of the picked item it grows."""
+    import numpy as np
+    from scipy import sparse
+
+    growing = np.flatnonzero(base >= 0)
+    held = sparse.csr_matrix((np.ones(len(growing)), (growing, base[growing])), shape=(rows.shape[0], rows.shape[0]))
+    extra = (rows - (held @ rows).multiply(rows)).tocsr()
+    extra.eliminate_zeros()
+    cost = np.asarray(lengths) - np.asarray([lengths[b] if b >= 0 else 0 for b in base.tolist()])
+    return extra, np.asarray(extra.sum(axis=1)).ravel(), cost
+
+
+def _redundancy(overlaps: list["np.ndarray"], picked: list[int], base: "np.ndarray", count: int) -> "np.ndarray":
+    """Each candidate's greatest overlap with a picked item, leaving out the item it would grow."""
+    import numpy as np
+
+    if not overlaps:
+        return np.zeros(count)
+    table = np.column_stack(overlaps)
+    growing = np.flatnonzero(base >= 0)
+    if len(growing):
+        table = table.copy()
+        slot = {k: i for i, k in enumerate(picked)}
+        table[growing, [slot[b] for b in base[growing].tolist()]] = 0.0
+    return np.asarray(table.max(axis=1))
+
+
+def word_distribution(rows: "sparse.csr_matrix", weights: "np.ndarray | None" = None) -> "np.ndarray":
+    """The input's content-word distribution: how many sentences use each word (each counted by its
+    weight, when given), normalised."""
+    import numpy as np
+
+    counts = np.asarray(rows.sum(axis=0) if weights is None else rows.T @ weights).ravel()
+    return counts / (counts.sum() or 1.0)
+
+
+def _kl_improvement(rows: "sparse.csr_matrix", sizes: "np.ndarray", target: "np.ndarray", summary: "np.ndarray") -> "np.ndarray":
+    """-KL(target || summary + candidate) for each candidate row, up to a shared constant.
+
+    With add-k smoothing q_t = (c_t + k) / Z, KL = sum p log p - sum p log(c_t + k) + log Z; adding a
+    sentence (0/1 row) changes c_t by one on its words only, so the per-candidate part is sparse:
+    row . (p * log((c + 1 + k) / (c + k))) - log(Z + size).
+    """
+    import numpy as np
+
+    gain = target * np.log((summary + 1.0 + KL_SMOOTHING) / (summary + KL_SMOOTHING))
+    total = summary.sum() + KL_SMOOTHING * len(summary)
+    return np.asarray(rows @ gain - np.log(total + sizes))
