@@ -4,6 +4,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -148,6 +149,31 @@ def http_server() -> Iterator[LoopbackServer]:
     """A real HTTP server on 127.0.0.1 (random port); register routes with `.route()`/`.handler()`."""
     with LoopbackServer() as server:
         yield server
+
+
+# ---------------------------------------------------------------- loopback SMTP server
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@contextmanager
+def smtp_on_loopback(handler: object, **kwargs: Any) -> Iterator[int]:
+    """A real SMTP server (aiosmtpd) on 127.0.0.1 with `handler`, for the block: its port."""
+    from aiosmtpd.controller import Controller
+
+    controller = Controller(handler, hostname="127.0.0.1", port=free_port(), **kwargs)
+    controller.start()
+    try:
+        yield int(controller.port)
+    finally:
+        controller.stop()
 
 
 # ---------------------------------------------------------------- hand-built briefings

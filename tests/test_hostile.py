@@ -16,7 +16,7 @@ from typer.testing import CliRunner
 
 from briefing.cli import app
 
-from conftest import LoopbackServer
+from conftest import LoopbackServer, smtp_on_loopback
 
 DATE = "2025-01-02"
 SENTENCES = ("A powerful storm struck the northern coast on Monday, flooding several towns.",
@@ -100,20 +100,9 @@ class Inbox:
 @pytest.fixture
 def inbox() -> object:
     """A real SMTP server on 127.0.0.1: (Inbox, port)."""
-    import socket
-
-    from aiosmtpd.controller import Controller
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = int(sock.getsockname()[1])
     handler = Inbox()
-    controller = Controller(handler, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
+    with smtp_on_loopback(handler) as port:
         yield handler, port
-    finally:
-        controller.stop()
 
 
 @pytest.mark.parametrize("to", [["a@example.org, c@example.org"], ["a@example.org; c@example.org"],

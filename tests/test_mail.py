@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import email
 import email.policy
-import socket
 import ssl
 from collections.abc import Iterator
 from typing import Any
@@ -16,7 +15,7 @@ import pytest
 import trustme
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
-from conftest import make_briefing
+from conftest import free_port, make_briefing
 
 from briefing.errors import DeliveryError
 from briefing.outputs.mail import build_message, send_message
@@ -43,13 +42,6 @@ def one_user(server: Any, session: Any, envelope: Any, mechanism: str, auth_data
     ok = isinstance(auth_data, LoginPassword) and auth_data.login == USER.encode() and \
         auth_data.password == PASSWORD.encode()
     return AuthResult(success=ok, handled=False)  # handled=False: aiosmtpd sends the 535 reply itself
-
-
-def free_port() -> int:
-    """A TCP port on 127.0.0.1 that nothing listens on right now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @pytest.fixture(scope="module")

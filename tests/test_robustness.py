@@ -12,7 +12,6 @@ import hashlib
 import json
 import os
 import re
-import socket
 import struct
 import subprocess
 import sys
@@ -26,13 +25,12 @@ from xml.etree import ElementTree
 import html5lib
 import markdown
 import pytest
-from aiosmtpd.controller import Controller
 from typer.testing import CliRunner
 
 from briefing.cli import app
 from briefing.outputs.render import safe_url
 
-from conftest import LoopbackServer
+from conftest import LoopbackServer, free_port, smtp_on_loopback
 
 DATE = "2025-01-02"
 GOOD_SENTENCES = (
@@ -609,16 +607,9 @@ class Collector:
 @pytest.fixture
 def smtp_server() -> Iterator[tuple[Collector, int]]:
     """A real SMTP server on 127.0.0.1."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = int(sock.getsockname()[1])
     handler = Collector()
-    controller = Controller(handler, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
+    with smtp_on_loopback(handler) as port:
         yield handler, port
-    finally:
-        controller.stop()
 
 
 def check_email(raw: bytes) -> None:
@@ -659,9 +650,7 @@ def test_hostile_text_is_escaped_in_email_sent_over_smtp(tmp_path: Path, smtp_se
 
 
 def test_send_to_a_closed_port_fails_cleanly_and_records_nothing(tmp_path: Path) -> None:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = int(sock.getsockname()[1])
+    port = free_port()
     history = tmp_path / "history.sqlite"
     run = cli("send", good_article(tmp_path), "--to", "a@example.org", "--from", "b@example.org", "--smtp-host",
               "127.0.0.1", "--smtp-port", str(port), "--history", history, "--date", DATE)
