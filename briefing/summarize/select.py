@@ -90,11 +90,10 @@ def unit_scores(sentences: Sequence[Sentence], scores: "np.ndarray") -> "np.ndar
 
     own = np.asarray(scores, dtype=float)
     out = own.copy()
-    for i, sentence in enumerate(sentences):
-        if depends_on_previous(sentence.text):
-            first = _unit_start(sentences, i)
-            if 0 <= first < i:
-                out[i] = own[first : i + 1].max()
+    for i in range(len(sentences)):
+        first = _unit_start(sentences, i)
+        if 0 <= first < i:
+            out[i] = own[first : i + 1].max()
     return out
 
 
