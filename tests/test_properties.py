@@ -138,7 +138,10 @@ def test_pipeline_and_renderers_keep_their_contracts(docs: list[Document], words
 
     data = json.loads(render_briefing(result, "json"))
     assert [i["text"] for s in data["sections"] for i in s["items"]] == [i.text for i in items]
-    assert [d["url"] for d in data["documents"]] == [d.url for d in docs]
+    # Every input document is listed with its link, as itself or as a copy collapsed into another.
+    listed = {d["id"]: d["url"] for d in data["documents"]}
+    listed.update({c["document"]: c["url"] for d in data["documents"] for c in d.get("copies", [])})
+    assert listed == {d.id: d.url for d in docs}
 
     allowed = {u for u in (safe_url(d.url) for d in docs) if u}
     root = parse_html(render_briefing(result, "html"))
