@@ -9,7 +9,7 @@ from briefing.cli import app
 from briefing.models import Briefing, Document
 from briefing.options import Options
 from briefing.summarize.pipeline import build_briefing
-from briefing.text.sentences import strip_dateline
+from briefing.text.datelines import strip_dateline
 
 DAY = "2024-05-02"
 
