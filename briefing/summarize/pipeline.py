@@ -118,7 +118,7 @@ def build_briefing(documents: Sequence[Document], options: Options | None = None
     # Syndicated copies collapse into one representative that lists the other outlets (collapse.py).
     documents = collapse_documents(documents)
     with Progress("grouping stories", total=3, enabled=wanted(options.quiet)) as bar:
-        several = len(documents) > 1
+        several = len(documents) > 2 or len({_language(d) for d in documents}) > 1  # one section per language
         sentences = split_documents(documents)
         vectors = document_vectors(documents, sentences) if options.stories and several else None
         stories = group_stories(documents, vectors=vectors) if vectors is not None else [list(range(len(documents)))]
