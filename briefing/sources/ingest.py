@@ -252,7 +252,7 @@ def _from_bytes(data: bytes, kind: str | None, *, name: str, stem: str, path: st
         data = data[:MAX_DOCUMENT_BYTES]
     text = decode_bytes(data, name)
     if kind == "html" or (kind is None and _HTML.search(text[:_SNIFF_BYTES])):
-        doc = document_from_html(text, id=stem, path=path)
+        doc = document_from_html(data, id=stem, path=path, budget=options.fetch_timeout)
     elif kind == "markdown":
         doc = document_from_markdown(text, id=stem, path=path)
     else:
