@@ -38,6 +38,10 @@ _SHORT_PAGE = 250  # characters of extracted text below which a page is checked 
 _SHORT_SHARE = 0.3  # a main text shorter than this share of the visible text makes the next step try
 _STEPS = (("precise", True, False), ("default", False, False), ("recall", False, True))  # favor precision, recall
 _XML_DECLARATION = re.compile(r"^\ufeff?\s*<\?xml[^>]*>")
+_META_CHARSET = re.compile(rb"<meta[^>]+charset\s*=\s*[\"']?([\w.:-]+)", re.I)
+_FRONT_MATTER = re.compile(r"---[ \t]*\n(.*?)\n---[ \t]*\n", re.S)  # anchored (match): one linear scan
+_FRONT_FIELD = re.compile(r"(?m)^(title|date):(.*)$")  # quotes and spaces are stripped afterwards
+_FRONT_LANGUAGE = re.compile(r"(?m)^(?:lang|language):[ \t]*[\"']?([\w-]+)")
 MAX_TAG_CHARS = 20_000  # one start tag longer than this keeps only its name
 MAX_ELEMENTS = 100_000  # elements above which trafilatura is skipped for the linear paragraph walk
 _HUGE_TAG = re.compile(r"<([A-Za-z][\w:-]*)[^<>]{%d,}>" % MAX_TAG_CHARS)
@@ -168,8 +172,8 @@ def document_from_markdown(source: str, *, id: str, path: str | None = None) -> 
     """A Document from Markdown: a leading `# Heading` or front-matter title becomes the title; a front-matter
     `lang` or `language` is its language."""
     title, date, text = markdown_to_text(source)
-    front = re.match(r"---[ \t]*\n(.*?)\n---[ \t]*\n", source, re.S)
-    declared = re.search(r"(?m)^(?:lang|language):[ \t]*[\"']?([\w-]+)", front.group(1)) if front else None
+    front = _FRONT_MATTER.match(source)
+    declared = _FRONT_LANGUAGE.search(front.group(1)) if front else None
     return document_from_text(text, id=id, path=path, title=title, date=date,
                               language=declared.group(1) if declared else None)
 
@@ -187,7 +191,7 @@ def _decode_html(data: bytes, name: str) -> str:
     """Decode HTML bytes with their declared charset when it works, else like any text."""
     from .decode import BOMS, decode_bytes
 
-    declared = re.search(rb"<meta[^>]+charset\s*=\s*[\"']?([\w.:-]+)", data[:4096], re.I)
+    declared = _META_CHARSET.search(data[:4096])
     if declared and not data.startswith(tuple(bom for bom, _ in BOMS)):
         try:
             return data.decode(declared.group(1).decode("ascii"))
@@ -318,9 +322,9 @@ def markdown_to_text(source: str) -> tuple[str | None, str | None, str]:
     from lxml.html import fragment_fromstring
 
     title, date = None, None
-    front = re.match(r"---[ \t]*\n(.*?)\n---[ \t]*\n", source, re.S)
+    front = _FRONT_MATTER.match(source)
     if front:
-        fields = dict(re.findall(r"(?m)^(title|date):[ \t]*[\"']?(.*?)[\"']?[ \t]*$", front.group(1)))
+        fields = {key: value.strip().strip("\"'").strip() for key, value in _FRONT_FIELD.findall(front.group(1))}
         title, date, source = fields.get("title") or None, fields.get("date") or None, source[front.end():]
     root = fragment_fromstring(md.markdown(source, extensions=["fenced_code"]), create_parent="div")
     first = next(iter(root), None)

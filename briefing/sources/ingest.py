@@ -27,6 +27,7 @@ from ..parallel import parallel_map
 from .decode import decode_bytes, read_bytes_capped, read_stream_capped
 from .documents import MAX_DOCUMENT_BYTES, URL_RE, document_from_text, make_document
 from .htmltext import document_from_html, document_from_markdown
+from .opml import XML_PROLOG
 
 log = logging.getLogger(__name__)
 
@@ -34,8 +35,7 @@ KINDS = {".txt": "text", ".md": "markdown", ".markdown": "markdown", ".html": "h
          ".jsonl": "jsonl", ".xml": "feed", ".rss": "feed", ".atom": "feed", ".opml": "opml"}
 MAX_JSONL_LINE_BYTES = MAX_DOCUMENT_BYTES + 65_536  # one JSONL object (text plus metadata)
 _SNIFF_BYTES = 65_536
-_FEED = re.compile(rb"^\s*(?:(?:<\?.*?\?>|<!--.*?-->|<!DOCTYPE[^>]*>)\s*)*<(?:[\w.-]+:)?(?:rss|feed|RDF)[\s>/]",
-                   re.S | re.I)
+_FEED = re.compile(XML_PROLOG + rb"<(?:[\w.-]+:)?(?:rss|feed|RDF)[\s>/]", re.I)  # linear: see XML_PROLOG
 _HTML = re.compile(r"^\s*(?:<!doctype\s+html|<html|<head|<body|<!--)|<(?:body|p|div|article|h1)[\s>]", re.I)
 _META_FIELDS = ("id", "title", "url", "source", "date", "language")
 # A folder of JSONL files this big in all is read by worker processes, one file each.
