@@ -250,7 +250,7 @@ def _from_bytes(data: bytes, kind: str | None, *, name: str, stem: str, path: st
     if len(data) > MAX_DOCUMENT_BYTES:
         log.warning("%s: only the first %d bytes were read (the rest was truncated)", name, MAX_DOCUMENT_BYTES)
         data = data[:MAX_DOCUMENT_BYTES]
-    text = decode_bytes(data, name)
+    text = "" if kind == "html" else decode_bytes(data, name)  # a page is decoded by its own <meta charset>
     if kind == "html" or (kind is None and _HTML.search(text[:_SNIFF_BYTES])):
         doc = document_from_html(data, id=stem, path=path, budget=options.fetch_timeout)
     elif kind == "markdown":
@@ -258,7 +258,7 @@ def _from_bytes(data: bytes, kind: str | None, *, name: str, stem: str, path: st
     else:
         doc = document_from_text(text, id=stem, path=path)
     if doc is None:
-        log.warning("%s: skipped: %s", name, "no article text found" if text.strip() else "empty file")
+        log.warning("%s: skipped: %s", name, "no article text found" if (text or data).strip() else "empty file")
         return []
     return [doc]
 
