@@ -110,3 +110,16 @@ def test_slow_page_stays_within_the_per_url_budget_through_the_cli(tmp_path: Pat
     assert code == 0, err
     assert "A powerful storm struck" in out
     assert f"Warning: {server.url('/slow')}: reading the page's text took longer than its" in err
+
+
+def test_date_written_in_the_page_language_is_read_without_every_locale() -> None:
+    from htmldate.extractors import get_external_parser, month_words
+
+    html = ('<html lang="ru"><head><title>Мост</title></head><body><article><p class="date">2 декабря 2025</p>'
+            "<p>Городской совет во вторник одобрил строительство нового моста через реку в центре города.</p>"
+            "<p>Работы должны начаться следующей весной и продлятся около двух лет, сообщили в мэрии.</p>"
+            "</article></body></html>")
+    doc = document_from_html(html, id="pont")
+    assert doc is not None and doc.date == "2025-12-02"
+    # htmldate's extensive search builds dateparser's patterns for every locale (seconds, once per process)
+    assert get_external_parser.cache_info().currsize == 0 and month_words.cache_info().currsize == 0

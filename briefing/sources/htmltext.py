@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import logging
 import re
+from dataclasses import replace
 from html.parser import HTMLParser
 from typing import TYPE_CHECKING, Any
 
@@ -37,6 +38,9 @@ _FRAGMENT_SKIPPED = frozenset({"script", "style", "noscript", "template", "svg"}
 _SHORT_PAGE = 250  # characters of extracted text below which a page is checked for boilerplate only
 _SHORT_SHARE = 0.3  # a main text shorter than this share of the visible text makes the next step try
 _STEPS = (("precise", True, False), ("default", False, False), ("recall", False, True))  # favor precision, recall
+# "2 décembre 2025", "3. Dezember 2025", "2 de diciembre de 2025", "December 2, 2025" (bounded: linear).
+_WORDY_DATE = re.compile(r"\b\d{1,2}(?:\.|er|º)?\s+(?:de\s+)?[^\W\d_]{3,12}\.?\s+(?:de\s+)?\d{4}\b"
+                         r"|\b[^\W\d_]{3,12}\.?\s+\d{1,2},?\s+\d{4}\b")
 _XML_DECLARATION = re.compile(r"^\ufeff?\s*<\?xml[^>]*>")
 _META_CHARSET = re.compile(rb"<meta[^>]+charset\s*=\s*[\"']?([\w.:-]+)", re.I)
 _FRONT_MATTER = re.compile(r"---[ \t]*\n(.*?)\n---[ \t]*\n", re.S)  # anchored (match): one linear scan
@@ -121,8 +125,34 @@ def _read_page(html: str | bytes, *, id: str, url: str | None, source: str | Non
     if title and clean_text(first) == clean_text(title):  # the headline is not a sentence of the article
         text = rest
     found_url = meta.get("url") if str(meta.get("url") or "").startswith(("http://", "https://")) else None
-    return make_document(text, id=id, title=title, url=url or found_url, source=source or meta.get("sitename"),
-                         date=date or meta.get("date"), path=path, name=name, language=html_language(tree))
+    doc = make_document(text, id=id, title=title, url=url or found_url, source=source or meta.get("sitename"),
+                        date=date or meta.get("date"), path=path, name=name, language=html_language(tree))
+    if doc is not None and doc.date is None and doc.language != "und":
+        written = _written_date(tree, doc.language)
+        doc = replace(doc, date=written) if written else doc
+    return doc
+
+
+def _written_date(tree: HtmlElement, language: str) -> str | None:
+    """A date written in words in the page's own language ("2 décembre 2025"), from its <time> elements and
+    elements named like a date, as YYYY-MM-DD; dateparser loads only that language's patterns."""
+    texts = tree.xpath('(//time | //*[contains(@class, "date") or contains(@id, "date") or contains(@class, "time")'
+                       ' or contains(@class, "publish")])[position() <= 30]')
+    found = [m.group() for el in texts for m in [_WORDY_DATE.search(" ".join(el.text_content()[:300].split()))] if m]
+    if not found:
+        return None
+    from dateparser import DateDataParser
+
+    try:
+        parser = DateDataParser(languages=[language.split("-")[0].lower()],
+                                settings={"PREFER_DATES_FROM": "past", "STRICT_PARSING": True})
+    except ValueError:  # a language dateparser does not know
+        return None
+    for candidate in found:
+        when = parser.get_date_data(candidate).date_obj
+        if when is not None:
+            return when.strftime("%Y-%m-%d")
+    return None
 
 
 def _main_text(tree: HtmlElement, url: str | None, name: str) -> tuple[dict[str, Any], str]:
