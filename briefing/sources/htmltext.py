@@ -127,7 +127,7 @@ def _read_page(html: str | bytes, *, id: str, url: str | None, source: str | Non
     found_url = meta.get("url") if str(meta.get("url") or "").startswith(("http://", "https://")) else None
     doc = make_document(text, id=id, title=title, url=url or found_url, source=source or meta.get("sitename"),
                         date=date or meta.get("date"), path=path, name=name, language=html_language(tree))
-    if doc is not None and doc.date is None and doc.language != "und":
+    if doc is not None and doc.date is None and doc.language and doc.language != "und":
         written = _written_date(tree, doc.language)
         doc = replace(doc, date=written) if written else doc
     return doc
@@ -141,7 +141,7 @@ def _written_date(tree: HtmlElement, language: str) -> str | None:
     found = [m.group() for el in texts for m in [_WORDY_DATE.search(" ".join(el.text_content()[:300].split()))] if m]
     if not found:
         return None
-    from dateparser import DateDataParser
+    from dateparser import DateDataParser  # type: ignore[import-untyped]
 
     try:
         parser = DateDataParser(languages=[language.split("-")[0].lower()],
