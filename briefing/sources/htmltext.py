@@ -151,7 +151,7 @@ def _written_date(tree: HtmlElement, language: str) -> str | None:
     for candidate in found:
         when = parser.get_date_data(candidate).date_obj
         if when is not None:
-            return when.strftime("%Y-%m-%d")
+            return str(when.strftime("%Y-%m-%d"))
     return None
 
 
