@@ -53,9 +53,9 @@ def run_within(seconds: float | None, work: Callable[[], T]) -> T:
 
     timer = threading.Timer(seconds, interrupt)
     timer.daemon = True
-    timer.start()
     try:
         try:
+            timer.start()  # inside the try: a short limit can expire before start() returns
             result = work()
         finally:
             with lock:  # after this, interrupt() raises nothing
