@@ -142,7 +142,8 @@ def load_remote(url: str, options: Options) -> list[Document]:
         return documents_from_feed(response.content, location=url, options=options, base_url=response.final_url,
                                    trusted=trusted)
     canonical = _page_canonical(response) or canonical_url(response.final_url)
-    doc = document_from_html(_page_html(response), id=canonical, url=canonical, path=url)
+    doc = document_from_html(_page_html(response), id=canonical, url=canonical, path=url,
+                             budget=options.fetch_timeout - response.seconds)
     if doc is None:
         log.warning("%s: no article text found; skipped", url)
         return []
@@ -205,7 +206,8 @@ def documents_from_feed(
     pages = fetch_many(links, options, allow_private_for=trusted)
     documents = []
     for index, entry, when, link in entries:
-        doc = _entry_document(entry, index, when, link, pages, publisher, location, parsed.feed.get("language"))
+        doc = _entry_document(entry, index, when, link, pages, publisher, location, parsed.feed.get("language"),
+                              budget=options.fetch_timeout)
         if doc is not None:
             documents.append(doc)
     # A page's rel=canonical can show that two different links are the same article.
@@ -221,9 +223,12 @@ def _entry_document(
     publisher: str | None,
     location: str,
     feed_language: str | None = None,
+    *,
+    budget: float,
 ) -> Document | None:
     """One entry as a Document: the article page's text, or the entry's own text as a fallback.
 
+    Reading the page may take what its fetch left of `budget` (the per-URL fetch_timeout).
     Its language is the page's (declared or detected) for the page's text; for the entry's own text, the
     entry's `xml:lang`, else the feed's (`<language>`, `xml:lang`), else detected.
     """
@@ -239,7 +244,8 @@ def _entry_document(
         result = pages.get(link)
         if isinstance(result, Response):
             url = _page_canonical(result) or url
-            page_doc = document_from_html(_page_html(result), id=url or name, url=url, source=publisher, date=iso, path=location)
+            page_doc = document_from_html(_page_html(result), id=url or name, url=url, source=publisher, date=iso,
+                                         path=location, budget=budget - result.seconds)
             if page_doc is None and fallback:
                 log.warning("%s: no article text on the page; using the feed text", link)
         elif isinstance(result, FetchError):
