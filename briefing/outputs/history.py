@@ -53,6 +53,9 @@ _MIGRATIONS: tuple[tuple[str, ...], ...] = (
 SCHEMA_VERSION = len(_MIGRATIONS)
 # Days of articles kept for novelty: yesterday's news is old news; last month's is background again.
 NOVELTY_DAYS = 7
+# Largest decompressed `seen` row read back; a larger one (a zlib bomb planted in the file) is skipped. The 690
+# articles of benchmarks/data/multinews_val250.jsonl make a 1.5 MB row, so this is a day of about 7,000 articles.
+MAX_SEEN_BYTES = 16_000_000
 
 
 class History:
@@ -181,7 +184,8 @@ class History:
         where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
         query = f"SELECT text FROM items {where} ORDER BY date DESC, title, position"
         try:
-            return [row[0] for row in self._db.execute(query, params)]
+            # A row whose text is not text (a BLOB, a number planted in the file) says nothing: it is skipped.
+            return [row[0] for row in self._db.execute(query, params) if isinstance(row[0], str)]
         except sqlite3.Error as exc:
             raise self._open_error(exc) from None
 
@@ -199,10 +203,9 @@ class History:
             raise self._open_error(exc) from None
         found: list[tuple[str, ...]] = []
         for (blob,) in blobs:
-            try:
-                text = zlib.decompress(blob).decode("utf-8")
-            except (zlib.error, UnicodeDecodeError, TypeError):
-                continue  # a damaged row costs only its day's novelty
+            text = _inflate(blob)
+            if text is None:
+                continue  # a damaged or planted row costs only its day's novelty
             found.extend(tuple(line.split()) for line in text.split("\n") if line)
         return found
 
@@ -304,6 +307,18 @@ class History:
     ) -> None:
         """Close the history at the end of the `with` block."""
         self.close()
+
+
+def _inflate(blob: object) -> str | None:
+    """A `seen` row's text, decompressed at most MAX_SEEN_BYTES far (a zlib bomb stops there); None when damaged."""
+    if not isinstance(blob, bytes):
+        return None
+    inflater = zlib.decompressobj()
+    try:
+        data = inflater.decompress(blob, MAX_SEEN_BYTES + 1)
+        return None if len(data) > MAX_SEEN_BYTES else data.decode("utf-8")
+    except (zlib.error, UnicodeDecodeError):
+        return None
 
 
 def _citation(ref: SourceRef) -> dict[str, object]:

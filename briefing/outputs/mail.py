@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 import re
+import unicodedata
 from collections.abc import Sequence
 from email.message import EmailMessage
 from email.utils import formataddr, formatdate, make_msgid, parseaddr
@@ -15,6 +16,7 @@ from typing import TYPE_CHECKING
 from ..errors import DeliveryError, TemplateError
 from ..models import Briefing
 from ..atomic import write_atomic
+from .escape import clean
 from .render import render_email_html, render_text
 from .templates import template_paths
 
@@ -56,7 +58,7 @@ def build_message(briefing: Briefing, *, sender: str, to: Sequence[str],
     except ValueError as exc:
         raise TemplateError(f"could not inline the e-mail CSS: {exc}") from exc
     msg = EmailMessage()
-    msg["Subject"] = " ".join(f"{briefing.title} — {briefing.date}".split())
+    msg["Subject"] = " ".join(clean(f"{briefing.title} — {briefing.date}").split())
     msg["From"] = from_addr
     msg["To"] = ", ".join(recipients)
     msg["Date"] = formatdate(localtime=True)
@@ -132,8 +134,7 @@ def split_addresses(values: Sequence[str]) -> list[str]:
 
     found: list[str] = []
     for value in values:
-        if "\n" in value or "\r" in value:
-            raise DeliveryError(f"--to {value!r} is not an e-mail address")
+        _refuse_controls(value, "--to")
         parts = [p for p in _split_outside_quotes(value) if p.strip()]
         for part in parts:
             parsed = getaddresses([part])
@@ -183,21 +184,51 @@ def write_eml(msg: EmailMessage, path: str | Path) -> None:
     Raises:
         DeliveryError: the file cannot be written.
     """
-    write_atomic(path, msg.as_bytes())
+    # An address with a non-ASCII name (jöhn@…) is written as UTF-8, as it would be sent with SMTPUTF8.
+    international = not all(str(msg.get(h, "")).isascii() for h in ("From", "To"))
+    write_atomic(path, msg.as_bytes(policy=msg.policy.clone(utf8=True)) if international else msg.as_bytes())
 
 
 # ------------------------------------------------------------------ helpers
 
 
+def _refuse_controls(value: str, option: str) -> None:
+    """DeliveryError when an address holds a control, line or record separator, or a bidi or format character.
+
+    A separator would split the header line (Python even strips some of them as whitespace); a bidi control
+    would make the address read as another one.
+    """
+    bad = next((ch for ch in value if unicodedata.category(ch) in ("Cc", "Cs", "Zl", "Zp", "Cf")), None)
+    if bad is not None:
+        raise DeliveryError(f"{option} {value!r} is not an e-mail address: it holds the control character "
+                            f"U+{ord(bad):04X}")
+
+
 def _check_address(value: str, option: str) -> str:
-    """A normalised address, or DeliveryError when it is empty or has no '@'."""
-    if "\n" in value or "\r" in value:
-        raise DeliveryError(f"{option} {value!r} is not an e-mail address")
+    """A normalised address, or DeliveryError when it is empty, has no '@' or holds a control character.
+
+    A non-ASCII domain is written in its ASCII (punycode) form, so only a non-ASCII local part (`jöhn@…`)
+    needs a server that offers SMTPUTF8.
+    """
+    from email.errors import HeaderParseError
+    from email.headerregistry import Address
+
+    _refuse_controls(value, option)
     name, addr = parseaddr(value)
     local, _, domain = addr.rpartition("@")
     if not local or not domain or " " in addr:
         raise DeliveryError(f"{option} {value!r} is not an e-mail address; use name@example.org")
-    return formataddr((name, addr))
+    if not domain.isascii():
+        try:
+            domain = domain.encode("idna").decode("ascii")
+        except UnicodeError:
+            raise DeliveryError(f"{option} {value!r}: {domain!r} is not a valid international domain name") from None
+    if local.isascii():
+        return formataddr((name, f"{local}@{domain}"))
+    try:
+        return str(Address(display_name=name, username=local, domain=domain))
+    except (ValueError, HeaderParseError) as exc:
+        raise DeliveryError(f"{option} {value!r} is not an e-mail address ({exc})") from None
 
 
 def _smtp_reason(exc: BaseException) -> str:
@@ -211,6 +242,9 @@ def _smtp_reason(exc: BaseException) -> str:
         reason = f"the server's TLS certificate is not trusted ({detail}); check --smtp-host and the server's certificate"
     elif isinstance(exc, smtplib.SMTPNotSupportedError) and "STARTTLS" in str(exc).upper():
         reason = "the server does not offer STARTTLS; use --ssl (port 465) or check --smtp-port"
+    elif isinstance(exc, smtplib.SMTPNotSupportedError) and "SMTPUTF8" in str(exc).upper():
+        reason = ("the server does not accept addresses with non-ASCII names (it does not offer SMTPUTF8); "
+                  "use an ASCII address or a server that supports SMTPUTF8")
     elif isinstance(exc, smtplib.SMTPAuthenticationError):
         reason = f"login refused ({exc.smtp_code} {_text(exc.smtp_error)})"
     elif isinstance(exc, smtplib.SMTPRecipientsRefused):
