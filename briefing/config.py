@@ -8,6 +8,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as _dt
 import json
+import math
 import os
 import re
 import sys
@@ -36,6 +37,11 @@ _CHOICES: dict[str, tuple[str, ...]] = {"algorithm": ALGORITHMS, "formats": FORM
 _POSITIVE = frozenset({"words", "sentences", "max_words", "max_bytes", "fetch_timeout"})
 _NON_NEGATIVE = frozenset({"min_words"})
 _FRACTION = frozenset({"duplicate_threshold"})
+# The largest value each number may take: far beyond any real setup, and small enough that no budget, buffer or
+# timer overflows. A number not listed here may be at most _MAX_NUMBER; none may be infinite or NaN.
+_MAXIMA: dict[str, float] = {"words": 1_000_000, "sentences": 100_000, "min_words": 10_000, "max_words": 100_000,
+                             "max_bytes": 10**12, "fetch_timeout": 86_400, "email.smtp_timeout": 86_400}
+_MAX_NUMBER = 10**9
 _ENV_NAME_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 # `sender` is the Python name of the TOML key "from" (a keyword in Python).
 _EMAIL_KEYS = {
@@ -46,6 +52,7 @@ _EMAIL_KEYS = {
     "smtp_user": "str",
     "smtp_password_env": "str",
     "security": "str",
+    "smtp_timeout": "float",
 }
 
 
@@ -60,6 +67,7 @@ class EmailConfig:
     smtp_user: str | None = None
     smtp_password_env: str | None = None  # name of the environment variable holding the password
     security: str | None = None  # "plain" | "starttls" | "ssl"
+    smtp_timeout: float | None = None  # seconds for a whole SMTP conversation (default 60)
 
 
 @dataclass(frozen=True)
@@ -189,6 +197,7 @@ def _check_option(key: str, kind: str, value: Any, shown: str, base: Path) -> An
         for choice in converted if kind == "list" else (converted,):
             if choice not in choices:
                 raise ConfigError(f"{shown}: {key} must be one of {', '.join(choices)}; got {_show(choice)}")
+    _check_number(key, converted, value, shown)
     if key in _POSITIVE and converted <= 0:
         raise ConfigError(f"{shown}: {key} must be greater than 0, got {_show(value)}")
     if key in _NON_NEGATIVE and converted < 0:
@@ -222,6 +231,10 @@ def _parse_email(table: dict[str, Any], shown: str) -> EmailConfig:
             for address in converted if key == "to" else (converted,):
                 if "@" not in parseaddr(address)[1]:
                     raise ConfigError(f"{shown}: {dotted} must hold email addresses, got {_show(address)}")
+        elif key == "smtp_timeout":
+            _check_number(dotted, converted, value, shown)
+            if converted <= 0:
+                raise ConfigError(f"{shown}: {dotted} must be greater than 0 (seconds), got {_show(value)}")
         elif key == "smtp_port" and not 0 < converted < 65536:
             raise ConfigError(f"{shown}: {dotted} must be a port number from 1 to 65535, got {_show(value)}")
         elif key == "security" and converted not in SECURITY_MODES:
@@ -233,6 +246,19 @@ def _parse_email(table: dict[str, Any], shown: str) -> EmailConfig:
             )
         values["sender" if key == "from" else key] = converted
     return EmailConfig(**values)
+
+
+def _check_number(dotted: str, converted: Any, value: Any, shown: str) -> None:
+    """A number must be finite and at most its maximum (_MAXIMA), so no timer or budget overflows."""
+    if not isinstance(converted, (int, float)) or isinstance(converted, bool):
+        return
+    if not math.isfinite(converted):
+        raise ConfigError(f"{shown}: {dotted} must be a finite number, got {_show(value)}")
+    limit = _MAXIMA.get(dotted, _MAX_NUMBER)
+    if converted > limit:
+        raise ConfigError(f"{shown}: {dotted} must be at most {limit:,}, got {_show(value)}")
+    if converted < -_MAX_NUMBER:
+        raise ConfigError(f"{shown}: {dotted} must be at least {-_MAX_NUMBER:,}, got {_show(value)}")
 
 
 def _refuse_password(dotted: str, shown: str) -> None:

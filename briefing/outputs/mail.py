@@ -4,6 +4,7 @@ css_inline, smtplib and ssl are imported lazily.
 """
 from __future__ import annotations
 
+import contextlib
 import logging
 import re
 import unicodedata
@@ -23,10 +24,11 @@ from .templates import template_paths
 if TYPE_CHECKING:
     import ssl
 
-__all__ = ["build_message", "send_message", "split_addresses", "write_eml"]
+__all__ = ["SMTP_TIMEOUT", "build_message", "send_message", "split_addresses", "write_eml"]
 
 log = logging.getLogger(__name__)
 SECURITY = ("plain", "starttls", "ssl")
+SMTP_TIMEOUT = 60.0  # seconds for a whole SMTP conversation (email.smtp_timeout)
 
 
 def build_message(briefing: Briefing, *, sender: str, to: Sequence[str],
@@ -70,9 +72,12 @@ def build_message(briefing: Briefing, *, sender: str, to: Sequence[str],
 
 
 def send_message(msg: EmailMessage, *, host: str, port: int, user: str | None = None,
-                 password: str | None = None, security: str = "plain", timeout: float = 30.0,
+                 password: str | None = None, security: str = "plain", timeout: float = SMTP_TIMEOUT,
                  ssl_context: "ssl.SSLContext | None" = None) -> None:
     """Send a message over SMTP (``--smtp-host/--smtp-port/--smtp-user/--starttls/--ssl``).
+
+    The whole conversation (connecting, greeting, TLS, login, message) ends within `timeout` seconds, however
+    slowly the server drips its replies: a watchdog closes the connection when the time is up.
 
     Args:
         msg: the message (its From/To headers give the envelope).
@@ -81,16 +86,18 @@ def send_message(msg: EmailMessage, *, host: str, port: int, user: str | None = 
         user: login name; None sends without logging in.
         password: login password (required with ``user``).
         security: ``"plain"``, ``"starttls"`` or ``"ssl"``.
-        timeout: seconds for connecting and for each reply.
+        timeout: seconds for the whole conversation (the config's ``email.smtp_timeout``).
         ssl_context: the TLS settings for ``"starttls"`` and ``"ssl"``, e.g. to trust a private CA
             (default: ``ssl.create_default_context()``: the system's trusted CAs, with hostname checking).
 
     Raises:
         DeliveryError: the server cannot be reached, refuses the login or the message, does not offer
-            STARTTLS, or its certificate is not trusted.
+            STARTTLS, its certificate is not trusted, or it did not finish within `timeout`.
     """
     import smtplib
+    import socket
     import ssl
+    import threading
 
     if security not in SECURITY:
         raise DeliveryError(f"unknown SMTP security {security!r}; use plain, starttls or ssl")
@@ -99,18 +106,41 @@ def send_message(msg: EmailMessage, *, host: str, port: int, user: str | None = 
     if user and security == "plain" and host not in ("localhost", "127.0.0.1", "::1"):
         log.warning("sending the SMTP password to %s unencrypted; use --starttls or --ssl", host)
     where = f"{host}:{port}"
+    context = ssl_context if ssl_context is not None else ssl.create_default_context()
+    smtp = smtplib.SMTP_SSL(timeout=timeout, context=context) if security == "ssl" else smtplib.SMTP(timeout=timeout)
+    expired, finished = threading.Event(), threading.Event()
+
+    def watch() -> None:
+        """When the deadline passes, shut the connection down (again, until the sender gives up), so a blocked
+        read returns at once; a socket made after the deadline (a slow connect) is shut down too."""
+        if finished.wait(timeout):
+            return
+        expired.set()
+        while not finished.is_set():
+            sock = getattr(smtp, "sock", None)
+            if sock is not None:
+                with contextlib.suppress(OSError):
+                    socket.socket.shutdown(sock, socket.SHUT_RDWR)  # the socket itself, also under TLS
+            finished.wait(0.05)
+
+    watchdog = threading.Thread(target=watch, name="smtp-deadline", daemon=True)
+    watchdog.start()
     try:
-        context = ssl_context if ssl_context is not None else ssl.create_default_context()
-        smtp = (smtplib.SMTP_SSL(host, port, timeout=timeout, context=context) if security == "ssl"
-                else smtplib.SMTP(host, port, timeout=timeout))
         with smtp:
+            smtp.connect(host, port)
             if security == "starttls":
                 smtp.starttls(context=context)
             if user:
                 smtp.login(user, password or "")
             refused = smtp.send_message(msg)
     except (smtplib.SMTPException, OSError) as exc:
+        if expired.is_set():
+            raise DeliveryError(f"could not send email via {where}: the server did not finish within {timeout:g} s "
+                                "(email.smtp_timeout)") from exc
         raise DeliveryError(f"could not send email via {where}: {_smtp_reason(exc)}") from exc
+    finally:
+        finished.set()
+        watchdog.join()
     if refused:  # some recipients were accepted: say exactly who did not get it
         who = "; ".join(f"{address} ({code} {_text(reply)})" for address, (code, reply) in refused.items())
         accepted = [a for a in _envelope(msg) if a not in refused]
