@@ -141,7 +141,7 @@ def _temp_name(target: Path) -> Path:
 def remove_stale_temp_files(directory: Path) -> list[Path]:
     """Remove the temp files that a killed run left in `directory`: only files of our own naming
     (``.NAME.PID.RANDOM.tmp``) whose process is gone. Returns the ones removed (best effort)."""
-    removed = []
+    removed: list[Path] = []
     try:
         entries = list(os.scandir(directory))
     except OSError:

@@ -10,6 +10,7 @@ import re
 import unicodedata
 from collections.abc import Sequence
 from email.message import EmailMessage
+from email.policy import default as default_policy
 from email.utils import formataddr, formatdate, make_msgid, parseaddr
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -216,7 +217,7 @@ def write_eml(msg: EmailMessage, path: str | Path) -> None:
     """
     # An address with a non-ASCII name (jöhn@…) is written as UTF-8, as it would be sent with SMTPUTF8.
     international = not all(str(msg.get(h, "")).isascii() for h in ("From", "To"))
-    write_atomic(path, msg.as_bytes(policy=msg.policy.clone(utf8=True)) if international else msg.as_bytes())
+    write_atomic(path, msg.as_bytes(policy=default_policy.clone(utf8=True)) if international else msg.as_bytes())
 
 
 # ------------------------------------------------------------------ helpers
