@@ -8,6 +8,7 @@ from __future__ import annotations
 import contextlib
 import datetime as _dt
 import json
+import logging
 import sqlite3
 import time
 import zlib
@@ -20,6 +21,7 @@ from ..errors import DeliveryError, InputError
 from ..models import Briefing, SourceRef
 from .state import HISTORY_FILE_NAME, default_history_path, refuse_symlink
 
+log = logging.getLogger(__name__)
 # Marks the file as a briefing history ("BRFG"), so another program's SQLite file is not written into.
 _APPLICATION_ID = 0x42524647
 # Seconds a run waits for another run's write to finish before giving up.
@@ -208,8 +210,10 @@ class History:
         found: list[tuple[str, ...]] = []
         for (blob,) in blobs:
             text = _inflate(blob)
-            if text is None:
-                continue  # a damaged or planted row costs only its day's novelty
+            if text is None:  # a damaged or planted row costs only its day's novelty
+                log.warning("history file %s: a day's record of what its articles said is damaged or larger than "
+                            "%d bytes; skipped", self.path, MAX_SEEN_BYTES)
+                continue
             found.extend(tuple(line.split()) for line in text.split("\n") if line)
         return found
 
