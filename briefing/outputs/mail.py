@@ -108,7 +108,13 @@ def send_message(msg: EmailMessage, *, host: str, port: int, user: str | None = 
         log.warning("sending the SMTP password to %s unencrypted; use --starttls or --ssl", host)
     where = f"{host}:{port}"
     context = ssl_context if ssl_context is not None else ssl.create_default_context()
-    smtp = smtplib.SMTP_SSL(timeout=timeout, context=context) if security == "ssl" else smtplib.SMTP(timeout=timeout)
+    connections: list[smtplib.SMTP] = []  # the connection, known to the watchdog before it connects
+
+    class Watched(smtplib.SMTP_SSL if security == "ssl" else smtplib.SMTP):  # type: ignore[misc]
+        def __init__(self, *args: object, **kwargs: object) -> None:
+            connections.append(self)
+            super().__init__(*args, **kwargs)
+
     expired, finished = threading.Event(), threading.Event()
 
     def watch() -> None:
@@ -118,7 +124,7 @@ def send_message(msg: EmailMessage, *, host: str, port: int, user: str | None = 
             return
         expired.set()
         while not finished.is_set():
-            sock = getattr(smtp, "sock", None)
+            sock = connections[0].sock if connections else None
             if sock is not None:
                 with contextlib.suppress(OSError):
                     socket.socket.shutdown(sock, socket.SHUT_RDWR)  # the socket itself, also under TLS
@@ -127,8 +133,8 @@ def send_message(msg: EmailMessage, *, host: str, port: int, user: str | None = 
     watchdog = threading.Thread(target=watch, name="smtp-deadline", daemon=True)
     watchdog.start()
     try:
-        with smtp:
-            smtp.connect(host, port)
+        extra = {"context": context} if security == "ssl" else {}
+        with Watched(host, port, timeout=timeout, **extra) as smtp:
             if security == "starttls":
                 smtp.starttls(context=context)
             if user:
