@@ -111,7 +111,10 @@ def send_message(msg: EmailMessage, *, host: str, port: int, user: str | None = 
     connections: list[smtplib.SMTP] = []  # the connection, known to the watchdog before it connects
 
     class Watched(smtplib.SMTP_SSL if security == "ssl" else smtplib.SMTP):  # type: ignore[misc]
+        """An SMTP connection that the watchdog can shut down from its first byte on (the greeting too)."""
+
         def __init__(self, *args: object, **kwargs: object) -> None:
+            """Register, then connect."""
             connections.append(self)
             super().__init__(*args, **kwargs)
 
