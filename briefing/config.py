@@ -8,6 +8,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as _dt
 import json
+import math
 import os
 import re
 import sys
@@ -33,9 +34,13 @@ _RUN_ONLY = {"date": "--date", "output": "--output"}
 # Options fields (and `site`) holding paths, resolved against the config file's directory.
 _PATH_KEYS = frozenset({"output_dir", "template", "history", "cache_dir", "site"})
 _CHOICES: dict[str, tuple[str, ...]] = {"algorithm": ALGORITHMS, "formats": FORMATS}
-_POSITIVE = frozenset({"words", "sentences", "max_words", "max_bytes", "fetch_timeout"})
+_POSITIVE = frozenset({"words", "sentences", "max_words", "max_bytes", "fetch_timeout", "email.smtp_timeout"})
 _NON_NEGATIVE = frozenset({"min_words"})
 _FRACTION = frozenset({"duplicate_threshold"})
+# The largest size of each number (others: _MAX_NUMBER): beyond any real setup, small enough that nothing overflows.
+_MAXIMA: dict[str, float] = {"words": 1_000_000, "sentences": 100_000, "min_words": 10_000, "max_words": 100_000,
+                             "max_bytes": 10**12, "fetch_timeout": 86_400, "email.smtp_timeout": 86_400}
+_MAX_NUMBER = 10**9
 _ENV_NAME_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 # `sender` is the Python name of the TOML key "from" (a keyword in Python).
 _EMAIL_KEYS = {
@@ -46,6 +51,7 @@ _EMAIL_KEYS = {
     "smtp_user": "str",
     "smtp_password_env": "str",
     "security": "str",
+    "smtp_timeout": "float",
 }
 
 
@@ -60,6 +66,7 @@ class EmailConfig:
     smtp_user: str | None = None
     smtp_password_env: str | None = None  # name of the environment variable holding the password
     security: str | None = None  # "plain" | "starttls" | "ssl"
+    smtp_timeout: float | None = None  # seconds for a whole SMTP conversation (default 60)
 
 
 @dataclass(frozen=True)
@@ -189,12 +196,7 @@ def _check_option(key: str, kind: str, value: Any, shown: str, base: Path) -> An
         for choice in converted if kind == "list" else (converted,):
             if choice not in choices:
                 raise ConfigError(f"{shown}: {key} must be one of {', '.join(choices)}; got {_show(choice)}")
-    if key in _POSITIVE and converted <= 0:
-        raise ConfigError(f"{shown}: {key} must be greater than 0, got {_show(value)}")
-    if key in _NON_NEGATIVE and converted < 0:
-        raise ConfigError(f"{shown}: {key} must be 0 or more, got {_show(value)}")
-    if key in _FRACTION and not 0.0 <= converted <= 1.0:
-        raise ConfigError(f"{shown}: {key} must be between 0.0 and 1.0, got {_show(value)}")
+    _check_number(key, converted, value, shown)
     if key == "since":
         from .options import parse_duration  # the parser the feed reader uses, so both agree on the format
 
@@ -222,6 +224,8 @@ def _parse_email(table: dict[str, Any], shown: str) -> EmailConfig:
             for address in converted if key == "to" else (converted,):
                 if "@" not in parseaddr(address)[1]:
                     raise ConfigError(f"{shown}: {dotted} must hold email addresses, got {_show(address)}")
+        elif key == "smtp_timeout":
+            _check_number(dotted, converted, value, shown)
         elif key == "smtp_port" and not 0 < converted < 65536:
             raise ConfigError(f"{shown}: {dotted} must be a port number from 1 to 65535, got {_show(value)}")
         elif key == "security" and converted not in SECURITY_MODES:
@@ -233,6 +237,20 @@ def _parse_email(table: dict[str, Any], shown: str) -> EmailConfig:
             )
         values["sender" if key == "from" else key] = converted
     return EmailConfig(**values)
+
+
+def _check_number(dotted: str, converted: Any, value: Any, shown: str) -> None:
+    """A number must be finite, in its range (_POSITIVE, _NON_NEGATIVE, _FRACTION) and within _MAXIMA."""
+    if isinstance(converted, bool) or not isinstance(converted, (int, float)):
+        return
+    limit = _MAXIMA.get(dotted, _MAX_NUMBER)
+    problem = ("a finite number" if not math.isfinite(converted)
+               else "greater than 0" if dotted in _POSITIVE and converted <= 0
+               else "0 or more" if dotted in _NON_NEGATIVE and converted < 0
+               else "between 0.0 and 1.0" if dotted in _FRACTION and not 0.0 <= converted <= 1.0
+               else f"at most {limit:,}" if abs(converted) > limit else None)
+    if problem:
+        raise ConfigError(f"{shown}: {dotted} must be {problem}, got {_show(value)}")
 
 
 def _refuse_password(dotted: str, shown: str) -> None:
@@ -263,13 +281,8 @@ def _convert(dotted: str, kind: str, value: Any, shown: str) -> Any:
     raise ConfigError(f"{shown}: {dotted} must be {_KIND_NAMES[kind]}, got {_show(value)}")
 
 
-_KIND_NAMES = {
-    "bool": "true or false",
-    "int": "an integer",
-    "float": "a number",
-    "str": "a string",
-    "list": "a list of strings",
-}
+_KIND_NAMES = {"bool": "true or false", "int": "an integer", "float": "a number", "str": "a string",
+               "list": "a list of strings"}
 
 
 def _show(value: Any) -> str:
@@ -379,13 +392,5 @@ def merge_email(email: EmailConfig, overrides: dict[str, Any]) -> EmailConfig:
     return dataclasses.replace(email, **changes)
 
 
-__all__ = [
-    "Config",
-    "EmailConfig",
-    "SECURITY_MODES",
-    "config_keys",
-    "find_default_config",
-    "load_config",
-    "merge_email",
-    "merge_options",
-]
+__all__ = ["Config", "EmailConfig", "SECURITY_MODES", "config_keys", "find_default_config", "load_config", "merge_email",
+           "merge_options"]

@@ -97,8 +97,13 @@ def read_and_build(settings: Settings, stdin: IO[bytes] | None = None, *,
 
 
 def deliver_and_record(settings: Settings, briefing: Briefing, deliver: Callable[[], T], *,
-                       site: Path | None = None) -> T:
-    """Run `deliver` (write, publish or send); only when it succeeded, record the items in the history."""
+                       site: Path | None = None, done: str = "the briefing was written") -> T:
+    """Run `deliver` (write, publish or send); only when it succeeded, record the items in the history.
+
+    `done` says what a successful `deliver` did; when the history then cannot be written, the error says so
+    first (the delivery stands; only the record of it is missing).
+    """
+    from .errors import DeliveryError
     from .summarize.pipeline import sentence_terms
 
     result = deliver()
@@ -107,11 +112,15 @@ def deliver_and_record(settings: Settings, briefing: Briefing, deliver: Callable
         from .outputs.state import private_dir
 
         path = history_path(settings, site)
-        if not settings.options.history:
-            private_dir(path.parent)
-        with History(path) as history:
-            history.record(briefing)
-            history.record_seen(briefing.date, briefing.title, sentence_terms(briefing.documents))
+        try:
+            if not settings.options.history:
+                private_dir(path.parent)
+            with History(path) as history:
+                history.record(briefing)
+                history.record_seen(briefing.date, briefing.title, sentence_terms(briefing.documents))
+        except BriefingError as exc:
+            raise DeliveryError(f"{done}, but the history {path} was not updated, so the next briefing may repeat "
+                                f"its items: {exc}") from None
     return result
 
 
@@ -229,7 +238,7 @@ def publish_briefing(settings: Settings, site: Path | None = None, stdin: IO[byt
     briefing = make_briefing(settings, stdin=stdin, site=target)
     template = settings.options.template
     return deliver_and_record(settings, briefing, lambda: publish_site(briefing, target, template, base_url=base_url),
-                              site=target)
+                              site=target, done=f"the site {target} was published")
 
 
 def email_briefing(settings: Settings, overrides: dict[str, Any], dry_run: Path | None = None,
@@ -247,7 +256,7 @@ def email_briefing(settings: Settings, overrides: dict[str, Any], dry_run: Path 
     import os
 
     from .config import EmailConfig, merge_email
-    from .outputs.mail import build_message, send_message, split_addresses, write_eml
+    from .outputs.mail import SMTP_TIMEOUT, build_message, send_message, split_addresses, write_eml
 
     mail = merge_email(settings.email or EmailConfig(), overrides)
     if not mail.to or not mail.sender:
@@ -267,7 +276,7 @@ def email_briefing(settings: Settings, overrides: dict[str, Any], dry_run: Path 
     port = mail.smtp_port or {"ssl": 465, "starttls": 587}.get(security, 25)
     deliver_and_record(settings, briefing, lambda: send_message(
         message, host=mail.smtp_host or "localhost", port=int(port), user=mail.smtp_user,
-        password=password, security=security,
-    ))
+        password=password, security=security, timeout=mail.smtp_timeout or SMTP_TIMEOUT,
+    ), done=f"the briefing was sent to {', '.join(recipients)}")
     return f"sent to {', '.join(recipients)}"
 

@@ -71,6 +71,7 @@ def test_example_config_with_every_setting_switched_on_loads(tmp_path: Path) -> 
         sender="Briefing <briefing@example.com>",
         smtp_host="smtp.example.com",
         smtp_port=587,
+        smtp_timeout=60.0,
         smtp_user="briefing@example.com",
         smtp_password_env="BRIEFING_SMTP_PASSWORD",
         security="starttls",

@@ -4,10 +4,13 @@ css_inline, smtplib and ssl are imported lazily.
 """
 from __future__ import annotations
 
+import contextlib
 import logging
 import re
+import unicodedata
 from collections.abc import Sequence
 from email.message import EmailMessage
+from email.policy import default as default_policy
 from email.utils import formataddr, formatdate, make_msgid, parseaddr
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -15,16 +18,18 @@ from typing import TYPE_CHECKING
 from ..errors import DeliveryError, TemplateError
 from ..models import Briefing
 from ..atomic import write_atomic
+from .escape import clean
 from .render import render_email_html, render_text
 from .templates import template_paths
 
 if TYPE_CHECKING:
     import ssl
 
-__all__ = ["build_message", "send_message", "split_addresses", "write_eml"]
+__all__ = ["SMTP_TIMEOUT", "build_message", "send_message", "split_addresses", "write_eml"]
 
 log = logging.getLogger(__name__)
 SECURITY = ("plain", "starttls", "ssl")
+SMTP_TIMEOUT = 60.0  # seconds for a whole SMTP conversation (email.smtp_timeout)
 
 
 def build_message(briefing: Briefing, *, sender: str, to: Sequence[str],
@@ -56,7 +61,7 @@ def build_message(briefing: Briefing, *, sender: str, to: Sequence[str],
     except ValueError as exc:
         raise TemplateError(f"could not inline the e-mail CSS: {exc}") from exc
     msg = EmailMessage()
-    msg["Subject"] = " ".join(f"{briefing.title} — {briefing.date}".split())
+    msg["Subject"] = " ".join(clean(f"{briefing.title} — {briefing.date}").split())
     msg["From"] = from_addr
     msg["To"] = ", ".join(recipients)
     msg["Date"] = formatdate(localtime=True)
@@ -68,9 +73,12 @@ def build_message(briefing: Briefing, *, sender: str, to: Sequence[str],
 
 
 def send_message(msg: EmailMessage, *, host: str, port: int, user: str | None = None,
-                 password: str | None = None, security: str = "plain", timeout: float = 30.0,
+                 password: str | None = None, security: str = "plain", timeout: float = SMTP_TIMEOUT,
                  ssl_context: "ssl.SSLContext | None" = None) -> None:
     """Send a message over SMTP (``--smtp-host/--smtp-port/--smtp-user/--starttls/--ssl``).
+
+    The whole conversation (connecting, greeting, TLS, login, message) ends within `timeout` seconds, however
+    slowly the server drips its replies: a watchdog closes the connection when the time is up.
 
     Args:
         msg: the message (its From/To headers give the envelope).
@@ -79,16 +87,18 @@ def send_message(msg: EmailMessage, *, host: str, port: int, user: str | None = 
         user: login name; None sends without logging in.
         password: login password (required with ``user``).
         security: ``"plain"``, ``"starttls"`` or ``"ssl"``.
-        timeout: seconds for connecting and for each reply.
+        timeout: seconds for the whole conversation (the config's ``email.smtp_timeout``).
         ssl_context: the TLS settings for ``"starttls"`` and ``"ssl"``, e.g. to trust a private CA
             (default: ``ssl.create_default_context()``: the system's trusted CAs, with hostname checking).
 
     Raises:
         DeliveryError: the server cannot be reached, refuses the login or the message, does not offer
-            STARTTLS, or its certificate is not trusted.
+            STARTTLS, its certificate is not trusted, or it did not finish within `timeout`.
     """
     import smtplib
+    import socket
     import ssl
+    import threading
 
     if security not in SECURITY:
         raise DeliveryError(f"unknown SMTP security {security!r}; use plain, starttls or ssl")
@@ -97,18 +107,50 @@ def send_message(msg: EmailMessage, *, host: str, port: int, user: str | None = 
     if user and security == "plain" and host not in ("localhost", "127.0.0.1", "::1"):
         log.warning("sending the SMTP password to %s unencrypted; use --starttls or --ssl", host)
     where = f"{host}:{port}"
+    context = ssl_context if ssl_context is not None else ssl.create_default_context()
+    connections: list[smtplib.SMTP] = []  # the connection, known to the watchdog before it connects
+
+    class Watched(smtplib.SMTP_SSL if security == "ssl" else smtplib.SMTP):  # type: ignore[misc]
+        """An SMTP connection that the watchdog can shut down from its first byte on (the greeting too)."""
+
+        def __init__(self, *args: object, **kwargs: object) -> None:
+            """Register, then connect."""
+            connections.append(self)
+            super().__init__(*args, **kwargs)
+
+    expired, finished = threading.Event(), threading.Event()
+
+    def watch() -> None:
+        """When the deadline passes, shut the connection down (again, until the sender gives up), so a blocked
+        read returns at once; a socket made after the deadline (a slow connect) is shut down too."""
+        if finished.wait(timeout):
+            return
+        expired.set()
+        while not finished.is_set():
+            sock = connections[0].sock if connections else None
+            if sock is not None:
+                with contextlib.suppress(OSError):
+                    socket.socket.shutdown(sock, socket.SHUT_RDWR)  # the socket itself, also under TLS
+            finished.wait(0.05)
+
+    watchdog = threading.Thread(target=watch, name="smtp-deadline", daemon=True)
+    watchdog.start()
     try:
-        context = ssl_context if ssl_context is not None else ssl.create_default_context()
-        smtp = (smtplib.SMTP_SSL(host, port, timeout=timeout, context=context) if security == "ssl"
-                else smtplib.SMTP(host, port, timeout=timeout))
-        with smtp:
+        extra = {"context": context} if security == "ssl" else {}
+        with Watched(host, port, timeout=timeout, **extra) as smtp:
             if security == "starttls":
                 smtp.starttls(context=context)
             if user:
                 smtp.login(user, password or "")
             refused = smtp.send_message(msg)
     except (smtplib.SMTPException, OSError) as exc:
+        if expired.is_set():
+            raise DeliveryError(f"could not send email via {where}: the server did not finish within {timeout:g} s "
+                                "(email.smtp_timeout)") from exc
         raise DeliveryError(f"could not send email via {where}: {_smtp_reason(exc)}") from exc
+    finally:
+        finished.set()
+        watchdog.join()
     if refused:  # some recipients were accepted: say exactly who did not get it
         who = "; ".join(f"{address} ({code} {_text(reply)})" for address, (code, reply) in refused.items())
         accepted = [a for a in _envelope(msg) if a not in refused]
@@ -132,8 +174,7 @@ def split_addresses(values: Sequence[str]) -> list[str]:
 
     found: list[str] = []
     for value in values:
-        if "\n" in value or "\r" in value:
-            raise DeliveryError(f"--to {value!r} is not an e-mail address")
+        _refuse_controls(value, "--to")
         parts = [p for p in _split_outside_quotes(value) if p.strip()]
         for part in parts:
             parsed = getaddresses([part])
@@ -183,21 +224,51 @@ def write_eml(msg: EmailMessage, path: str | Path) -> None:
     Raises:
         DeliveryError: the file cannot be written.
     """
-    write_atomic(path, msg.as_bytes())
+    # An address with a non-ASCII name (jöhn@…) is written as UTF-8, as it would be sent with SMTPUTF8.
+    international = not all(str(msg.get(h, "")).isascii() for h in ("From", "To"))
+    write_atomic(path, msg.as_bytes(policy=default_policy.clone(utf8=True)) if international else msg.as_bytes())
 
 
 # ------------------------------------------------------------------ helpers
 
 
+def _refuse_controls(value: str, option: str) -> None:
+    """DeliveryError when an address holds a control, line or record separator, or a bidi or format character.
+
+    A separator would split the header line (Python even strips some of them as whitespace); a bidi control
+    would make the address read as another one.
+    """
+    bad = next((ch for ch in value if unicodedata.category(ch) in ("Cc", "Cs", "Zl", "Zp", "Cf")), None)
+    if bad is not None:
+        raise DeliveryError(f"{option} {value!r} is not an e-mail address: it holds the control character "
+                            f"U+{ord(bad):04X}")
+
+
 def _check_address(value: str, option: str) -> str:
-    """A normalised address, or DeliveryError when it is empty or has no '@'."""
-    if "\n" in value or "\r" in value:
-        raise DeliveryError(f"{option} {value!r} is not an e-mail address")
+    """A normalised address, or DeliveryError when it is empty, has no '@' or holds a control character.
+
+    A non-ASCII domain is written in its ASCII (punycode) form, so only a non-ASCII local part (`jöhn@…`)
+    needs a server that offers SMTPUTF8.
+    """
+    from email.errors import HeaderParseError
+    from email.headerregistry import Address
+
+    _refuse_controls(value, option)
     name, addr = parseaddr(value)
     local, _, domain = addr.rpartition("@")
     if not local or not domain or " " in addr:
         raise DeliveryError(f"{option} {value!r} is not an e-mail address; use name@example.org")
-    return formataddr((name, addr))
+    if not domain.isascii():
+        try:
+            domain = domain.encode("idna").decode("ascii")
+        except UnicodeError:
+            raise DeliveryError(f"{option} {value!r}: {domain!r} is not a valid international domain name") from None
+    if local.isascii():
+        return formataddr((name, f"{local}@{domain}"))
+    try:
+        return str(Address(display_name=name, username=local, domain=domain))
+    except (ValueError, HeaderParseError) as exc:
+        raise DeliveryError(f"{option} {value!r} is not an e-mail address ({exc})") from None
 
 
 def _smtp_reason(exc: BaseException) -> str:
@@ -211,6 +282,9 @@ def _smtp_reason(exc: BaseException) -> str:
         reason = f"the server's TLS certificate is not trusted ({detail}); check --smtp-host and the server's certificate"
     elif isinstance(exc, smtplib.SMTPNotSupportedError) and "STARTTLS" in str(exc).upper():
         reason = "the server does not offer STARTTLS; use --ssl (port 465) or check --smtp-port"
+    elif isinstance(exc, smtplib.SMTPNotSupportedError) and "SMTPUTF8" in str(exc).upper():
+        reason = ("the server does not accept addresses with non-ASCII names (it does not offer SMTPUTF8); "
+                  "use an ASCII address or a server that supports SMTPUTF8")
     elif isinstance(exc, smtplib.SMTPAuthenticationError):
         reason = f"login refused ({exc.smtp_code} {_text(exc.smtp_error)})"
     elif isinstance(exc, smtplib.SMTPRecipientsRefused):

@@ -111,7 +111,7 @@ def template_context(briefing: Briefing, anchor_base: str = "") -> dict[str, Any
             )
             items.append(entry)
             all_items.append(entry)
-        language = _section_language(section.items[0].sources[0].document if section.items else None, docs)
+        language = _section_language(next((i.sources[0].document for i in section.items if i.sources), None), docs)
         sections.append(SimpleNamespace(title=clean_opt(section.title), items=items, lang=language,
                                         dir="rtl" if is_right_to_left(language) else "ltr"))
     lang = sections[0].lang if sections else "en"

@@ -78,7 +78,7 @@ def publish_site(briefing: Briefing, site: str | Path, template: str | Path | No
                 else:
                     neighbours[f"{day.date}.html"] = page
         entries = [_index_entry(b) for b, _ in archive]
-        files["index.html"] = render_template("index", {"title": title, "lang": "en", "entries": entries})
+        files["index.html"] = render_template("index", {"title": clean(title), "lang": "en", "entries": entries})
         files["feed.xml"] = _atom_feed(archive, title, base_url or f"urn:briefing:{quote(site.resolve().name, safe='')}:")
         files.update(neighbours)
         legacy_lock = site / ".lock"  # where older versions locked the site, inside the served folder
@@ -153,8 +153,10 @@ def _read_site(site: Path, exclude: str) -> list[tuple[Briefing, dt.datetime]]:
             data = json.loads(path.read_text(encoding="utf-8"))
             briefing = Briefing.from_dict(data)
             mtime = dt.datetime.fromtimestamp(path.stat().st_mtime, dt.timezone.utc)
-        except (OSError, ValueError, TypeError, KeyError, AttributeError) as exc:
-            log.warning("%s: skipped in the site index (%s)", path, exc)
+        except (OSError, ValueError, TypeError, KeyError, AttributeError, RecursionError) as exc:
+            # RecursionError: JSON nested deeper than the parser goes; a planted page costs only itself
+            reason = "nested too deeply" if isinstance(exc, RecursionError) else f"{type(exc).__name__}: {exc}"
+            log.warning("%s: skipped in the site index (%s)", path, reason)
             continue
         if briefing.date != match.group(1):
             briefing = Briefing(briefing.title, match.group(1), briefing.sections, briefing.documents)
@@ -174,8 +176,8 @@ def _atom_feed(archive: list[tuple[Briefing, dt.datetime]], title: str, base: st
     link_base = base if is_url else ""
     fg = FeedGenerator()
     fg.id(base if is_url else base + "feed")
-    fg.title(title)
-    fg.author({"name": title})
+    fg.title(clean(title))
+    fg.author({"name": clean(title)})
     fg.link(href=f"{link_base}index.html", rel="alternate")
     if is_url:
         fg.link(href=f"{base}feed.xml", rel="self")
@@ -185,7 +187,7 @@ def _atom_feed(archive: list[tuple[Briefing, dt.datetime]], title: str, base: st
         page = f"{briefing.date}.html"
         entry = fg.add_entry(order="append")
         entry.id(f"{base}{page}" if is_url else f"{base}{briefing.date}")
-        entry.title(f"{briefing.title} — {briefing.date}")
+        entry.title(clean(f"{briefing.title} — {briefing.date}"))
         entry.link(href=f"{link_base}{page}", rel="alternate")
         entry.published(dt.datetime.fromisoformat(briefing.date).replace(tzinfo=dt.timezone.utc))
         entry.updated(when)

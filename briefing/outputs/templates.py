@@ -133,7 +133,8 @@ def render_many(kind: str, contexts: list[dict[str, Any]], template: str | Path 
         raise TemplateError(f"template {label} nests too deeply (does it extend or include itself?)") from exc
     except MemoryError as exc:
         raise TemplateError(f"template {label} needs more memory than there is") from exc
-    except (jinja2.TemplateError, TypeError, ValueError, AttributeError, LookupError, ArithmeticError) as exc:
+    except (jinja2.TemplateError, TypeError, ValueError, AttributeError, LookupError, ArithmeticError,
+            RuntimeError) as exc:  # RuntimeError: e.g. a dict changed while a loop runs over it
         raise TemplateError(f"template {label}{_template_line(exc)}: {_one_line(str(exc))}") from exc
     if template is None and kind in ("md", "text"):
         texts = [re.sub(r"\n{3,}", "\n\n", text).strip("\n") + "\n" for text in texts]

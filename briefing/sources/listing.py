@@ -131,11 +131,13 @@ def format_sources(statuses: Sequence[SourceStatus]) -> str:
     >>> print(format_sources([SourceStatus("news/", "folder", "3 files")]), end="")
     folder  -  3 files  news/
     """
+    from ..progress import for_terminal
+
     rows = []
-    for s in statuses:
+    for s in statuses:  # titles, names and reasons come from feeds, OPML files and servers: escape what they hold
         when = s.last_changed.strftime("%Y-%m-%d %H:%M UTC") if s.last_changed else "-"
-        name = f"  {s.source}" if s.via else s.source
-        rows.append((s.kind, when, s.detail, name + (f"  ({s.title})" if s.title else "")))
+        name = f"  {for_terminal(s.source)}" if s.via else for_terminal(s.source)
+        rows.append((s.kind, when, for_terminal(s.detail), name + (f"  ({for_terminal(s.title)})" if s.title else "")))
     widths = [max(len(r[i]) for r in rows) for i in range(3)] if rows else [0, 0, 0]
     return "".join("  ".join([r[0].ljust(widths[0]), r[1].ljust(widths[1]), r[2].ljust(widths[2]), r[3]]) + "\n"
                    for r in rows)
