@@ -46,7 +46,12 @@ _EMAIL_KEYS = {
     "smtp_user": "str",
     "smtp_password_env": "str",
     "security": "str",
+    "bcc": "list",
+    "unsubscribe": "str",
+    "send_empty": "bool",
 }
+# What an entry of `sources` may be besides a string: a table naming the outlet and its category.
+_SOURCE_KEYS = ("url", "path", "name", "category")
 
 
 @dataclass(frozen=True)
@@ -60,6 +65,9 @@ class EmailConfig:
     smtp_user: str | None = None
     smtp_password_env: str | None = None  # name of the environment variable holding the password
     security: str | None = None  # "plain" | "starttls" | "ssl"
+    bcc: tuple[str, ...] = ()  # recipients who do not see each other (nor appear in To:)
+    unsubscribe: str | None = None  # a mailto: or https: address, sent as List-Unsubscribe
+    send_empty: bool = True  # False: no mail on a quiet day (nothing new since the last briefing)
 
 
 @dataclass(frozen=True)
@@ -72,6 +80,8 @@ class Config:
     site_url: str | None = None  # the site's public URL, for absolute links and ids in feed.xml
     email: EmailConfig = field(default_factory=EmailConfig)
     path: Path | None = None  # the file it was read from
+    # Names the user gave sources (`{ url = ..., name = ..., category = ... }` in `sources`): (name, category).
+    outlets: dict[str, tuple[str | None, str | None]] = field(default_factory=dict, hash=False)
 
 
 def _option_kinds() -> dict[str, str]:
@@ -150,6 +160,7 @@ def _parse(data: dict[str, Any], base: Path, shown: str, file: Path) -> Config:
     top_keys = [*kinds, "sources", "site", "site_url", "email"]
     options: dict[str, Any] = {}
     sources: tuple[str, ...] = ()
+    outlets: dict[str, tuple[str | None, str | None]] = {}
     site: str | None = None
     site_url: str | None = None
     email = EmailConfig()
@@ -158,8 +169,7 @@ def _parse(data: dict[str, Any], base: Path, shown: str, file: Path) -> Config:
         if key in kinds:
             options[key] = _check_option(key, kinds[key], value, shown, base)
         elif key == "sources":
-            items = _convert(key, "list", value, shown)
-            sources = tuple(_resolve_source(s, base, f"{shown}: sources") for s in items)
+            sources, outlets = _parse_sources(value, shown, base)
         elif key == "site":
             site = _resolve_path(_convert(key, "str", value, shown), base, f"{shown}: site")
         elif key == "site_url":
@@ -178,7 +188,33 @@ def _parse(data: dict[str, Any], base: Path, shown: str, file: Path) -> Config:
     # A history file named in the config means the user wants the history used.
     if "history" in options and "use_history" not in options:
         options["use_history"] = True
-    return Config(sources=sources, options=options, site=site, site_url=site_url, email=email, path=file.resolve())
+    return Config(sources=sources, options=options, site=site, site_url=site_url, email=email, path=file.resolve(),
+                  outlets=outlets)
+
+
+def _parse_sources(value: Any, shown: str, base: Path) -> tuple[tuple[str, ...], dict[str, tuple[str | None, str | None]]]:
+    """`sources`: paths and URLs, each a string or a table `{ url = "...", name = "...", category = "..." }`.
+
+    A name given here is the outlet's name everywhere (instead of the feed's own title).
+    """
+    entries = value if isinstance(value, list) else [value]
+    sources: list[str] = []
+    outlets: dict[str, tuple[str | None, str | None]] = {}
+    for entry in entries:
+        if not isinstance(entry, dict):
+            sources.extend(_resolve_source(s, base, f"{shown}: sources") for s in _convert("sources", "list", entry, shown))
+            continue
+        where = entry.get("url", entry.get("path"))
+        if (set(entry) - set(_SOURCE_KEYS) or ("url" in entry) == ("path" in entry) or not isinstance(where, str)
+                or not all(isinstance(entry.get(k, ""), str) for k in ("name", "category"))):
+            raise ConfigError(f'{shown}: an entry of sources is a string or a table such as {{ url = "https://example.org/'
+                              f'feed.xml", name = "Northern Herald", category = "World" }}; got {_show(entry)}')
+        source = _resolve_source(where, base, f"{shown}: sources")
+        sources.append(source)
+        name, category = (" ".join(str(entry.get(k, "")).split()) or None for k in ("name", "category"))
+        if name or category:
+            outlets[source] = (name, category)
+    return tuple(sources), outlets
 
 
 def _check_option(key: str, kind: str, value: Any, shown: str, base: Path) -> Any:
@@ -196,12 +232,13 @@ def _check_option(key: str, kind: str, value: Any, shown: str, base: Path) -> An
     if key in _FRACTION and not 0.0 <= converted <= 1.0:
         raise ConfigError(f"{shown}: {key} must be between 0.0 and 1.0, got {_show(value)}")
     if key == "since":
-        from .options import parse_duration  # the parser the feed reader uses, so both agree on the format
+        from .options import parse_since  # the parser the feed reader uses, so both agree on the format
 
         try:
-            parse_duration(converted)
+            parse_since(converted)
         except ConfigError:
-            raise ConfigError(f'{shown}: since must be a duration such as "24h", "2d" or "1w", got {_show(value)}') from None
+            raise ConfigError(f'{shown}: since must be a duration such as "24h", "3 days" or "1w", a date such as '
+                              f'"2024-05-01", or "last"; got {_show(value)}') from None
     if key in _PATH_KEYS:
         return _resolve_path(converted, base, f"{shown}: {key}")
     return converted
@@ -216,14 +253,17 @@ def _parse_email(table: dict[str, Any], shown: str) -> EmailConfig:
         dotted = f"email.{key}"
         _refuse_password(dotted, shown)
         if key not in _EMAIL_KEYS:
-            raise ConfigError(f"{shown}: {_unknown(key, list(_EMAIL_KEYS), prefix='email.')}")
+            raise ConfigError(f"{shown}: {_unknown(key, list(_EMAIL_KEYS), prefix='email.', elsewhere=[*_option_kinds(), 'sources', 'site', 'site_url'])}")
         converted = _convert(dotted, _EMAIL_KEYS[key], value, shown)
-        if key in ("to", "from"):
-            for address in converted if key == "to" else (converted,):
+        if key in ("to", "bcc", "from"):
+            for address in converted if key != "from" else (converted,):
                 if "@" not in parseaddr(address)[1]:
                     raise ConfigError(f"{shown}: {dotted} must hold email addresses, got {_show(address)}")
         elif key == "smtp_port" and not 0 < converted < 65536:
             raise ConfigError(f"{shown}: {dotted} must be a port number from 1 to 65535, got {_show(value)}")
+        elif key == "unsubscribe" and not re.match(r"(?:mailto:[^@\s<>]+@|https://)[^\s<>]+\Z", converted, re.I):
+            raise ConfigError(f"{shown}: {dotted} must be a mailto: or https:// address (sent as List-Unsubscribe), "
+                              f"got {_show(value)}")
         elif key == "security" and converted not in SECURITY_MODES:
             raise ConfigError(f"{shown}: {dotted} must be one of {', '.join(SECURITY_MODES)}; got {_show(value)}")
         elif key == "smtp_password_env" and not _ENV_NAME_RE.match(converted):
@@ -289,18 +329,25 @@ def _show(value: Any) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
-def _unknown(key: str, known: list[str], prefix: str = "") -> str:
-    """The message for an unknown key, with a suggestion when one is close."""
+def _unknown(key: str, known: list[str], prefix: str = "", elsewhere: list[str] | None = None) -> str:
+    """The message for an unknown key, with a suggestion when one is close, in this table or (for a key
+    inside [email]) at the top level, where a key appended after the table meant to go."""
+    import difflib
+
     message = f'unknown key "{prefix}{key}"'
     if not prefix and key in _RUN_ONLY:
         return message + f" ({key} is set on the command line with {_RUN_ONLY[key]})"
-    if not prefix and key in _EMAIL_KEYS:
-        return message + f' (did you mean "email.{key}"? it belongs in the [email] table)'
-    import difflib
-
+    if not prefix:
+        close = [key] if key in _EMAIL_KEYS else difflib.get_close_matches(key, list(_EMAIL_KEYS), n=1, cutoff=0.8)
+        if close and not difflib.get_close_matches(key, known, n=1, cutoff=0.8):
+            return message + f' (did you mean "email.{close[0]}"? it belongs in the [email] table)'
     close = difflib.get_close_matches(key, known, n=1)
     if close:
         return message + f' (did you mean "{prefix}{close[0]}"?)'
+    top = difflib.get_close_matches(key, elsewhere or [], n=1)
+    if top:
+        return message + (f' (did you mean "{top[0]}"? top-level keys go before the [email] table, which runs to '
+                          "the end of the file)")
     return message + f" (known keys: {', '.join(prefix + k for k in known)})"
 
 
@@ -375,7 +422,7 @@ def merge_email(email: EmailConfig, overrides: dict[str, Any]) -> EmailConfig:
     Returns:
         The merged `EmailConfig`.
     """
-    changes: dict[str, Any] = {k: (tuple(v) if k == "to" else v) for k, v in overrides.items() if v is not None}
+    changes: dict[str, Any] = {k: (tuple(v) if k in ("to", "bcc") else v) for k, v in overrides.items() if v is not None}
     return dataclasses.replace(email, **changes)
 
 

@@ -38,11 +38,14 @@ class Document:
     path: str | None = None  # where it was read from (file path, URL or "-")
     language: str | None = None  # BCP 47 tag, e.g. "en", "fr"; None = not known
     copies: tuple[Copy, ...] = ()  # collapsed near-duplicates from other outlets (briefing.summarize.collapse)
+    category: str | None = None  # the user's folder for its source (an OPML folder, `category` in briefing.toml)
 
     def meta(self) -> dict[str, Any]:
-        """The JSON `documents` entry (no text); `copies` only when some were collapsed into it."""
+        """The JSON `documents` entry (no text); `copies` only when some were collapsed into it, `category` when set."""
         meta: dict[str, Any] = {"id": self.id, "title": self.title, "url": self.url, "source": self.source,
                                 "date": self.date, "language": self.language or "und"}
+        if self.category:
+            meta["category"] = self.category
         if self.copies:
             meta["copies"] = [asdict(c) for c in self.copies]
         return meta
@@ -161,7 +164,8 @@ class Briefing:
                 for i in s.get("items", [])))
             for s in data.get("sections", []))
         documents = tuple(Document(str(d["id"]), "", _line(d.get("title")), _line(d.get("url")), _line(d.get("source")),
-                                   _line(d.get("date")), language=_line(d.get("language")), copies=_copies(d.get("copies")))
+                                   _line(d.get("date")), language=_line(d.get("language")), copies=_copies(d.get("copies")),
+                                   category=_line(d.get("category")))
                           for d in data.get("documents", []))
         return cls(_line(str(data["title"])) or "Briefing", str(data["date"]), sections, documents)
 

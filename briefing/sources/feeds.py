@@ -12,22 +12,21 @@ import calendar
 import logging
 import re
 from collections.abc import Iterable
-from datetime import date, datetime, timedelta, timezone
+from datetime import datetime, timezone
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
-from ..errors import ConfigError, FetchError
+from ..errors import FetchError
 from .decode import decode_bytes
 from .documents import make_document
 from .addresses import TrustedOrigins, origin
 from .fetch import Response, fetch_many, fetch_one
 from .htmltext import document_from_html, html_fragment_text
 from ..models import Document
-from ..options import Options, parse_duration
+from ..options import Options, describe_window, feed_window, parse_duration  # noqa: F401 (parse_duration: re-exported)
 
 log = logging.getLogger(__name__)
 
-DEFAULT_WINDOW = timedelta(hours=24)
 MIN_PAGE_WORDS = 40  # fewer words than this from a page usually means a paywall or a cookie wall
 FEED_TYPES = frozenset(
     {"application/rss+xml", "application/atom+xml", "application/rdf+xml", "application/feed+json"}
@@ -178,7 +177,7 @@ def documents_from_feed(
         reason = _one_line(parsed.get("bozo_exception")) or "no feed found"
         raise FetchError(f"{location} is not a valid RSS/Atom feed: {reason}")
     publisher = html_fragment_text(parsed.feed.get("title", "")) or None
-    start, end = _window(options)
+    start, end = feed_window(options)
     entries: list[tuple[int, Any, datetime | None, str | None]] = []
     seen: set[str] = set()
     for index, entry in enumerate(parsed.entries):
@@ -195,9 +194,13 @@ def documents_from_feed(
     if not parsed.entries:
         log.warning("%s: the feed has no entries", location)
     elif not entries:
-        since = options.since or "24h"
-        log.warning("%s: none of its %d entries is within the last %s; widen the window with --since",
-                    location, len(parsed.entries), since)
+        dates = [d for d in map(_entry_date, parsed.entries) if d is not None]
+        if end is not None and dates and min(dates) >= end:  # the window ends with the briefing's date
+            log.warning("%s: all %d of its entries are newer than the briefing's date %s (--date); the window "
+                        "ends with that day", location, len(parsed.entries), options.date)
+        else:
+            log.warning("%s: none of its %d entries is within %s; widen the window with --since",
+                        location, len(parsed.entries), describe_window(options))
 
     links = [link for _, _, _, link in entries if link and _is_http(link)]
     if trusted is None:
@@ -258,29 +261,6 @@ def _entry_document(
         return None
     return make_document(text, id=url or f"{location}#{entry.get('id') or index + 1}", title=title, url=url,
                          source=publisher, date=iso, path=location, name=name, guess_title=False, language=language)
-
-
-def _window(options: Options) -> tuple[datetime, datetime | None]:
-    """The (start, end) of the feed window; end is None when the window reaches up to now."""
-    span = parse_duration(options.since) if options.since else DEFAULT_WINDOW
-    if options.date:
-        try:
-            day = date.fromisoformat(options.date)
-        except ValueError:
-            raise ConfigError(f"Invalid date {options.date!r}: use YYYY-MM-DD") from None
-        end = datetime(day.year, day.month, day.day, tzinfo=timezone.utc)
-        end = end + timedelta(days=1) if day < date.max else datetime.max.replace(tzinfo=timezone.utc)
-        return _minus(end, span), end
-    # No upper bound: feeds with a clock slightly ahead of ours are common.
-    return _minus(datetime.now(timezone.utc), span), None
-
-
-def _minus(when: datetime, span: timedelta) -> datetime:
-    """`when - span`, or the earliest time there is when that would be before year 1."""
-    try:
-        return when - span
-    except OverflowError:
-        return datetime.min.replace(tzinfo=timezone.utc)
 
 
 def feed_summary(data: bytes) -> tuple[str | None, int, datetime | None]:
