@@ -266,20 +266,22 @@ def init(
 
 @app.command()
 def sources(
-    inputs: Inputs = None, config: Config = None, quiet: Quiet = False,
+    inputs: Inputs = None, config: Config = None, quiet: Quiet = False, since: Since = None, date: Date = None,
 ) -> None:
-    """List what a config reads (folders, files, OPML subscriptions, feeds) and when each feed last changed.
+    """List what a config reads (folders, files, OPML subscriptions, feeds), when each feed last changed, and
+    how many of its entries are inside the time window.
 
     Exits 1 when a source cannot be read (it is listed with the reason).
     """
     def action(handler: logging.Handler) -> None:
         from .sources.listing import format_sources, list_sources
 
-        settings = _settings(inputs, config, False, quiet=quiet)
+        settings = _settings(inputs, config, False, quiet=quiet, since=since, date=date)
         _quiet(handler, settings)
         if not settings.inputs:
             raise BriefingError("no sources: name files, directories or URLs, or list sources in briefing.toml")
-        statuses = list_sources(settings.inputs, settings.options)
+        names = {source: name for source, (name, _) in settings.outlets.items()}
+        statuses = list_sources(settings.inputs, settings.options, names)
         typer.echo(format_sources(statuses), nl=False)
         failed = [s for s in statuses if not s.ok]
         if failed:

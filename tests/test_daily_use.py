@@ -286,9 +286,9 @@ def test_explain_shows_each_items_score_and_outlets(feeds: LoopbackServer) -> No
     items = [item for s in data["sections"] for item in s["items"]]
     assert len(rows) == len(items)
     for row, item in zip(rows, items):
-        assert f"{item['score']:.3f}" in row
+        assert f"score {item['score']:.3f}" in row
         outlets = {ref["source"] for ref in item["sources"]}
-        assert f"{len(outlets)}: " in row and all(o in row for o in outlets), row
+        assert f"{len(outlets)} outlet" in row and all(o in row for o in outlets), row
 
 
 @pytest.mark.parametrize("suffix", [".graphml", ".gexf"])

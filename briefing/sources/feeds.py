@@ -16,7 +16,7 @@ from datetime import datetime, timezone
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
-from ..errors import FetchError
+from ..errors import FetchError, InputError
 from .decode import decode_bytes
 from .documents import make_document
 from .addresses import TrustedOrigins, origin
@@ -109,7 +109,7 @@ def is_feed(content_type: str, data: bytes) -> bool:
         return True
     head = _head_text(data)
     if head.startswith("{"):
-        return "jsonfeed.org/version" in head
+        return "jsonfeed.org/version" in head.replace("\\/", "/")  # JSON may escape its slashes
     # Skip the XML declaration, comments, processing instructions and a doctype.
     while True:
         head = head.lstrip()
@@ -168,14 +168,11 @@ def documents_from_feed(
     Raises:
         FetchError: the data is not a feed.
     """
-    import feedparser
-
     base = base_url or (location if _is_http(location) else None)
-    headers = {"content-location": base} if base else None
-    parsed = feedparser.parse(data, response_headers=headers)
+    parsed = parse_feed(data, base)
     if not parsed.entries and (parsed.get("bozo") or not parsed.get("version")):
         reason = _one_line(parsed.get("bozo_exception")) or "no feed found"
-        raise FetchError(f"{location} is not a valid RSS/Atom feed: {reason}")
+        raise FetchError(f"{location} is not a valid RSS/Atom feed (nor a JSON Feed): {reason}")
     publisher = html_fragment_text(parsed.feed.get("title", "")) or None
     start, end = feed_window(options)
     entries: list[tuple[int, Any, datetime | None, str | None]] = []
@@ -263,21 +260,89 @@ def _entry_document(
                          source=publisher, date=iso, path=location, name=name, guess_title=False, language=language)
 
 
-def feed_summary(data: bytes) -> tuple[str | None, int, datetime | None]:
-    """A feed's title, number of entries and when it last changed (its newest entry, else its own date).
+def feed_summary(data: bytes, options: Options | None = None) -> tuple[str | None, int, datetime | None, int]:
+    """A feed's title, number of entries, when it last changed (its newest entry, else its own date), and how
+    many of its entries a build would read: those inside the time window (`since`, `date`) or undated.
 
     Args:
         data: the feed document.
+        options: the window (`since`, `date`); default: the last 24 hours.
     Returns:
-        (title or None, entry count, UTC datetime or None when the feed carries no dates).
+        (title or None, entry count, UTC datetime or None when the feed carries no dates, entries in the window).
+    """
+    parsed = parse_feed(data)
+    dates = [_entry_date(e) for e in parsed.entries]
+    start, end = feed_window(options or Options())
+    inside = sum(1 for d in dates if d is None or (d >= start and (end is None or d < end)))
+    newest = max((d for d in dates if d is not None), default=None) or _entry_date(parsed.feed)
+    title = " ".join(str(parsed.feed.get("title") or "").split()) or None
+    return title, len(parsed.entries), newest, inside
+
+
+def parse_feed(data: bytes, base: str | None = None) -> Any:
+    """An RSS, Atom or JSON Feed document parsed by feedparser, or a JSON Feed read into feedparser's shape.
+
+    Args:
+        data: the feed document.
+        base: the URL relative links resolve against.
+    Returns:
+        feedparser's result (`feed`, `entries`, `version`, `bozo`).
     """
     import feedparser
 
-    parsed = feedparser.parse(data)
-    dates = [d for d in (_entry_date(e) for e in parsed.entries) if d is not None]
-    newest = max(dates, default=None) or _entry_date(parsed.feed)
-    title = " ".join(str(parsed.feed.get("title") or "").split()) or None
-    return title, len(parsed.entries), newest
+    if _head_text(data).startswith("{"):
+        parsed = _json_feed(data, base)
+        if parsed is not None:
+            return parsed
+    return feedparser.parse(data, response_headers={"content-location": base} if base else None)
+
+
+def _json_feed(data: bytes, base: str | None) -> Any:
+    """A JSON Feed (jsonfeed.org 1.0 or 1.1) as feedparser would give an RSS feed, or None when it is not one."""
+    import json
+
+    from feedparser import FeedParserDict
+
+    try:
+        feed = json.loads(decode_bytes(data, "feed"))
+    except (ValueError, RecursionError, FetchError, InputError):
+        return None
+    if not isinstance(feed, dict) or not _text(feed.get("version")).startswith("https://jsonfeed.org/version/"):
+        return None
+    language = _text(feed.get("language")) or None
+    entries = []
+    items = feed.get("items")
+    for item in items if isinstance(items, list) else ():
+        if not isinstance(item, dict):
+            continue
+        link = _text(item.get("url")) or _text(item.get("external_url")) or None
+        lang = _text(item.get("language")) or language
+        content = [FeedParserDict(value=_text(item.get(key)), type=kind, language=lang)
+                   for key, kind in (("content_html", "text/html"), ("content_text", "text/plain")) if _text(item.get(key))]
+        entry = FeedParserDict(title=_text(item.get("title")), link=urljoin(base, link) if link and base else link,
+                               id=_text(item.get("id")), content=content, summary=_text(item.get("summary")),
+                               summary_detail=FeedParserDict(type="text/plain", language=lang))
+        for key, field in (("published_parsed", "date_published"), ("updated_parsed", "date_modified")):
+            when = _rfc3339(item.get(field))
+            if when is not None:
+                entry[key] = when.utctimetuple()
+        entries.append(entry)
+    return FeedParserDict(feed=FeedParserDict(title=_text(feed.get("title")), language=language), entries=entries,
+                          version="json" + _text(feed.get("version")).rsplit("/", 1)[-1].replace(".", ""), bozo=0)
+
+
+def _text(value: object) -> str:
+    """A JSON value that should be a string, or "" when it is not one."""
+    return value.strip() if isinstance(value, str) else ""
+
+
+def _rfc3339(value: object) -> datetime | None:
+    """A JSON Feed date (RFC 3339, e.g. 2024-05-01T10:00:00Z) in UTC, or None."""
+    try:
+        when = datetime.fromisoformat(_text(value).replace("Z", "+00:00").replace("z", "+00:00"))
+    except ValueError:
+        return None
+    return (when if when.tzinfo else when.replace(tzinfo=timezone.utc)).astimezone(timezone.utc)
 
 
 def _entry_date(entry: Any) -> datetime | None:
