@@ -50,8 +50,6 @@ _EMAIL_KEYS = {
     "unsubscribe": "str",
     "send_empty": "bool",
 }
-# What an entry of `sources` may be besides a string: a table naming the outlet and its category.
-_SOURCE_KEYS = ("url", "path", "name", "category")
 
 
 @dataclass(frozen=True)
@@ -80,8 +78,7 @@ class Config:
     site_url: str | None = None  # the site's public URL, for absolute links and ids in feed.xml
     email: EmailConfig = field(default_factory=EmailConfig)
     path: Path | None = None  # the file it was read from
-    # Names the user gave sources (`{ url = ..., name = ..., category = ... }` in `sources`): (name, category).
-    outlets: dict[str, tuple[str | None, str | None]] = field(default_factory=dict, hash=False)
+    outlets: dict[str, tuple[str | None, str | None]] = field(default_factory=dict, hash=False)  # names given sources
 
 
 def _option_kinds() -> dict[str, str]:
@@ -169,7 +166,9 @@ def _parse(data: dict[str, Any], base: Path, shown: str, file: Path) -> Config:
         if key in kinds:
             options[key] = _check_option(key, kinds[key], value, shown, base)
         elif key == "sources":
-            sources, outlets = _parse_sources(value, shown, base)
+            from .sources.names import parse_sources  # strings, or tables naming the outlet
+
+            sources, outlets = parse_sources(value, shown, lambda s: _resolve_source(s, base, f"{shown}: sources"))
         elif key == "site":
             site = _resolve_path(_convert(key, "str", value, shown), base, f"{shown}: site")
         elif key == "site_url":
@@ -190,31 +189,6 @@ def _parse(data: dict[str, Any], base: Path, shown: str, file: Path) -> Config:
         options["use_history"] = True
     return Config(sources=sources, options=options, site=site, site_url=site_url, email=email, path=file.resolve(),
                   outlets=outlets)
-
-
-def _parse_sources(value: Any, shown: str, base: Path) -> tuple[tuple[str, ...], dict[str, tuple[str | None, str | None]]]:
-    """`sources`: paths and URLs, each a string or a table `{ url = "...", name = "...", category = "..." }`.
-
-    A name given here is the outlet's name everywhere (instead of the feed's own title).
-    """
-    entries = value if isinstance(value, list) else [value]
-    sources: list[str] = []
-    outlets: dict[str, tuple[str | None, str | None]] = {}
-    for entry in entries:
-        if not isinstance(entry, dict):
-            sources.extend(_resolve_source(s, base, f"{shown}: sources") for s in _convert("sources", "list", entry, shown))
-            continue
-        where = entry.get("url", entry.get("path"))
-        if (set(entry) - set(_SOURCE_KEYS) or ("url" in entry) == ("path" in entry) or not isinstance(where, str)
-                or not all(isinstance(entry.get(k, ""), str) for k in ("name", "category"))):
-            raise ConfigError(f'{shown}: an entry of sources is a string or a table such as {{ url = "https://example.org/'
-                              f'feed.xml", name = "Northern Herald", category = "World" }}; got {_show(entry)}')
-        source = _resolve_source(where, base, f"{shown}: sources")
-        sources.append(source)
-        name, category = (" ".join(str(entry.get(k, "")).split()) or None for k in ("name", "category"))
-        if name or category:
-            outlets[source] = (name, category)
-    return tuple(sources), outlets
 
 
 def _check_option(key: str, kind: str, value: Any, shown: str, base: Path) -> Any:
@@ -262,8 +236,7 @@ def _parse_email(table: dict[str, Any], shown: str) -> EmailConfig:
         elif key == "smtp_port" and not 0 < converted < 65536:
             raise ConfigError(f"{shown}: {dotted} must be a port number from 1 to 65535, got {_show(value)}")
         elif key == "unsubscribe" and not re.match(r"(?:mailto:[^@\s<>]+@|https://)[^\s<>]+\Z", converted, re.I):
-            raise ConfigError(f"{shown}: {dotted} must be a mailto: or https:// address (sent as List-Unsubscribe), "
-                              f"got {_show(value)}")
+            raise ConfigError(f"{shown}: {dotted} must be a mailto: or https:// address, got {_show(value)}")
         elif key == "security" and converted not in SECURITY_MODES:
             raise ConfigError(f"{shown}: {dotted} must be one of {', '.join(SECURITY_MODES)}; got {_show(value)}")
         elif key == "smtp_password_env" and not _ENV_NAME_RE.match(converted):
@@ -330,24 +303,20 @@ def _show(value: Any) -> str:
 
 
 def _unknown(key: str, known: list[str], prefix: str = "", elsewhere: list[str] | None = None) -> str:
-    """The message for an unknown key, with a suggestion when one is close, in this table or (for a key
-    inside [email]) at the top level, where a key appended after the table meant to go."""
-    import difflib
-
+    """The message for an unknown key, with a suggestion when one is close (in its table, else in `elsewhere`)."""
     message = f'unknown key "{prefix}{key}"'
     if not prefix and key in _RUN_ONLY:
         return message + f" ({key} is set on the command line with {_RUN_ONLY[key]})"
-    if not prefix:
-        close = [key] if key in _EMAIL_KEYS else difflib.get_close_matches(key, list(_EMAIL_KEYS), n=1, cutoff=0.8)
-        if close and not difflib.get_close_matches(key, known, n=1, cutoff=0.8):
-            return message + f' (did you mean "email.{close[0]}"? it belongs in the [email] table)'
+    if not prefix and key in _EMAIL_KEYS:
+        return message + f' (did you mean "email.{key}"? it belongs in the [email] table)'
+    import difflib
+
     close = difflib.get_close_matches(key, known, n=1)
     if close:
         return message + f' (did you mean "{prefix}{close[0]}"?)'
     top = difflib.get_close_matches(key, elsewhere or [], n=1)
-    if top:
-        return message + (f' (did you mean "{top[0]}"? top-level keys go before the [email] table, which runs to '
-                          "the end of the file)")
+    if top:  # a key appended after the [email] table lands in it
+        return message + f' (did you mean "{top[0]}"? top-level keys go before the [email] table)'
     return message + f" (known keys: {', '.join(prefix + k for k in known)})"
 
 
@@ -426,13 +395,5 @@ def merge_email(email: EmailConfig, overrides: dict[str, Any]) -> EmailConfig:
     return dataclasses.replace(email, **changes)
 
 
-__all__ = [
-    "Config",
-    "EmailConfig",
-    "SECURITY_MODES",
-    "config_keys",
-    "find_default_config",
-    "load_config",
-    "merge_email",
-    "merge_options",
-]
+__all__ = ["Config", "EmailConfig", "SECURITY_MODES", "config_keys", "find_default_config", "load_config", "merge_email",
+           "merge_options"]

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, TypeVar
 
@@ -79,6 +79,7 @@ def read_and_build(settings: Settings, stdin: IO[bytes] | None = None, *,
     """`make_briefing`, also returning the documents read (for views such as `--graph`)."""
     from .options import parse_since
     from .sources.ingest import load_documents
+    from .sources.names import name_outlets, subscription_names
     from .summarize.pipeline import briefing_date
 
     if not settings.inputs:
@@ -104,7 +105,9 @@ def read_and_build(settings: Settings, stdin: IO[bytes] | None = None, *,
         if last is None:
             log.warning("--since last: the history holds no briefing before %s; reading the last 24h", date)
         options = options.replace(since=last.isoformat() if last else "24h")
-    documents = name_outlets(load_documents(settings.inputs, options, stdin=stdin), settings)
+    # The names the user gave outlets (briefing.toml, the OPML files read) win over the feeds' own titles.
+    names = {**subscription_names(settings.inputs), **settings.outlets}
+    documents = name_outlets(load_documents(settings.inputs, options, stdin=stdin), names)
     return documents, _build_or_quiet(documents, options, published, seen)
 
 
@@ -125,37 +128,6 @@ def _build_or_quiet(documents: Sequence[Document], options: Options, published: 
     log.info("nothing new since the last briefing: every sentence was in earlier briefings")
     return Briefing(plain.title, plain.date, (), plain.documents,
                     labels={**plain.labels, "empty": options.nothing_new_label})
-
-
-def name_outlets(documents: Sequence[Document], settings: Settings) -> list[Document]:
-    """Give documents the outlet names (and categories) the user chose, which win over the feeds' own titles.
-
-    The names come from `sources` tables in briefing.toml (`name`, `category`) and from the OPML files read
-    (each feed's `text`/`title`, its folder as the category); the config's win. A name given to a folder
-    names every document in it.
-
-    Args:
-        documents: the documents read (each knows the source it came from: `Document.path`).
-        settings: the run's inputs and the config's names.
-    Returns:
-        The documents, renamed where a name applies.
-    """
-    from .sources.documents import clean_field
-    from .sources.opml import subscription_names
-
-    names = {source: (clean_field(name), clean_field(category))  # one clean line, like every document's metadata
-             for source, (name, category) in {**subscription_names(settings.inputs), **settings.outlets}.items()}
-    if not names:
-        return list(documents)
-    folders = [(key.rstrip("/") + "/", value) for key, value in names.items() if "://" not in key]
-    renamed = []
-    for doc in documents:
-        where = doc.path or ""
-        found = names.get(where) or next((v for prefix, v in folders if where.startswith(prefix)), None)
-        if found is not None:
-            doc = replace(doc, source=found[0] or doc.source, category=found[1] or doc.category)
-        renamed.append(doc)
-    return renamed
 
 
 def deliver_and_record(settings: Settings, briefing: Briefing, deliver: Callable[[], T], *,

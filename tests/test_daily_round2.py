@@ -268,7 +268,7 @@ def test_unsubscribe_must_be_mailto_or_https(tmp_path: Path, value: str, ok_: bo
     if ok_:
         ok(result)
     else:
-        assert "email.unsubscribe must be a mailto: or https:// address" in error_line(result)
+        assert "email.unsubscribe must be a mailto: or https:// address, got" in error_line(result)
 
 
 # ---------------------------------------------------------------- 7. site

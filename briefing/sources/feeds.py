@@ -16,7 +16,7 @@ from datetime import datetime, timezone
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
-from ..errors import FetchError, InputError
+from ..errors import FetchError
 from .decode import decode_bytes
 from .documents import make_document
 from .addresses import TrustedOrigins, origin
@@ -291,58 +291,12 @@ def parse_feed(data: bytes, base: str | None = None) -> Any:
     import feedparser
 
     if _head_text(data).startswith("{"):
-        parsed = _json_feed(data, base)
+        from .jsonfeed import read_json_feed
+
+        parsed = read_json_feed(data, base)
         if parsed is not None:
             return parsed
     return feedparser.parse(data, response_headers={"content-location": base} if base else None)
-
-
-def _json_feed(data: bytes, base: str | None) -> Any:
-    """A JSON Feed (jsonfeed.org 1.0 or 1.1) as feedparser would give an RSS feed, or None when it is not one."""
-    import json
-
-    from feedparser import FeedParserDict
-
-    try:
-        feed = json.loads(decode_bytes(data, "feed"))
-    except (ValueError, RecursionError, FetchError, InputError):
-        return None
-    if not isinstance(feed, dict) or not _text(feed.get("version")).startswith("https://jsonfeed.org/version/"):
-        return None
-    language = _text(feed.get("language")) or None
-    entries = []
-    items = feed.get("items")
-    for item in items if isinstance(items, list) else ():
-        if not isinstance(item, dict):
-            continue
-        link = _text(item.get("url")) or _text(item.get("external_url")) or None
-        lang = _text(item.get("language")) or language
-        content = [FeedParserDict(value=_text(item.get(key)), type=kind, language=lang)
-                   for key, kind in (("content_html", "text/html"), ("content_text", "text/plain")) if _text(item.get(key))]
-        entry = FeedParserDict(title=_text(item.get("title")), link=urljoin(base, link) if link and base else link,
-                               id=_text(item.get("id")), content=content, summary=_text(item.get("summary")),
-                               summary_detail=FeedParserDict(type="text/plain", language=lang))
-        for key, field in (("published_parsed", "date_published"), ("updated_parsed", "date_modified")):
-            when = _rfc3339(item.get(field))
-            if when is not None:
-                entry[key] = when.utctimetuple()
-        entries.append(entry)
-    return FeedParserDict(feed=FeedParserDict(title=_text(feed.get("title")), language=language), entries=entries,
-                          version="json" + _text(feed.get("version")).rsplit("/", 1)[-1].replace(".", ""), bozo=0)
-
-
-def _text(value: object) -> str:
-    """A JSON value that should be a string, or "" when it is not one."""
-    return value.strip() if isinstance(value, str) else ""
-
-
-def _rfc3339(value: object) -> datetime | None:
-    """A JSON Feed date (RFC 3339, e.g. 2024-05-01T10:00:00Z) in UTC, or None."""
-    try:
-        when = datetime.fromisoformat(_text(value).replace("Z", "+00:00").replace("z", "+00:00"))
-    except ValueError:
-        return None
-    return (when if when.tzinfo else when.replace(tzinfo=timezone.utc)).astimezone(timezone.utc)
 
 
 def _entry_date(entry: Any) -> datetime | None:

@@ -2,13 +2,11 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
 from ..errors import InputError
 
-__all__ = ["Subscription", "is_opml", "read_opml", "subscription_names"]
+__all__ = ["Subscription", "is_opml", "read_opml"]
 
 _OPML = re.compile(rb"^\s*(?:(?:<\?.*?\?>|<!--.*?-->|<!DOCTYPE[^>]*>)\s*)*<opml[\s>]", re.S | re.I)
 
@@ -69,30 +67,3 @@ def read_opml(data: bytes, name: str) -> list[Subscription]:
     if not found:
         raise InputError(f"{name}: the OPML file lists no http(s) feeds (xmlUrl)")
     return list(found.values())
-
-
-def subscription_names(inputs: Sequence[str]) -> dict[str, tuple[str | None, str | None]]:
-    """The names and folders the user gave feeds in the OPML files among `inputs`, by feed URL.
-
-    Args:
-        inputs: a run's inputs (paths, URLs); local OPML files among them are read (others are left alone).
-    Returns:
-        {feed URL: (name, category)}; the first OPML file that lists a feed wins. A file that cannot be read
-        gives nothing here (reading the inputs reports it).
-    """
-    names: dict[str, tuple[str | None, str | None]] = {}
-    for item in inputs:
-        path = Path(item).expanduser()
-        if "://" in item or item == "-" or not path.is_file():
-            continue
-        try:
-            with path.open("rb") as file:
-                head = file.read(65_536)
-                if path.suffix.lower() != ".opml" and not is_opml(head):
-                    continue
-                subs = read_opml(head + file.read(), item)
-        except (OSError, InputError):
-            continue
-        for sub in subs:
-            names.setdefault(sub.url, (sub.title, sub.category))
-    return names
