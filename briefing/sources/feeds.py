@@ -193,8 +193,8 @@ def documents_from_feed(
     elif not entries:
         dates = [d for d in map(_entry_date, parsed.entries) if d is not None]
         if end is not None and dates and min(dates) >= end:  # the window ends with the briefing's date
-            log.warning("%s: all %d of its entries are newer than the briefing's date %s (--date); the window "
-                        "ends with that day", location, len(parsed.entries), options.date)
+            log.warning("%s: all %d of its entries are newer than the briefing's date %s: the window (--since) "
+                        "ends with that day (--date)", location, len(parsed.entries), options.date)
         else:
             log.warning("%s: none of its %d entries is within %s; widen the window with --since",
                         location, len(parsed.entries), describe_window(options))
