@@ -129,7 +129,7 @@ def test_citation_notes_open(site: Path, page: Any) -> None:
 
 # Every element with text of its own: its colour and the colour behind it (backgrounds of it and its ancestors
 # composited, over the canvas, which takes the body's background), as [r, g, b, a] lists.
-_TEXT_COLOURS = """() => {
+TEXT_COLOURS = """() => {
   const rgba = value => { const m = value.match(/[\\d.]+/g) || []; return [...m.slice(0, 3).map(Number), m.length > 3 ? Number(m[3]) : 1]; };
   const over = (top, bottom) => { const a = top[3]; return [0, 1, 2].map(i => top[i] * a + bottom[i] * (1 - a)).concat([1]); };
   const canvas = rgba(getComputedStyle(document.body).backgroundColor);
@@ -177,7 +177,7 @@ def test_every_text_colour_has_a_contrast_of_at_least_4_5(site: Path, page: Any,
         for target in ("", "#src-1"):  # a cited source is highlighted (:target)
             page.goto(path.as_uri() + target)
             page.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)")  # the evidence notes
-            for entry in page.evaluate(_TEXT_COLOURS):
+            for entry in page.evaluate(TEXT_COLOURS):
                 ratio = contrast(entry["colour"], entry["behind"])
                 assert ratio >= 4.5, (scheme, path.name + target, entry["what"], entry["colour"], entry["behind"], round(ratio, 2))
                 checked.add(entry["what"])
