@@ -30,7 +30,8 @@ below written as ``{...}`` are objects: use ``item.text`` or ``item["text"]``.
 - ``anchor_base`` (str): prefix for citation links (``""`` on a page; the page's file name in a feed entry).
 - ``cite_articles`` (only in the e-mail's HTML part): citations link to the articles, not to in-message anchors.
 - ``nav`` (only on a published site's pages): ``{"index": "index.html", "previous": {"href", "date"} | None,
-  "next": {"href", "date"} | None}``, the links to the index and to the days before and after.
+  "next": {"href", "date"} | None, "feed": "feed.xml", "feed_title": str}``, the links to the index, to the days
+  before and after, and to the site's Atom feed (a `<link rel="alternate">` in the page's head).
 
 Filters: ``md_escape`` (backslash-escape Markdown syntax; the result is inline text), ``safe_url`` (the URL if it
 is http/https, else ``""``). In Markdown templates every ``{{ ... }}`` output is passed through ``md_escape``
