@@ -40,13 +40,17 @@ class Document:
     language: str | None = None  # BCP 47 tag, e.g. "en", "fr"; None = not known
     copies: tuple[Copy, ...] = ()  # collapsed near-duplicates from other outlets (briefing.summarize.collapse)
     story: int | None = None  # the story (event) it was grouped into by build_briefing; None before grouping
+    category: str | None = None  # the user's folder for its source (an OPML folder, `category` in briefing.toml)
 
     def meta(self) -> dict[str, Any]:
-        """The JSON `documents` entry (no text); `story` once grouped, `copies` only when some were collapsed."""
+        """The JSON `documents` entry (no text); `story` once grouped, `category` when set, `copies` only when
+        some were collapsed into it."""
         meta: dict[str, Any] = {"id": self.id, "title": self.title, "url": self.url, "source": self.source,
                                 "date": self.date, "language": self.language or "und"}
         if self.story is not None:
             meta["story"] = self.story
+        if self.category:
+            meta["category"] = self.category
         if self.copies:
             meta["copies"] = [asdict(c) for c in self.copies]
         return meta
@@ -178,7 +182,8 @@ class Briefing:
             for s in _objects(data.get("sections")))
         documents = tuple(Document(_text(d["id"]), "", _line(d.get("title")), _line(d.get("url")), _line(d.get("source")),
                                    _line(d.get("date")), language=_line(d.get("language")), copies=_copies(d.get("copies")),
-                                   story=None if d.get("story") is None else _count(d.get("story")))
+                                   story=None if d.get("story") is None else _count(d.get("story")),
+                                   category=_line(d.get("category")))
                           for d in _objects(data.get("documents")))
         return cls(_line(_text(data["title"])) or "Briefing", _text(data["date"]), sections, documents)
 

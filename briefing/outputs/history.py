@@ -283,6 +283,34 @@ class History:
             raise self._open_error(exc) from None
         return int(row[0]), int(row[1]), row[2], row[3]
 
+    def last_briefing(self, before: str) -> _dt.datetime | None:
+        """When the last briefing dated before `before` (YYYY-MM-DD) was made, for `--since last`; None if none.
+
+        That is when it was recorded (UTC), but never later than the end of its own date, so that a briefing
+        rebuilt for a past day counts as made on that day.
+
+        Raises:
+            InputError: the file cannot be read.
+        """
+        try:
+            row = self._db.execute("SELECT date, max(recorded_at) FROM items WHERE date < ? GROUP BY date "
+                                   "ORDER BY date DESC LIMIT 1", (before,)).fetchone()
+        except sqlite3.Error as exc:
+            raise self._open_error(exc) from None
+        if row is None:
+            return None
+        try:
+            day = _dt.date.fromisoformat(str(row[0])[:10])
+            end = _dt.datetime(day.year, day.month, day.day, tzinfo=_dt.timezone.utc) + _dt.timedelta(days=1)
+        except (ValueError, OverflowError):
+            return None
+        try:
+            recorded = _dt.datetime.fromisoformat(str(row[1]))
+            recorded = recorded if recorded.tzinfo else recorded.replace(tzinfo=_dt.timezone.utc)
+        except ValueError:
+            return end
+        return min(recorded, end)
+
     def clear(self) -> int:
         """Forget every recorded briefing and what its articles said (the file stays, empty).
 

@@ -33,14 +33,19 @@ SMTP_TIMEOUT = 60.0  # seconds for a whole SMTP conversation (email.smtp_timeout
 
 
 def build_message(briefing: Briefing, *, sender: str, to: Sequence[str],
-                  template: str | Path | None = None) -> EmailMessage:
+                  template: str | Path | None = None, bcc: Sequence[str] = (),
+                  unsubscribe: str | None = None) -> EmailMessage:
     """Build the briefing e-mail: multipart/alternative with text/plain and text/html (CSS inlined).
 
     Args:
         briefing: the briefing.
         sender: ``--from`` address (``"Name <a@b>"`` or ``"a@b"``).
-        to: ``--to`` addresses; each value may hold several, separated by commas or semicolons.
+        to: ``--to`` addresses; each value may hold several, separated by commas or semicolons. With none
+            (only ``bcc``), the message is addressed to the sender.
         template: ``--template``: ``*.txt.j2`` replaces the text part, any other the HTML part.
+        bcc: ``--bcc`` addresses: they receive it without appearing in any header that is sent
+            (``send_message`` removes the Bcc header; an .eml keeps it so the user sees who would get it).
+        unsubscribe: a ``mailto:`` or ``https://`` address for the ``List-Unsubscribe`` header.
 
     Returns:
         The message, ready for ``send_message`` or ``write_eml``.
@@ -52,7 +57,8 @@ def build_message(briefing: Briefing, *, sender: str, to: Sequence[str],
     import css_inline
 
     from_addr = _check_address(sender, "--from")
-    recipients = split_addresses(to)
+    hidden = split_addresses(bcc, "--bcc") if bcc else []
+    recipients = split_addresses(to) if to or not hidden else [from_addr]
     chosen = template_paths(template, ["email", "text"], default="email")
     text = render_text(briefing, chosen.get("text"))
     raw_html = render_email_html(briefing, chosen.get("email"))
@@ -64,6 +70,12 @@ def build_message(briefing: Briefing, *, sender: str, to: Sequence[str],
     msg["Subject"] = " ".join(clean(f"{briefing.title} — {briefing.date}").split())
     msg["From"] = from_addr
     msg["To"] = ", ".join(recipients)
+    if hidden:
+        msg["Bcc"] = ", ".join(hidden)
+    if unsubscribe:
+        if not re.match(r"(?:mailto:[^@\s<>]+@|https://)[^\s<>]+\Z", unsubscribe, re.I):
+            raise DeliveryError(f"unsubscribe {unsubscribe!r} is not a mailto: or https:// address")
+        msg["List-Unsubscribe"] = f"<{unsubscribe}>"
     msg["Date"] = formatdate(localtime=True)
     # A domain from the sender avoids make_msgid's slow reverse-DNS lookup of this host.
     msg["Message-ID"] = make_msgid(domain=parseaddr(from_addr)[1].rpartition("@")[2] or "briefing.invalid")
@@ -157,11 +169,12 @@ def send_message(msg: EmailMessage, *, host: str, port: int, user: str | None = 
         raise DeliveryError(" ".join(f"{where} refused {who}; the message went only to {', '.join(accepted)}".split()))
 
 
-def split_addresses(values: Sequence[str]) -> list[str]:
+def split_addresses(values: Sequence[str], option: str = "--to") -> list[str]:
     """Every address in ``--to`` values: each value may list several, separated by commas or semicolons.
 
     Args:
         values: the ``--to`` values (or the config's ``to`` list).
+        option: the option named in messages (``--to``, ``--bcc``).
     Returns:
         The addresses, normalised, duplicates dropped, in order.
     Raises:
@@ -174,15 +187,15 @@ def split_addresses(values: Sequence[str]) -> list[str]:
 
     found: list[str] = []
     for value in values:
-        _refuse_controls(value, "--to")
+        _refuse_controls(value, option)
         parts = [p for p in _split_outside_quotes(value) if p.strip()]
         for part in parts:
             parsed = getaddresses([part])
             if len(parsed) != 1 or re.sub(r'"[^"]*"', "", part).count("@") > 1:
-                raise DeliveryError(f"--to {part.strip()!r} is not one e-mail address; separate several with commas")
-            found.append(_check_address(part.strip(), "--to"))
+                raise DeliveryError(f"{option} {part.strip()!r} is not one e-mail address; separate several with commas")
+            found.append(_check_address(part.strip(), option))
     if not found:
-        raise DeliveryError("no recipient; give at least one --to address")
+        raise DeliveryError(f"no recipient; give at least one {option} address")
     return list(dict.fromkeys(found))
 
 
@@ -208,10 +221,10 @@ def _split_outside_quotes(value: str) -> list[str]:
 
 
 def _envelope(msg: EmailMessage) -> list[str]:
-    """The bare addresses a message goes to (To and Cc)."""
+    """The bare addresses a message goes to (To, Cc and Bcc)."""
     from email.utils import getaddresses
 
-    return [addr for _, addr in getaddresses(msg.get_all("To", []) + msg.get_all("Cc", []))]
+    return [addr for _, addr in getaddresses(msg.get_all("To", []) + msg.get_all("Cc", []) + msg.get_all("Bcc", []))]
 
 
 def write_eml(msg: EmailMessage, path: str | Path) -> None:
