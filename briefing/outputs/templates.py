@@ -10,14 +10,15 @@ import re
 import traceback
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import jinja2
 from markupsafe import Markup
 
 from ..errors import TemplateError
 from .escape import MdSafe, md_escape, safe_url
-from .sandbox import BoundedSandbox
+
+if TYPE_CHECKING:  # Jinja2 loads when a template is rendered: a JSON-only run, `init` and `--help` never need it
+    import jinja2
 
 FORMAT_TEMPLATES = {
     "md": "briefing.md.j2",
@@ -107,6 +108,10 @@ def render_template(kind: str, context: dict[str, Any], template: str | Path | N
 
 def render_many(kind: str, contexts: list[dict[str, Any]], template: str | Path | None = None) -> list[str]:
     """Like render_template for several contexts, compiling the template once (e.g. every entry of a feed)."""
+    import jinja2
+
+    from .sandbox import BoundedSandbox
+
     html = kind in _HTML_FORMATS
     if template is None:
         env = _environment(jinja2.Environment, [builtin_templates()], html, kind == "md")
@@ -143,6 +148,10 @@ def render_many(kind: str, contexts: list[dict[str, Any]], template: str | Path 
 
 def _environment(cls: type[jinja2.Environment], dirs: list[Path], html: bool, markdown: bool) -> jinja2.Environment:
     """A Jinja environment with our filters; HTML escapes, Markdown md-escapes every output."""
+    import jinja2
+
+    from .sandbox import BoundedSandbox
+
     env = cls(
         loader=jinja2.FileSystemLoader([str(d) for d in dirs], encoding="utf-8"),
         autoescape=html,

@@ -78,10 +78,12 @@ def load_documents(inputs: Sequence[str], options: Options, stdin: IO[bytes] | N
     for item in inputs:
         docs.extend(_load_input(item, options, stdin, tally))
     if docs:
-        from .feeds import unique_by_url
+        if any(doc.url for doc in docs):  # (documents without a link need not load the feed reader)
+            from .feeds import unique_by_url
 
-        # The same article reached through two feeds (or a feed and a URL) counts once.
-        return _unique_ids(_unique_texts(unique_by_url(docs)))
+            # The same article reached through two feeds (or a feed and a URL) counts once.
+            docs = unique_by_url(docs)
+        return _unique_ids(_unique_texts(docs))
     if len(inputs) == 1 and len(tally.errors) == 1:
         raise tally.errors[0]  # the one input's own error says most
     names = ", ".join(inputs[:3]) + (f" and {len(inputs) - 3} more" if len(inputs) > 3 else "")

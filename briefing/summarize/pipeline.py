@@ -379,7 +379,7 @@ def sentence_terms(documents: Sequence[Document]) -> list[tuple[str, ...]]:
     return [tuple(tokenize(s.text, s.language)) for s in split_documents(documents)]
 
 
-def summarize(documents: Sequence[Document], options: Options | None = None) -> list[Item]:
+def summarize_items(documents: Sequence[Document], options: Options | None = None) -> list[Item]:
     """The items of a one-story briefing of `documents` (no story grouping), in reading order."""
     options = (options or Options()).replace(stories=False)
     return build_briefing(documents, options).items
