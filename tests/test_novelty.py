@@ -51,3 +51,12 @@ def test_without_history_nothing_changes() -> None:
     scores = np.arange(len(sentences), dtype=float)
     weighed, novelty, allowed = weigh_novelty(sentences, scores, [], None)
     assert novelty is None and allowed is None and weighed.tolist() == scores.tolist()
+
+
+def test_with_a_query_the_relevant_new_fact_wins() -> None:
+    relevant_new = "The council will hold a second vote on the river bridge in May."
+    today = [*TODAY[:2], Document("t4", relevant_new, source="Outlet D"),
+             Document("t5", "The city museum opened a new wing for old maps on Tuesday.", source="Outlet E")]
+    options = Options(sentences=1, words=None, date="2024-03-20", query="council vote on the river bridge")
+    informed = build_briefing(today, options, seen=sentence_terms(YESTERDAY))
+    assert informed.items[0].text == relevant_new
