@@ -32,8 +32,6 @@ NOVELTY_POWER = 2.0
 OLD_NEWS = 0.9
 # Pairs are formed among a sentence's first this many content words (a run-on line is not 400 facts).
 MAX_FACT_WORDS = 30
-# Added to a sentence's pair count so that a short sentence sharing its one pair is not "wholly said".
-_SMALL_SET_SMOOTHING = 1.0
 # Cells (today's sentences x earlier sentences) of one block of the sparse product.
 _BLOCK_PAIRS = 4_000_000
 
@@ -49,9 +47,10 @@ def facts(words: Sequence[str]) -> set[str]:
 
 
 def old_coverage(texts: Sequence[str], seen: Sequence[Sequence[str]],
-                 languages: Sequence[str | None] | None = None) -> "np.ndarray":
-    """How much of each text one earlier sentence already said: max over `seen` of |F(A) ∩ F(B)| / (|F(A)| + 1),
-    F being a sentence's facts (`facts`).
+                 languages: Sequence[str | None] | None = None, smoothing: float = 1.0) -> "np.ndarray":
+    """How much of each text one earlier sentence already said: max over `seen` of |F(A) ∩ F(B)| / (|F(A)| + s),
+    F being a sentence's facts (`facts`) and s the `smoothing` (1: a short sentence sharing its one pair is not
+    "wholly said"; 0: the plain share, 1.0 when one earlier sentence said every fact).
 
     Args:
         texts: today's sentences.
@@ -87,7 +86,7 @@ def old_coverage(texts: Sequence[str], seen: Sequence[Sequence[str]],
         shared = (rows[start : start + step] @ old).tocsr()
         if shared.nnz:
             coverage[start : start + shared.shape[0]] = shared.max(axis=1).toarray().ravel()
-    return np.asarray(coverage / (size + _SMALL_SET_SMOOTHING))
+    return np.asarray(coverage / np.maximum(size + smoothing, 1.0))
 
 
 def weigh_novelty(sentences: Sequence[Sentence], scores: "np.ndarray", seen: Sequence[Sequence[str]],
@@ -105,7 +104,10 @@ def weigh_novelty(sentences: Sequence[Sentence], scores: "np.ndarray", seen: Seq
     """
     if not seen:
         return scores, None, None if allowed is None else list(allowed)
-    coverage = old_coverage([s.text for s in sentences], seen, [s.language for s in sentences])
+    texts, languages = [s.text for s in sentences], [s.language for s in sentences]
+    coverage = old_coverage(texts, seen, languages)
     novelty = (1.0 - coverage) ** NOVELTY_POWER
     mask = [True] * len(sentences) if allowed is None else list(allowed)
-    return scores * novelty, novelty, [ok and value < OLD_NEWS for ok, value in zip(mask, coverage.tolist())]
+    # Old news: almost every fact in one earlier sentence (a short sentence said again counts whole: unsmoothed).
+    said = old_coverage(texts, seen, languages, smoothing=0.0)
+    return scores * novelty, novelty, [ok and value < OLD_NEWS for ok, value in zip(mask, said.tolist())]
