@@ -13,14 +13,14 @@ import logging
 import re
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta, timezone
-from typing import Any
-from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+from typing import Any, NamedTuple
+from urllib.parse import parse_qsl, urlencode, urlunsplit
 
 from ..errors import ConfigError, FetchError
 from .decode import decode_bytes
 from .documents import make_document
-from .addresses import TrustedOrigins, origin
-from .fetch import Response, fetch_many, fetch_one
+from .addresses import TrustedOrigins, is_http, join_url, origin, split_url
+from .fetch import Response, fetch_each, fetch_one
 from .htmltext import document_from_html, html_fragment_text
 from ..models import Document
 from ..options import Options, parse_duration
@@ -53,17 +53,14 @@ def canonical_url(url: str) -> str:
         'https://example.com/news/a?id=3'
     """
     url = url.strip()
-    parts = urlsplit(url)
-    scheme = parts.scheme.lower()
-    if scheme not in ("http", "https") or not parts.hostname:
+    parts = split_url(url)
+    if parts is None or not is_http(url) or not parts.hostname:
         return url
+    scheme = parts.scheme.lower()
     host = parts.hostname.lower()
     if ":" in host:
         host = f"[{host}]"
-    try:
-        port = parts.port
-    except ValueError:
-        port = None
+    port = parts.port
     if port and port != {"http": 80, "https": 443}[scheme]:
         host = f"{host}:{port}"
     query = [
@@ -171,7 +168,7 @@ def documents_from_feed(
     """
     import feedparser
 
-    base = base_url or (location if _is_http(location) else None)
+    base = base_url or (location if is_http(location) else None)
     headers = {"content-location": base} if base else None
     parsed = feedparser.parse(data, response_headers=headers)
     if not parsed.entries and (parsed.get("bozo") or not parsed.get("version")):
@@ -199,10 +196,15 @@ def documents_from_feed(
         log.warning("%s: none of its %d entries is within the last %s; widen the window with --since",
                     location, len(parsed.entries), since)
 
-    links = [link for _, _, _, link in entries if link and _is_http(link)]
+    dates = {link: when for _, _, when, link in entries if link and is_http(link)}
     if trusted is None:
-        trusted = {origin(location): None} if _is_http(location) else {}
-    pages = fetch_many(links, options, allow_private_for=trusted)
+        trusted = {origin(location): None} if is_http(location) else {}
+
+    def read_page(response: Response) -> _Page:
+        """Each page's text is extracted as it arrives (in the fetching thread); only that is kept."""
+        return _read_page(response, dates[response.url], publisher, location)
+
+    pages = fetch_each(list(dates), options, read_page, allow_private_for=trusted)
     documents = []
     for index, entry, when, link in entries:
         doc = _entry_document(entry, index, when, link, pages, publisher, location, parsed.feed.get("language"))
@@ -212,12 +214,27 @@ def documents_from_feed(
     return unique_by_url(documents)
 
 
+class _Page(NamedTuple):
+    """What is kept of an entry's article page: its canonical URL and its text as a Document (None: none found)."""
+
+    url: str
+    document: Document | None
+
+
+def _read_page(response: Response, when: datetime | None, publisher: str | None, location: str) -> _Page:
+    """The article page behind an entry's link, as a Document with the entry's date and publisher."""
+    url = _page_canonical(response) or canonical_url(response.url)
+    doc = document_from_html(_page_html(response), id=url, url=url, source=publisher,
+                             date=when.isoformat() if when else None, path=location)
+    return _Page(url, doc)
+
+
 def _entry_document(
     entry: Any,
     index: int,
     when: datetime | None,
     link: str | None,
-    pages: dict[str, Response | FetchError],
+    pages: dict[str, _Page | FetchError],
     publisher: str | None,
     location: str,
     feed_language: str | None = None,
@@ -233,13 +250,12 @@ def _entry_document(
     name = link or f"{location} entry {index + 1}"
     fallback = _entry_text(entry)
     page_doc: Document | None = None
-    if link and not _is_http(link):
+    if link and not is_http(link):
         log.warning("%s: refused link %s (only http and https links are fetched); using the feed text", location, link)
     elif link:
         result = pages.get(link)
-        if isinstance(result, Response):
-            url = _page_canonical(result) or url
-            page_doc = document_from_html(_page_html(result), id=url or name, url=url, source=publisher, date=iso, path=location)
+        if isinstance(result, _Page):
+            url, page_doc = result
             if page_doc is None and fallback:
                 log.warning("%s: no article text on the page; using the feed text", link)
         elif isinstance(result, FetchError):
@@ -343,8 +359,8 @@ def _page_canonical(response: Response) -> str | None:
             for m in re.finditer(r"""([\w:-]+)\s*=\s*(?:(["'])(.*?)\2|([^\s>]+))""", tag)
         )
         if "canonical" in (attrs.get("rel") or "").lower().split() and attrs.get("href"):
-            href = urljoin(response.final_url, html_fragment_text(attrs["href"]))
-            return canonical_url(href) if _is_http(href) else None
+            href = join_url(response.final_url, html_fragment_text(attrs["href"]))
+            return canonical_url(href) if href is not None and is_http(href) else None
     return None
 
 
@@ -354,11 +370,6 @@ def _head_text(data: bytes) -> str:
     if head.startswith((b"\xff\xfe", b"\xfe\xff")):
         return head.decode("utf-16", "ignore")
     return head.decode("utf-8", "ignore").lstrip("\ufeff \t\r\n")
-
-
-def _is_http(url: str) -> bool:
-    """Whether a string is an http(s) URL."""
-    return urlsplit(url).scheme.lower() in ("http", "https")
 
 
 def _one_line(value: object) -> str:
