@@ -77,8 +77,9 @@ def load_documents(inputs: Sequence[str], options: Options, stdin: IO[bytes] | N
     options = with_run_deadline(options)  # every fetch and stream read of this run ends by then
     tally = _Tally()
     docs: list[Document] = []
-    # The feeds and pages named on the command line are fetched together, like the feeds of an OPML file.
-    remote = _load_urls([i for i in inputs if i.lower().startswith(("http://", "https://"))], options, tally)
+    # URLs are fetched together (like an OPML file's feeds); a lone URL's failure is the run's one Error line.
+    remote = _load_urls([i for i in inputs if i.lower().startswith(("http://", "https://"))], options, tally,
+                        len(inputs) > 1)
     for item in inputs:
         docs.extend(remote[item] if item in remote else _load_input(item, options, stdin, tally))
     if docs:
@@ -123,10 +124,8 @@ def _load_input(item: str, options: Options, stdin: IO[bytes] | None, tally: _Ta
             log.warning("stdin: skipped: %s", reason)
             tally.skipped_files += 1
             return []
-    if URL_RE.match(item):
-        if not item.lower().startswith(("http://", "https://")):
-            raise InputError(f"{item}: unsupported URL scheme; use an http:// or https:// URL or a file path")
-        return _load_urls([item], options, tally)[item]
+    if URL_RE.match(item):  # (http and https URLs were read by load_documents)
+        raise InputError(f"{item}: unsupported URL scheme; use an http:// or https:// URL or a file path")
     path = Path(item)
     if not path.exists():
         if path.is_symlink():
@@ -147,13 +146,14 @@ def _load_input(item: str, options: Options, stdin: IO[bytes] | None, tally: _Ta
     return [doc for file in files for doc in _load_file(file, options, tally)]
 
 
-def _load_urls(urls: Sequence[str], options: Options, tally: _Tally) -> dict[str, list[Document]]:
+def _load_urls(urls: Sequence[str], options: Options, tally: _Tally, warn: bool = True) -> dict[str, list[Document]]:
     """Documents from the http(s) URLs the user named (directly or in an OPML list); failures are warnings."""
     found: dict[str, list[Document]] = {}
     for url, result in load_urls(urls, options).items():
         tally.urls += 1
         if isinstance(result, BriefingError):
-            log.warning("%s: skipped: %s", url, result)
+            if warn:
+                log.warning("%s: skipped: %s", url, result)
             tally.errors.append(result)
             result = []
         found[url] = result
