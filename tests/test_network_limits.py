@@ -235,7 +235,8 @@ def test_feed_links_with_slow_lookups_end_together(tmp_path: Path, http_server: 
 
 
 def test_feed_pages_are_extracted_as_they_arrive_not_all_held(tmp_path: Path, http_server: LoopbackServer) -> None:
-    from briefing.sources.fetch import MAX_CONNECTIONS, Response
+    from briefing.sources.fetch import Response
+    from briefing.sources.limits import MAX_CONNECTIONS
 
     held: list[int] = []
 

@@ -34,20 +34,16 @@ from ..options import Options
 from .addresses import TrustedOrigins, check_target, join_url, split_url
 from .encoding import content_layers, decoded
 from .httpcache import cache_dir, cache_read, cache_touch, cache_write
+from .limits import MAX_CONNECTIONS, run_out, slot, tls_context
 
 if TYPE_CHECKING:
     import httpx
 
 MAX_REDIRECTS = 5
-MAX_CONNECTIONS = 8  # global limit on requests in flight
-MAX_PER_HOST = 2  # be polite to each publisher
 _CHUNK = 65_536
 _REDIRECT_CODES = {301, 302, 303, 307, 308}
 T = TypeVar("T")
 
-_slots = threading.BoundedSemaphore(MAX_CONNECTIONS)
-_hosts_lock = threading.Lock()
-_hosts: dict[str, threading.BoundedSemaphore] = {}
 
 
 @dataclass(frozen=True)
@@ -157,11 +153,12 @@ def fetch_each(
     timeout = httpx.Timeout(options.fetch_timeout)
     # Accept-Encoding is what `encoding.decoded` can decode; httpx's own decoding is never used (iter_raw).
     headers = {"User-Agent": user_agent(), "Accept-Encoding": "gzip, deflate"}
-    with httpx.Client(limits=limits, timeout=timeout, headers=headers, follow_redirects=False) as client:
+    with httpx.Client(limits=limits, timeout=timeout, headers=headers, follow_redirects=False,
+                      verify=tls_context()) as client:
 
         def work(url: str) -> T | FetchError:
             try:
-                with _slot(url, options):
+                with slot(_host_key(url), url, options):
                     response = _fetch(client, url, options, allow_private_for)
                 return use(response)
             except FetchError as exc:
@@ -169,37 +166,6 @@ def fetch_each(
 
         with ThreadPoolExecutor(max_workers=min(MAX_CONNECTIONS, len(unique))) as pool:
             return dict(zip(unique, pool.map(work, unique)))
-
-
-@contextlib.contextmanager
-def _slot(url: str, options: Options) -> Iterator[None]:
-    """Hold one of the process's request slots and one of the URL's host slots (waiting until the run's deadline)."""
-    host = _host_key(url)
-    with _hosts_lock:
-        per_host = _hosts.setdefault(host, threading.BoundedSemaphore(MAX_PER_HOST))
-    if not per_host.acquire(timeout=_run_left(options)):
-        raise FetchError(f"Could not fetch {url}: {run_out(options)}")
-    try:
-        if not _slots.acquire(timeout=_run_left(options)):
-            raise FetchError(f"Could not fetch {url}: {run_out(options)}")
-        try:
-            yield
-        finally:
-            _slots.release()
-    finally:
-        per_host.release()
-
-
-def _run_left(options: Options) -> float | None:
-    """Seconds left before the run's deadline (None: no deadline)."""
-    if options.run_deadline is None:
-        return None
-    return max(options.run_deadline - time.monotonic(), 0.0)
-
-
-def run_out(options: Options) -> str:
-    """The reason given for work not done because the run's deadline passed."""
-    return f"the run's time limit (run_timeout {options.run_timeout:g} s) ran out"
 
 
 def _host_key(url: str) -> str:
