@@ -34,7 +34,7 @@ from ..options import Options
 from .addresses import TrustedOrigins, check_target, join_url, split_url
 from .encoding import content_layers, decoded
 from .httpcache import cache_dir, cache_read, cache_touch, cache_write
-from .limits import MAX_CONNECTIONS, run_out, slot, tls_context
+from .limits import MAX_CONNECTIONS, on_parse_thread, run_out, slot, tls_context
 
 if TYPE_CHECKING:
     import httpx
@@ -130,9 +130,10 @@ def fetch_each(
 ) -> dict[str, T | FetchError]:
     """Fetch several URLs concurrently and keep only `use(response)` of each, made as each arrives.
 
-    Each worker holds one body at a time, so at most 8 bodies (each at most `max_bytes`) are held at
-    once, however many URLs there are; `use` (e.g. extracting a page's text) runs in the worker, with
-    `Response.time_left()` of the URL's budget, and the body is dropped when it returns.
+    A body is only held while its URL has one of the process's 8 request slots, so at most 8 bodies
+    (each at most `max_bytes`) are held at once, however many URLs and callers there are. `use` (e.g.
+    extracting a page's text) runs on the process's one parsing thread (`limits.on_parse_thread`), with
+    `Response.time_left()` of the URL's budget; the body is dropped when it returns.
 
     Args:
         urls: http(s) URLs; duplicates are fetched once.
@@ -160,7 +161,8 @@ def fetch_each(
             try:
                 with slot(_host_key(url), url, options):
                     response = _fetch(client, url, options, allow_private_for)
-                return use(response)
+                    # the body is held (and its slot kept) until it is parsed, on the one parsing thread
+                    return response if use is _same else on_parse_thread(use, response)  # type: ignore[return-value]
             except FetchError as exc:
                 return exc
 
