@@ -206,22 +206,43 @@ def _open_direct(path: Path) -> int:
         if exc.errno == errno.ENXIO:  # a FIFO that nobody has open for reading would block for ever
             raise DeliveryError(f"could not write {path}: it is a named pipe and nothing reads from it") from None
         raise DeliveryError(f"could not write {path}: {exc.strerror or exc}") from None
-    with contextlib.suppress(OSError, AttributeError):
-        os.set_blocking(fd, True)  # a reader is there: wait for it like any pipe writer
     return fd
 
 
+PIPE_WAIT = 60.0  # seconds all the writes to one named pipe or device may wait for its reader
+
+
 def _write_direct(direct: list[tuple[int, bytes, Path]]) -> None:
-    """Write each payload to its open device or pipe and close it."""
+    """Write each payload to its open device or pipe and close it; a reader that stops reading is an error.
+
+    The descriptor stays non-blocking, and every wait for room in the pipe counts against one
+    deadline, `PIPE_WAIT` seconds, so a reader that never reads cannot hold the run for ever.
+    """
+    import select
+    import time
+
     for index, (fd, payload, path) in enumerate(direct):
         try:
+            deadline = time.monotonic() + PIPE_WAIT
             view = memoryview(payload)
             while view:
-                view = view[os.write(fd, view):]
-        except OSError as exc:
+                try:
+                    view = view[os.write(fd, view):]
+                    continue
+                except BlockingIOError:
+                    pass
+                left = deadline - time.monotonic()
+                poller = select.poll()
+                poller.register(fd, select.POLLOUT)
+                if left <= 0 or not poller.poll(left * 1000):
+                    raise DeliveryError(f"could not write {path}: its reader took no more data for {PIPE_WAIT:g} s "
+                                        f"({len(payload) - len(view)} of {len(payload)} bytes written)")
+        except (OSError, DeliveryError) as exc:
             for later, _, _ in direct[index + 1:]:
                 with contextlib.suppress(OSError):
                     os.close(later)
+            if isinstance(exc, DeliveryError):
+                raise
             raise DeliveryError(f"could not write {path}: {exc.strerror or exc}") from exc
         finally:
             with contextlib.suppress(OSError):

@@ -29,6 +29,7 @@ SECURITY_MODES = ("plain", "starttls", "ssl")
 
 # Options fields that describe one run rather than a standing setup; the CLI sets them.
 _RUN_ONLY = {"date": "--date", "output": "--output"}
+_INTERNAL = frozenset({"run_deadline"})  # Options fields a run sets for itself; no config key
 # Options fields (and `site`) holding paths, resolved against the config file's directory.
 _PATH_KEYS = frozenset({"output_dir", "template", "history", "cache_dir", "site"})
 _CHOICES: dict[str, tuple[str, ...]] = {"algorithm": ALGORITHMS, "formats": FORMATS}
@@ -84,7 +85,7 @@ def _option_kinds() -> dict[str, str]:
     hints = typing.get_type_hints(Options)
     kinds: dict[str, str] = {}
     for f in dataclasses.fields(Options):
-        if f.name in _RUN_ONLY:
+        if f.name in _RUN_ONLY or f.name in _INTERNAL:
             continue
         kind = _kind_of(hints[f.name])
         if kind is not None:  # a field of a type TOML cannot express is left to the CLI

@@ -8,12 +8,12 @@ from typing import Any
 
 from .errors import ConfigError
 
-_POSITIVE = frozenset({"words", "sentences", "max_words", "max_bytes", "fetch_timeout", "email.smtp_timeout"})
+_POSITIVE = frozenset({"words", "sentences", "max_words", "max_bytes", "fetch_timeout", "run_timeout", "email.smtp_timeout"})
 _NON_NEGATIVE = frozenset({"min_words"})
 _FRACTION = frozenset({"duplicate_threshold"})
 # The largest size of each number (others: _MAX_NUMBER): beyond any real setup, small enough that nothing overflows.
 _MAXIMA: dict[str, float] = {"words": 1_000_000, "sentences": 100_000, "min_words": 10_000, "max_words": 100_000,
-                             "max_bytes": 10**12, "fetch_timeout": 86_400, "email.smtp_timeout": 86_400}
+                             "max_bytes": 10**12, "fetch_timeout": 86_400, "run_timeout": 7 * 86_400, "email.smtp_timeout": 86_400}
 _MAX_NUMBER = 10**9
 
 

@@ -47,7 +47,9 @@ class Options:
     use_history: bool = False
     since: str | None = None  # e.g. "24h"; time window for feed entries
     allow_private: bool = False  # let links found inside feeds reach private/loopback addresses
-    fetch_timeout: float = 15.0
+    fetch_timeout: float = 15.0  # seconds for one URL or stream, all its waits together
+    run_timeout: float = 600.0  # seconds for all the fetching and reading of a run; then what arrived is used
+    run_deadline: float | None = None  # time.monotonic() at which this run's reading ends (set by the run, not config)
     max_bytes: int = 50_000_000  # cap for one input file or response
     cache_dir: str | None = None
     quiet: bool = False

@@ -1,11 +1,12 @@
-"""Fuzzing the CLI with hypothesis: random bytes, random JSONL structures and random metadata, e-mail addresses,
-config numbers, stored site pages and history rows.
+"""Fuzzing the CLI with hypothesis: random bytes, random JSONL structures, random metadata and URLs, e-mail
+addresses, config numbers, stored site pages and history rows.
 
 Whatever the input, a run ends with exit 0 or 1, every stderr line is `Warning: …`, `Error: …` or `wrote …`
 (no traceback, no raw control characters), and what is written parses.
 """
 from __future__ import annotations
 
+import html
 import json
 import os
 import sqlite3
@@ -233,3 +234,52 @@ def test_random_history_rows(text: Any, date: Any, sources: Any, sentences: Any,
     code, _, err = run(["build", "-", "--history", "@DIR@/h.sqlite", "--output", "-", "--date", "2025-01-02"],
                        stdin=(json.dumps({"text": GOOD}) + "\n").encode(), prepare=plant)
     assert code == 0, err
+
+
+# ---------------------------------------------------------------- URLs
+
+URL_PART = st.text(st.characters(codec="utf-8", blacklist_characters="\x00"), max_size=20)
+
+
+@st.composite
+def fuzzed_url(draw: st.DrawFn) -> str:
+    """A URL-like string: a scheme, a host (bracketed, empty, with a port, or random) and a random path."""
+    scheme = draw(st.sampled_from(["http", "https", "HTTP", "ftp", "javascript", "file", ""]))
+    host = draw(st.one_of(
+        st.sampled_from(["[evil.example]", "[::1", "[]", "[v1.x]", "[::1]:99999", "::1]", "a]b", "[::1]:0",
+                         "127.0.0.1:0", "xn--", "%5B::1%5D", "user@[x]", ""]),
+        URL_PART))
+    return f"{scheme}://{host}/{draw(URL_PART)}" if scheme else draw(URL_PART) + host
+
+
+def no_resolver(host: Any, *args: Any, **kwargs: Any) -> Any:
+    """The resolver while fuzzing: no name resolves, so nothing ever leaves the machine."""
+    import socket
+
+    raise socket.gaierror(socket.EAI_NONAME, "Name or service not known (fuzzing: offline)")
+
+
+@FUZZ
+@given(url=fuzzed_url())
+def test_random_urls_as_input_feed_link_and_canonical_link(url: str) -> None:
+    import socket
+    from unittest import mock
+
+    from conftest import LoopbackServer
+
+    feed = (f'<?xml version="1.0"?><rss version="2.0"><channel><title>Fuzz</title><item><title>One</title>'
+            f"<link>{html.escape(url)}</link><description>{GOOD}</description></item></channel></rss>")
+    with tempfile.NamedTemporaryFile(suffix=".rss", delete=False) as handle:
+        handle.write(feed.encode("utf-8", "surrogatepass"))
+    real = socket.getaddrinfo
+    with LoopbackServer() as server, mock.patch.object(
+            socket, "getaddrinfo", lambda host, *a, **k: real(host, *a, **k) if host == "127.0.0.1" else no_resolver(host)):
+        server.route("/page", f'<html><head><link rel="canonical" href="{html.escape(url)}"></head><body><article>'
+                     f"<p>{GOOD}</p></article></body></html>")
+        try:
+            code, _, err = run(["build", handle.name, server.url("/page"), "--no-history", "--output", "-"])
+            assert code == 0, err  # a bad link or canonical link never costs the good text
+            if url.strip("-") and "\x00" not in url:  # the URL alone: a warning-free Error, or a briefing
+                run(["build", url, "--no-history", "--output", "-"])
+        finally:
+            os.unlink(handle.name)

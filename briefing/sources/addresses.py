@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import ipaddress
 import socket
+import threading
 from collections.abc import Mapping
-from urllib.parse import urlsplit
+from urllib.parse import SplitResult, urljoin, urlsplit
 
 from ..errors import FetchError
 from ..options import Options
@@ -21,21 +22,60 @@ Address = ipaddress.IPv4Address | ipaddress.IPv6Address
 TrustedOrigins = Mapping[str, "str | None"]
 
 
+def split_url(url: str) -> SplitResult | None:
+    """`urlsplit` of a URL, or None when Python cannot parse it (a bracketed host that is no IP address, a bad port).
+
+    >>> split_url("http://[evil.example]/x"), split_url("http://[::1"), split_url("https://[]/")
+    (None, None, None)
+    >>> split_url("http://[::1]:8080/a").hostname
+    '::1'
+    """
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 (raises ValueError for a bad port)
+    except ValueError:
+        return None
+    return parts
+
+
+def is_http(url: str) -> bool:
+    """Whether a string is a well-formed http(s) URL with a host.
+
+    >>> is_http("https://example.org/a"), is_http("ftp://example.org/"), is_http("http://[example.org]/")
+    (True, False, False)
+    """
+    parts = split_url(url)
+    return parts is not None and parts.scheme.lower() in ("http", "https") and bool(parts.hostname)
+
+
+def join_url(base: str, link: str) -> str | None:
+    """`link` resolved against `base`, or None when either cannot be parsed.
+
+    >>> join_url("https://example.org/news/", "a.html"), join_url("https://example.org/", "http://[::1")
+    ('https://example.org/news/a.html', None)
+    """
+    try:
+        joined = urljoin(base, link)
+    except ValueError:
+        return None
+    return joined if split_url(joined) is not None else None
+
+
 def origin(url: str) -> str:
     """The origin a URL's private-address permission is keyed on: lower-case host and effective port.
 
     >>> origin("HTTP://Example.org/feed"), origin("https://[::1]:8443/x")
     ('example.org:80', '::1:8443')
     """
-    parts = urlsplit(url)
-    try:
-        port = parts.port or (443 if parts.scheme.lower() == "https" else 80)
-    except ValueError:
-        port = 0
+    parts = split_url(url)
+    if parts is None:
+        return ":0"
+    port = parts.port or (443 if parts.scheme.lower() == "https" else 80)
     return f"{(parts.hostname or '').lower()}:{port}"
 
 
-def check_target(url: str, original: str, options: Options, trusted: TrustedOrigins | None) -> str:
+def check_target(url: str, original: str, options: Options, trusted: TrustedOrigins | None,
+                 wait: float | None = None, limit: float | None = None) -> str:
     """Refuse bad schemes and, for untrusted links, private addresses; return the address to connect to.
 
     Args:
@@ -44,23 +84,24 @@ def check_target(url: str, original: str, options: Options, trusted: TrustedOrig
         options: `allow_private` lets untrusted links reach private addresses.
         trusted: None when the user typed the URL; else the origins whose private addresses untrusted
             links may reach, each pinned to the address it was fetched from.
+        wait: seconds the name lookup may take (None: as long as the system resolver takes).
+        limit: the whole fetch's time limit, named in the message when the lookup times out.
 
     Raises:
-        FetchError: a scheme other than http(s), a bad port, a name that does not resolve, or a
-            private address reached from an untrusted link.
+        FetchError: a malformed URL, a scheme other than http(s), a name that does not resolve in
+            time, or a private address reached from an untrusted link.
     """
-    parts = urlsplit(url)
+    parts = split_url(url)
+    if parts is None:
+        raise FetchError(f"Refused {original}: not a valid URL (a bad host in [brackets] or a bad port)")
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise FetchError(f"Refused {original}: only http and https links are fetched")
-    try:
-        port = parts.port or (443 if parts.scheme == "https" else 80)
-    except ValueError:
-        raise FetchError(f"Refused {original}: bad port") from None
+    port = parts.port or (443 if parts.scheme == "https" else 80)
     host = parts.hostname.lower()
     pinned = (trusted or {}).get(origin(url))
     if pinned is not None:
         return pinned
-    addresses = resolve(host, port, original)
+    addresses = resolve(host, port, original, wait, limit)
     if trusted is not None and not options.allow_private and origin(url) not in trusted:
         for address in addresses:
             reason = private_reason(address)
@@ -69,12 +110,37 @@ def check_target(url: str, original: str, options: Options, trusted: TrustedOrig
     return str(addresses[0])
 
 
-def resolve(host: str, port: int, original: str) -> list[Address]:
-    """Every address a host name resolves to (an IP literal resolves to itself)."""
-    try:
-        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    except (socket.gaierror, UnicodeError) as exc:
-        raise FetchError(f"Could not fetch {original}: cannot resolve {host} ({_one_line(exc)})") from None
+def resolve(host: str, port: int, original: str, wait: float | None = None,
+            limit: float | None = None) -> list[Address]:
+    """Every address a host name resolves to (an IP literal resolves to itself).
+
+    The system resolver has no timeout of its own, so with `wait` the lookup runs in a worker thread
+    and is abandoned (the thread ends when the resolver returns) after `wait` seconds.
+
+    Raises:
+        FetchError: the name does not resolve, or not within `wait` seconds.
+    """
+    answer: list[object] = []
+
+    def lookup() -> None:
+        try:
+            answer.append(socket.getaddrinfo(host, port, type=socket.SOCK_STREAM))
+        except (OSError, UnicodeError) as exc:
+            answer.append(exc)
+
+    if wait is None:
+        lookup()
+    else:
+        worker = threading.Thread(target=lookup, name=f"resolve {host}", daemon=True)
+        worker.start()
+        worker.join(max(wait, 0.0))
+    if not answer:
+        after = f" after {limit:g} s" if limit is not None else ""
+        raise FetchError(f"Could not fetch {original}: timed out{after} looking up the address of {host}")
+    infos = answer[0]
+    if isinstance(infos, BaseException):
+        raise FetchError(f"Could not fetch {original}: cannot resolve {host} ({_one_line(infos)})") from None
+    assert isinstance(infos, list)
     addresses = [ipaddress.ip_address(str(info[4][0]).split("%", 1)[0]) for info in infos]
     if not addresses:
         raise FetchError(f"Could not fetch {original}: {host} has no address")

@@ -2,11 +2,13 @@
 from __future__ import annotations
 
 import codecs
+import json
 import logging
 import os
 import re
 import select
 import stat
+import time
 from pathlib import Path
 from typing import IO
 
@@ -28,65 +30,88 @@ def read_bytes_capped(path: str | Path, max_bytes: int, wait: float = 15.0) -> b
     """Read at most `max_bytes` of a file, warning when the file was longer.
 
     A named pipe or a character device (`<(command)`, `/dev/stdin`, a FIFO) is read without blocking
-    for ever: when nothing arrives for `wait` seconds, reading stops.
+    for ever: all of its waits together last at most `wait` seconds (see `read_stream_capped`).
 
     Args:
         path: the file.
         max_bytes: how many bytes to read at most; memory use stays within this bound.
-        wait: seconds to wait for more data from a pipe or device.
+        wait: seconds a pipe or device may take to deliver everything.
 
     Returns:
         The file's first `max_bytes` bytes (or all of it).
 
     Raises:
-        InputError: a pipe or device gave nothing within `wait` seconds.
+        InputError: a pipe or device did not finish within `wait` seconds.
         OSError: the file cannot be opened or read.
     """
     mode = os.stat(path).st_mode
     if (stat.S_ISFIFO(mode) or stat.S_ISCHR(mode)) and hasattr(select, "poll"):
-        return _read_pipe(path, max_bytes, wait)
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)  # opening a FIFO that has no writer would block
+        try:
+            return _read_fd(fd, max_bytes, wait, str(path))
+        finally:
+            os.close(fd)
     with open(path, "rb") as stream:
         return read_stream_capped(stream, max_bytes, str(path))
 
 
-def _read_pipe(path: str | Path, max_bytes: int, wait: float) -> bytes:
-    """Read a named pipe or device until its writer closes it, it is idle for `wait` s, or max_bytes."""
-    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)  # opening a FIFO that has no writer would block
-    try:
-        poller = select.poll()
-        poller.register(fd, select.POLLIN)
-        chunks: list[bytes] = []
-        size = 0
-        while size <= max_bytes:
-            if not poller.poll(wait * 1000):
-                if not chunks:
-                    raise InputError(f"{path}: nothing came through this pipe or device in {wait:g} s")
-                log.warning("%s: no more data for %g s; read what had arrived", path, wait)
-                break
-            try:
-                chunk = os.read(fd, min(65_536, max_bytes + 1 - size))
-            except BlockingIOError:
-                continue
-            if not chunk:
-                break
-            chunks.append(chunk)
-            size += len(chunk)
-        data = b"".join(chunks)
-        if size > max_bytes:
-            log.warning("%s: larger than %d bytes; only the first %d bytes were read (truncated)", path,
-                        max_bytes, max_bytes)
-        return data[:max_bytes]
-    finally:
-        os.close(fd)
+def read_stream_capped(stream: IO[bytes], max_bytes: int, name: str, wait: float | None = None) -> bytes:
+    """Read at most max_bytes from a stream, warning when more was left.
 
+    With `wait`, a stream on a pipe or device (stdin fed by `sleep 60 |`, a FIFO that drips) gets
+    `wait` seconds for everything, every wait counted, instead of blocking until its writer is done.
 
-def read_stream_capped(stream: IO[bytes], max_bytes: int, name: str) -> bytes:
-    """Read at most max_bytes from a stream, warning when more was left."""
+    Raises:
+        InputError: a pipe or device did not finish within `wait` seconds.
+    """
+    fd = _pipe_fd(stream) if wait is not None else None
+    if fd is not None and wait is not None:
+        return _read_fd(fd, max_bytes, wait, name)
     data = stream.read(max_bytes)
     if stream.read(1):
         log.warning("%s: larger than %d bytes; only the first %d bytes were read (truncated)", name, max_bytes,
                     max_bytes)
     return data
+
+
+def _pipe_fd(stream: IO[bytes]) -> int | None:
+    """The file descriptor of a stream that is a pipe or a device (None for a regular file or no descriptor)."""
+    try:
+        fd = stream.fileno()
+        mode = os.fstat(fd).st_mode
+    except (OSError, ValueError, AttributeError):  # io.UnsupportedOperation is both OSError and ValueError
+        return None
+    return fd if (stat.S_ISFIFO(mode) or stat.S_ISCHR(mode)) and hasattr(select, "poll") else None
+
+
+def _read_fd(fd: int, max_bytes: int, wait: float, name: str) -> bytes:
+    """Read a pipe or device until its writer closes it or max_bytes, all within `wait` seconds in total."""
+    limit = min(max(wait, 0.0), 86_400.0 * 365)
+    deadline = time.monotonic() + limit
+    poller = select.poll()
+    poller.register(fd, select.POLLIN)
+    chunks: list[bytes] = []
+    size = 0
+    while size <= max_bytes:
+        left = deadline - time.monotonic()
+        if left <= 0 or not poller.poll(left * 1000):
+            if not chunks:
+                raise InputError(f"{name}: nothing came through this pipe or device in {limit:g} s")
+            raise InputError(f"{name}: the pipe or device was still sending after {limit:g} s ({size} bytes); "
+                             "stopped reading")
+        try:
+            chunk = os.read(fd, min(65_536, max_bytes + 1 - size))
+        except BlockingIOError:
+            continue
+        if not chunk:
+            break
+        chunks.append(chunk)
+        size += len(chunk)
+    data = b"".join(chunks)
+    if size > max_bytes:
+        log.warning("%s: larger than %d bytes; only the first %d bytes were read (truncated)", name,
+                    max_bytes, max_bytes)
+    return data[:max_bytes]
 
 
 def decode_bytes(data: bytes, name: str) -> str:
@@ -160,3 +185,21 @@ def _check_text(text: str, name: str) -> str:
     if sample and len(_BAD_CHARS.findall(sample)) > _MAX_BAD_CHARS * len(sample):
         raise InputError(f"{name}: binary data (mostly control characters), not text")
     return text
+
+
+def looks_like_jsonl(data: bytes) -> bool:
+    """True when every non-empty line is a JSON object (and there is at least one)."""
+    lines = [line for line in data.splitlines() if line.strip()]
+    if not lines or not lines[0].lstrip(codecs.BOM_UTF8 + b" \t").startswith(b"{"):
+        return False
+    return all(_is_json_object(line) for line in lines)
+
+
+def _is_json_object(line: bytes) -> bool:
+    """Whether a line holds one JSON object (one nested too deeply to parse counts: it is skipped later)."""
+    try:
+        return isinstance(json.loads(line), dict)
+    except RecursionError:
+        return line.lstrip(codecs.BOM_UTF8 + b" \t").startswith(b"{")
+    except ValueError:
+        return False

@@ -13,14 +13,14 @@ import logging
 import re
 from collections.abc import Iterable
 from datetime import datetime, timezone
-from typing import Any
-from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+from typing import Any, NamedTuple
+from urllib.parse import parse_qsl, urlencode, urlunsplit
 
 from ..errors import FetchError
 from .decode import decode_bytes
 from .documents import make_document
-from .addresses import TrustedOrigins, origin
-from .fetch import Response, fetch_many, fetch_one
+from .addresses import TrustedOrigins, is_http, join_url, origin, split_url
+from .fetch import Response, fetch_each, fetch_one
 from .htmltext import document_from_html, html_fragment_text
 from ..models import Document
 from ..options import Options, describe_window, feed_window, parse_duration  # noqa: F401 (parse_duration: re-exported)
@@ -52,17 +52,14 @@ def canonical_url(url: str) -> str:
         'https://example.com/news/a?id=3'
     """
     url = url.strip()
-    parts = urlsplit(url)
-    scheme = parts.scheme.lower()
-    if scheme not in ("http", "https") or not parts.hostname:
+    parts = split_url(url)
+    if parts is None or not is_http(url) or not parts.hostname:
         return url
+    scheme = parts.scheme.lower()
     host = parts.hostname.lower()
     if ":" in host:
         host = f"[{host}]"
-    try:
-        port = parts.port
-    except ValueError:
-        port = None
+    port = parts.port
     if port and port != {"http": 80, "https": 443}[scheme]:
         host = f"{host}:{port}"
     query = [
@@ -142,7 +139,7 @@ def load_remote(url: str, options: Options) -> list[Document]:
                                    trusted=trusted)
     canonical = _page_canonical(response) or canonical_url(response.final_url)
     doc = document_from_html(_page_html(response), id=canonical, url=canonical, path=url,
-                             budget=options.fetch_timeout - response.seconds)
+                             budget=response.time_left())
     if doc is None:
         log.warning("%s: no article text found; skipped", url)
         return []
@@ -169,7 +166,7 @@ def documents_from_feed(
     Raises:
         FetchError: the data is not a feed.
     """
-    base = base_url or (location if _is_http(location) else None)
+    base = base_url or (location if is_http(location) else None)
     parsed = parse_feed(data, base)
     if not parsed.entries and (parsed.get("bozo") or not parsed.get("version")):
         reason = _one_line(parsed.get("bozo_exception")) or "no feed found"
@@ -192,26 +189,46 @@ def documents_from_feed(
     if not parsed.entries:
         log.warning("%s: the feed has no entries", location)
     elif not entries:
-        dates = [d for d in map(_entry_date, parsed.entries) if d is not None]
-        if end is not None and dates and min(dates) >= end:  # the window ends with the briefing's date
+        published = [d for d in map(_entry_date, parsed.entries) if d is not None]
+        if end is not None and published and min(published) >= end:  # the window ends with the briefing's date
             log.warning("%s: all %d of its entries are newer than the briefing's date %s: the window (--since) "
                         "ends with that day (--date)", location, len(parsed.entries), options.date)
         else:
             log.warning("%s: none of its %d entries is within %s; widen the window with --since",
                         location, len(parsed.entries), describe_window(options))
 
-    links = [link for _, _, _, link in entries if link and _is_http(link)]
+    link_dates = {link: when for _, _, when, link in entries if link and is_http(link)}
     if trusted is None:
-        trusted = {origin(location): None} if _is_http(location) else {}
-    pages = fetch_many(links, options, allow_private_for=trusted)
+        trusted = {origin(location): None} if is_http(location) else {}
+
+    def read_page(response: Response) -> _Page:
+        """Each page's text is extracted as it arrives (in the fetching thread); only that is kept."""
+        return _read_page(response, link_dates[response.url], publisher, location)
+
+    pages = fetch_each(list(link_dates), options, read_page, allow_private_for=trusted)
     documents = []
     for index, entry, when, link in entries:
-        doc = _entry_document(entry, index, when, link, pages, publisher, location, parsed.feed.get("language"),
-                              budget=options.fetch_timeout)
+        doc = _entry_document(entry, index, when, link, pages, publisher, location, parsed.feed.get("language"))
         if doc is not None:
             documents.append(doc)
     # A page's rel=canonical can show that two different links are the same article.
     return unique_by_url(documents)
+
+
+class _Page(NamedTuple):
+    """What is kept of an entry's article page: its canonical URL and its text as a Document (None: none found)."""
+
+    url: str
+    document: Document | None
+
+
+def _read_page(response: Response, when: datetime | None, publisher: str | None, location: str) -> _Page:
+    """The article page behind an entry's link, as a Document with the entry's date and publisher (reading it
+    may take what its fetch left of the per-URL budget)."""
+    url = _page_canonical(response) or canonical_url(response.url)
+    doc = document_from_html(_page_html(response), id=url, url=url, source=publisher,
+                             date=when.isoformat() if when else None, path=location, budget=response.time_left())
+    return _Page(url, doc)
 
 
 def _entry_document(
@@ -219,16 +236,13 @@ def _entry_document(
     index: int,
     when: datetime | None,
     link: str | None,
-    pages: dict[str, Response | FetchError],
+    pages: dict[str, _Page | FetchError],
     publisher: str | None,
     location: str,
     feed_language: str | None = None,
-    *,
-    budget: float,
 ) -> Document | None:
     """One entry as a Document: the article page's text, or the entry's own text as a fallback.
 
-    Reading the page may take what its fetch left of `budget` (the per-URL fetch_timeout).
     Its language is the page's (declared or detected) for the page's text; for the entry's own text, the
     entry's `xml:lang`, else the feed's (`<language>`, `xml:lang`), else detected.
     """
@@ -238,14 +252,12 @@ def _entry_document(
     name = link or f"{location} entry {index + 1}"
     fallback = _entry_text(entry)
     page_doc: Document | None = None
-    if link and not _is_http(link):
+    if link and not is_http(link):
         log.warning("%s: refused link %s (only http and https links are fetched); using the feed text", location, link)
     elif link:
         result = pages.get(link)
-        if isinstance(result, Response):
-            url = _page_canonical(result) or url
-            page_doc = document_from_html(_page_html(result), id=url or name, url=url, source=publisher, date=iso,
-                                         path=location, budget=budget - result.seconds)
+        if isinstance(result, _Page):
+            url, page_doc = result
             if page_doc is None and fallback:
                 log.warning("%s: no article text on the page; using the feed text", link)
         elif isinstance(result, FetchError):
@@ -348,8 +360,8 @@ def _page_canonical(response: Response) -> str | None:
             for m in re.finditer(r"""([\w:-]+)\s*=\s*(?:(["'])(.*?)\2|([^\s>]+))""", tag)
         )
         if "canonical" in (attrs.get("rel") or "").lower().split() and attrs.get("href"):
-            href = urljoin(response.final_url, html_fragment_text(attrs["href"]))
-            return canonical_url(href) if _is_http(href) else None
+            href = join_url(response.final_url, html_fragment_text(attrs["href"]))
+            return canonical_url(href) if href is not None and is_http(href) else None
     return None
 
 
@@ -359,11 +371,6 @@ def _head_text(data: bytes) -> str:
     if head.startswith((b"\xff\xfe", b"\xfe\xff")):
         return head.decode("utf-16", "ignore")
     return head.decode("utf-8", "ignore").lstrip("\ufeff \t\r\n")
-
-
-def _is_http(url: str) -> bool:
-    """Whether a string is an http(s) URL."""
-    return urlsplit(url).scheme.lower() in ("http", "https")
 
 
 def _one_line(value: object) -> str:

@@ -6,38 +6,44 @@ unless they are on the exact origin of the feed the user typed or `Options.allow
 (`briefing.sources.addresses`). Every redirect hop is checked the same way, and the connection goes
 to the address that was checked (so a second DNS answer cannot swap in another one).
 
-Every fetch has one deadline, `Options.fetch_timeout` seconds for the whole URL (redirects, headers
-and body together): httpx's timeouts count each read on its own, so a server that drips a byte at a
-time would never trip them. A watchdog shuts the connection down when the deadline passes.
+Every fetch has one deadline, `Options.fetch_timeout` seconds for the whole URL (name lookup,
+redirects, headers and body together), and none outlives the run's deadline (`Options.run_deadline`):
+httpx's timeouts count each read on its own, so a server that drips a byte at a time would never trip
+them. A watchdog shuts the connection down when the deadline passes, and the name lookup runs in a
+worker thread that is abandoned at the deadline.
+
+At most 8 requests are in flight in the whole process, at most 2 per host, whoever asks. The body is
+decoded here (gzip, deflate, in any number of layers) a bounded piece at a time, so `max_bytes` and the
+deadline hold for the decoded bytes as they stream: a small compressed bomb stops at the cap.
 """
 from __future__ import annotations
 
 import contextlib
-import hashlib
-import json
+import math
 import socket
 import threading
 import time
-from collections.abc import Iterable, Iterator
+import zlib
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
-from urllib.parse import urljoin, urlsplit
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from ..errors import DeliveryError, FetchError
+from ..errors import FetchError
 from ..options import Options
-from .addresses import TrustedOrigins, check_target
+from .addresses import TrustedOrigins, check_target, join_url, split_url
+from .encoding import content_layers, decoded
+from .httpcache import cache_dir, cache_read, cache_touch, cache_write
+from .limits import MAX_CONNECTIONS, on_parse_thread, run_out, slot, tls_context
 
 if TYPE_CHECKING:
     import httpx
 
 MAX_REDIRECTS = 5
-MAX_CONNECTIONS = 8  # global limit on requests in flight
-MAX_PER_HOST = 2  # be polite to each publisher
 _CHUNK = 65_536
 _REDIRECT_CODES = {301, 302, 303, 307, 308}
-_CACHE_FORMAT = 1
+T = TypeVar("T")
+
 
 
 @dataclass(frozen=True)
@@ -51,12 +57,16 @@ class Response:
     content: bytes = b""
     from_cache: bool = False
     address: str | None = None  # the IP address it was fetched from (pins the origin for its links)
-    seconds: float = 0.0  # how long the fetch took: reading the page may take the rest of fetch_timeout
+    deadline: float = math.inf  # time.monotonic() at which this URL's time budget ends (for work on its body)
 
     @property
     def content_type(self) -> str:
         """The media type without parameters, lower-case ("" when missing)."""
         return self.headers.get("content-type", "").split(";", 1)[0].strip().lower()
+
+    def time_left(self) -> float:
+        """Seconds left of this URL's budget (for parsing its body); 0.0 once it has passed."""
+        return max(self.deadline - time.monotonic(), 0.0)
 
 
 def user_agent() -> str:
@@ -70,28 +80,12 @@ def user_agent() -> str:
     return f"briefing/{ver} (+https://github.com/briefing)"
 
 
-def cache_dir(options: Options) -> Path:
-    """The HTTP cache directory: `options.cache_dir` or the user cache dir / briefing / http.
-
-    Args:
-        options: uses `cache_dir`.
-
-    Returns:
-        The directory (not created).
-    """
-    if options.cache_dir:
-        return Path(options.cache_dir)
-    from platformdirs import user_cache_dir
-
-    return Path(user_cache_dir("briefing")) / "http"
-
-
 def fetch_one(url: str, options: Options, *, allow_private_for: TrustedOrigins | None = None) -> Response:
     """Fetch one URL, following at most 5 redirects, or raise FetchError.
 
     Args:
         url: an http(s) URL.
-        options: uses `fetch_timeout`, `max_bytes`, `cache_dir`, `allow_private`.
+        options: uses `fetch_timeout`, `run_deadline`, `max_bytes`, `cache_dir`, `allow_private`.
         allow_private_for: None when the user gave the URL (fetched as given). For an untrusted
             link, the trusted origins ("host:port" -> the address to connect to, or None):
             private addresses are refused except on these (see `addresses.check_target`).
@@ -122,26 +116,55 @@ def fetch_many(
     Returns:
         A dict from each URL to its Response or to the FetchError that explains the failure.
     """
+    return fetch_each(urls, options, _same, allow_private_for=allow_private_for)
+
+
+def _same(response: Response) -> Response:
+    """The response itself (what `fetch_many` keeps of each)."""
+    return response
+
+
+def fetch_each(
+    urls: Iterable[str], options: Options, use: Callable[[Response], T], *,
+    allow_private_for: TrustedOrigins | None = None,
+) -> dict[str, T | FetchError]:
+    """Fetch several URLs concurrently and keep only `use(response)` of each, made as each arrives.
+
+    A body is only held while its URL has one of the process's 8 request slots, so at most 8 bodies
+    (each at most `max_bytes`) are held at once, however many URLs and callers there are. `use` (e.g.
+    extracting a page's text) runs on the process's one parsing thread (`limits.on_parse_thread`), with
+    `Response.time_left()` of the URL's budget; the body is dropped when it returns.
+
+    Args:
+        urls: http(s) URLs; duplicates are fetched once.
+        options: see `fetch_one`.
+        use: what to keep of a response; a FetchError it raises becomes that URL's value.
+        allow_private_for: see `fetch_one`.
+
+    Returns:
+        A dict from each URL to `use(response)` or to the FetchError that explains the failure.
+    """
     import httpx
 
     unique = list(dict.fromkeys(urls))
     if not unique:
         return {}
-    host_locks: dict[str, threading.BoundedSemaphore] = {
-        _host_key(u): threading.BoundedSemaphore(MAX_PER_HOST) for u in unique
-    }
     # No keep-alive: each request opens its own connection, which its deadline watchdog may shut down.
     limits = httpx.Limits(max_connections=MAX_CONNECTIONS, max_keepalive_connections=0)
     timeout = httpx.Timeout(options.fetch_timeout)
+    # Accept-Encoding is what `encoding.decoded` can decode; httpx's own decoding is never used (iter_raw).
     headers = {"User-Agent": user_agent(), "Accept-Encoding": "gzip, deflate"}
-    with httpx.Client(limits=limits, timeout=timeout, headers=headers, follow_redirects=False) as client:
+    with httpx.Client(limits=limits, timeout=timeout, headers=headers, follow_redirects=False,
+                      verify=tls_context()) as client:
 
-        def work(url: str) -> Response | FetchError:
-            with host_locks[_host_key(url)]:
-                try:
-                    return _fetch(client, url, options, allow_private_for)
-                except FetchError as exc:
-                    return exc
+        def work(url: str) -> T | FetchError:
+            try:
+                with slot(_host_key(url), url, options):
+                    response = _fetch(client, url, options, allow_private_for)
+                    # the body is held (and its slot kept) until it is parsed, on the one parsing thread
+                    return response if use is _same else on_parse_thread(use, response)  # type: ignore[return-value]
+            except FetchError as exc:
+                return exc
 
         with ThreadPoolExecutor(max_workers=min(MAX_CONNECTIONS, len(unique))) as pool:
             return dict(zip(unique, pool.map(work, unique)))
@@ -149,7 +172,8 @@ def fetch_many(
 
 def _host_key(url: str) -> str:
     """The lower-case host of a URL (for the per-host limit)."""
-    return (urlsplit(url).hostname or "").lower()
+    parts = split_url(url)
+    return ((parts.hostname if parts else None) or "").lower()
 
 
 def _fetch(client: httpx.Client, url: str, options: Options, allow_private_for: TrustedOrigins | None) -> Response:
@@ -157,21 +181,22 @@ def _fetch(client: httpx.Client, url: str, options: Options, allow_private_for: 
     import httpx
 
     current = url
-    deadline = _Deadline(options.fetch_timeout)
+    deadline = _Deadline(options.fetch_timeout, options.run_deadline)
     for _hop in range(MAX_REDIRECTS + 1):
         if time.monotonic() >= deadline.at:
-            raise FetchError(f"Could not fetch {url}: timed out after {options.fetch_timeout:g} s")
-        pinned = check_target(current, url, options, allow_private_for)
-        cached = _cache_read(cache_dir(options), current)
+            raise FetchError(f"Could not fetch {url}: {deadline.reason(options)}")
+        pinned = check_target(current, url, options, allow_private_for, wait=deadline.remaining(),
+                              limit=deadline.limit)
+        cached = cache_read(cache_dir(options), current)
         try:
             with deadline.watch():
                 response = _request(client, current, pinned, cached, options, url, deadline)
-        except (httpx.HTTPError, httpx.InvalidURL, ValueError, OSError) as exc:
+        except (httpx.HTTPError, httpx.InvalidURL, ValueError, OSError, zlib.error) as exc:
             if deadline.expired or isinstance(exc, httpx.TimeoutException):
-                raise FetchError(f"Could not fetch {url}: timed out after {options.fetch_timeout:g} s") from None
+                raise FetchError(f"Could not fetch {url}: {deadline.reason(options)}") from None
             raise FetchError(f"Could not fetch {url}: {_one_line(exc)}") from None
         if isinstance(response, Response):
-            return replace(response, url=url, seconds=options.fetch_timeout - deadline.remaining())
+            return replace(response, url=url, deadline=deadline.at)
         current = response  # a redirect target
     raise FetchError(f"Could not fetch {url}: more than {MAX_REDIRECTS} redirects")
 
@@ -180,16 +205,18 @@ def _request(
     client: httpx.Client,
     url: str,
     pinned: str,
-    cached: Response | None,
+    cached: Any,
     options: Options,
     original: str,
     deadline: _Deadline,
 ) -> Response | str:
-    """One request: the response, or the absolute URL it redirects to."""
+    """One request: the response, or the absolute URL it redirects to (`cached`: a `httpcache.CachedBody`)."""
     headers: dict[str, str] = {}
     extensions: dict[str, Any] = {}
     # Connect to the checked address, keep the real name for Host and TLS.
-    parts = urlsplit(url)
+    parts = split_url(url)
+    if parts is None:
+        raise FetchError(f"Could not fetch {original}: not a valid URL")
     target = str(_httpx_url(url).copy_with(host=pinned))
     headers["Host"] = parts.netloc.rsplit("@", 1)[-1]
     if parts.scheme == "https":
@@ -206,13 +233,17 @@ def _request(
     try:
         status = response.status_code
         if status in _REDIRECT_CODES and "location" in response.headers:
-            return urljoin(url, response.headers["location"])
+            hop = join_url(url, response.headers["location"])
+            if hop is None:
+                raise FetchError(f"Could not fetch {original}: it redirects to a malformed URL")
+            return hop
         if status == 304 and cached is not None:
-            return replace(cached, final_url=url, from_cache=True, address=pinned)
+            cache_touch(cache_dir(options), url)
+            return Response(url, url, 200, cached.headers, cached.content, from_cache=True, address=pinned)
         if status != 200:
             reason = f"HTTP {status} {response.reason_phrase}".strip()
             raise FetchError(f"Could not fetch {original}: {reason}")
-        body = _read_capped(response, options.max_bytes, deadline.at, original)
+        body = _read_capped(response, options.max_bytes, deadline, original, options)
     finally:
         response.close()
     result = Response(
@@ -224,19 +255,24 @@ def _request(
         address=pinned,
     )
     if "etag" in result.headers or "last-modified" in result.headers:
-        _cache_write(cache_dir(options), url, result)
+        cache_write(cache_dir(options), url, result.headers, result.content)
     return result
 
 
 class _Deadline:
     """One fetch's deadline: the time left for each request, and a watchdog that shuts the connection down.
 
-    The connection's socket comes from httpx's `trace` extension (the connect and TLS events); when the
-    deadline passes, `socket.shutdown` wakes the read that is waiting, whatever the server is sending.
+    It is `seconds` from now, or the run's deadline (`run_at`, a `time.monotonic()` value) if that
+    comes first. The connection's socket comes from httpx's `trace` extension (the connect and TLS
+    events); when the deadline passes, `socket.shutdown` wakes the read that is waiting, whatever the
+    server is sending.
     """
 
-    def __init__(self, seconds: float) -> None:
-        self.at = time.monotonic() + seconds
+    def __init__(self, seconds: float, run_at: float | None = None) -> None:
+        self.limit = seconds
+        own = time.monotonic() + seconds
+        self.at = own if run_at is None else min(own, run_at)
+        self.by_run = self.at < own
         self.expired = False
         self._sockets: list[socket.socket] = []
         self._lock = threading.Lock()
@@ -244,6 +280,10 @@ class _Deadline:
     def remaining(self) -> float:
         """Seconds left (a small positive number once the deadline has passed)."""
         return max(self.at - time.monotonic(), 0.001)
+
+    def reason(self, options: Options) -> str:
+        """Why the fetch stopped at this deadline, for the message."""
+        return run_out(options) if self.by_run else f"timed out after {self.limit:g} s"
 
     def trace(self, event: str, info: dict[str, Any]) -> None:
         """httpx trace hook: remember the socket of each new connection (and of its TLS layer)."""
@@ -292,20 +332,26 @@ def _httpx_url(url: str) -> httpx.URL:
     return httpx.URL(url)
 
 
-def _read_capped(response: httpx.Response, max_bytes: int, deadline: float, url: str) -> bytes:
-    """Read the body, aborting when it grows past max_bytes or the request outlives its timeout."""
+def _read_capped(response: httpx.Response, max_bytes: int, deadline: _Deadline, url: str,
+                 options: Options) -> bytes:
+    """Read and decode the body, aborting when the decoded bytes grow past max_bytes or the deadline passes."""
     declared = response.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > max_bytes:
         raise FetchError(f"Could not fetch {url}: response larger than {max_bytes} bytes")
+    try:
+        layers = content_layers(response.headers.get("content-encoding", ""))
+    except ValueError as exc:
+        raise FetchError(f"Could not fetch {url}: {exc}") from None
     chunks: list[bytes] = []
     size = 0
-    for chunk in response.iter_bytes(_CHUNK):
+    for chunk in decoded(response.iter_raw(_CHUNK), layers):
         size += len(chunk)
         if size > max_bytes:
-            raise FetchError(f"Could not fetch {url}: response larger than {max_bytes} bytes")
-        # Read timeouts reset on every byte; a slow drip must still end.
-        if time.monotonic() > deadline:
-            raise FetchError(f"Could not fetch {url}: timed out while reading")
+            what = "decoded response" if layers else "response"
+            raise FetchError(f"Could not fetch {url}: {what} larger than {max_bytes} bytes")
+        # Read timeouts reset on every byte; a slow drip (or a long decompression) must still end.
+        if time.monotonic() > deadline.at:
+            raise FetchError(f"Could not fetch {url}: {deadline.reason(options)} while reading")
         chunks.append(chunk)
     return b"".join(chunks)
 
@@ -314,41 +360,3 @@ def _one_line(exc: BaseException) -> str:
     """An exception as one short line."""
     text = " ".join(str(exc).split()) or type(exc).__name__
     return text[:200]
-
-
-# ---------------------------------------------------------------- cache
-
-
-def _cache_path(directory: Path, url: str) -> Path:
-    """Where the cached response for a URL lives."""
-    return directory / (hashlib.sha256(url.encode("utf-8")).hexdigest() + ".cache")
-
-
-def _cache_read(directory: Path, url: str) -> Response | None:
-    """The cached response for a URL, or None (a missing or damaged entry is ignored)."""
-    try:
-        data = _cache_path(directory, url).read_bytes()
-        head, body = data.split(b"\n", 1)
-        meta = json.loads(head)
-        if meta.get("format") != _CACHE_FORMAT or meta.get("url") != url:
-            return None
-        return Response(url=url, final_url=url, status_code=200, headers=dict(meta["headers"]), content=body)
-    except (OSError, ValueError, KeyError, TypeError):
-        return None
-
-
-def _cache_write(directory: Path, url: str, response: Response) -> None:
-    """Store body + validators atomically (temp file + os.replace); a failed write is not fatal."""
-    keep = ("etag", "last-modified", "content-type")
-    meta = {
-        "format": _CACHE_FORMAT,
-        "url": url,
-        "headers": {k: v for k, v in response.headers.items() if k in keep},
-    }
-    from ..atomic import write_atomic
-
-    try:
-        directory.mkdir(parents=True, exist_ok=True)
-        write_atomic(_cache_path(directory, url), json.dumps(meta).encode("utf-8") + b"\n" + response.content)
-    except (OSError, DeliveryError):
-        pass  # the cache is an optimisation; the fetched body is still good

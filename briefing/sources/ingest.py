@@ -6,7 +6,6 @@ Every document's text passes through `briefing.text.normalize.normalize_text`.
 """
 from __future__ import annotations
 
-import codecs
 import errno
 import hashlib
 import json
@@ -24,10 +23,11 @@ from ..errors import BriefingError, InputError, NoInputError
 from ..models import Document
 from ..options import Options
 from ..parallel import parallel_map
-from .decode import decode_bytes, read_bytes_capped, read_stream_capped
+from .decode import decode_bytes, looks_like_jsonl, read_bytes_capped, read_stream_capped
 from .documents import MAX_DOCUMENT_BYTES, URL_RE, document_from_text, make_document
 from .htmltext import document_from_html, document_from_markdown
 from .opml import XML_PROLOG
+from .remote import load_urls, stream_wait, with_run_deadline
 
 log = logging.getLogger(__name__)
 
@@ -73,10 +73,14 @@ def load_documents(inputs: Sequence[str], options: Options, stdin: IO[bytes] | N
     """
     if not inputs:
         raise NoInputError("no inputs given; pass files, directories, URLs or - for stdin")
+    options = with_run_deadline(options)  # every fetch and stream read of this run ends by then
     tally = _Tally()
     docs: list[Document] = []
+    # URLs are fetched together (like an OPML file's feeds); a lone URL's failure is the run's one Error line.
+    remote = _load_urls([i for i in inputs if i.lower().startswith(("http://", "https://"))], options, tally,
+                        len(inputs) > 1)
     for item in inputs:
-        docs.extend(_load_input(item, options, stdin, tally))
+        docs.extend(remote[item] if item in remote else _load_input(item, options, stdin, tally))
     if docs:
         if any(doc.url for doc in docs):  # (documents without a link need not load the feed reader)
             from .feeds import unique_by_url
@@ -114,17 +118,15 @@ def _load_input(item: str, options: Options, stdin: IO[bytes] | None, tally: _Ta
             stream = stdin if stdin is not None else getattr(sys.stdin, "buffer", None)
             if stream is None:  # started with stdin closed (`<&-`)
                 raise InputError("stdin: standard input is closed")
-            data = read_stream_capped(stream, options.max_bytes, "stdin")
+            data = read_stream_capped(stream, options.max_bytes, "stdin", wait=stream_wait(options))
             return _from_bytes(data, None, name="stdin", stem="stdin", path="-", options=options, tally=tally)
         except (OSError, BriefingError) as exc:
             reason = exc.strerror if isinstance(exc, OSError) else str(exc).removeprefix("stdin: ")
             log.warning("stdin: skipped: %s", reason)
             tally.skipped_files += 1
             return []
-    if URL_RE.match(item):
-        if not item.lower().startswith(("http://", "https://")):
-            raise InputError(f"{item}: unsupported URL scheme; use an http:// or https:// URL or a file path")
-        return _load_url(item, options, tally)
+    if URL_RE.match(item):  # (http and https URLs were read by load_documents)
+        raise InputError(f"{item}: unsupported URL scheme; use an http:// or https:// URL or a file path")
     path = Path(item)
     if not path.exists():
         if path.is_symlink():
@@ -145,17 +147,20 @@ def _load_input(item: str, options: Options, stdin: IO[bytes] | None, tally: _Ta
     return [doc for file in files for doc in _load_file(file, options, tally)]
 
 
-def _load_url(url: str, options: Options, tally: _Tally) -> list[Document]:
-    """Documents from one http(s) URL the user named (directly or in an OPML list); failures are warnings."""
-    from .feeds import load_remote
+def _load_urls(urls: Sequence[str], options: Options, tally: _Tally, warn: bool = True) -> dict[str, list[Document]]:
+    """Documents from the http(s) URLs the user named (directly or in an OPML list); failures are warnings."""
+    found: dict[str, list[Document]] = {}
+    for url, result in load_urls(urls, options).items():
+        tally.urls += 1
+        if isinstance(result, BriefingError):
+            if warn:
+                log.warning("%s: skipped: %s", url, result)
+            tally.errors.append(result)
+            result = []
+        found[url] = result
+    return found
 
-    tally.urls += 1
-    try:
-        return load_remote(url, options)
-    except BriefingError as exc:
-        log.warning("%s: skipped: %s", url, exc)
-        tally.errors.append(exc)
-        return []
+
 def _worth_parallel(files: Sequence[Path]) -> bool:
     """Whether a folder is a big JSONL dump (a firehose day in shards) worth reading on every core."""
     if len(files) < 2 or any(KINDS.get(f.suffix.lower()) != "jsonl" for f in files):
@@ -222,7 +227,7 @@ def _load_file(path: Path, options: Options, tally: _Tally) -> list[Document]:
                 docs = _from_jsonl(lines, name, tally)
         else:
             cap = options.max_bytes if kind in (None, "feed") else min(options.max_bytes, MAX_DOCUMENT_BYTES)
-            data = read_bytes_capped(path, cap, wait=options.fetch_timeout)
+            data = read_bytes_capped(path, cap, wait=stream_wait(options))
             docs = _from_bytes(data, kind, name=name, stem=path.stem, path=name, options=options, tally=tally)
     except (OSError, BriefingError) as exc:
         reason = exc.strerror if isinstance(exc, OSError) else str(exc).removeprefix(f"{name}: ")
@@ -240,14 +245,15 @@ def _from_bytes(data: bytes, kind: str | None, *, name: str, stem: str, path: st
     from .opml import is_opml, read_opml
 
     if kind == "opml" or (kind in (None, "feed") and is_opml(data)):  # subscriptions: read every feed they list
-        return [doc for sub in read_opml(data, name) for doc in _load_url(sub.url, options, tally)]
+        found = _load_urls([sub.url for sub in read_opml(data, name)], options, tally)
+        return [doc for docs in found.values() for doc in docs]
     if kind != "jsonl" and _FEED.match(data[:_SNIFF_BYTES]):
         from .feeds import documents_from_feed
 
         return documents_from_feed(data, location=path, options=options)
     if kind == "feed":
         raise InputError("not an RSS or Atom feed")
-    if kind is None and _looks_like_jsonl(data):
+    if kind is None and looks_like_jsonl(data):
         return _from_jsonl(enumerate(data.splitlines(), start=1), name, tally, path=path)
     if len(data) > MAX_DOCUMENT_BYTES:
         log.warning("%s: only the first %d bytes were read (the rest was truncated)", name, MAX_DOCUMENT_BYTES)
@@ -310,24 +316,6 @@ def _unique_ids(docs: list[Document]) -> list[Document]:
 
 
 # --- JSONL ----------------------------------------------------------------------------------------
-
-
-def _looks_like_jsonl(data: bytes) -> bool:
-    """True when every non-empty line is a JSON object (and there is at least one)."""
-    lines = [line for line in data.splitlines() if line.strip()]
-    if not lines or not lines[0].lstrip(codecs.BOM_UTF8 + b" \t").startswith(b"{"):
-        return False
-    return all(_is_json_object(line) for line in lines)
-
-
-def _is_json_object(line: bytes) -> bool:
-    """Whether a line holds one JSON object (one nested too deeply to parse counts: it is skipped later)."""
-    try:
-        return isinstance(json.loads(line), dict)
-    except RecursionError:
-        return line.lstrip(codecs.BOM_UTF8 + b" \t").startswith(b"{")
-    except ValueError:
-        return False
 
 
 def _iter_lines(stream: IO[bytes], max_bytes: int, name: str) -> Iterator[tuple[int, bytes | None]]:
