@@ -48,6 +48,9 @@ def load_urls(urls: Sequence[str], options: Options) -> dict[str, list[Document]
     Returns:
         Each URL, in input order, with its documents or its error.
     """
+    unique = list(dict.fromkeys(urls))
+    if not unique:  # (a run without URLs need not load the feed reader)
+        return {}
     from .feeds import load_remote
 
     def load(url: str) -> list[Document] | BriefingError:
@@ -56,8 +59,5 @@ def load_urls(urls: Sequence[str], options: Options) -> dict[str, list[Document]
         except BriefingError as exc:
             return exc
 
-    unique = list(dict.fromkeys(urls))
-    if not unique:
-        return {}
     with ThreadPoolExecutor(max_workers=min(MAX_FEEDS, len(unique))) as pool:
         return dict(zip(unique, pool.map(load, unique)))
