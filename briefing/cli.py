@@ -307,13 +307,15 @@ def evaluate(
     systems: Annotated[Optional[list[str]], typer.Option("--system", help="Systems to score [default: ours (the default build), ours-nostories, ours+query (clusters with a query), lead, lexrank, textrank, lsa, random].")] = None,
     limit: Annotated[Optional[int], typer.Option("--limit", min=1, help="Only the first K clusters.")] = None,
     json_path: Annotated[Optional[Path], typer.Option("--json", help="Also save the table as JSON here.", dir_okay=False)] = None,
+    tokenizer: Annotated[str, typer.Option("--tokenizer", help="ROUGE tokens: auto (rouge for English clusters, unicode for the others), rouge (rouge-score's own: [a-z0-9] words, Porter) or unicode (every script, the language's Snowball stemmer).")] = "auto",
     quiet: Quiet = False,
 ) -> None:
-    """Score our briefings and baselines against human reference summaries (ROUGE-1/2/L)."""
+    """Score our briefings and baselines against human reference summaries (ROUGE-1/2/L), per language."""
     def action(handler: logging.Handler) -> None:
         from .evaluate import evaluate_file, format_table, save_table
 
-        table = evaluate_file(clusters, words=words, systems=systems, limit=limit, progress=not quiet)
+        table = evaluate_file(clusters, words=words, systems=systems, limit=limit, progress=not quiet,
+                              tokenizer=tokenizer)
         typer.echo(format_table(table))
         if json_path is not None:
             save_table(table, json_path)

@@ -162,11 +162,17 @@ def _fix_text(text: str) -> str:
 
 
 def _apostrophe(match: re.Match[str]) -> str:
-    """`’` for a quote between letters, unless it sits between a lower and an upper case letter."""
+    """`’` for a quote between letters, unless it sits between a lower and an upper case letter, or next to a
+    Hebrew letter: there `"` is gershayim and `'` geresh (`ארה"ב`, `או"ם`), which write acronyms."""
     text, pos = match.string, match.start()
     if text[pos - 1].islower() and text[pos + 1].isupper():
         return match.group()
+    if _HEBREW_LETTER.match(text, pos - 1) or _HEBREW_LETTER.match(text, pos + 1):
+        return match.group()
     return "’"
+
+
+_HEBREW_LETTER = re.compile("[\u05d0-\u05ea\u05f0-\u05f2\ufb1d-\ufb4f]")
 
 
 def _space_unless_address(match: re.Match[str]) -> str:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import itertools
 import re
+import unicodedata
 from functools import lru_cache
 
 from ..models import Document, Sentence
@@ -66,7 +67,13 @@ _ATTRIBUTION = re.compile(
     r"declared|insisted|warned|explained|noted|replied|shouted|yelled|cried|recalled|argued|claimed|remarked|"
     r"continued|conceded|acknowledged|admitted|exclaimed|demanded|wondered)\b"
 )
-_DOTTED = re.compile(r"(?:[^\W\d_]\.)+[^\W\d_]")  # U.S, a.m, U.S.S.R, Ph.D
+# Combining marks (Devanagari vowel signs and viramas, Arabic harakat, ...): part of a letter in `_DOTTED`.
+_MARKS = re.escape("".join(c for c in map(chr, range(0x300, 0x3000)) if unicodedata.category(c)[0] == "M"))
+_DOTTED = re.compile(rf"(?:[^\W\d_][{_MARKS}]*\.)+[^\W\d_][{_MARKS}]*")  # U.S, a.m, U.S.S.R, Ph.D, सी.ओ.पी
+# A straight double quote inside a Hebrew word is gershayim (`ארה"ב`, `או"ם`), not a quotation mark.
+_GERSHAYIM = re.compile('"(?<=[\u05d0-\u05ea]")(?=[\u05d0-\u05ea])')
+# A Han or kana character: after `?`, `!`, `…` or `。` in Japanese or Chinese it starts a new sentence.
+_CJK_START = re.compile("[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff]")
 _LIST_MARKER = re.compile(r"(?:\d{1,3}|[a-z]|[ivx]{1,4})")
 _LIST_START = re.compile(r"[•▪◦‣⁃●]?\s*(?:(\d{1,3})|([a-z]))(\.\)|\.|\))\s")
 _BULLET = re.compile(r"[•▪◦‣⁃●](?<=\s.)")
@@ -103,7 +110,9 @@ def _decide(para: str, seg_start: int, m: re.Match[str], tables: Tables = _ENGLI
     """Where the candidate `m` ends a sentence, or -1 when it does not."""
     punct, close, openers, nxt = m.group(1, 2, 3, 4)
     end = m.end()
-    if punct[-1] in "。！？":  # CJK full stop: a boundary, unless a quotation's particle follows
+    # CJK full stop, or in Japanese/Chinese any sentence-final mark followed directly by Han or kana: a
+    # boundary, unless a quotation's particle follows
+    if punct[-1] in "。！？" or (tables.spaceless and nxt is None and _CJK_START.match(para, end)):
         return -1 if close[-1:] in ("」", "』") and para[end : end + 1] in CJK_CONTINUATION else end
     c = nxt[:1] if nxt else ""
     if not c or c.islower():  # paragraph end, or the sentence goes on (`Yahoo! in`, `co. at`, `'Great!' she said`)
@@ -251,13 +260,15 @@ def _split_paragraph(para: str, max_words: int, tables: Tables = _ENGLISH) -> li
     for chunk_start, chunk_end in zip(bounds, bounds[1:]):
         chunk = para[chunk_start:chunk_end]
         quoted = "“" in chunk or '"' in chunk
+        # the quotation checks read Hebrew acronyms' gershayim as letters (same length: positions agree)
+        quoting = _GERSHAYIM.sub("״", chunk) if quoted and '"' in chunk else chunk
         bracketed = "(" in chunk
         seg_start = 0
         for m in tables.candidate.finditer(chunk):
             boundary = _decide(chunk, seg_start, m, tables)
             if boundary <= seg_start or boundary >= len(chunk):
                 continue
-            if quoted and _quote_suppressed(chunk, boundary):
+            if quoted and _quote_suppressed(quoting, boundary):
                 continue
             if bracketed and _in_parentheses(chunk, seg_start, boundary):
                 continue
