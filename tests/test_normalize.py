@@ -172,3 +172,9 @@ def test_normalize_is_idempotent(text: str) -> None:
     once = normalize_text(text)
     assert normalize_text(once) == once
     assert "\n\n\n" not in once and once == once.strip()
+
+
+def test_hebrew_acronyms_keep_their_gershayim() -> None:
+    """Issue 25: `"` and `'` inside Hebrew words are gershayim and geresh (acronyms), not broken apostrophes."""
+    text = 'אזרחי ארה"ב והאו"ם, ע"י ג\'ורג\' בוש; ״צה״ל״ ו־ג׳ורג׳. Russia"s talks.'
+    assert normalize_text(text) == 'אזרחי ארה"ב והאו"ם, ע"י ג\'ורג\' בוש; ״צה״ל״ ו־ג׳ורג׳. Russia’s talks.'

@@ -173,6 +173,20 @@ def _apostrophe(match: re.Match[str]) -> str:
 
 
 _HEBREW_LETTER = re.compile("[\u05d0-\u05ea\u05f0-\u05f2\ufb1d-\ufb4f]")
+# A straight double quote inside a Hebrew word is gershayim (`ארה"ב`, `או"ם`), not a quotation mark.
+GERSHAYIM = re.compile('"(?<=[\u05d0-\u05ea]")(?=[\u05d0-\u05ea])')
+
+
+def balanced_quotes(text: str) -> bool:
+    """Whether `text` closes every double quotation it opens (by count: scraped text mixes straight and curly
+    marks; German opens with „ and closes with “); Hebrew gershayim (`ארה"ב`) are letters, not quotes.
+
+    >>> balanced_quotes('He said: "No."'), balanced_quotes('He said: "No.'), balanced_quotes('ארה"ב אמרה.')
+    (True, False, True)
+    """
+    if '"' in text:
+        text = GERSHAYIM.sub("", text)
+    return sum(map(text.count, '"“”„')) % 2 == 0
 
 
 def _space_unless_address(match: re.Match[str]) -> str:

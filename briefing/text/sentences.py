@@ -15,12 +15,11 @@ from __future__ import annotations
 
 import itertools
 import re
-import unicodedata
 from functools import lru_cache
 
 from ..models import Document, Sentence
-from .normalize import is_boilerplate_line, normalize_text
-from .splitrules import CJK_CONTINUATION, Tables, candidate_pattern, language_tables
+from .normalize import GERSHAYIM, is_boilerplate_line, normalize_text
+from .splitrules import CJK_CONTINUATION, CJK_START, MARKS, Tables, candidate_pattern, language_tables
 
 MAX_WORDS = 80
 
@@ -67,13 +66,7 @@ _ATTRIBUTION = re.compile(
     r"declared|insisted|warned|explained|noted|replied|shouted|yelled|cried|recalled|argued|claimed|remarked|"
     r"continued|conceded|acknowledged|admitted|exclaimed|demanded|wondered)\b"
 )
-# Combining marks (Devanagari vowel signs and viramas, Arabic harakat, ...): part of a letter in `_DOTTED`.
-_MARKS = re.escape("".join(c for c in map(chr, range(0x300, 0x3000)) if unicodedata.category(c)[0] == "M"))
-_DOTTED = re.compile(rf"(?:[^\W\d_][{_MARKS}]*\.)+[^\W\d_][{_MARKS}]*")  # U.S, a.m, U.S.S.R, Ph.D, सी.ओ.पी
-# A straight double quote inside a Hebrew word is gershayim (`ארה"ב`, `או"ם`), not a quotation mark.
-_GERSHAYIM = re.compile('"(?<=[\u05d0-\u05ea]")(?=[\u05d0-\u05ea])')
-# A Han or kana character: after `?`, `!`, `…` or `。` in Japanese or Chinese it starts a new sentence.
-_CJK_START = re.compile("[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff]")
+_DOTTED = re.compile(rf"(?:[^\W\d_][{MARKS}]*\.)+[^\W\d_][{MARKS}]*")  # U.S, a.m, U.S.S.R, Ph.D, सी.ओ.पी
 _LIST_MARKER = re.compile(r"(?:\d{1,3}|[a-z]|[ivx]{1,4})")
 _LIST_START = re.compile(r"[•▪◦‣⁃●]?\s*(?:(\d{1,3})|([a-z]))(\.\)|\.|\))\s")
 _BULLET = re.compile(r"[•▪◦‣⁃●](?<=\s.)")
@@ -112,7 +105,7 @@ def _decide(para: str, seg_start: int, m: re.Match[str], tables: Tables = _ENGLI
     end = m.end()
     # CJK full stop, or in Japanese/Chinese any sentence-final mark followed directly by Han or kana: a
     # boundary, unless a quotation's particle follows
-    if punct[-1] in "。！？" or (tables.spaceless and nxt is None and _CJK_START.match(para, end)):
+    if punct[-1] in "。！？" or (tables.spaceless and nxt is None and CJK_START.match(para, end)):
         return -1 if close[-1:] in ("」", "』") and para[end : end + 1] in CJK_CONTINUATION else end
     c = nxt[:1] if nxt else ""
     if not c or c.islower():  # paragraph end, or the sentence goes on (`Yahoo! in`, `co. at`, `'Great!' she said`)
@@ -261,7 +254,7 @@ def _split_paragraph(para: str, max_words: int, tables: Tables = _ENGLISH) -> li
         chunk = para[chunk_start:chunk_end]
         quoted = "“" in chunk or '"' in chunk
         # the quotation checks read Hebrew acronyms' gershayim as letters (same length: positions agree)
-        quoting = _GERSHAYIM.sub("״", chunk) if quoted and '"' in chunk else chunk
+        quoting = GERSHAYIM.sub("״", chunk) if quoted and '"' in chunk else chunk
         bracketed = "(" in chunk
         seg_start = 0
         for m in tables.candidate.finditer(chunk):

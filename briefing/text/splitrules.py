@@ -24,6 +24,7 @@ Arabic initials spelled as letter names (`جورج دبليو. بوش`, George W
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -196,6 +197,11 @@ _CANDIDATE = (
 # quotes, end a sentence when a Han or kana character follows directly.
 _SPACELESS_END = "|(?<=[?!…。！？？！”’\"」』）])(?<![^?!…。！？][”’\"」』）])(?=[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff])"
 _OPENING = "“\"‘'(\\[{¿¡«"
+# A Han or kana character: after `?`, `!`, `…` or `。` in Japanese or Chinese it starts a new sentence.
+CJK_START = re.compile("[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff]")
+# Combining marks (Devanagari vowel signs and viramas, Arabic harakat, ...), for a character class: they are
+# part of the letter before them (`सी.ओ.पी` is a dotted acronym like `U.S.A`).
+MARKS = re.escape("".join(c for c in map(chr, range(0x300, 0x3000)) if unicodedata.category(c)[0] == "M"))
 # After a closing 」, a quotative particle continues the sentence: `「…。」と述べた。`
 CJK_CONTINUATION = "とっのはがをにもでや"
 
