@@ -68,6 +68,8 @@ class Config:
 
     sources: tuple[str, ...] = ()
     options: dict[str, Any] = field(default_factory=dict, hash=False)
+    # (source, BCP 47 tag) for sources written `{ source = "...", language = "he" }`: their documents' language
+    source_languages: tuple[tuple[str, str], ...] = ()
     site: str | None = None
     site_url: str | None = None  # the site's public URL, for absolute links and ids in feed.xml
     email: EmailConfig = field(default_factory=EmailConfig)
@@ -150,6 +152,7 @@ def _parse(data: dict[str, Any], base: Path, shown: str, file: Path) -> Config:
     top_keys = [*kinds, "sources", "site", "site_url", "email"]
     options: dict[str, Any] = {}
     sources: tuple[str, ...] = ()
+    source_languages: tuple[tuple[str, str], ...] = ()
     site: str | None = None
     site_url: str | None = None
     email = EmailConfig()
@@ -158,8 +161,7 @@ def _parse(data: dict[str, Any], base: Path, shown: str, file: Path) -> Config:
         if key in kinds:
             options[key] = _check_option(key, kinds[key], value, shown, base)
         elif key == "sources":
-            items = _convert(key, "list", value, shown)
-            sources = tuple(_resolve_source(s, base, f"{shown}: sources") for s in items)
+            sources, source_languages = _parse_sources(value, base, shown)
         elif key == "site":
             site = _resolve_path(_convert(key, "str", value, shown), base, f"{shown}: site")
         elif key == "site_url":
@@ -178,7 +180,34 @@ def _parse(data: dict[str, Any], base: Path, shown: str, file: Path) -> Config:
     # A history file named in the config means the user wants the history used.
     if "history" in options and "use_history" not in options:
         options["use_history"] = True
-    return Config(sources=sources, options=options, site=site, site_url=site_url, email=email, path=file.resolve())
+    return Config(sources=sources, options=options, site=site, site_url=site_url, email=email, path=file.resolve(),
+                  source_languages=source_languages)
+
+
+def _parse_sources(value: Any, base: Path, shown: str) -> tuple[tuple[str, ...], tuple[tuple[str, str], ...]]:
+    """`sources`: strings, or tables `{ source = "...", language = "he" }` whose documents are in that language."""
+    from .text.languages import normalize_tag
+
+    items = value if isinstance(value, list) else [value]
+    sources: list[str] = []
+    languages: list[tuple[str, str]] = []
+    for item in items:
+        if isinstance(item, dict):
+            unknown = set(item) - {"source", "language"}
+            if unknown or not isinstance(item.get("source"), str):
+                raise ConfigError(f'{shown}: a source table is {{ source = "PATH OR URL", language = "CODE" }}, '
+                                  f"got {_show(item)}")
+            source = _resolve_source(item["source"], base, f"{shown}: sources")
+            if "language" in item:
+                tag = normalize_tag(item["language"]) if isinstance(item["language"], str) else None
+                if tag is None:
+                    raise ConfigError(f"{shown}: sources: language must be a BCP 47 tag such as \"he\" or "
+                                      f"\"pt-BR\", got {_show(item['language'])}")
+                languages.append((source, tag))
+            sources.append(source)
+        else:
+            sources.extend(_resolve_source(s, base, f"{shown}: sources") for s in _convert("sources", "list", item, shown))
+    return tuple(sources), tuple(languages)
 
 
 def _check_option(key: str, kind: str, value: Any, shown: str, base: Path) -> Any:
@@ -193,6 +222,12 @@ def _check_option(key: str, kind: str, value: Any, shown: str, base: Path) -> An
         raise ConfigError(f"{shown}: {key} must be greater than 0, got {_show(value)}")
     if key in _NON_NEGATIVE and converted < 0:
         raise ConfigError(f"{shown}: {key} must be 0 or more, got {_show(value)}")
+    if key == "language":
+        from .text.languages import normalize_tag
+
+        if normalize_tag(converted) is None:
+            raise ConfigError(f'{shown}: language must be a BCP 47 tag such as "he" or "pt-BR", got {_show(value)}')
+        converted = normalize_tag(converted)
     if key in _FRACTION and not 0.0 <= converted <= 1.0:
         raise ConfigError(f"{shown}: {key} must be between 0.0 and 1.0, got {_show(value)}")
     if key == "since":

@@ -31,6 +31,7 @@ class Settings:
     email: "EmailConfig | None" = None
     site_url: str | None = None
     config: Path | None = None  # the config file in use: its folder keeps the history
+    source_languages: tuple[tuple[str, str], ...] = ()  # (source, language) set per source in the config
 
 
 def resolve_settings(
@@ -60,7 +61,7 @@ def resolve_settings(
 
         options = options.replace(title=clean_field(options.title))
     return Settings(tuple(inputs) or config.sources, options, site=config.site, email=config.email,
-                    site_url=config.site_url, config=config.path)
+                    site_url=config.site_url, config=config.path, source_languages=config.source_languages)
 
 
 def make_briefing(settings: Settings, stdin: IO[bytes] | None = None, *, site: Path | None = None) -> Briefing:
@@ -83,6 +84,10 @@ def read_and_build(settings: Settings, stdin: IO[bytes] | None = None, *,
     date = briefing_date(settings.options.date)
     options = settings.options.replace(date=date)
     documents = load_documents(settings.inputs, options, stdin=stdin)
+    if options.language or settings.source_languages:
+        from .text.languages import assign_languages
+
+        documents = assign_languages(documents, options.language, settings.source_languages)
     published: list[str] = []
     seen: list[tuple[str, ...]] = []
     if options.use_history:

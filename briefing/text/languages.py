@@ -53,6 +53,37 @@ _ENGLISH_ONLY_SHARE = 0.04
 _OTHER_MARKERS = frozenset("""le la les des et est une du dans pour qui der die das und ist nicht ein eine mit
     el los las y del por una il di che della non nel para com uma não het een van op och att är og er""".split())
 _OTHER_SHARE = 0.03
+# Without the model (which takes a second to load): scripts that one detectable language writes, and the
+# function words of the big Latin-script languages.
+_BLOCKS = (
+    (0x0041, 0x024F, "latin"), (0x0370, 0x03FF, "greek"), (0x1F00, 0x1FFF, "greek"), (0x0400, 0x052F, "cyrillic"),
+    (0x0530, 0x058F, "armenian"), (0x0590, 0x05FF, "hebrew"), (0xFB1D, 0xFB4F, "hebrew"),
+    (0x0600, 0x06FF, "arabic"), (0x0750, 0x077F, "arabic"), (0xFB50, 0xFEFF, "arabic"),
+    (0x0900, 0x097F, "devanagari"), (0x0980, 0x09FF, "bengali"), (0x0B80, 0x0BFF, "tamil"),
+    (0x0E00, 0x0E7F, "thai"), (0x10A0, 0x10FF, "georgian"), (0x1100, 0x11FF, "hangul"), (0xAC00, 0xD7AF, "hangul"),
+    (0x3040, 0x30FF, "kana"), (0xFF66, 0xFF9F, "kana"), (0x3400, 0x4DBF, "han"), (0x4E00, 0x9FFF, "han"),
+    (0xF900, 0xFAFF, "han"),
+)
+_SCRIPT_LANGUAGE = {"greek": "el", "hebrew": "he", "armenian": "hy", "bengali": "bn", "tamil": "ta", "thai": "th",
+                    "hangul": "ko", "kana": "ja"}
+_PERSIAN_URDU = re.compile("[پچژگکیۀےٹڈڑںہ]")
+_HINDI_MARKERS = frozenset("है हैं के की का में और से को ने पर था थी थे भी कि यह".split())
+_RUSSIAN = re.compile("[ыэЫЭ]")
+_NOT_RUSSIAN = re.compile("[іїєґўјљњћђџІЇЄҐЎЈЉЊЋЂЏ]")
+_FUNCTION_WORDS = {code: frozenset(words.split()) for code, words in {
+    "fr": "le la les des et est une du dans pour qui au aux sur pas ont été cette avec mais ne",
+    "de": "der die das und ist nicht ein eine mit den dem des sich auf für von zu im wird wurde auch",
+    "es": "el los las y del por una con para como más pero fue su sus al lo según este",
+    "it": "di che della non nel per sono gli è con delle dei alla anche ha del degli nella",
+    "pt": "o os as do da dos das não com para uma em é ao pelo pela mais foi seu sua",
+    "nl": "het een van is op niet dat zijn voor met er werd ook naar bij aan",
+    "ca": "els amb és aquest aquesta va seva seu però dels pels i",
+    "cs": "se je že které který která podle jsou pro ve byl bylo byla by jeho také nebo",
+    "sk": "sa je že ktoré ktorý ktorá podľa sú pre vo bol bolo bola by jeho tiež alebo",
+    "pl": "się jest że które który która przez są dla w był było była nie oraz także lub",
+}.items()}
+_FUNCTION_SHARE = 0.15
+_FUNCTION_MIN_WORDS = 12  # a shorter text is left to the model
 _SAMPLE_CHARS = 3000  # the opening of a document is enough to tell its language
 _MIN_LETTERS = 12  # fewer letters than this: too little to tell
 # At least _MIN_LETTERS letters somewhere (stops at the _MIN_LETTERS-th: cheap on long text).
@@ -97,8 +128,10 @@ def primary(tag: str | None) -> str:
 def detect_language(text: str) -> str:
     """The language of `text` as a BCP 47 tag (`und` when there is too little text to tell).
 
-    Offline: a quick check for English function words, then py3langid's Naive Bayes model (shipped with
-    the package, loaded once on first use).
+    Offline: a quick check for English function words, then for a script only one language writes (Hebrew,
+    Greek, kana, Hangul, ...; Arabic without Persian letters, Hindi by its function words) and for the function
+    words of the big Latin-script languages; only text none of these settles needs py3langid's Naive Bayes
+    model (shipped with the package, loaded once on first use: about a second).
 
     >>> detect_language("The council said on Monday that the budget was approved by the mayor.")
     'en'
@@ -108,10 +141,57 @@ def detect_language(text: str) -> str:
     sample = text[:_SAMPLE_CHARS]
     if not _ENOUGH_LETTERS.search(sample):
         return UNDETERMINED
-    if _looks_english(sample[:_ENGLISH_SAMPLE_CHARS].lower().split()):
+    words = sample[:_ENGLISH_SAMPLE_CHARS].lower().split()
+    if _looks_english(words):
         return "en"
+    quick = _by_script(sample[:_ENGLISH_SAMPLE_CHARS]) or _by_function_words(words)
+    if quick:
+        return quick
     language, _ = _identifier().classify(sample)
     return str(language)
+
+
+def _by_script(sample: str) -> str | None:
+    """The language when the letters' script says it (most letters Hebrew, Greek, kana, ...), else None."""
+    letters = [c for c in sample if c.isalpha()]
+    if not letters:
+        return None
+    counts: dict[str, int] = {}
+    for c in letters:
+        block = _block(ord(c))
+        counts[block] = counts.get(block, 0) + 1
+    script, n = max(counts.items(), key=lambda kv: kv[1])
+    if n * 2 < len(letters):
+        return None
+    if script == "han":  # Japanese writes kana between its kanji; Chinese none
+        return "ja" if counts.get("kana", 0) * 20 >= n else "zh"
+    if script == "arabic":  # Persian and Urdu write letters Arabic does not have
+        return None if _PERSIAN_URDU.search(sample) else "ar"
+    if script == "devanagari":  # Hindi by its function words (Nepali and Marathi share the script)
+        words = sample.split()
+        return "hi" if sum(map(_HINDI_MARKERS.__contains__, words)) >= 0.08 * len(words) else None
+    if script == "cyrillic":  # Russian has ы and э; Ukrainian and Belarusian і, Serbian and Macedonian ј
+        return "ru" if _RUSSIAN.search(sample) and not _NOT_RUSSIAN.search(sample) else None
+    return _SCRIPT_LANGUAGE.get(script)
+
+
+def _block(code: int) -> str:
+    """The script of a letter's code point, as far as `_by_script` needs it."""
+    for start, end, script in _BLOCKS:
+        if start <= code <= end:
+            return script
+    return "other"
+
+
+def _by_function_words(words: Sequence[str]) -> str | None:
+    """A Latin-script language whose function words clearly dominate (twice any other's share), else None."""
+    words = [w for w in words if w.isalpha()]
+    if len(words) < _FUNCTION_MIN_WORDS:
+        return None
+    shares = sorted(((sum(map(markers.__contains__, words)), code) for code, markers in _FUNCTION_WORDS.items()),
+                    reverse=True)
+    (best, code), (second, _) = shares[0], shares[1]
+    return code if best >= _FUNCTION_SHARE * len(words) and best >= 2 * second else None
 
 
 def _looks_english(words: Sequence[str]) -> bool:
@@ -145,6 +225,27 @@ def with_languages(documents: Iterable[Document]) -> list[Document]:
     for doc in documents:
         language = normalize_tag(doc.language) or detect_language(f"{doc.title or ''}\n{doc.text}")
         out.append(doc if language == doc.language else replace(doc, language=language))
+    return out
+
+
+def assign_languages(documents: Iterable[Document], language: str | None = None,
+                     by_source: Sequence[tuple[str, str]] = ()) -> list[Document]:
+    """The documents with the language the user set: `language` for all (`--language`), else the language of
+    the source they came from (`{ source = "...", language = "he" }` in briefing.toml: a file, a folder the
+    file is in, or a feed or page URL), else the one they have.
+
+    >>> assign_languages([Document("a", "Hola.", path="es/a.txt")], by_source=[("es", "es")])[0].language
+    'es'
+    """
+    out = []
+    for doc in documents:
+        tag = normalize_tag(language)
+        if tag is None and doc.path:
+            path = doc.path
+            tag = next((normalize_tag(lang) for source, lang in by_source
+                        if path == source or path.startswith((source.rstrip("/\\") + "/", source.rstrip("/\\") + "\\"))),
+                       None)
+        out.append(doc if tag is None or tag == doc.language else replace(doc, language=tag))
     return out
 
 
@@ -188,5 +289,6 @@ def is_right_to_left(language: str | None) -> bool:
     return primary(language) in RIGHT_TO_LEFT
 
 
-__all__ = ["UNDETERMINED", "normalize_tag", "primary", "detect_language", "with_languages", "document_language",
+__all__ = ["UNDETERMINED", "normalize_tag", "primary", "detect_language", "with_languages", "assign_languages",
+           "document_language",
            "stemmer", "stopwords", "is_spaceless", "is_right_to_left"]
