@@ -55,17 +55,18 @@ _OTHER_MARKERS = frozenset("""le la les des et est une du dans pour qui der die 
 _OTHER_SHARE = 0.03
 # Without the model (which takes a second to load): scripts that one detectable language writes, and the
 # function words of the big Latin-script languages.
-_BLOCKS = (
-    (0x0041, 0x024F, "latin"), (0x0370, 0x03FF, "greek"), (0x1F00, 0x1FFF, "greek"), (0x0400, 0x052F, "cyrillic"),
-    (0x0530, 0x058F, "armenian"), (0x0590, 0x05FF, "hebrew"), (0xFB1D, 0xFB4F, "hebrew"),
-    (0x0600, 0x06FF, "arabic"), (0x0750, 0x077F, "arabic"), (0xFB50, 0xFEFF, "arabic"),
-    (0x0900, 0x097F, "devanagari"), (0x0980, 0x09FF, "bengali"), (0x0B80, 0x0BFF, "tamil"),
-    (0x0E00, 0x0E7F, "thai"), (0x10A0, 0x10FF, "georgian"), (0x1100, 0x11FF, "hangul"), (0xAC00, 0xD7AF, "hangul"),
-    (0x3040, 0x30FF, "kana"), (0xFF66, 0xFF9F, "kana"), (0x3400, 0x4DBF, "han"), (0x4E00, 0x9FFF, "han"),
-    (0xF900, 0xFAFF, "han"),
-)
+_SCRIPTS = {script: re.compile(f"[{ranges}]") for script, ranges in {
+    "greek": "\u0370-\u03ff\u1f00-\u1fff", "cyrillic": "\u0400-\u052f",
+    "armenian": "\u0530-\u058f", "hebrew": "\u0590-\u05ff\ufb1d-\ufb4f",
+    "arabic": "\u0600-\u06ff\u0750-\u077f\ufb50-\ufeff", "devanagari": "\u0900-\u097f", "bengali": "\u0980-\u09ff",
+    "tamil": "\u0b80-\u0bff", "thai": "\u0e00-\u0e7f", "hangul": "\u1100-\u11ff\uac00-\ud7af",
+    "kana": "\u3040-\u30ff\uff66-\uff9f", "han": "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff",
+}.items()}
+_SCRIPT_SAMPLE_CHARS = 600  # enough letters to see the script
+_SCRIPT_CHARS = 150
 _SCRIPT_LANGUAGE = {"greek": "el", "hebrew": "he", "armenian": "hy", "bengali": "bn", "tamil": "ta", "thai": "th",
-                    "hangul": "ko", "kana": "ja"}
+                    "hangul": "ko"}
+_KANA = re.compile("[\u3040-\u30ff\uff66-\uff9f]")
 _PERSIAN_URDU = re.compile("[پچژگکیۀےٹڈڑںہ]")
 _HINDI_MARKERS = frozenset("है हैं के की का में और से को ने पर था थी थे भी कि यह".split())
 _RUSSIAN = re.compile("[ыэЫЭ]")
@@ -82,6 +83,9 @@ _FUNCTION_WORDS = {code: frozenset(words.split()) for code, words in {
     "sk": "sa je že ktoré ktorý ktorá podľa sú pre vo bol bolo bola by jeho tiež alebo",
     "pl": "się jest że które który która przez są dla w był było była nie oraz także lub",
 }.items()}
+# word -> the languages whose function word it is (one dictionary lookup per word)
+_FUNCTION_WORD_LANGUAGES = {word: tuple(code for code, words in _FUNCTION_WORDS.items() if word in words)
+                            for words in _FUNCTION_WORDS.values() for word in words}
 _FUNCTION_SHARE = 0.15
 _FUNCTION_MIN_WORDS = 12  # a shorter text is left to the model
 _SAMPLE_CHARS = 3000  # the opening of a document is enough to tell its language
@@ -153,18 +157,19 @@ def detect_language(text: str) -> str:
 
 def _by_script(sample: str) -> str | None:
     """The language when the letters' script says it (most letters Hebrew, Greek, kana, ...), else None."""
-    letters = [c for c in sample if c.isalpha()]
-    if not letters:
+    sample = sample[:_SCRIPT_SAMPLE_CHARS]
+    found = "".join(sample.split())[:_SCRIPT_CHARS]  # the script of the first letters is enough
+    letters = sum(map(str.isalpha, found))
+    if not letters or found.isascii():
         return None
-    counts: dict[str, int] = {}
-    for c in letters:
-        block = _block(ord(c))
-        counts[block] = counts.get(block, 0) + 1
-    script, n = max(counts.items(), key=lambda kv: kv[1])
-    if n * 2 < len(letters):
+    counts = {script: len(pattern.findall(found)) for script, pattern in _SCRIPTS.items()}
+    counts["han"] += counts.pop("kana")  # Japanese: kanji and kana
+    script = max(counts, key=counts.__getitem__)
+    n = counts[script]
+    if n * 2 < letters:  # Latin (or mixed): not for this check
         return None
     if script == "han":  # Japanese writes kana between its kanji; Chinese none
-        return "ja" if counts.get("kana", 0) * 20 >= n else "zh"
+        return "ja" if _KANA.search(found) else "zh"
     if script == "arabic":  # Persian and Urdu write letters Arabic does not have
         return None if _PERSIAN_URDU.search(sample) else "ar"
     if script == "devanagari":  # Hindi by its function words (Nepali and Marathi share the script)
@@ -175,21 +180,16 @@ def _by_script(sample: str) -> str | None:
     return _SCRIPT_LANGUAGE.get(script)
 
 
-def _block(code: int) -> str:
-    """The script of a letter's code point, as far as `_by_script` needs it."""
-    for start, end, script in _BLOCKS:
-        if start <= code <= end:
-            return script
-    return "other"
-
-
 def _by_function_words(words: Sequence[str]) -> str | None:
     """A Latin-script language whose function words clearly dominate (twice any other's share), else None."""
     words = [w for w in words if w.isalpha()]
     if len(words) < _FUNCTION_MIN_WORDS:
         return None
-    shares = sorted(((sum(map(markers.__contains__, words)), code) for code, markers in _FUNCTION_WORDS.items()),
-                    reverse=True)
+    counts = dict.fromkeys(_FUNCTION_WORDS, 0)
+    for word in words:
+        for language in _FUNCTION_WORD_LANGUAGES.get(word, ()):
+            counts[language] += 1
+    shares = sorted(((n, code) for code, n in counts.items()), reverse=True)
     (best, code), (second, _) = shares[0], shares[1]
     return code if best >= _FUNCTION_SHARE * len(words) and best >= 2 * second else None
 
