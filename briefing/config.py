@@ -19,6 +19,7 @@ from typing import Any
 
 from .errors import ConfigError
 from .options import ALGORITHMS, FORMATS, Options
+from .text.languages import checked_tag, source_tables
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -68,8 +69,7 @@ class Config:
 
     sources: tuple[str, ...] = ()
     options: dict[str, Any] = field(default_factory=dict, hash=False)
-    # (source, BCP 47 tag) for sources written `{ source = "...", language = "he" }`: their documents' language
-    source_languages: tuple[tuple[str, str], ...] = ()
+    source_languages: tuple[tuple[str, str], ...] = ()  # (source, tag): `{ source = "...", language = "he" }`
     site: str | None = None
     site_url: str | None = None  # the site's public URL, for absolute links and ids in feed.xml
     email: EmailConfig = field(default_factory=EmailConfig)
@@ -161,7 +161,9 @@ def _parse(data: dict[str, Any], base: Path, shown: str, file: Path) -> Config:
         if key in kinds:
             options[key] = _check_option(key, kinds[key], value, shown, base)
         elif key == "sources":
-            sources, source_languages = _parse_sources(value, base, shown)
+            items, tagged = source_tables(value if isinstance(value, list) else [value], f"{shown}: sources")
+            sources = tuple(_resolve_source(s, base, f"{shown}: sources") for s in _convert(key, "list", items, shown))
+            source_languages = tuple((_resolve_source(s, base, f"{shown}: sources"), tag) for s, tag in tagged)
         elif key == "site":
             site = _resolve_path(_convert(key, "str", value, shown), base, f"{shown}: site")
         elif key == "site_url":
@@ -184,32 +186,6 @@ def _parse(data: dict[str, Any], base: Path, shown: str, file: Path) -> Config:
                   source_languages=source_languages)
 
 
-def _parse_sources(value: Any, base: Path, shown: str) -> tuple[tuple[str, ...], tuple[tuple[str, str], ...]]:
-    """`sources`: strings, or tables `{ source = "...", language = "he" }` whose documents are in that language."""
-    from .text.languages import normalize_tag
-
-    items = value if isinstance(value, list) else [value]
-    sources: list[str] = []
-    languages: list[tuple[str, str]] = []
-    for item in items:
-        if isinstance(item, dict):
-            unknown = set(item) - {"source", "language"}
-            if unknown or not isinstance(item.get("source"), str):
-                raise ConfigError(f'{shown}: a source table is {{ source = "PATH OR URL", language = "CODE" }}, '
-                                  f"got {_show(item)}")
-            source = _resolve_source(item["source"], base, f"{shown}: sources")
-            if "language" in item:
-                tag = normalize_tag(item["language"]) if isinstance(item["language"], str) else None
-                if tag is None:
-                    raise ConfigError(f"{shown}: sources: language must be a BCP 47 tag such as \"he\" or "
-                                      f"\"pt-BR\", got {_show(item['language'])}")
-                languages.append((source, tag))
-            sources.append(source)
-        else:
-            sources.extend(_resolve_source(s, base, f"{shown}: sources") for s in _convert("sources", "list", item, shown))
-    return tuple(sources), tuple(languages)
-
-
 def _check_option(key: str, kind: str, value: Any, shown: str, base: Path) -> Any:
     """Type-check, range-check and (for paths) resolve one option value."""
     converted = _convert(key, kind, value, shown)
@@ -223,11 +199,7 @@ def _check_option(key: str, kind: str, value: Any, shown: str, base: Path) -> An
     if key in _NON_NEGATIVE and converted < 0:
         raise ConfigError(f"{shown}: {key} must be 0 or more, got {_show(value)}")
     if key == "language":
-        from .text.languages import normalize_tag
-
-        if normalize_tag(converted) is None:
-            raise ConfigError(f'{shown}: language must be a BCP 47 tag such as "he" or "pt-BR", got {_show(value)}')
-        converted = normalize_tag(converted)
+        converted = checked_tag(converted, f"{shown}: language")
     if key in _FRACTION and not 0.0 <= converted <= 1.0:
         raise ConfigError(f"{shown}: {key} must be between 0.0 and 1.0, got {_show(value)}")
     if key == "since":

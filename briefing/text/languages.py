@@ -14,6 +14,7 @@ from dataclasses import replace
 from functools import lru_cache
 from typing import Any
 
+from ..errors import ConfigError
 from ..models import Document
 
 UNDETERMINED = "und"  # BCP 47 for "language not known"
@@ -228,6 +229,35 @@ def with_languages(documents: Iterable[Document]) -> list[Document]:
     return out
 
 
+def checked_tag(value: Any, where: str) -> str:
+    """`value` as a BCP 47 tag (`fr_ca` -> `fr-CA`); ConfigError naming `where` when it is none."""
+    tag = normalize_tag(value) if isinstance(value, str) else None
+    if tag is None:
+        raise ConfigError(f'{where} must be a BCP 47 tag such as "he" or "pt-BR", got {value!r}')
+    return tag
+
+
+def source_tables(items: Sequence[Any], where: str) -> tuple[list[Any], list[tuple[str, str]]]:
+    """Config `sources` entries, where a table `{ source = "...", language = "he" }` names a source and its
+    language: (the entries with each table replaced by its source, the (source, tag) pairs).
+
+    >>> source_tables(["a/", {"source": "b.xml", "language": "he"}], "sources")
+    (['a/', 'b.xml'], [('b.xml', 'he')])
+    """
+    plain: list[Any] = []
+    tagged: list[tuple[str, str]] = []
+    for item in items:
+        if isinstance(item, dict):
+            if not isinstance(item.get("source"), str) or not set(item) <= {"source", "language"}:
+                raise ConfigError(f'{where}: a source table is {{ source = "PATH OR URL", language = "CODE" }}, '
+                                  f"got {item!r}")
+            if "language" in item:
+                tagged.append((item["source"], checked_tag(item["language"], f"{where}: language")))
+            item = item["source"]
+        plain.append(item)
+    return plain, tagged
+
+
 def assign_languages(documents: Iterable[Document], language: str | None = None,
                      by_source: Sequence[tuple[str, str]] = ()) -> list[Document]:
     """The documents with the language the user set: `language` for all (`--language`), else the language of
@@ -290,5 +320,4 @@ def is_right_to_left(language: str | None) -> bool:
 
 
 __all__ = ["UNDETERMINED", "normalize_tag", "primary", "detect_language", "with_languages", "assign_languages",
-           "document_language",
-           "stemmer", "stopwords", "is_spaceless", "is_right_to_left"]
+           "checked_tag", "source_tables", "document_language", "stemmer", "stopwords", "is_spaceless", "is_right_to_left"]
