@@ -38,11 +38,14 @@ class Document:
     path: str | None = None  # where it was read from (file path, URL or "-")
     language: str | None = None  # BCP 47 tag, e.g. "en", "fr"; None = not known
     copies: tuple[Copy, ...] = ()  # collapsed near-duplicates from other outlets (briefing.summarize.collapse)
+    story: int | None = None  # the story (event) it was grouped into by build_briefing; None before grouping
 
     def meta(self) -> dict[str, Any]:
-        """The JSON `documents` entry (no text); `copies` only when some were collapsed into it."""
+        """The JSON `documents` entry (no text); `story` once grouped, `copies` only when some were collapsed."""
         meta: dict[str, Any] = {"id": self.id, "title": self.title, "url": self.url, "source": self.source,
                                 "date": self.date, "language": self.language or "und"}
+        if self.story is not None:
+            meta["story"] = self.story
         if self.copies:
             meta["copies"] = [asdict(c) for c in self.copies]
         return meta
@@ -104,10 +107,17 @@ class Item:
 
 @dataclass(frozen=True)
 class Section:
-    """A story: a titled group of items (title is None for a single-story briefing)."""
+    """A story: a titled group of items (title is None for a single-story briefing).
+
+    `story` is the story's number (the `story` of its documents), `articles` how many articles reported it
+    (collapsed copies included) and `outlets` how many distinct outlets.
+    """
 
     title: str | None
     items: tuple[Item, ...]
+    story: int = 0
+    articles: int = 0
+    outlets: int = 0
 
 
 @dataclass(frozen=True)
@@ -134,6 +144,9 @@ class Briefing:
             "sections": [
                 {
                     "title": s.title,
+                    "story": s.story,
+                    "articles": s.articles,
+                    "outlets": s.outlets,
                     "items": [
                         {"text": i.text, "score": round(float(i.score), 6), "sources": [r.to_dict() for r in i.sources],
                          **({"outlets": i.outlets} if any(r.copies for r in i.sources) else {})}
@@ -158,12 +171,19 @@ class Briefing:
                     SourceRef(str(r["document"]), int(r.get("sentence", 0)), _line(r.get("title")), _line(r.get("url")),
                               _line(r.get("source")), _printable(str(r.get("text") or "")), _copies(r.get("copies")))
                     for r in i.get("sources", [])))
-                for i in s.get("items", [])))
+                for i in s.get("items", [])),
+                _count(s.get("story")), _count(s.get("articles")), _count(s.get("outlets")))
             for s in data.get("sections", []))
         documents = tuple(Document(str(d["id"]), "", _line(d.get("title")), _line(d.get("url")), _line(d.get("source")),
-                                   _line(d.get("date")), language=_line(d.get("language")), copies=_copies(d.get("copies")))
+                                   _line(d.get("date")), language=_line(d.get("language")), copies=_copies(d.get("copies")),
+                                   story=None if d.get("story") is None else _count(d.get("story")))
                           for d in data.get("documents", []))
         return cls(_line(str(data["title"])) or "Briefing", str(data["date"]), sections, documents)
+
+
+def _count(value: Any) -> int:
+    """A small non-negative integer from JSON (0 when absent or not a plain number)."""
+    return value if isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 2**31 else 0
 
 
 def _copies(data: Any) -> tuple[Copy, ...]:

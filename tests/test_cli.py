@@ -168,14 +168,14 @@ def test_seeds_json_follows_the_contract(seeds_json: dict[str, Any]) -> None:
     assert set(seeds_json) == {"title", "date", "sections", "documents"}
     assert seeds_json["title"] == "Briefing"
     for section in seeds_json["sections"]:
-        assert set(section) == {"title", "items"}
+        assert set(section) == {"title", "story", "articles", "outlets", "items"}
         for item in section["items"]:
             assert set(item) == {"text", "score", "sources"} and isinstance(item["score"], float)
             for source in item["sources"]:
                 assert set(source) == {"document", "sentence", "title", "url", "source", "text"}
                 assert isinstance(source["sentence"], int) and source["sentence"] >= 0
     for doc in seeds_json["documents"]:
-        assert set(doc) == {"id", "title", "url", "source", "date", "language"}
+        assert set(doc) == {"id", "title", "url", "source", "date", "language", "story"}
 
 
 def test_sentences_budget_gives_that_many_items() -> None:

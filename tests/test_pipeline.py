@@ -47,7 +47,8 @@ def test_single_story_gives_one_untitled_section() -> None:
     assert len(briefing.sections) == 1 and briefing.sections[0].title is None
     assert briefing.title == "Morning" and briefing.date == DAY
     # the briefing's documents are the input's, each with its detected language
-    assert tuple(replace(d, language=None) for d in briefing.documents) == tuple(FLOOD)
+    assert tuple(replace(d, language=None, story=None) for d in briefing.documents) == tuple(FLOOD)
+    assert {d.story for d in briefing.documents} == {0}
     assert {d.language for d in briefing.documents} == {"en"}
     assert 0 < _words(briefing) <= 40
     lead = briefing.items[0]

@@ -77,7 +77,8 @@ def test_json_matches_the_schema() -> None:
     assert set(data) == {"title", "date", "sections", "documents"}
     assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", data["date"])
     for section in data["sections"]:
-        assert set(section) == {"title", "items"}
+        assert set(section) == {"title", "story", "articles", "outlets", "items"}
+        assert all(isinstance(section[key], int) for key in ("story", "articles", "outlets"))
         for item in section["items"]:
             assert set(item) == {"text", "score", "sources"} and isinstance(item["score"], float)
             assert len(item["sources"]) >= 1

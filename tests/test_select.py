@@ -303,6 +303,7 @@ def test_a_main_story_reaches_the_briefing_when_small_stories_fill_the_pool(monk
     monkeypatch.setattr(select, "CANDIDATE_POOL", 10)
     items = select_items(sentences, scores, documents, Options(words=60), stories=(story_of, weights))
     assert any(ref.document == "main" for item in items for ref in item.sources)
-    monkeypatch.setattr(select, "MAIN_STORIES", 0)  # without the main stories' candidates, it cannot
+    monkeypatch.setattr(select, "MAIN_STORIES", 0)  # without the main stories' candidates (nor their leads'), it cannot
+    monkeypatch.setattr(select, "LEAD_STORIES", 0)
     items = select_items(sentences, scores, documents, Options(words=60), stories=(story_of, weights))
     assert not any(ref.document == "main" for item in items for ref in item.sources)

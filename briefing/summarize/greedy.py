@@ -28,6 +28,9 @@ KL_SMOOTHING = 0.1
 # share of the other outlets that state it (0-1, `select.corroborated`): what several outlets report is what a
 # briefing should lead with (measured on even-numbered dev clusters, checked on odd ones: benchmarks/RESULTS.md).
 CORROBORATION_WEIGHT = 0.3
+# No story gets more items than this while another story with a candidate left has none: a small story gets
+# its lead before a big story gets its fourth item (issue "Stories").
+ITEMS_BEFORE_EVERY_STORY = 3
 
 
 def greedy(
@@ -43,6 +46,7 @@ def greedy(
     stories: "tuple[np.ndarray, np.ndarray] | None" = None,
     corroborated: "np.ndarray | None" = None,
     spans: "Sequence[tuple[str, int, int]] | None" = None,
+    leads: "np.ndarray | None" = None,
 ) -> list[int]:
     """Greedy selection until the budget is spent, each step taking the best candidate by
 
@@ -55,6 +59,9 @@ def greedy(
     With `stories` (each candidate's story, and the weight of each candidate's story), a candidate from a
     story that has no item yet earns STORY_WEIGHT times its story's weight: a submodular reward for covering
     the day's stories, like the cluster reward of Lin & Bilmes (ACL 2011); with one story it changes nothing.
+    Two rules order the stories' items (with `stories`): a story's first item is one of its leads (`leads`,
+    True for a candidate that opens its article) while it has one left, and no story gets more than
+    ITEMS_BEFORE_EVERY_STORY items while a story with a candidate left has none.
     With `corroborated` (0-1 per candidate: the share of other outlets stating its fact), a candidate earns
     CORROBORATION_WEIGHT times it.
     With `spans` ((document, first sentence, last sentence) of each candidate), a candidate that continues a
@@ -77,6 +84,10 @@ def greedy(
     words_left = budget_words if budget_words is not None else 10**9
     lead = options.algorithm == "lead"
     grows = spans is not None and not lead
+    told = None
+    if stories is not None:  # items so far per story, stories numbered 0.. among the candidates
+        story_ids, story_of = np.unique(stories[0], return_inverse=True)
+        told = np.zeros(len(story_ids), dtype=np.int64)
     while alive.any() and words_left >= options.min_words:
         if budget_sentences is not None and len(picked) >= budget_sentences:
             break
@@ -97,6 +108,10 @@ def greedy(
             coverage = _kl_improvement(extra, extra_sizes, target, summary)
             lo, hi = coverage[alive].min(), coverage[alive].max()
             value = (1 - KL_WEIGHT) * value + KL_WEIGHT * (coverage - lo) / ((hi - lo) or 1.0)
+        if told is not None and not lead:
+            value = np.where(_held_back(story_of, told, alive, base, leads), -np.inf, value)
+        if not np.isfinite(value[alive]).any():
+            value = np.where(alive, 0.0, -np.inf) + values  # only held-back candidates are left: rules lapse
         k = int(np.argmax(np.where(alive, value, -np.inf)))
         alive[k] = False
         if lead and cost[k] > words_left and not overflow:
@@ -111,9 +126,30 @@ def greedy(
             overlaps.append(overlap_matrix(rows, rows[k]).ravel())
             if stories is not None:  # the story is covered: its other sentences earn no more
                 stories = (stories[0], np.where(stories[0] == stories[0][k], 0.0, stories[1]))
+            if told is not None:
+                told[story_of[k]] += 1
         summary[extra[k].indices] += 1.0
         words_left -= int(cost[k])
     return [pool[k] for k in picked]
+
+
+def _held_back(story_of: "np.ndarray", told: "np.ndarray", alive: "np.ndarray", base: "np.ndarray",
+               leads: "np.ndarray | None") -> "np.ndarray":
+    """Candidates that must wait: a new item of a story that has ITEMS_BEFORE_EVERY_STORY items while another
+    story with a live candidate has none, and a story's first item that is not a lead while it has a lead left
+    (a candidate growing an item adds none)."""
+    import numpy as np
+
+    count = told[story_of]
+    new = base < 0
+    held = np.zeros(len(story_of), dtype=bool)
+    if (alive & (count == 0)).any():
+        held |= new & (count >= ITEMS_BEFORE_EVERY_STORY)
+    if leads is not None:
+        has_lead = np.zeros(len(told), dtype=bool)
+        has_lead[story_of[alive & leads]] = True
+        held |= new & (count == 0) & ~leads & has_lead[story_of]
+    return held
 
 
 def _antecedents(spans: "Sequence[tuple[str, int, int]] | None", picked: list[int], alive: "np.ndarray") -> "np.ndarray":

@@ -5,6 +5,7 @@ import datetime as dt
 import logging
 import re
 from collections import Counter
+from dataclasses import replace
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -45,6 +46,8 @@ GRAPH_RANKED_SENTENCES = 10_000
 STORY_GRAPH_SENTENCES = 1500
 # ... and the stories of fewer sentences than this are ranked together, in one graph without edges between them.
 JOINT_RANK_SENTENCES = 300
+# With a query, a story's relevance is the mean relevance of its this many most relevant sentences.
+QUERY_STORY_SENTENCES = 5
 # Stories too big for one graph are ranked by worker processes when they hold this many documents in all.
 PARALLEL_MIN_DOCUMENTS = 200
 log = logging.getLogger(__name__)
@@ -154,7 +157,10 @@ def build_briefing(documents: Sequence[Document], options: Options | None = None
         bar.advance()
     if not items:
         raise NoInputError("no sentence in the input is long enough to brief (or all were in earlier briefings)")
-    sections = _sections(items, documents, stories, relevance is not None)
+    sections = _sections(items, documents, stories,
+                         None if relevance is None else _story_relevance(sentences, relevance, stories))
+    story_of = {i: k for k, story in enumerate(stories) for i in story}
+    documents = [replace(d, story=story_of[i]) for i, d in enumerate(documents)]
     return Briefing(title=options.title or DEFAULT_TITLE, date=date, sections=tuple(sections), documents=tuple(documents),
                     labels=template_labels(options))
 
@@ -308,21 +314,38 @@ def _global_scores(ranked: Sequence[tuple[Sequence[Sentence], "np.ndarray"]]) ->
     return np.concatenate(parts) if parts else np.zeros(0)
 
 
+def _story_relevance(sentences: Sequence[Sentence], relevance: "np.ndarray", stories: Sequence[Sequence[int]]
+                     ) -> list[float]:
+    """How much each story is about the query: the mean relevance (0-1) of its QUERY_STORY_SENTENCES most
+    relevant sentences (a story that one stray sentence matches ranks below one that many match)."""
+    import numpy as np
+
+    story_of = {i: k for k, story in enumerate(stories) for i in story}
+    per_story: list[list[float]] = [[] for _ in stories]
+    for sentence, value in zip(sentences, np.asarray(relevance, dtype=float).tolist()):
+        per_story[story_of[sentence.doc_position]].append(value)
+    return [sum(sorted(values, reverse=True)[:QUERY_STORY_SENTENCES]) / QUERY_STORY_SENTENCES for values in per_story]
+
+
 def _sections(items: Sequence[Item], documents: Sequence[Document], stories: Sequence[Sequence[int]],
-              by_relevance: bool) -> list[Section]:
+              relevance: Sequence[float] | None) -> list[Section]:
     """The chosen items as sections, one per story they come from; a single story gives one untitled section.
 
-    Stories keep their order (most outlets first), or, with a query, the story whose items scored best comes first.
+    Stories keep their order (most outlets first, then most articles), or, with a query, the story most about
+    it comes first (`relevance`, one value per story).
     """
     story_of = {documents[i].id: k for k, story in enumerate(stories) for i in story}
     grouped: dict[int, list[Item]] = {}
     for item in items:
         grouped.setdefault(story_of[item.sources[0].document], []).append(item)
+    sizes = {k: (article_count(documents, stories[k]), len(frozenset().union(*(documents[i].outlets for i in stories[k]))))
+             for k in grouped}
     if len(grouped) == 1 and len(stories) == 1:
-        return [Section(title=None, items=tuple(items))]
-    order = sorted(grouped, key=lambda k: (-max(i.score for i in grouped[k]), k) if by_relevance else k)
+        return [Section(title=None, items=tuple(items), story=0, articles=sizes[0][0], outlets=sizes[0][1])]
+    order = sorted(grouped, key=lambda k: (-relevance[k], k) if relevance is not None else k)
     by_id = {d.id: d for d in documents}
-    return [Section(title=section_title(grouped[k], by_id), items=tuple(grouped[k])) for k in order]
+    return [Section(title=section_title(grouped[k], by_id), items=tuple(grouped[k]), story=k, articles=sizes[k][0],
+                    outlets=sizes[k][1]) for k in order]
 
 
 def section_title(items: Sequence[Item], documents: Mapping[str, Document]) -> str:

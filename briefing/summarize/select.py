@@ -35,6 +35,12 @@ CANDIDATE_POOL = 400
 # ... and the best of each of the day's main stories (those of most articles) compete too.
 MAIN_STORIES = 20
 STORY_CANDIDATES = 5
+# A candidate whose unit starts in its article's first LEAD_SENTENCES sentences is a lead: what the article
+# opens with, the news; a story's first item is a lead (`greedy.greedy`), and the best LEAD_CANDIDATES leads of
+# each of up to LEAD_STORIES stories join the pool so that every story can open with its news.
+LEAD_SENTENCES = 2
+LEAD_CANDIDATES = 2
+LEAD_STORIES = 200
 # With a focus query, the words to cover are those of the input weighted by each sentence's relevance to the
 # query (0-1) plus this floor (query-focused KL-Sum; measured on DUC 2007 dev topics: benchmarks/RESULTS.md).
 QUERY_FLOOR = 0.1
@@ -183,7 +189,8 @@ def select_items(
         support = support * np.minimum(1.0, QUERY_FLOOR + np.asarray(relevance, dtype=float)[pool])
     chosen = greedy(list(range(len(pool))), rows, word_distribution(own_rows, weights), scores[pool],
                     [count_words(unit.text) for unit in units], options, budget_words, budget_sentences, overflow,
-                    story_of, support, [(unit.document, unit.index, sentences[i].index) for unit, i in zip(units, pool)])
+                    story_of, support, [(unit.document, unit.index, sentences[i].index) for unit, i in zip(units, pool)],
+                    np.asarray([unit.index < LEAD_SENTENCES for unit in units], dtype=bool))
     if not chosen:
         return []
     picked = [units[k] for k in chosen]
@@ -247,6 +254,13 @@ def _candidates(sentences: Sequence[Sentence], scores: "np.ndarray", allowed: Se
             have = sum(1 for i in members.tolist() if i in taken)
             if have < STORY_CANDIDATES:
                 fill(members[np.argsort(rank_in_order[members])].tolist(), STORY_CANDIDATES - have)
+        index = np.fromiter((s.index for s in sentences), dtype=np.int64, count=len(sentences))
+        lead_rows = np.flatnonzero(index < LEAD_SENTENCES)
+        for k in np.argsort(-weight, kind="stable")[:LEAD_STORIES].tolist():
+            members = lead_rows[story_of[lead_rows] == k]
+            have = sum(1 for i in members.tolist() if i in taken)
+            if have < LEAD_CANDIDATES:
+                fill(members[np.argsort(rank_in_order[members])].tolist(), LEAD_CANDIDATES - have)
     pool = sorted(taken, key=lambda i: (-scores[i], sentences[i].doc_position, sentences[i].index))
     return pool, [taken[i] for i in pool]
 

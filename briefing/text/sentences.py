@@ -18,6 +18,7 @@ import re
 from functools import lru_cache
 
 from ..models import Document, Sentence
+from .datelines import strip_dateline
 from .normalize import GERSHAYIM, is_boilerplate_line, normalize_text
 from .splitrules import CJK_CONTINUATION, CJK_START, MARKS, Tables, candidate_pattern, language_tables
 
@@ -356,6 +357,7 @@ def split_document(doc: Document, doc_position: int = 0, max_words: int = MAX_WO
         if not text or (len(text) < 600 and is_boilerplate_line(text)):
             continue
         sentences = join_open_quotes(_split_paragraph(text, max_words, tables), max_words, tables.quotes)
+        sentences = [s for s in (strip_dateline(s, at_start=not out and k == 0) for k, s in enumerate(sentences)) if s]
         for sentence in sentences:
             out.append(Sentence(sentence, doc.id, len(out), paragraph, doc_position, doc.language))
         paragraph += 1 if sentences else 0

@@ -18,7 +18,7 @@ _BACK_WORDS = frozenset(
     """he she they it him her them his hers its their theirs this that these those
     but and or so yet nor however also still meanwhile moreover furthermore instead nevertheless nonetheless
     then thus therefore hence besides otherwise indeed likewise similarly such both another later afterwards
-    additionally consequently regardless anyway plus""".split()
+    additionally consequently regardless anyway plus others""".split()
 )
 # Opening phrases that refer to a thing or person named earlier ("The pair's former coach…"). Nouns that
 # usually name a role on their own in news ("The president", "The team") are not here: leaving out every
