@@ -153,9 +153,11 @@ _HAN_KANA = re.compile("[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uf
 
 def _porter() -> Callable[[str], str]:
     """rouge-score's Porter stemmer (the one its own tokenizer uses)."""
-    from rouge_score.tokenizers import DefaultTokenizer
+    # rouge-score's dependency; its own tokenizer stems with this
+    from nltk.stem.porter import PorterStemmer  # type: ignore[import-untyped]
 
-    return DefaultTokenizer(use_stemmer=True)._stemmer.stem  # type: ignore[no-any-return]
+    stem: Callable[[str], str] = PorterStemmer().stem
+    return stem
 
 
 def cluster_language(documents: Sequence[Document], refs: Sequence[str]) -> str:
