@@ -1,21 +1,25 @@
-"""Speed benchmark: `briefing build` vs sumy's LexRank on the same BBC articles, and our scaling series.
+"""Speed benchmark: whole `briefing` processes on BBC articles, against an older build and sumy's LexRank.
 
 Usage:
-    python benchmarks/bench_speed.py BBC_CLUSTERS.jsonl [--sizes 100,300,1000,2225] [--words 250]
-                                     [--sumy-timeout 900] [--sumy-max 300] [--runs 3] [--no-one-graph]
+    python benchmarks/bench_speed.py BBC_CLUSTERS.jsonl [--sizes 10,300,2225] [--runs 5] [--words 250]
+        [--baseline-src DIR] [--sumy-max 300] [--sumy-timeout 900] [--no-help]
 
-BBC_CLUSTERS.jsonl is the BBC full-text corpus in the clusters format (shared/eval/README.md); build it
-with `python3 ../shared/eval/build_bbc.py GITDIR OUT.jsonl`. For each size N the first N articles, taken
+BBC_CLUSTERS.jsonl is the BBC full-text corpus in the clusters format (shared/eval/README.md; build it with
+`python3 ../shared/eval/build_bbc.py GITDIR OUT.jsonl`). For each size N the first N articles, taken
 round-robin across the five topic clusters (so every size mixes topics), are written as a document JSONL
-into benchmarks/data/ (git-ignored). Both sides then run as whole processes on that file, start-up
-included, one after the other in the same run:
+into a fresh temporary folder. Every command runs there (a neutral folder: no briefing.toml, and the
+checkout does not shadow --baseline-src on sys.path), as a whole process, start-up included:
 
-    ours: briefing build FILE --words W --format json --output - --quiet
-    sumy: python benchmarks/sumy_baseline.py FILE --words W     (pySBD sentences, LexRank)
-    one graph: ours with Options(stories=False), one ranking over all sentences (the top-k graph path)
+    ours:     PYTHONPATH=<this checkout> python -m briefing build FILE --words W --format json --output - --quiet
+    baseline: the same with PYTHONPATH=<--baseline-src>, a source tree of an older build, e.g.
+              `git archive 85a3da9 | tar -x -C /tmp/base85`
+    help:     python -m briefing --help, for both builds
+    sumy:     python benchmarks/sumy_baseline.py FILE --words W (pySBD sentences, LexRank), once per size
 
-Wall time is measured around each process; peak memory is the child's max RSS from os.wait4. sumy is
-skipped above --sumy-max articles or when it runs past --sumy-timeout; its time is then extrapolated
+Ours and the baseline alternate run by run, so a change of machine load hits both alike; each is reported
+as the median of --runs runs of CPU seconds (user + system, the process and its workers) and of wall
+seconds, and the median peak resident memory (the largest of the process and its workers, from os.wait4).
+sumy is skipped above --sumy-max articles or stopped past --sumy-timeout; its time is then extrapolated
 quadratically in the number of sentences from the largest size it finished.
 """
 from __future__ import annotations
@@ -24,15 +28,17 @@ import argparse
 import json
 import os
 import signal
+import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-DATA = HERE / "data"
+CHECKOUT = HERE.parent
 
 
 @dataclass(frozen=True)
@@ -63,10 +69,9 @@ def interleaved_documents(clusters_path: Path) -> list[dict[str, object]]:
     return docs
 
 
-def write_sample(docs: Sequence[dict[str, object]], n: int) -> Path:
-    """The first `n` documents as benchmarks/data/bbc-N.jsonl (document JSONL, see DESIGN.md)."""
-    DATA.mkdir(exist_ok=True)
-    path = DATA / f"bbc-{n}.jsonl"
+def write_sample(docs: Sequence[dict[str, object]], n: int, folder: Path) -> Path:
+    """The first `n` documents as FOLDER/bbc-N.jsonl (document JSONL, see DESIGN.md)."""
+    path = folder / f"bbc-{n}.jsonl"
     with open(path, "w", encoding="utf-8") as handle:
         for d in docs[:n]:
             handle.write(json.dumps(d, ensure_ascii=False) + "\n")
@@ -75,44 +80,52 @@ def write_sample(docs: Sequence[dict[str, object]], n: int) -> Path:
 
 def count_sentences(docs: Sequence[dict[str, object]]) -> int:
     """Sentences in `docs` by our splitter (only to report input size and extrapolate sumy)."""
-    sys.path.insert(0, str(HERE.parent))
+    sys.path.insert(0, str(CHECKOUT))
     from briefing.text.sentences import split_sentences
 
     return sum(len(split_sentences(str(d["text"]))) for d in docs)
 
 
-def measure(command: Sequence[str], timeout: float | None = None) -> Run:
-    """Run one process to completion (stdout/stderr to files in benchmarks/data/); its time and peak RSS.
+def measure(command: Sequence[str], folder: Path, source: Path | None = None, timeout: float | None = None) -> Run:
+    """Run one process to completion in `folder` (with PYTHONPATH=`source` when given); its time and peak RSS.
 
-    The child is reaped with os.wait4, so the resource usage is its own (not the sum of all children).
+    The child is reaped with os.wait4, so the resource usage is its own and its reaped workers', not that
+    of other children of this process.
     """
-    DATA.mkdir(exist_ok=True)
-    with open(DATA / "last.out", "wb") as out, open(DATA / "last.err", "wb") as err:
+    env = dict(os.environ)
+    if source is not None:
+        env["PYTHONPATH"] = str(source)
+    with open(folder / "last.out", "wb") as out, open(folder / "last.err", "wb") as err:
         start = time.perf_counter()
-        pid = subprocess.Popen(list(command), stdout=out, stderr=err, stdin=subprocess.DEVNULL).pid
+        pid = subprocess.Popen(list(command), stdout=out, stderr=err, stdin=subprocess.DEVNULL, cwd=folder, env=env,
+                               start_new_session=True).pid
         deadline = None if timeout is None else start + timeout
         while True:
             done, status, usage = os.wait4(pid, os.WNOHANG)
             if done:
                 break
             if deadline is not None and time.perf_counter() > deadline:
-                os.kill(pid, signal.SIGKILL)
+                os.killpg(pid, signal.SIGKILL)
                 _, _, usage = os.wait4(pid, 0)
                 return Run(time.perf_counter() - start, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024,
                            False, "timeout")
-            time.sleep(0.005)
+            time.sleep(0.002)
         seconds = time.perf_counter() - start
     code = os.waitstatus_to_exitcode(status)
-    note = "" if code == 0 else f"exit {code}: {(DATA / 'last.err').read_text(errors='replace').strip()[-300:]}"
+    note = "" if code == 0 else f"exit {code}: {(folder / 'last.err').read_text(errors='replace').strip()[-300:]}"
     # ru_maxrss is in kilobytes on Linux.
     return Run(seconds, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, code == 0, note)
 
 
-def briefing_command(path: Path, words: int) -> list[str]:
-    """`briefing build` as a user runs it (the console script next to this Python, else `python -m briefing`)."""
-    script = Path(sys.executable).with_name("briefing")
-    head = [str(script)] if script.exists() else [sys.executable, "-m", "briefing"]
-    return head + ["build", str(path), "--words", str(words), "--format", "json", "--output", "-", "--quiet"]
+def build_command(path: Path, words: int) -> list[str]:
+    """`briefing build` as a user runs it, through `python -m briefing` so PYTHONPATH picks the build."""
+    return [sys.executable, "-m", "briefing", "build", str(path), "--words", str(words), "--format", "json",
+            "--output", "-", "--quiet"]
+
+
+def help_command() -> list[str]:
+    """`briefing --help`."""
+    return [sys.executable, "-m", "briefing", "--help"]
 
 
 def sumy_command(path: Path, words: int) -> list[str]:
@@ -120,110 +133,129 @@ def sumy_command(path: Path, words: int) -> list[str]:
     return [sys.executable, str(HERE / "sumy_baseline.py"), str(path), "--words", str(words)]
 
 
-def one_graph_command(path: Path, words: int) -> list[str]:
-    """Ours with story grouping off: one similarity graph over every sentence (the top-k path above EXACT_LIMIT)."""
-    code = (
-        f"import sys; sys.path.insert(0, {str(HERE.parent)!r}); "
-        "from briefing.sources.ingest import load_documents; from briefing.options import Options; "
-        "from briefing.summarize.pipeline import build_briefing; from briefing.outputs.render import render_briefing; "
-        "o = Options(words=int(sys.argv[2]), stories=False); "
-        "print(render_briefing(build_briefing(load_documents([sys.argv[1]], o), o), 'json'))"
-    )
-    return [sys.executable, "-c", code, str(path), str(words)]
-
-
 def median_run(runs: Sequence[Run]) -> Run:
-    """The run with the median wall time (failures win: they must be seen)."""
+    """Medians of wall, CPU and peak memory taken one by one (a failure wins: it must be seen)."""
     failed = [r for r in runs if not r.ok]
     if failed:
         return failed[0]
-    ordered = sorted(runs, key=lambda r: r.seconds)
-    return ordered[len(ordered) // 2]
+    return Run(statistics.median(r.seconds for r in runs), statistics.median(r.cpu for r in runs),
+               statistics.median(r.peak_mb for r in runs), True)
+
+
+def alternate(commands: Sequence[tuple[list[str], Path | None]], runs: int, folder: Path) -> list[Run]:
+    """Each (command, source tree) run `runs` times, taking turns; the median run of each."""
+    results: list[list[Run]] = [[] for _ in commands]
+    for _ in range(runs):
+        for k, (command, source) in enumerate(commands):
+            results[k].append(measure(command, folder, source))
+    return [median_run(r) for r in results]
+
+
+@dataclass(frozen=True)
+class Row:
+    """One line of the report."""
+
+    name: str
+    articles: int | None
+    ours: Run
+    base: Run | None
+    sumy: Run | None
+    sumy_guess: float | None = None
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the comparison and the scaling series; print a Markdown report."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    """Run the comparison; print a Markdown table."""
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("data", type=Path, help="BBC clusters JSONL (build: python3 ../shared/eval/build_bbc.py GITDIR OUT.jsonl)")
-    parser.add_argument("--sizes", default="100,300,1000,2225", help="article counts (default 100,300,1000,2225)")
+    parser.add_argument("--sizes", default="10,300,2225", help="article counts (default 10,300,2225)")
     parser.add_argument("--words", type=int, default=250, help="word budget (default 250)")
-    parser.add_argument("--runs", type=int, default=3, help="runs of ours per size; the median is reported (default 3)")
-    parser.add_argument("--sumy-max", type=int, default=300, help="largest size sumy is run on (default 300)")
+    parser.add_argument("--runs", type=int, default=5, help="runs of ours and of the baseline per row; medians reported (default 5)")
+    parser.add_argument("--baseline-src", type=Path, default=None, help="source tree of the build to compare with")
+    parser.add_argument("--sumy-max", type=int, default=300, help="largest size sumy is run on (default 300; 0: never)")
     parser.add_argument("--sumy-timeout", type=float, default=900.0, help="seconds before sumy is stopped (default 900)")
-    parser.add_argument("--no-one-graph", action="store_true", help="skip the stories-off series (one graph over all)")
+    parser.add_argument("--no-help", action="store_true", help="skip the `briefing --help` row")
     args = parser.parse_args(argv)
     if not args.data.is_file():
         parser.error(f"{args.data}: no such file; build it with python3 ../shared/eval/build_bbc.py GITDIR OUT.jsonl")
+    if args.baseline_src is not None and not (args.baseline_src / "briefing" / "__init__.py").is_file():
+        parser.error(f"--baseline-src {args.baseline_src}: no briefing/__init__.py there")
+    baseline = args.baseline_src.resolve() if args.baseline_src is not None else None
 
     docs = interleaved_documents(args.data)
-    sizes = [min(int(s), len(docs)) for s in args.sizes.split(",")]
-    rows = []
-    sumy_ref: tuple[int, Run] | None = None  # (sentences, run) of the largest size sumy finished
-    for n in sizes:
-        path = write_sample(docs, n)
-        sentences = count_sentences(docs[:n])
-        ours = median_run([measure(briefing_command(path, args.words)) for _ in range(args.runs)])
-        whole = None if args.no_one_graph else measure(one_graph_command(path, args.words))
-        sumy: Run | None = None
-        if n <= args.sumy_max:
-            sumy = measure(sumy_command(path, args.words), args.sumy_timeout)
-            if sumy.ok:
-                sumy_ref = (sentences, sumy)
-        print(f"  {n} articles: ours {ours.seconds:.2f} s" + (f", sumy {sumy.seconds:.1f} s" if sumy else ""),
-              file=sys.stderr, flush=True)
-        rows.append((n, sentences, ours, sumy, whole))
-    print(report(rows, sumy_ref, args))
-    return 0 if all(r[2].ok and (r[4] is None or r[4].ok) for r in rows) else 1
+    sizes = [min(int(s), len(docs)) for s in args.sizes.split(",") if s]
+    rows: list[Row] = []
+    with tempfile.TemporaryDirectory(prefix="bench_speed-") as scratch:
+        folder = Path(scratch)
+        builds = [CHECKOUT] + ([baseline] if baseline else [])
+        if not args.no_help:
+            runs = alternate([(help_command(), tree) for tree in builds], args.runs, folder)
+            rows.append(Row("`briefing --help`", None, runs[0], runs[1] if baseline else None, None))
+            _progress(rows[-1])
+        sumy_ref: tuple[int, Run] | None = None  # (sentences, run) of the largest size sumy finished
+        for n in sizes:
+            path = write_sample(docs, n, folder)
+            sentences = count_sentences(docs[:n])
+            runs = alternate([(build_command(path, args.words), tree) for tree in builds], args.runs, folder)
+            sumy: Run | None = None
+            if n <= args.sumy_max:
+                sumy = measure(sumy_command(path, args.words), folder, timeout=args.sumy_timeout)
+                if sumy.ok:
+                    sumy_ref = (sentences, sumy)
+            guess = None
+            if (sumy is None or not sumy.ok) and sumy_ref is not None:
+                guess = sumy_ref[1].seconds * (sentences / sumy_ref[0]) ** 2
+            rows.append(Row(f"{n:,} articles ({sentences:,} sentences)", n, runs[0], runs[1] if baseline else None,
+                            sumy, guess))
+            _progress(rows[-1])
+    print(report(rows, args))
+    return 0 if all(r.ours.ok and (r.base is None or r.base.ok) for r in rows) else 1
 
 
-def report(rows: list[tuple[int, int, Run, Run | None, Run | None]], sumy_ref: tuple[int, Run] | None, args: argparse.Namespace) -> str:
-    """The Markdown tables: ours vs sumy per size, then the scaling of ours."""
+def _progress(row: Row) -> None:
+    """One line on stderr as each row is done."""
+    base = f", baseline CPU {row.base.cpu:.2f} s" if row.base else ""
+    print(f"  {row.name}: ours CPU {row.ours.cpu:.2f} s{base}", file=sys.stderr, flush=True)
+
+
+def report(rows: Sequence[Row], args: argparse.Namespace) -> str:
+    """The Markdown table: ours, the baseline and their ratios, then sumy."""
+    base_name = f"`{args.baseline_src}`" if args.baseline_src else "none"
     lines = [
-        f"Budget {args.words} words; ours = median of {args.runs} runs; times are whole processes (start-up included).",
+        f"Budget {args.words} words; medians of {args.runs} whole-process runs, ours and the baseline taking turns; "
+        f"sumy once. Baseline: {base_name}.",
         "",
-        "| articles | sentences | ours wall s | ours CPU s | ours peak MB | sumy LexRank wall s | sumy CPU s | sumy peak MB | speed-up (wall) | speed-up (CPU) |",
-        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| run | ours CPU s | ours wall s | ours peak MB | baseline CPU s | baseline wall s | baseline peak MB "
+        "| CPU ours/baseline | sumy LexRank wall s | sumy CPU s | sumy peak MB | ours faster than sumy (CPU) |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
-    for n, sentences, ours, sumy, _ in rows:
-        cells = [str(n), str(sentences), _t(ours), f"{ours.cpu:.2f}", f"{ours.peak_mb:.0f}"]
-        if sumy is not None and sumy.ok:
-            cells += [f"{sumy.seconds:.1f}", f"{sumy.cpu:.1f}", f"{sumy.peak_mb:.0f}",
-                      f"{sumy.seconds / ours.seconds:.0f}×", f"{sumy.cpu / ours.cpu:.0f}×"]
+    for row in rows:
+        cells = [row.name, *_cells(row.ours)]
+        if row.base is not None:
+            cells += [*_cells(row.base), f"{row.ours.cpu / row.base.cpu:.2f}" if row.ours.ok and row.base.ok else "–"]
         else:
-            why = f"timeout (> {args.sumy_timeout:g} s" if sumy is not None else "skipped (quadratic"
-            guess = ""
-            if sumy_ref is not None:
-                ref_sentences, ref = sumy_ref
-                estimate = ref.seconds * (sentences / ref_sentences) ** 2
-                guess = f"; extrapolated ≈ {estimate:,.0f} s"
-                ratio = f"≈ {estimate / ours.seconds:,.0f}×"
-            else:
-                ratio = "–"
-            cells += [f"{why}{guess})", "–", "–", ratio, "–"]
+            cells += ["–"] * 4
+        if row.sumy is not None and row.sumy.ok:
+            cells += [f"{row.sumy.seconds:.1f}", f"{row.sumy.cpu:.1f}", f"{row.sumy.peak_mb:.0f}",
+                      f"{row.sumy.cpu / row.ours.cpu:.0f}×"]
+        elif row.articles is not None:
+            why = f"stopped after {args.sumy_timeout:g} s" if row.sumy is not None else "not run (quadratic)"
+            guess = f"; extrapolated ≈ {row.sumy_guess:,.0f} s" if row.sumy_guess is not None else ""
+            cells += [why + guess, "–", "–", "–"]
+        else:
+            cells += ["–"] * 4
         lines.append("| " + " | ".join(cells) + " |")
-    base = next((row for row in rows if row[0] == 300), None)
-    if base is not None:
-        lines += ["", "Scaling against the 300-article run (ours = default build with stories; one graph = stories off, "
-                  "a single similarity graph over all sentences):", "",
-                  "| articles | input × | ours wall × | ours CPU × | ours peak MB | one graph wall s | one graph CPU s "
-                  "| one graph CPU × | one graph peak MB |", "|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
-        for n, _, ours, _, whole in rows:
-            cells = [str(n), f"{n / base[0]:.2f}", f"{ours.seconds / base[2].seconds:.2f}", f"{ours.cpu / base[2].cpu:.2f}",
-                     f"{ours.peak_mb:.0f}"]
-            if whole is not None and whole.ok and base[4] is not None and base[4].ok:
-                cells += [f"{whole.seconds:.2f}", f"{whole.cpu:.2f}", f"{whole.cpu / base[4].cpu:.2f}", f"{whole.peak_mb:.0f}"]
-            else:
-                cells += ["–"] * 4
-            lines.append("| " + " | ".join(cells) + " |")
-    failures = [(n, r.note) for n, _, ours, sumy, whole in rows for r in (ours, sumy, whole) if r is not None and not r.ok]
-    for n, note in failures:
-        lines.append(f"\n{n} articles: {note}")
+    for row in rows:
+        for run in (row.ours, row.base, row.sumy):
+            if run is not None and not run.ok:
+                lines.append(f"\n{row.name}: {run.note}")
     return "\n".join(lines)
 
 
-def _t(run: Run) -> str:
-    """Wall seconds, or the failure."""
-    return f"{run.seconds:.2f}" if run.ok else f"failed ({run.note})"
+def _cells(run: Run) -> list[str]:
+    """CPU, wall and peak memory of a run, or its failure."""
+    if not run.ok:
+        return [f"failed ({run.note[:60]})", "–", "–"]
+    return [f"{run.cpu:.2f}", f"{run.seconds:.2f}", f"{run.peak_mb:.0f}"]
 
 
 if __name__ == "__main__":

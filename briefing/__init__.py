@@ -8,12 +8,17 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .errors import BriefingError
 from .models import Briefing, Document, Item, Section, Sentence, SourceRef
 from .options import Options
-from .summarize.pipeline import build_briefing, summarize
+
+if TYPE_CHECKING:
+    from .outputs.render import render_briefing
+    from .sources.ingest import load_documents
+    from .summarize.pipeline import build_briefing, summarize_items
+    from .text.sentences import split_sentences
 
 __version__ = "0.1.0"
 __all__ = [
@@ -29,21 +34,23 @@ __all__ = [
     "load_documents",
     "render_briefing",
     "split_sentences",
-    "summarize",
+    "summarize_items",
 ]
 
 
-# Stages with heavier imports (Jinja2, lxml) load on first use, keeping `import briefing` and the CLI's
-# start-up light (PEP 562).
+# The stages load on first use (PEP 562): `import briefing` and the CLI's start-up (`briefing --help`) need
+# neither numpy nor scipy, Jinja2 or lxml.
 _LAZY = {
+    "build_briefing": "briefing.summarize.pipeline",
     "load_documents": "briefing.sources.ingest",
     "render_briefing": "briefing.outputs.render",
     "split_sentences": "briefing.text.sentences",
+    "summarize_items": "briefing.summarize.pipeline",
 }
 
 
 def __getattr__(name: str) -> Any:
-    """Import `load_documents`, `render_briefing` and `split_sentences` when first used."""
+    """Import the stage functions of `_LAZY` when first used."""
     if name in _LAZY:
         import importlib
 

@@ -15,6 +15,7 @@ import errno
 import os
 import re
 import secrets
+import shutil
 import stat
 from collections.abc import Mapping
 from pathlib import Path
@@ -44,27 +45,34 @@ def write_all_atomic(files: Mapping[Path, str | bytes]) -> None:
     """Write several files all or nothing: every temp file is written and fsynced before any is renamed.
 
     If one cannot be written (disk full, permissions, a folder in the way), every temp file is removed
-    and no target is touched. The renames then run in the given order. Symbolic links are written
-    through (the link stays), devices and named pipes are written to directly after the renames
-    (see the module docstring).
+    and no target is touched. The renames then run in the given order; if one fails (EIO, an immutable
+    file), the ones already made are undone (each replaced file gets its old contents back, each new one is
+    removed), so the targets stay as they were. Symbolic links are written through (the link stays),
+    devices and named pipes are written to directly after the renames (see the module docstring). Temp files
+    that a killed run left beside the targets are removed first.
 
     Raises:
         DeliveryError: a file cannot be encoded or written, or its path is a directory, a block
             device, a socket, a link loop or a named pipe nobody reads (nothing was replaced).
     """
-    staged: list[tuple[Path, Path]] = []
+    staged: list[tuple[Path, Path, Path]] = []  # (temp file, target, the name the user gave)
     direct: list[tuple[int, bytes, Path]] = []
+    backups: dict[Path, Path | None] = {}  # target -> a copy of its old contents (None: it was new)
     try:
         for path, data in files.items():
             kind, target = output_target(Path(path))
             if kind == "direct":
                 direct.append((_open_direct(Path(path)), _encode(Path(path), data), Path(path)))
             else:
-                staged.append((_stage(target, data, shown=Path(path)), target))
-        for tmp, target in staged:
-            os.replace(tmp, target)
+                if target.parent not in {t.parent for _, t, _ in staged}:
+                    remove_stale_temp_files(target.parent)
+                staged.append((_stage(target, data, shown=Path(path)), target, Path(path)))
+        if len(staged) > 1:  # one rename is atomic by itself; several need a way back
+            for _, target, shown in staged:
+                backups[target] = _backup(target, shown)
+        _rename_all(staged, backups)
     except BaseException as exc:
-        for tmp, _ in staged:
+        for tmp in [tmp for tmp, _, _ in staged] + [b for b in backups.values() if b is not None]:
             with contextlib.suppress(OSError):
                 os.unlink(tmp)
         for fd, _, _ in direct:
@@ -73,9 +81,92 @@ def write_all_atomic(files: Mapping[Path, str | bytes]) -> None:
         if isinstance(exc, OSError):
             raise DeliveryError(f"could not write {exc.filename or 'output'}: {exc.strerror or exc}") from exc
         raise
-    for directory in {target.parent for _, target in staged}:
+    for backup in backups.values():
+        if backup is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(backup)
+    for directory in {target.parent for _, target, _ in staged}:
         _fsync_dir(directory)
     _write_direct(direct)
+
+
+def _rename_all(staged: list[tuple[Path, Path, Path]], backups: dict[Path, Path | None]) -> None:
+    """Rename every temp file over its target; on a failure, undo the renames already made and raise."""
+    done: list[Path] = []
+    for tmp, target, shown in staged:
+        try:
+            os.replace(tmp, target)
+        except OSError as exc:
+            stuck = []
+            for earlier in reversed(done):
+                backup = backups.get(earlier)
+                try:
+                    if backup is None:
+                        os.unlink(earlier)
+                    else:
+                        os.replace(backup, earlier)
+                except OSError:
+                    stuck.append(str(earlier))
+            undone = f"; {', '.join(stuck)} could not be restored" if stuck else ""
+            raise DeliveryError(f"could not write {shown}: {exc.strerror or exc}{undone}") from exc
+        done.append(target)
+
+
+def _backup(target: Path, shown: Path) -> Path | None:
+    """A copy of `target`'s current contents beside it (a hard link when it can be), or None when it is new."""
+    if not target.exists():
+        return None
+    backup = _temp_name(target)
+    try:
+        os.link(target, backup)
+    except OSError:  # no hard links here (or an immutable file): copy it
+        try:
+            shutil.copy2(target, backup)
+        except OSError as exc:
+            with contextlib.suppress(OSError):
+                os.unlink(backup)
+            raise DeliveryError(f"could not write {shown}: cannot keep its old version ({exc.strerror or exc})") from exc
+    return backup
+
+
+# Our temp files: ".NAME.PID.RANDOM.tmp" beside the file NAME being written, by process PID.
+_TEMP_NAME = re.compile(r"^\..+\.(\d+)\.[0-9a-f]{12}\.tmp$")
+
+
+def _temp_name(target: Path) -> Path:
+    """A new temp file name beside `target`, naming this process (so a later run can tell it is stale)."""
+    return target.with_name(f".{target.name}.{os.getpid()}.{secrets.token_hex(6)}.tmp")
+
+
+def remove_stale_temp_files(directory: Path) -> list[Path]:
+    """Remove the temp files that a killed run left in `directory`: only files of our own naming
+    (``.NAME.PID.RANDOM.tmp``) whose process is gone. Returns the ones removed (best effort)."""
+    removed: list[Path] = []
+    try:
+        entries = list(os.scandir(directory))
+    except OSError:
+        return removed
+    for entry in entries:
+        match = _TEMP_NAME.match(entry.name)
+        if not match or not entry.is_file(follow_symlinks=False) or _alive(int(match.group(1))):
+            continue
+        with contextlib.suppress(OSError):
+            os.unlink(entry.path)
+            removed.append(Path(entry.path))
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    """Whether process `pid` still runs (this one always does); unsure counts as alive."""
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (OSError, OverflowError, ValueError):
+        return True
+    return True
 
 
 def output_target(path: Path) -> tuple[str, Path]:
@@ -151,7 +242,7 @@ def _stage(path: Path, data: str | bytes, shown: Path | None = None) -> Path:
     `path` is a regular file or a new name (see `output_target`); `shown` is the name the user gave.
     """
     payload = _encode(shown or path, data)
-    tmp = path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp")
+    tmp = _temp_name(path)
     try:
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
     except OSError as exc:

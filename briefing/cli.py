@@ -50,7 +50,7 @@ Algorithm = Annotated[Optional[str], typer.Option("--algorithm", "-a", help="Ran
 Query = Annotated[Optional[str], typer.Option("--query", help="Focus query: favour sentences about these words.")]
 History = Annotated[Optional[str], typer.Option("--history", help="SQLite history of published items; leaves out what earlier briefings said.")]
 NoHistory = Annotated[bool, typer.Option("--no-history", help="Ignore and do not update the history.")]
-Since = Annotated[Optional[str], typer.Option("--since", help="Time window for feed entries, e.g. 24h, 2d [default: 24h].")]
+Since = Annotated[Optional[str], typer.Option("--since", help="Time window for feed entries: 24h, '3 days', a date (2024-05-01), or last (since the last briefing) [default: 24h].")]
 Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing on success: no progress bar, warnings or 'wrote' lines (errors still print).")]
 Language = Annotated[Optional[str], typer.Option("--language", help="Language of every input, a BCP 47 tag such as fr or pt-BR (instead of detecting it).")]
 Stories = Annotated[Optional[bool], typer.Option("--stories/--no-stories", help="Group many articles into story sections [default: on].")]
@@ -118,9 +118,9 @@ def _settings(inputs: list[str] | None, config: str | None, daily: bool, **cli: 
         if overrides["language"] is None:
             raise BriefingError(f"--language {cli['language']!r} is not a language tag: use a BCP 47 tag such as fr or pt-BR")
     if cli.get("since"):
-        from .options import parse_duration
+        from .options import parse_since
 
-        parse_duration(cli["since"])  # a bad window is an error now, not after fetching
+        parse_since(cli["since"])  # a bad window is an error now, not after fetching
     if cli.get("sentences") is not None:
         overrides.setdefault("words", None)
     if overrides.get("history"):
@@ -215,6 +215,7 @@ def publish(
 def send(
     inputs: Inputs = None,
     to: Annotated[Optional[list[str]], typer.Option("--to", help="Recipient address; repeat for several.")] = None,
+    bcc: Annotated[Optional[list[str]], typer.Option("--bcc", help="Recipient who does not see the others (nor appears in To:); repeat for several.")] = None,
     sender: Annotated[Optional[str], typer.Option("--from", help="Sender address.")] = None,
     smtp_host: Annotated[Optional[str], typer.Option("--smtp-host", help="SMTP server [default: localhost].")] = None,
     smtp_port: Annotated[Optional[int], typer.Option("--smtp-port", help="SMTP port [default: 25, 587 with --starttls, 465 with --ssl].")] = None,
@@ -237,7 +238,7 @@ def send(
         silent = _quiet(handler, settings)
         if starttls and ssl:
             raise BriefingError("choose one of --starttls and --ssl")
-        mail = {"to": to, "sender": sender, "smtp_host": smtp_host, "smtp_port": smtp_port, "smtp_user": smtp_user,
+        mail = {"to": to, "bcc": bcc, "sender": sender, "smtp_host": smtp_host, "smtp_port": smtp_port, "smtp_user": smtp_user,
                 "smtp_password_env": smtp_password_env, "security": "ssl" if ssl else "starttls" if starttls else None}
         done = email_briefing(settings, mail, dry_run=dry_run, stdin=_stdin())
         if not silent:
@@ -260,29 +261,34 @@ def init(
     def action(handler: logging.Handler) -> None:
         from .starter import write_example_config
 
-        written = write_example_config(path, force=force, opml=opml)
+        from .progress import for_terminal
+
+        written = for_terminal(str(write_example_config(path, force=force, opml=opml)))
         if not quiet:
-            typer.echo(f"wrote {written}: edit its sources, then run: briefing build", err=True)
+            typer.echo(f"wrote {written}: its sources are the feeds of {for_terminal(opml.name)}; run: briefing build"
+                       if opml is not None else f"wrote {written}: edit its sources, then run: briefing build", err=True)
 
     _run(action, quiet)
 
 
 @app.command()
 def sources(
-    inputs: Inputs = None, config: Config = None, quiet: Quiet = False,
+    inputs: Inputs = None, config: Config = None, quiet: Quiet = False, since: Since = None, date: Date = None,
 ) -> None:
-    """List what a config reads (folders, files, OPML subscriptions, feeds) and when each feed last changed.
+    """List what a config reads (folders, files, OPML subscriptions, feeds), when each feed last changed, and
+    how many of its entries are inside the time window.
 
     Exits 1 when a source cannot be read (it is listed with the reason).
     """
     def action(handler: logging.Handler) -> None:
         from .sources.listing import format_sources, list_sources
 
-        settings = _settings(inputs, config, False, quiet=quiet)
+        settings = _settings(inputs, config, False, quiet=quiet, since=since, date=date)
         _quiet(handler, settings)
         if not settings.inputs:
             raise BriefingError("no sources: name files, directories or URLs, or list sources in briefing.toml")
-        statuses = list_sources(settings.inputs, settings.options)
+        names = {source: name for source, (name, _) in settings.outlets.items()}
+        statuses = list_sources(settings.inputs, settings.options, names)
         typer.echo(format_sources(statuses), nl=False)
         failed = [s for s in statuses if not s.ok]
         if failed:

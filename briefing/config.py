@@ -6,8 +6,6 @@ the pipeline stages never read the file themselves.
 from __future__ import annotations
 
 import dataclasses
-import datetime as _dt
-import json
 import os
 import re
 import sys
@@ -17,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .configvalues import check_number, convert_value, show_value
 from .errors import ConfigError
 from .options import ALGORITHMS, FORMATS, Options
 from .text.languages import checked_tag, source_tables
@@ -34,9 +33,6 @@ _RUN_ONLY = {"date": "--date", "output": "--output"}
 # Options fields (and `site`) holding paths, resolved against the config file's directory.
 _PATH_KEYS = frozenset({"output_dir", "template", "history", "cache_dir", "site"})
 _CHOICES: dict[str, tuple[str, ...]] = {"algorithm": ALGORITHMS, "formats": FORMATS}
-_POSITIVE = frozenset({"words", "sentences", "max_words", "max_bytes", "fetch_timeout"})
-_NON_NEGATIVE = frozenset({"min_words"})
-_FRACTION = frozenset({"duplicate_threshold"})
 _ENV_NAME_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 # `sender` is the Python name of the TOML key "from" (a keyword in Python).
 _EMAIL_KEYS = {
@@ -47,6 +43,10 @@ _EMAIL_KEYS = {
     "smtp_user": "str",
     "smtp_password_env": "str",
     "security": "str",
+    "smtp_timeout": "float",
+    "bcc": "list",
+    "unsubscribe": "str",
+    "send_empty": "bool",
 }
 
 
@@ -61,6 +61,10 @@ class EmailConfig:
     smtp_user: str | None = None
     smtp_password_env: str | None = None  # name of the environment variable holding the password
     security: str | None = None  # "plain" | "starttls" | "ssl"
+    smtp_timeout: float | None = None  # seconds for a whole SMTP conversation (default 60)
+    bcc: tuple[str, ...] = ()  # recipients who do not see each other (nor appear in To:)
+    unsubscribe: str | None = None  # a mailto: or https: address, sent as List-Unsubscribe
+    send_empty: bool = True  # False: no mail on a quiet day (nothing new since the last briefing)
 
 
 @dataclass(frozen=True)
@@ -69,11 +73,12 @@ class Config:
 
     sources: tuple[str, ...] = ()
     options: dict[str, Any] = field(default_factory=dict, hash=False)
-    source_languages: tuple[tuple[str, str], ...] = ()  # (source, tag): `{ source = "...", language = "he" }`
+    source_languages: tuple[tuple[str, str], ...] = ()  # (source, tag): `{ url = "...", language = "he" }`
     site: str | None = None
     site_url: str | None = None  # the site's public URL, for absolute links and ids in feed.xml
     email: EmailConfig = field(default_factory=EmailConfig)
     path: Path | None = None  # the file it was read from
+    outlets: dict[str, tuple[str | None, str | None]] = field(default_factory=dict, hash=False)  # names given sources
 
 
 def _option_kinds() -> dict[str, str]:
@@ -153,6 +158,7 @@ def _parse(data: dict[str, Any], base: Path, shown: str, file: Path) -> Config:
     options: dict[str, Any] = {}
     sources: tuple[str, ...] = ()
     source_languages: tuple[tuple[str, str], ...] = ()
+    outlets: dict[str, tuple[str | None, str | None]] = {}
     site: str | None = None
     site_url: str | None = None
     email = EmailConfig()
@@ -161,21 +167,23 @@ def _parse(data: dict[str, Any], base: Path, shown: str, file: Path) -> Config:
         if key in kinds:
             options[key] = _check_option(key, kinds[key], value, shown, base)
         elif key == "sources":
-            items, tagged = source_tables(value if isinstance(value, list) else [value], f"{shown}: sources")
-            sources = tuple(_resolve_source(s, base, f"{shown}: sources") for s in _convert(key, "list", items, shown))
+            from .sources.names import parse_sources  # strings, or tables naming the outlet (and its language)
+
+            value, tagged = source_tables(value if isinstance(value, list) else [value], f"{shown}: sources")
+            sources, outlets = parse_sources(value, shown, lambda s: _resolve_source(s, base, f"{shown}: sources"))
             source_languages = tuple((_resolve_source(s, base, f"{shown}: sources"), tag) for s, tag in tagged)
         elif key == "site":
-            site = _resolve_path(_convert(key, "str", value, shown), base, f"{shown}: site")
+            site = _resolve_path(convert_value(key, "str", value, shown), base, f"{shown}: site")
         elif key == "site_url":
             from .outputs.site import is_site_url  # lazily: the site pulls in Jinja2
 
-            site_url = _convert(key, "str", value, shown)
+            site_url = convert_value(key, "str", value, shown)
             if not is_site_url(site_url):
                 raise ConfigError(f'{shown}: site_url must be the http:// or https:// address where the site is '
-                                  f'published, e.g. "https://example.org/briefing/"; got {_show(value)}')
+                                  f'published, e.g. "https://example.org/briefing/"; got {show_value(value)}')
         elif key == "email":
             if not isinstance(value, dict):
-                raise ConfigError(f"{shown}: email must be a table ([email]), got {_show(value)}")
+                raise ConfigError(f"{shown}: email must be a table ([email]), got {show_value(value)}")
             email = _parse_email(value, shown)
         else:
             raise ConfigError(f"{shown}: {_unknown(key, top_keys)}")
@@ -183,32 +191,28 @@ def _parse(data: dict[str, Any], base: Path, shown: str, file: Path) -> Config:
     if "history" in options and "use_history" not in options:
         options["use_history"] = True
     return Config(sources=sources, options=options, site=site, site_url=site_url, email=email, path=file.resolve(),
-                  source_languages=source_languages)
+                  outlets=outlets, source_languages=source_languages)
 
 
 def _check_option(key: str, kind: str, value: Any, shown: str, base: Path) -> Any:
     """Type-check, range-check and (for paths) resolve one option value."""
-    converted = _convert(key, kind, value, shown)
+    converted = convert_value(key, kind, value, shown)
     choices = _CHOICES.get(key)
     if choices is not None:
         for choice in converted if kind == "list" else (converted,):
             if choice not in choices:
-                raise ConfigError(f"{shown}: {key} must be one of {', '.join(choices)}; got {_show(choice)}")
-    if key in _POSITIVE and converted <= 0:
-        raise ConfigError(f"{shown}: {key} must be greater than 0, got {_show(value)}")
-    if key in _NON_NEGATIVE and converted < 0:
-        raise ConfigError(f"{shown}: {key} must be 0 or more, got {_show(value)}")
+                raise ConfigError(f"{shown}: {key} must be one of {', '.join(choices)}; got {show_value(choice)}")
+    check_number(key, converted, value, shown)
     if key == "language":
         converted = checked_tag(converted, f"{shown}: language")
-    if key in _FRACTION and not 0.0 <= converted <= 1.0:
-        raise ConfigError(f"{shown}: {key} must be between 0.0 and 1.0, got {_show(value)}")
     if key == "since":
-        from .options import parse_duration  # the parser the feed reader uses, so both agree on the format
+        from .options import parse_since  # the parser the feed reader uses, so both agree on the format
 
         try:
-            parse_duration(converted)
+            parse_since(converted)
         except ConfigError:
-            raise ConfigError(f'{shown}: since must be a duration such as "24h", "2d" or "1w", got {_show(value)}') from None
+            raise ConfigError(f'{shown}: since must be a duration such as "24h", "3 days" or "1w", a date such as '
+                              f'"2024-05-01", or "last"; got {show_value(value)}') from None
     if key in _PATH_KEYS:
         return _resolve_path(converted, base, f"{shown}: {key}")
     return converted
@@ -223,16 +227,20 @@ def _parse_email(table: dict[str, Any], shown: str) -> EmailConfig:
         dotted = f"email.{key}"
         _refuse_password(dotted, shown)
         if key not in _EMAIL_KEYS:
-            raise ConfigError(f"{shown}: {_unknown(key, list(_EMAIL_KEYS), prefix='email.')}")
-        converted = _convert(dotted, _EMAIL_KEYS[key], value, shown)
-        if key in ("to", "from"):
-            for address in converted if key == "to" else (converted,):
+            raise ConfigError(f"{shown}: {_unknown(key, list(_EMAIL_KEYS), prefix='email.', elsewhere=[*_option_kinds(), 'sources', 'site', 'site_url'])}")
+        converted = convert_value(dotted, _EMAIL_KEYS[key], value, shown)
+        if key in ("to", "bcc", "from"):
+            for address in converted if key != "from" else (converted,):
                 if "@" not in parseaddr(address)[1]:
-                    raise ConfigError(f"{shown}: {dotted} must hold email addresses, got {_show(address)}")
+                    raise ConfigError(f"{shown}: {dotted} must hold email addresses, got {show_value(address)}")
+        elif key == "smtp_timeout":
+            check_number(dotted, converted, value, shown)
         elif key == "smtp_port" and not 0 < converted < 65536:
-            raise ConfigError(f"{shown}: {dotted} must be a port number from 1 to 65535, got {_show(value)}")
+            raise ConfigError(f"{shown}: {dotted} must be a port number from 1 to 65535, got {show_value(value)}")
+        elif key == "unsubscribe" and not re.match(r"(?:mailto:[^@\s<>]+@|https://)[^\s<>]+\Z", converted, re.I):
+            raise ConfigError(f"{shown}: {dotted} must be a mailto: or https:// address, got {show_value(value)}")
         elif key == "security" and converted not in SECURITY_MODES:
-            raise ConfigError(f"{shown}: {dotted} must be one of {', '.join(SECURITY_MODES)}; got {_show(value)}")
+            raise ConfigError(f"{shown}: {dotted} must be one of {', '.join(SECURITY_MODES)}; got {show_value(value)}")
         elif key == "smtp_password_env" and not _ENV_NAME_RE.match(converted):
             raise ConfigError(
                 f"{shown}: {dotted} must be the name of an environment variable (e.g. BRIEFING_SMTP_PASSWORD), "
@@ -252,52 +260,8 @@ def _refuse_password(dotted: str, shown: str) -> None:
         )
 
 
-def _convert(dotted: str, kind: str, value: Any, shown: str) -> Any:
-    """Check `value` against `kind` and return it in the form `Options` uses (lists become tuples)."""
-    is_number = isinstance(value, (int, float)) and not isinstance(value, bool)  # TOML booleans are not numbers
-    if kind == "bool" and isinstance(value, bool):
-        return value
-    if kind == "int" and is_number and isinstance(value, int):
-        return value
-    if kind == "float" and is_number:
-        return float(value)
-    if kind == "str" and isinstance(value, str):
-        return value
-    if kind == "list" and isinstance(value, str):
-        return (value,)  # a single string counts as a list of one
-    if kind == "list" and isinstance(value, list) and all(isinstance(v, str) for v in value):
-        return tuple(value)
-    raise ConfigError(f"{shown}: {dotted} must be {_KIND_NAMES[kind]}, got {_show(value)}")
-
-
-_KIND_NAMES = {
-    "bool": "true or false",
-    "int": "an integer",
-    "float": "a number",
-    "str": "a string",
-    "list": "a list of strings",
-}
-
-
-def _show(value: Any) -> str:
-    """A TOML-like rendering of a user's value for error messages, kept short."""
-    if isinstance(value, bool):
-        text = "true" if value else "false"
-    elif isinstance(value, str):
-        text = json.dumps(value, ensure_ascii=False)
-    elif isinstance(value, dict):
-        return "a table"
-    elif isinstance(value, (_dt.date, _dt.time)):
-        text = value.isoformat()
-    elif isinstance(value, list):
-        text = json.dumps(value, ensure_ascii=False, default=str)
-    else:
-        text = str(value)
-    return text if len(text) <= 60 else text[:57] + "..."
-
-
-def _unknown(key: str, known: list[str], prefix: str = "") -> str:
-    """The message for an unknown key, with a suggestion when one is close."""
+def _unknown(key: str, known: list[str], prefix: str = "", elsewhere: list[str] | None = None) -> str:
+    """The message for an unknown key, with a suggestion when one is close (in its table, else in `elsewhere`)."""
     message = f'unknown key "{prefix}{key}"'
     if not prefix and key in _RUN_ONLY:
         return message + f" ({key} is set on the command line with {_RUN_ONLY[key]})"
@@ -308,6 +272,9 @@ def _unknown(key: str, known: list[str], prefix: str = "") -> str:
     close = difflib.get_close_matches(key, known, n=1)
     if close:
         return message + f' (did you mean "{prefix}{close[0]}"?)'
+    top = difflib.get_close_matches(key, elsewhere or [], n=1)
+    if top:  # a key appended after the [email] table lands in it
+        return message + f' (did you mean "{top[0]}"? top-level keys go before the [email] table)'
     return message + f" (known keys: {', '.join(prefix + k for k in known)})"
 
 
@@ -319,7 +286,7 @@ def _resolve_path(value: str, base: Path, where: str = "path") -> str:
     expanded = os.path.expandvars(value)
     unset = re.search(r"\$(\w+|\{[^}]*\})", expanded)
     if unset:
-        raise ConfigError(f"{where}: environment variable {unset.group(1).strip('{}')} in {_show(value)} is not set")
+        raise ConfigError(f"{where}: environment variable {unset.group(1).strip('{}')} in {show_value(value)} is not set")
     path = Path(expanded).expanduser()
     return str(path if path.is_absolute() else (base / path))
 
@@ -382,17 +349,9 @@ def merge_email(email: EmailConfig, overrides: dict[str, Any]) -> EmailConfig:
     Returns:
         The merged `EmailConfig`.
     """
-    changes: dict[str, Any] = {k: (tuple(v) if k == "to" else v) for k, v in overrides.items() if v is not None}
+    changes: dict[str, Any] = {k: (tuple(v) if k in ("to", "bcc") else v) for k, v in overrides.items() if v is not None}
     return dataclasses.replace(email, **changes)
 
 
-__all__ = [
-    "Config",
-    "EmailConfig",
-    "SECURITY_MODES",
-    "config_keys",
-    "find_default_config",
-    "load_config",
-    "merge_email",
-    "merge_options",
-]
+__all__ = ["Config", "EmailConfig", "SECURITY_MODES", "config_keys", "find_default_config", "load_config", "merge_email",
+           "merge_options"]

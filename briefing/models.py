@@ -4,10 +4,11 @@ Document -> Sentence -> (scores) -> Item -> Section -> Briefing
 """
 from __future__ import annotations
 
+import math
 import re
 
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 
 @dataclass(frozen=True)
@@ -39,13 +40,17 @@ class Document:
     language: str | None = None  # BCP 47 tag, e.g. "en", "fr"; None = not known
     copies: tuple[Copy, ...] = ()  # collapsed near-duplicates from other outlets (briefing.summarize.collapse)
     story: int | None = None  # the story (event) it was grouped into by build_briefing; None before grouping
+    category: str | None = None  # the user's folder for its source (an OPML folder, `category` in briefing.toml)
 
     def meta(self) -> dict[str, Any]:
-        """The JSON `documents` entry (no text); `story` once grouped, `copies` only when some were collapsed."""
+        """The JSON `documents` entry (no text); `story` once grouped, `category` when set, `copies` only when
+        some were collapsed into it."""
         meta: dict[str, Any] = {"id": self.id, "title": self.title, "url": self.url, "source": self.source,
                                 "date": self.date, "language": self.language or "und"}
         if self.story is not None:
             meta["story"] = self.story
+        if self.category:
+            meta["category"] = self.category
         if self.copies:
             meta["copies"] = [asdict(c) for c in self.copies]
         return meta
@@ -159,26 +164,64 @@ class Briefing:
         }
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> Briefing:
+    def from_dict(cls, data: Any) -> Briefing:
         """Rebuild a Briefing from its JSON output (the inverse of Briefing.to_dict).
 
-        The JSON may come from a file anyone could have edited (a site's stored pages), so every string
-        is made printable again: control characters are dropped and metadata is one line.
+        The JSON may come from a file anyone could have edited (a site's stored pages), so it is checked as it
+        is read: every string is made printable again (control characters dropped, metadata one line), numbers
+        must be finite (a score is 0.0 otherwise), and an item without sources (nothing to cite) is left out.
+
+        Raises:
+            ValueError: the data is not a briefing (a field of the wrong type, a missing title or date).
         """
+        if not isinstance(data, dict):
+            raise ValueError(f"expected an object, got {type(data).__name__}")
         sections = tuple(
-            Section(_line(s.get("title")), tuple(
-                Item(_printable(str(i["text"])), float(i.get("score", 0.0)), tuple(
-                    SourceRef(str(r["document"]), int(r.get("sentence", 0)), _line(r.get("title")), _line(r.get("url")),
-                              _line(r.get("source")), _printable(str(r.get("text") or "")), _copies(r.get("copies")))
-                    for r in i.get("sources", [])))
-                for i in s.get("items", [])),
-                _count(s.get("story")), _count(s.get("articles")), _count(s.get("outlets")))
-            for s in data.get("sections", []))
-        documents = tuple(Document(str(d["id"]), "", _line(d.get("title")), _line(d.get("url")), _line(d.get("source")),
+            Section(_line(s.get("title")), tuple(item for item in map(_item, _objects(s.get("items"))) if item.sources),
+                    _count(s.get("story")), _count(s.get("articles")), _count(s.get("outlets")))
+            for s in _objects(data.get("sections")))
+        documents = tuple(Document(_text(d["id"]), "", _line(d.get("title")), _line(d.get("url")), _line(d.get("source")),
                                    _line(d.get("date")), language=_line(d.get("language")), copies=_copies(d.get("copies")),
-                                   story=None if d.get("story") is None else _count(d.get("story")))
-                          for d in data.get("documents", []))
-        return cls(_line(str(data["title"])) or "Briefing", str(data["date"]), sections, documents)
+                                   story=None if d.get("story") is None else _count(d.get("story")),
+                                   category=_line(d.get("category")))
+                          for d in _objects(data.get("documents")))
+        return cls(_line(_text(data["title"])) or "Briefing", _text(data["date"]), sections, documents)
+
+
+def _item(data: dict[str, Any]) -> Item:
+    """An item from its JSON form (see Briefing.from_dict)."""
+    refs = tuple(SourceRef(_text(r["document"]), _number(r.get("sentence"), int), _line(r.get("title")),
+                           _line(r.get("url")), _line(r.get("source")), _printable(_text(r.get("text") or "")),
+                           _copies(r.get("copies")))
+                 for r in _objects(data.get("sources")))
+    return Item(_printable(_text(data["text"])), _number(data.get("score"), float), refs)
+
+
+def _objects(value: Any) -> list[dict[str, Any]]:
+    """A JSON list of objects (absent: empty), else ValueError."""
+    if value is None:
+        return []
+    if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
+        raise ValueError(f"expected a list of objects, got {type(value).__name__}")
+    return value
+
+
+def _text(value: Any) -> str:
+    """A JSON string or number as text, else ValueError (a list or object is not a name)."""
+    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+        raise ValueError(f"expected a string, got {type(value).__name__}")
+    return str(value)
+
+
+_T = TypeVar("_T", int, float)
+
+
+def _number(value: Any, kind: type[_T]) -> _T:
+    """A finite JSON number as `kind` (0 when absent, not a number, infinite or out of range)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) \
+            or abs(value) > 2 ** 53:
+        return kind(0)
+    return kind(value)
 
 
 def _count(value: Any) -> int:
@@ -188,12 +231,14 @@ def _count(value: Any) -> int:
 
 def _copies(data: Any) -> tuple[Copy, ...]:
     """Copies from their JSON form (a list of objects; absent in briefings without collapsed documents)."""
-    return tuple(Copy(str(c["document"]), _line(c.get("source")), _line(c.get("title")), _line(c.get("url")),
+    return tuple(Copy(_text(c["document"]), _line(c.get("source")), _line(c.get("title")), _line(c.get("url")),
                       _line(c.get("date")))
-                 for c in data or ())
+                 for c in _objects(data))
 
 
-_UNPRINTABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+# Control characters, bidi embeddings/overrides/isolates (they could make a page read other than it holds),
+# lone surrogates and non-characters.
+_UNPRINTABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff\ufffe\uffff]")
 
 
 def _printable(text: str) -> str:

@@ -24,14 +24,17 @@ def example_config() -> str:
 def config_with_opml(opml: Path) -> str:
     """The example config with its `sources` replaced by the feeds of an OPML subscription list.
 
+    Each feed is a table with its URL and the name (and folder, as `category`) the feed reader gave it,
+    written with tomli-w, so any title or URL (control characters, emoji, quotes) stays valid TOML.
+
     Args:
         opml: a feed reader's OPML export.
     Returns:
-        TOML text listing each feed's URL (its title as a comment).
+        TOML text listing each feed as `{ url = "...", name = "...", category = "..." }`.
     Raises:
         InputError: the file cannot be read or lists no feeds.
     """
-    import json
+    import tomli_w
 
     from .sources.opml import read_opml
 
@@ -39,11 +42,16 @@ def config_with_opml(opml: Path) -> str:
         data = Path(opml).expanduser().read_bytes()
     except OSError as exc:
         raise InputError(f"cannot read {opml}: {exc.strerror or exc}") from None
-    lines = [f"    {json.dumps(sub.url)},{'  # ' + ' '.join(sub.title.split()) if sub.title else ''}"
-             for sub in read_opml(data, str(opml))]
+    lines = []
+    for sub in read_opml(data, str(opml)):
+        fields = {"url": sub.url, "name": sub.title, "category": sub.category}
+        # tomli-w writes each `key = value` line; joined, they make the entry's inline table.
+        pairs = tomli_w.dumps({k: v for k, v in fields.items() if v}).strip().replace("\n", ", ")
+        lines.append(f"    {{ {pairs} }},")
     text = example_config()
     block = re.compile(r"^sources = \[\n.*?^\]\n", re.S | re.M)
-    listed = f"# The feeds of {Path(opml).name}; this list replaces the OPML file (edit it here).\n"
+    listed = (f"# The feeds of {tomli_w.dumps({'x': Path(opml).name})[4:].strip()}, with the names and folders your "
+              "feed reader gave them;\n# this list replaces the OPML file (edit it here).\n")
     return block.sub(lambda _: listed + "sources = [\n" + "\n".join(lines) + "\n]\n", text, count=1)
 
 

@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, TypeVar
 
-from .errors import BriefingError
+from .errors import BriefingError, ConfigError, NoInputError
 from .models import Briefing, Document
 from .options import Options
 
@@ -32,6 +32,8 @@ class Settings:
     site_url: str | None = None
     config: Path | None = None  # the config file in use: its folder keeps the history
     source_languages: tuple[tuple[str, str], ...] = ()  # (source, language) set per source in the config
+    # Outlet names (and categories) the user gave sources in briefing.toml, by source: (name, category).
+    outlets: dict[str, tuple[str | None, str | None]] = field(default_factory=dict, hash=False)
 
 
 def resolve_settings(
@@ -61,7 +63,8 @@ def resolve_settings(
 
         options = options.replace(title=clean_field(options.title))
     return Settings(tuple(inputs) or config.sources, options, site=config.site, email=config.email,
-                    site_url=config.site_url, config=config.path, source_languages=config.source_languages)
+                    site_url=config.site_url, config=config.path, outlets=config.outlets,
+                    source_languages=config.source_languages)
 
 
 def make_briefing(settings: Settings, stdin: IO[bytes] | None = None, *, site: Path | None = None) -> Briefing:
@@ -76,20 +79,21 @@ def make_briefing(settings: Settings, stdin: IO[bytes] | None = None, *, site: P
 def read_and_build(settings: Settings, stdin: IO[bytes] | None = None, *,
                    site: Path | None = None) -> tuple[list[Document], Briefing]:
     """`make_briefing`, also returning the documents read (for views such as `--graph`)."""
+    from .options import parse_since
     from .sources.ingest import load_documents
-    from .summarize.pipeline import briefing_date, build_briefing
+    from .sources.names import name_outlets, subscription_names
+    from .summarize.pipeline import briefing_date
 
     if not settings.inputs:
         raise BriefingError("no input: name files, directories, URLs or '-' (or list sources in briefing.toml)")
     date = briefing_date(settings.options.date)
     options = settings.options.replace(date=date)
-    documents = load_documents(settings.inputs, options, stdin=stdin)
-    if options.language or settings.source_languages:
-        from .text.languages import assign_languages
-
-        documents = assign_languages(documents, options.language, settings.source_languages)
     published: list[str] = []
     seen: list[tuple[str, ...]] = []
+    since_last = bool(options.since) and parse_since(str(options.since)) is None
+    if since_last and not options.use_history:
+        raise ConfigError("--since last needs the history (it says when the last briefing was); drop --no-history")
+    last = None
     if options.use_history:
         path = history_path(settings, site)
         if path.exists() or path.is_symlink():  # reading never creates it: a preview leaves no trace
@@ -98,12 +102,48 @@ def read_and_build(settings: Settings, stdin: IO[bytes] | None = None, *,
             with History(path) as history:
                 published = history.published_texts(before=date)
                 seen = history.seen_sentences(before=date)
-    return documents, build_briefing(documents, options, published, seen=seen)
+                last = history.last_briefing(before=date) if since_last else None
+    if since_last:
+        if last is None:
+            log.warning("--since last: the history holds no briefing before %s; reading the last 24h", date)
+        options = options.replace(since=last.isoformat() if last else "24h")
+    # The names the user gave outlets (briefing.toml, the OPML files read) win over the feeds' own titles.
+    names = {**subscription_names(settings.inputs), **settings.outlets}
+    documents = name_outlets(load_documents(settings.inputs, options, stdin=stdin), names)
+    if options.language or settings.source_languages:
+        from .text.languages import assign_languages
+
+        documents = assign_languages(documents, options.language, settings.source_languages)
+    return documents, _build_or_quiet(documents, options, published, seen)
+
+
+def _build_or_quiet(documents: Sequence[Document], options: Options, published: Sequence[str],
+                    seen: Sequence[Sequence[str]]) -> Briefing:
+    """The briefing; on a quiet day (every sentence was in earlier briefings) one that says nothing new was reported.
+
+    A quiet day is told from an input with nothing to brief by building once more without the history.
+    """
+    from .summarize.pipeline import build_briefing
+
+    try:
+        return build_briefing(documents, options, published, seen=seen)
+    except NoInputError:
+        if not (published or seen):
+            raise
+    plain = build_briefing(documents, options)  # raises again when the input itself holds nothing to brief
+    log.info("nothing new since the last briefing: every sentence was in earlier briefings")
+    return Briefing(plain.title, plain.date, (), plain.documents,
+                    labels={**plain.labels, "empty": options.nothing_new_label})
 
 
 def deliver_and_record(settings: Settings, briefing: Briefing, deliver: Callable[[], T], *,
-                       site: Path | None = None) -> T:
-    """Run `deliver` (write, publish or send); only when it succeeded, record the items in the history."""
+                       site: Path | None = None, done: str = "the briefing was written") -> T:
+    """Run `deliver` (write, publish or send); only when it succeeded, record the items in the history.
+
+    `done` says what a successful `deliver` did; when the history then cannot be written, the error says so
+    first (the delivery stands; only the record of it is missing).
+    """
+    from .errors import DeliveryError
     from .summarize.pipeline import sentence_terms
 
     result = deliver()
@@ -112,11 +152,15 @@ def deliver_and_record(settings: Settings, briefing: Briefing, deliver: Callable
         from .outputs.state import private_dir
 
         path = history_path(settings, site)
-        if not settings.options.history:
-            private_dir(path.parent)
-        with History(path) as history:
-            history.record(briefing)
-            history.record_seen(briefing.date, briefing.title, sentence_terms(briefing.documents))
+        try:
+            if not settings.options.history:
+                private_dir(path.parent)
+            with History(path) as history:
+                history.record(briefing)
+                history.record_seen(briefing.date, briefing.title, sentence_terms(briefing.documents))
+        except BriefingError as exc:
+            raise DeliveryError(f"{done}, but the history {path} was not updated, so the next briefing may repeat "
+                                f"its items: {exc}") from None
     return result
 
 
@@ -234,7 +278,7 @@ def publish_briefing(settings: Settings, site: Path | None = None, stdin: IO[byt
     briefing = make_briefing(settings, stdin=stdin, site=target)
     template = settings.options.template
     return deliver_and_record(settings, briefing, lambda: publish_site(briefing, target, template, base_url=base_url),
-                              site=target)
+                              site=target, done=f"the site {target} was published")
 
 
 def email_briefing(settings: Settings, overrides: dict[str, Any], dry_run: Path | None = None,
@@ -243,28 +287,35 @@ def email_briefing(settings: Settings, overrides: dict[str, Any], dry_run: Path 
 
     Args:
         settings: the run's settings (the config file's [email] table is in `settings.email`).
-        overrides: email settings from the command line (`to`, `sender`, `smtp_host`, `smtp_port`,
+        overrides: email settings from the command line (`to`, `bcc`, `sender`, `smtp_host`, `smtp_port`,
             `smtp_user`, `smtp_password_env`, `security`); None values keep the config's.
         dry_run: write the message here instead of sending it (the history is not updated).
     Returns:
-        What was done, e.g. "sent to a@example.org".
+        What was done, e.g. "sent to a@example.org". On a quiet day (nothing new since the last briefing)
+        with `send_empty = false`, nothing is sent, and the day's articles are still recorded in the history.
     """
     import os
 
     from .config import EmailConfig, merge_email
-    from .outputs.mail import build_message, send_message, split_addresses, write_eml
+    from .outputs.mail import SMTP_TIMEOUT, build_message, send_message, split_addresses, write_eml
 
     mail = merge_email(settings.email or EmailConfig(), overrides)
-    if not mail.to or not mail.sender:
-        raise BriefingError("an email needs --to and --from (or [email] to/from in briefing.toml)")
+    if not (mail.to or mail.bcc) or not mail.sender:
+        raise BriefingError("an email needs --to (or --bcc) and --from (or email.to/email.from in briefing.toml)")
     password = None
     if mail.smtp_password_env:
         password = os.environ.get(mail.smtp_password_env)
         if password is None:
             raise BriefingError(f"environment variable {mail.smtp_password_env} (the SMTP password) is not set")
-    recipients = split_addresses(mail.to)
+    recipients = split_addresses(mail.to) if mail.to else []
+    hidden = split_addresses(mail.bcc, "--bcc") if mail.bcc else []
     briefing = make_briefing(settings, stdin=stdin)
-    message = build_message(briefing, sender=mail.sender, to=recipients, template=settings.options.template)
+    if not briefing.items and not mail.send_empty:  # a quiet day, and the config asks for no mail then
+        if dry_run is None:
+            deliver_and_record(settings, briefing, lambda: None)
+        return "nothing new since the last briefing: no mail sent (send_empty = false)"
+    message = build_message(briefing, sender=mail.sender, to=recipients, template=settings.options.template,
+                            bcc=hidden, unsubscribe=mail.unsubscribe)
     if dry_run is not None:
         write_eml(message, dry_run)
         return f"wrote {dry_run}"
@@ -272,7 +323,7 @@ def email_briefing(settings: Settings, overrides: dict[str, Any], dry_run: Path 
     port = mail.smtp_port or {"ssl": 465, "starttls": 587}.get(security, 25)
     deliver_and_record(settings, briefing, lambda: send_message(
         message, host=mail.smtp_host or "localhost", port=int(port), user=mail.smtp_user,
-        password=password, security=security,
-    ))
-    return f"sent to {', '.join(recipients)}"
+        password=password, security=security, timeout=mail.smtp_timeout or SMTP_TIMEOUT,
+    ), done=f"the briefing was sent to {', '.join(recipients + hidden)}")
+    return f"sent to {', '.join(recipients + hidden)}"
 

@@ -297,7 +297,8 @@ def test_error_budget_below_shortest_sentence_names_words() -> None:
 
 def test_error_bad_since_even_without_feeds() -> None:
     result = invoke("build", "--no-history", str(SEEDS), "--since", "bogus", "--output", "-")
-    assert error_line(result) == "Error: Invalid duration 'bogus': use a number and a unit m, h, d or w, e.g. 90m, 24h, 2d, 1w"
+    assert error_line(result) == ("Error: Invalid duration 'bogus': use a number and a unit m, h, d or w, e.g. 90m, 24h, 2d, \"3 days\", 1w; "
+                                  "a date such as 2024-05-01; or last (since the last briefing)")
 
 
 def test_error_stdout_with_two_formats() -> None:
@@ -362,8 +363,9 @@ def test_publish_with_site_url_gives_absolute_feed_links(tmp_path: Path) -> None
     feed = feed_of(site)
     pages = [f"{base}2022-03-20.html", f"{base}2022-03-19.html"]
     assert [e.link for e in feed.entries] == pages
-    assert [e.id for e in feed.entries] == pages
-    assert feed.feed.id == base
+    # Ids never depend on --site-url (issue 24): a run without it must not make every entry new again.
+    assert [e.id for e in feed.entries] == ["urn:briefing:site:2022-03-20", "urn:briefing:site:2022-03-19"]
+    assert feed.feed.id == "urn:briefing:site:feed"
     assert {(link.rel, link.href) for link in feed.feed.links} == {("alternate", f"{base}index.html"),
                                                                    ("self", f"{base}feed.xml")}
     # The pages themselves stay relative, so the folder can be moved or served from anywhere.
@@ -377,8 +379,10 @@ def test_publish_site_url_from_config_and_command_line_wins(tmp_path: Path) -> N
         f'sources = ["{SEEDS.as_posix()}"]\nsite = "public"\nsite_url = "https://config.example/daily"\n', encoding="utf-8")
     ok(invoke("publish", "--date", DATE, "--no-history"))
     assert [e.link for e in feed_of(tmp_path / "public").entries] == [f"https://config.example/daily/{DATE}.html"]
+    ids = [e.id for e in feed_of(tmp_path / "public").entries]
     ok(invoke("publish", "--date", DATE, "--no-history", "--site-url", "http://cli.example/"))
-    assert [e.id for e in feed_of(tmp_path / "public").entries] == [f"http://cli.example/{DATE}.html"]
+    assert [e.link for e in feed_of(tmp_path / "public").entries] == [f"http://cli.example/{DATE}.html"]
+    assert [e.id for e in feed_of(tmp_path / "public").entries] == ids
 
 
 def test_publish_without_site_url_keeps_relative_links(tmp_path: Path) -> None:

@@ -109,6 +109,31 @@ def test_minhash_estimates_agree_with_exact_jaccard() -> None:
     assert shingle_hashes("one two three four") == shingle_hashes("One  two\nthree FOUR")
 
 
+def test_exact_jaccard_joins_whatever_the_shingles_shared() -> None:
+    """The exact path counts only shingles two documents share; its joins are those of the whole sets."""
+    rng = random.Random(3)
+    vocab = "the storm floods paris river banks police said on monday".split()
+    for _ in range(200):
+        bases = [" ".join(rng.choice(vocab) for _ in range(rng.randint(0, 9))) for _ in range(3)]
+        texts = [f"{rng.choice(bases)} {rng.choice(vocab)}" if rng.random() < 0.8 else rng.choice(vocab)
+                 for _ in range(rng.randint(2, 10))]
+        sets = [set(shingle_hashes(t)) for t in texts]
+        shingles, counts = collapse._text_shingles(texts)
+        starts = np.cumsum(counts) - counts
+        assert [set(shingles[a : a + c].tolist()) for a, c in zip(starts, counts)] == sets
+        joins = collapse._exact_joins(shingles, counts, 0.5)
+        for i, target in enumerate(joins):  # each joins its most similar earlier representative (ties: earliest)
+            scores = [(len(sets[i] & sets[j]) / max(len(sets[i] | sets[j]), 1), -j) for j in range(i)
+                      if joins[j] is None]
+            best = max((s for s in scores if s[0] >= 0.5), default=None)
+            assert target == (None if best is None else -best[1])
+
+
+def test_distinct_articles_share_no_shingle_and_stay_apart() -> None:
+    texts = [" ".join(s) for s in OTHER_STORIES] + [" ".join(FLOOD_STORY)]
+    assert collapse._exact_joins(*collapse._text_shingles(texts), 0.5) == [None] * len(texts)
+
+
 def test_a_flood_of_copies_is_one_story_whose_items_cite_every_outlet() -> None:
     docs = _day(60)
     briefing = build_briefing(docs, Options(words=120, date="2024-03-18"))

@@ -210,7 +210,7 @@ def test_publish_skips_broken_json_with_warning(tmp_path: Path, caplog: pytest.L
     publish_site(make_briefing(date="2025-01-02"), site, base_url="https://example.org/news")
     assert "2025-01-01.json: skipped" in caplog.text
     feed = feedparser.parse((site / "feed.xml").read_bytes())
-    assert [e.id for e in feed.entries] == ["https://example.org/news/2025-01-02.html"]
+    assert [e.link for e in feed.entries] == ["https://example.org/news/2025-01-02.html"]
 
 
 def test_publish_rejects_a_date_that_is_not_a_file_name(tmp_path: Path) -> None:

@@ -90,4 +90,4 @@ def test_what_earlier_days_said_is_ranked_down_not_forbidden() -> None:
     informed = build_briefing(DAY3, options, seen=seen)
     texts = [item.text for item in informed.items]
     assert any("cracks" in t for t in texts)
-    assert len(texts) == len(build_briefing(DAY3, options).items)  # nothing is dropped for being old
+    assert len(texts) >= len(build_briefing(DAY3, options).items)  # nothing is dropped for being old

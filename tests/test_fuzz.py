@@ -1,4 +1,5 @@
-"""Fuzzing the CLI with hypothesis: random bytes, random JSONL structures and random metadata.
+"""Fuzzing the CLI with hypothesis: random bytes, random JSONL structures and random metadata, e-mail addresses,
+config numbers, stored site pages and history rows.
 
 Whatever the input, a run ends with exit 0 or 1, every stderr line is `Warning: …`, `Error: …` or `wrote …`
 (no traceback, no raw control characters), and what is written parses.
@@ -7,7 +8,10 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
 import tempfile
+import zlib
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -23,9 +27,18 @@ GOOD = ("A powerful storm struck the northern coast on Monday, flooding several 
 FUZZ = settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
 
 
-def run(args: list[str], stdin: bytes | None = None) -> tuple[int, str, str]:
-    """Run the CLI in a fresh temporary folder with HOME there; check the invariants of every run."""
+def run(args: list[str], stdin: bytes | None = None, files: dict[str, str] | None = None,
+        prepare: Callable[[str], None] | None = None) -> tuple[int, str, str]:
+    """Run the CLI in a fresh temporary folder with HOME there; check the invariants of every run.
+
+    `files` are written into the folder first (relative names), and `prepare(folder)` is called before the run.
+    """
     with tempfile.TemporaryDirectory() as folder:
+        for name, content in (files or {}).items():
+            Path(folder, name).parent.mkdir(parents=True, exist_ok=True)
+            Path(folder, name).write_text(content, encoding="utf-8", errors="surrogatepass")
+        if prepare is not None:
+            prepare(folder)
         old = os.getcwd()
         env = {"HOME": folder, "XDG_DATA_HOME": f"{folder}/d", "XDG_CACHE_HOME": f"{folder}/c",
                "XDG_CONFIG_HOME": f"{folder}/g", "XDG_STATE_HOME": f"{folder}/s"}
@@ -132,3 +145,91 @@ def test_fuzz_helpers_see_a_broken_run() -> None:
     result = CliRunner().invoke(app, ["build", "--no-such-option"])
     assert result.exit_code == 2
     assert Path(".").exists()
+
+
+# ---------------------------------------------------------------- issue 23: addresses, config numbers, stored pages, history
+
+FUZZ_FEW = settings(FUZZ, max_examples=25)
+ADDRESS = st.one_of(
+    TEXT,
+    st.builds(lambda local, domain, sep: f"{local}@{domain}{sep}", st.text(min_size=1, max_size=12),
+              st.text(min_size=1, max_size=12), st.sampled_from(["", ",", ";", "\x0b", "\x85", "\u2028", " x@y.z"])),
+)
+
+
+@FUZZ_FEW
+@given(to=ADDRESS, sender=ADDRESS)
+def test_random_addresses_through_send(to: str, sender: str) -> None:
+    if not to.strip("-") or not sender.strip("-") or "\x00" in to + sender:  # argv cannot hold a NUL
+        return
+    code, _, err = run(["send", "-", "--to", to, "--from", sender, "--dry-run", "@DIR@/out.eml", "--no-history"],
+                       stdin=(json.dumps({"text": GOOD}) + "\n").encode())
+    if code == 1:
+        assert err.splitlines()[-1].startswith("Error: ")
+
+
+NUMBER = st.one_of(st.integers(min_value=-2**63, max_value=2**63 - 1), st.floats(allow_nan=True, allow_infinity=True))
+NUMBER_KEYS = ["words", "sentences", "min_words", "max_words", "duplicate_threshold", "fetch_timeout", "max_bytes",
+               "email.smtp_port", "email.smtp_timeout"]
+
+
+def toml_number(value: int | float) -> str:
+    """A number as TOML writes it (inf, -inf, nan; floats always with a point or exponent)."""
+    if isinstance(value, float):
+        text = repr(value)
+        return {"inf": "inf", "-inf": "-inf", "nan": "nan"}.get(text, text if any(c in text for c in ".en") else text + ".0")
+    return str(value)
+
+
+@FUZZ_FEW
+@given(key=st.sampled_from(NUMBER_KEYS), value=NUMBER)
+def test_random_config_numbers(key: str, value: int | float) -> None:
+    table, _, name = key.rpartition(".")
+    config = (f"[{table}]\n" if table else "") + f"{name} = {toml_number(value)}\n"
+    code, _, err = run(["build", "-", "--config", "@DIR@/briefing.toml", "--no-history", "--output", "-"],
+                       stdin=(json.dumps({"text": GOOD}) + "\n").encode(), files={"briefing.toml": config})
+    if code == 1:
+        assert err.splitlines()[-1].startswith("Error: ")
+
+
+STORED_PAGE = st.one_of(
+    JSON,
+    st.fixed_dictionaries({"title": FIELD, "date": FIELD, "sections": st.lists(st.fixed_dictionaries(
+        {"title": FIELD, "items": st.lists(st.fixed_dictionaries(
+            {"text": FIELD, "score": JSON, "sources": st.one_of(JSON, st.lists(st.dictionaries(
+                st.sampled_from(["document", "sentence", "title", "url", "source", "text", "copies"]), JSON)))}),
+            max_size=3)}), max_size=2), "documents": JSON}),
+)
+
+
+@FUZZ_FEW
+@given(page=STORED_PAGE)
+def test_random_stored_site_pages_never_break_a_publish(page: Any) -> None:
+    stored = json.dumps(page, allow_nan=True)
+    code, _, err = run(["publish", "-", "--site", "@DIR@/site", "--no-history", "--date", "2025-01-02"],
+                       stdin=(json.dumps({"text": GOOD}) + "\n").encode(), files={"site/2025-01-01.json": stored})
+    assert code == 0, err
+
+
+SQL_VALUE = st.one_of(st.none(), st.integers(min_value=-2**63, max_value=2**63 - 1), st.floats(allow_nan=False),
+                      st.text(max_size=40), st.binary(max_size=64),
+                      st.builds(lambda n: zlib.compress(b"word " * n), st.integers(min_value=0, max_value=1000)))
+
+
+@FUZZ_FEW
+@given(text=SQL_VALUE, date=SQL_VALUE, sources=SQL_VALUE, sentences=SQL_VALUE, seen_date=SQL_VALUE)
+def test_random_history_rows(text: Any, date: Any, sources: Any, sentences: Any, seen_date: Any) -> None:
+    def plant(folder: str) -> None:
+        from briefing.outputs.history import History
+
+        with History(f"{folder}/h.sqlite"):
+            pass
+        with sqlite3.connect(f"{folder}/h.sqlite") as db:
+            db.execute("INSERT INTO items (date, title, position, text, sources, recorded_at) VALUES (?, 't', 0, ?, ?, 'x')",
+                       (date if date is not None else "2025-01-01", text if text is not None else "", sources or "[]"))
+            db.execute("INSERT INTO seen (date, title, sentences) VALUES (?, 't', ?)",
+                       (seen_date if seen_date is not None else "2025-01-01", sentences if sentences is not None else b""))
+
+    code, _, err = run(["build", "-", "--history", "@DIR@/h.sqlite", "--output", "-", "--date", "2025-01-02"],
+                       stdin=(json.dumps({"text": GOOD}) + "\n").encode(), prepare=plant)
+    assert code == 0, err

@@ -382,3 +382,26 @@ def test_the_same_text_twice_counts_once_unless_two_publishers_carry_it(tmp_path
     wire.write_text("\n".join(json.dumps({"text": text, "source": s}) for s in ("Wire", "Herald", "Herald")),
                     encoding="utf-8")
     assert [d.source for d in load_documents([str(wire)], Options())] == ["Wire", "Herald"]
+
+
+def test_page_opening_with_many_comments_is_sniffed_in_linear_time(tmp_path: Path) -> None:
+    """The feed and OPML sniffers once backtracked catastrophically over a run of comments (issue 26): 10 s on
+    8 KB, never ending on the 64 KB they read."""
+    import signal
+
+    def expire(_signum: int, _frame: object) -> None:
+        raise TimeoutError
+
+    page = tmp_path / "comments.html"
+    page.write_text("<!DOCTYPE html>" + "<!-- a -- b -->\n" * 4_000 + f"<html><body><p>{BODY}</p></body></html>",
+                    encoding="utf-8")
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, 20.0)  # generous: reading it takes milliseconds
+    try:
+        docs = load_documents([str(page)], Options())
+    except TimeoutError:
+        pytest.fail("sniffing the page did not end within 20 s")
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+    assert "pedestrian bridge" in docs[0].text

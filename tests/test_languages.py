@@ -323,21 +323,21 @@ def test_language_option_overrides_detection(tmp_path: Path, cli_isolation: Path
 
 
 def test_language_per_source_in_the_config(tmp_path: Path, cli_isolation: Path) -> None:
-    """Issue 25: `{ source = ..., language = ... }` in briefing.toml labels that source's documents; others are detected."""
+    """Issue 25: `{ path = ..., language = ... }` in briefing.toml labels that source's documents; others are detected."""
     _write_texts(tmp_path / "quebec", "fr")
     _write_texts(tmp_path / "madrid", "es")
     config = tmp_path / "briefing.toml"
-    config.write_text('sources = [{ source = "quebec", language = "fr-CA" }, "madrid"]\nlanguage = "es"\n',
+    config.write_text('sources = [{ path = "quebec", language = "fr-CA" }, "madrid"]\nlanguage = "es"\n',
                       encoding="utf-8")
     args = ["build", "--config", str(config), "--format", "json", "--output", "-", "--quiet", "--no-history"]
     result = CliRunner().invoke(app, args)
     assert result.exit_code == 0, result.stderr
     assert {d["language"] for d in json.loads(result.stdout)["documents"]} == {"es"}  # the run's language wins
-    config.write_text('sources = [{ source = "quebec", language = "fr-CA" }, "madrid"]\n', encoding="utf-8")
+    config.write_text('sources = [{ path = "quebec", language = "fr-CA" }, "madrid"]\n', encoding="utf-8")
     result = CliRunner().invoke(app, args)
     assert result.exit_code == 0, result.stderr
     assert sorted(d["language"] for d in json.loads(result.stdout)["documents"]) == ["es", "es", "fr-CA", "fr-CA"]
-    config.write_text('sources = [{ source = "quebec", language = 3 }]\n', encoding="utf-8")
+    config.write_text('sources = [{ path = "quebec", language = 3 }]\n', encoding="utf-8")
     result = CliRunner().invoke(app, args)
     assert result.exit_code == 1
     assert result.stderr.startswith(f"Error: {config}: sources: language must be a BCP 47 tag")

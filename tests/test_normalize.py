@@ -174,6 +174,43 @@ def test_normalize_is_idempotent(text: str) -> None:
     assert "\n\n\n" not in once and once == once.strip()
 
 
+@pytest.mark.parametrize("line", [
+    "Lire aussi : Ce qu'il faut savoir sur les séismes", "À lire également", "VEA TAMBIÉN", "NOTAS RELACIONADAS",
+    "Lesen Sie auch: Die Bahn streikt erneut", "Mehr zum Thema", "Leggi anche: il governo cade", "Leia também",
+    "Lees ook | Het kabinet valt", "Читайте также: Путин", "Подробнее", "Czytaj też: Premier", "Läs också",
+    "To view the full story, please subscribe to The Herald.", "Il vous reste 80 % de cet article à lire.",
+    "Baca juga: Banjir Jakarta",
+])
+def test_read_also_and_paywall_lines_in_many_languages_are_dropped(line: str) -> None:
+    text = f"The storm reached the coast on Monday.\n\n{line}\n\nRescue teams arrived at dawn."
+    assert normalize_text(text) == "The storm reached the coast on Monday.\n\nRescue teams arrived at dawn."
+
+
+@pytest.mark.parametrize("sentence", [
+    "Más información sobre el caso se dará el lunes.", "Saiba mais sobre o plano do governo para 2025.",
+    "Voiries et trottoirs seront refaits au printemps.", "Related parties signed the deal on Monday.",
+])
+def test_sentences_that_open_like_a_prompt_are_kept(sentence: str) -> None:
+    assert normalize_text(sentence) == sentence
+
+
+def test_french_read_also_line_never_reaches_the_briefing(tmp_path: Path, cli_isolation: Path) -> None:
+    from typer.testing import CliRunner
+
+    from briefing.cli import app
+
+    article = tmp_path / "seisme.txt"
+    article.write_text("Séisme dans le sud du pays\n\n"
+                       "Un séisme de magnitude 5,8 a frappé le sud du pays mardi soir, selon l’institut de géophysique.\n\n"
+                       "Lire aussi : Ce qu'il faut savoir sur les séismes et la prévention des risques\n\n"
+                       "Les secours ont évacué plusieurs centaines d’habitants des villages les plus touchés.\n\n"
+                       "Aucune victime n’était signalée mercredi matin, mais les dégâts matériels sont importants.",
+                       encoding="utf-8")
+    result = CliRunner().invoke(app, ["build", str(article), "--sentences", "10", "--no-history", "--output", "-"])
+    assert result.exit_code == 0, result.stderr
+    assert "Un séisme de magnitude" in result.stdout and "Lire aussi" not in result.stdout
+
+
 def test_hebrew_acronyms_keep_their_gershayim() -> None:
     """Issue 25: `"` and `'` inside Hebrew words are gershayim and geresh (acronyms), not broken apostrophes."""
     text = 'אזרחי ארה"ב והאו"ם, ע"י ג\'ורג\' בוש; ״צה״ל״ ו־ג׳ורג׳. Russia"s talks.'

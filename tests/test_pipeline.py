@@ -11,7 +11,7 @@ from briefing.summarize.dedupe import similarity
 from briefing.errors import BriefingError, NoInputError
 from briefing.models import Briefing, Document
 from briefing.options import Options
-from briefing.summarize.pipeline import briefing_date, build_briefing, split_documents, summarize
+from briefing.summarize.pipeline import briefing_date, build_briefing, split_documents, summarize_items
 from briefing.text.vectors import count_words
 
 FLOOD = [
@@ -140,8 +140,8 @@ def test_split_documents_keeps_input_positions() -> None:
     assert [s.index for s in sentences if s.document == "f0"] == [0, 1, 2]
 
 
-def test_summarize_ignores_stories() -> None:
-    items = summarize(MIXED, Options(words=60, date=DAY))
+def test_summarize_items_ignores_stories() -> None:
+    items = summarize_items(MIXED, Options(words=60, date=DAY))
     assert items and sum(count_words(i.text) for i in items) <= 60
     assert items == build_briefing(MIXED, Options(words=60, date=DAY, stories=False)).items
 

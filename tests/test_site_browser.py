@@ -125,3 +125,60 @@ def test_citation_notes_open(site: Path, page: Any) -> None:
     assert 0 <= box < page.viewport_size["height"]  # scrolled to the cited source
     assert page.evaluate("id => getComputedStyle(document.getElementById(id)).backgroundColor", target) != \
         "rgba(0, 0, 0, 0)"  # and highlighted (:target)
+
+
+# Every element with text of its own: its colour and the colour behind it (backgrounds of it and its ancestors
+# composited, over the canvas, which takes the body's background), as [r, g, b, a] lists.
+TEXT_COLOURS = """() => {
+  const rgba = value => { const m = value.match(/[\\d.]+/g) || []; return [...m.slice(0, 3).map(Number), m.length > 3 ? Number(m[3]) : 1]; };
+  const over = (top, bottom) => { const a = top[3]; return [0, 1, 2].map(i => top[i] * a + bottom[i] * (1 - a)).concat([1]); };
+  const canvas = rgba(getComputedStyle(document.body).backgroundColor);
+  const base = canvas[3] > 0 ? canvas : (matchMedia('(prefers-color-scheme: dark)').matches ? [0, 0, 0, 1] : [255, 255, 255, 1]);
+  const found = [];
+  for (const e of document.querySelectorAll('body, body *')) {
+    const own = [...e.childNodes].some(n => n.nodeType === 3 && n.textContent.trim());
+    if (!own || !e.getClientRects().length) continue;
+    const layers = [];
+    for (let p = e; p; p = p.parentElement) layers.push(rgba(getComputedStyle(p).backgroundColor));
+    let behind = base;
+    for (const layer of layers.reverse()) behind = over(layer, behind);
+    found.push({what: e.tagName.toLowerCase() + (e.className ? '.' + e.className : ''),
+                colour: over(rgba(getComputedStyle(e).color), behind), behind});
+  }
+  return found;
+}"""
+
+
+def _luminance(rgb: list[float]) -> float:
+    """WCAG relative luminance of an sRGB colour (0-255 channels)."""
+    def channel(value: float) -> float:
+        c = value / 255
+        return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+    r, g, b = (channel(v) for v in rgb[:3])
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def contrast(a: list[float], b: list[float]) -> float:
+    """The WCAG contrast ratio of two colours (1 to 21)."""
+    high, low = sorted((_luminance(a), _luminance(b)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+def test_contrast_is_known() -> None:
+    assert round(contrast([0x55] * 3, [0x16] * 3), 1) == 2.4  # the dark-mode evidence note of issue 24
+    assert round(contrast([0, 0, 0], [255, 255, 255]), 1) == 21.0
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_every_text_colour_has_a_contrast_of_at_least_4_5(site: Path, page: Any, scheme: str) -> None:
+    page.emulate_media(color_scheme=scheme)
+    checked = set()
+    for path in pages(site):
+        for target in ("", "#src-1"):  # a cited source is highlighted (:target)
+            page.goto(path.as_uri() + target)
+            page.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)")  # the evidence notes
+            for entry in page.evaluate(TEXT_COLOURS):
+                ratio = contrast(entry["colour"], entry["behind"])
+                assert ratio >= 4.5, (scheme, path.name + target, entry["what"], entry["colour"], entry["behind"], round(ratio, 2))
+                checked.add(entry["what"])
+    assert {"li.item", "a.cite", "summary", "p.date", "h1", "span.meta"} <= checked, checked

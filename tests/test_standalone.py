@@ -77,3 +77,11 @@ def test_page_furniture(text: str) -> None:
 ])
 def test_real_sentences_are_not_furniture(text: str) -> None:
     assert not is_furniture(text)
+
+
+def test_read_also_prompt_inside_a_paragraph_is_furniture() -> None:
+    from briefing.text.standalone import is_furniture
+
+    assert is_furniture("Lire aussi : Ce qu'il faut savoir sur les séismes")
+    assert is_furniture("Читайте также: как прошли выборы")
+    assert not is_furniture("Le conseil a voté le budget lundi.")

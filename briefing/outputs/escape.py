@@ -25,12 +25,15 @@ _MD_LINK_END = re.compile(r"\](?=\s?[(\[:])")  # ']' that would close a link, im
 # number, a task box "[ ]"/"[x]"; "-5 degrees", "2.5 million" and "[European]" stay as they are.
 _MD_BLOCK_START = re.compile(r"^(?:([-+](?=\s|$)|[>#])|(\d{1,9})([.)])(?=\s|$)|(\[)(?=[ xX]\]))")
 _MD_TRAILING_HASHES = re.compile(r"(?<=\s)#+$")  # an ATX heading's closing sequence would be dropped
-# Words that a linkify renderer would turn into links: a scheme, "www.", an e-mail address, or a host name
-# ending in a top-level domain (any two letters, or a common generic one).
+# Words that a linkify renderer would turn into links: a scheme (`mailto:` too), a protocol-relative `//host`,
+# "www.", an e-mail address, or a host name ending in a top-level domain (any two letters, a common generic one,
+# or a punycode one such as `xn--p1ai`).
 _MD_WORD = re.compile(r"[^\s<>]+")
 _MD_LINKY = re.compile(
-    r"://|\bwww\.|\w@\w|[\w-]\.(?:[a-z]{2}|com|net|org|edu|gov|info|biz|name|pro|aero|asia|coop|museum|shop|xxx|"
-    r"web|app|dev|io|news|online|site|xyz|top|club|рф)(?![\w-])", re.IGNORECASE)
+    r"://|//|\bmailto:|\bwww\.|\w@\w|[\w-]\.(?:[a-z]{2}|com|net|org|edu|gov|info|biz|name|pro|aero|asia|coop|"
+    r"museum|shop|xxx|web|app|dev|io|news|online|site|xyz|top|club|рф|xn--[a-z0-9-]+)(?![\w-])", re.IGNORECASE)
+_MD_BARE_SLASHES = re.compile(r"(?<!:)//")  # a protocol-relative link: "//host/path"
+_MD_MAILTO = re.compile(r"\b(mailto):", re.IGNORECASE)
 _MD_LINK_DOT = re.compile(r"(?<=[^\W_]|-)\.(?=[^\W_])")
 _URL_UNSAFE = re.compile(r"[\x00-\x20\x7f<>\"'`\\{}|^]")
 
@@ -83,7 +86,8 @@ def _unlink(match: re.Match[str]) -> str:
     word = match.group(0)
     if not _MD_LINKY.search(word):
         return word
-    return _MD_LINK_DOT.sub(r"\\.", word.replace("://", "&#58;//"))
+    word = _MD_MAILTO.sub(r"\1&#58;", _MD_BARE_SLASHES.sub("/&#47;", word).replace("://", "&#58;//"))
+    return _MD_LINK_DOT.sub(r"\\.", word)
 
 
 def _escape_block_start(match: re.Match[str]) -> str:
@@ -123,9 +127,16 @@ def safe_url(value: Any) -> str:
     return _URL_UNSAFE.sub(lambda m: quote(m.group(0), safe=""), url)
 
 
+# Bidirectional embeddings, overrides and isolates: in untrusted text they could make a page, a feed entry or
+# an e-mail read differently from what it holds ("Trojan Source"), so they are dropped.
+_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
 def clean(text: str) -> str:
-    """Drop control characters, surrogates and non-characters that HTML and XML forbid."""
-    return "".join(ch for ch in text if _allowed(ch))
+    """Drop control characters, bidi controls and non-characters that HTML and XML forbid; a lone surrogate
+    (an undecodable byte of a file name) becomes U+FFFD, so the name stays visible."""
+    return "".join(ch if _allowed(ch) else "\ufffd" for ch in text
+                   if _allowed(ch) or unicodedata.category(ch) == "Cs")
 
 
 def clean_opt(text: str | None) -> str | None:
@@ -140,4 +151,4 @@ def _allowed(ch: str) -> bool:
     code = ord(ch)
     if 0xFDD0 <= code <= 0xFDEF or (code & 0xFFFE) == 0xFFFE:
         return False
-    return unicodedata.category(ch) not in ("Cc", "Cs")
+    return ch not in _BIDI_CONTROLS and unicodedata.category(ch) not in ("Cc", "Cs")

@@ -1,4 +1,4 @@
-"""`--explain`: why each item was chosen, as a table for people (its score, its outlets, its story)."""
+"""`--explain`: why each item was chosen, for people: one block per item (its score, outlets, sentence, sources)."""
 from __future__ import annotations
 
 from ..models import Briefing, Item
@@ -6,8 +6,6 @@ from .escape import clean
 
 __all__ = ["explain_briefing", "item_outlets"]
 
-_TEXT_WIDTH = 72
-_OUTLET_WIDTH = 24
 
 
 def item_outlets(item: Item, briefing: Briefing) -> list[str]:
@@ -29,43 +27,58 @@ def item_outlets(item: Item, briefing: Briefing) -> list[str]:
     return names
 
 
-def explain_briefing(briefing: Briefing) -> str:
-    """A plain-text table: for each item in reading order, its score, its outlets, where it came from, its text.
+def explain_briefing(briefing: Briefing, width: int | None = None) -> str:
+    """Why each item was chosen, one block per item in reading order, wrapped to the terminal.
 
-    The score is the ranker's (centrality in the sentence graph, or the chosen `--algorithm`), scaled so the
-    top sentence of its story is 1.000; an item cited by several outlets was said by each of them. With
-    several stories, each story's items follow its title in brackets.
+    Each block opens with the item's number, its score and its outlets; then the sentence itself; then where it
+    came from (the article's title, the sentence's place in it) and, for each corroborating outlet whose words
+    differ, what that outlet wrote. The score is the ranker's (centrality in the sentence graph, or the chosen
+    `--algorithm`), scaled so the top sentence of its story is 1.000. With several stories, each story's items
+    follow its title in brackets.
 
     Args:
         briefing: the built briefing.
+        width: the line width (default: the terminal's, from `COLUMNS` or the terminal; 80 when unknown).
     Returns:
-        Text lines ending with a newline.
+        Text lines ending with a newline, none longer than `width`.
 
     >>> from briefing.models import Briefing, Item, Section, SourceRef
     >>> b = Briefing("B", "2024-05-01", (Section(None, (Item("Rain fell.", 1.0, (SourceRef("a", 0, source="AP"),)),)),))
-    >>> print(explain_briefing(b), end="")
-     #  score  outlets  sentence  item
-     1  1.000  1: AP    a:1       Rain fell.
+    >>> print(explain_briefing(b, width=60), end="")
+     1  score 1.000  1 outlet: AP
+        Rain fell.
+        from “a” (AP), its sentence 1
     """
-    rows: list[tuple[str, ...]] = [("#", "score", "outlets", "sentence", "item")]
+    import shutil
+    import textwrap
+
+    width = max(40, min(width or shutil.get_terminal_size((80, 24)).columns, 200))
+
+    def wrap(text: str, first: str, rest: str) -> list[str]:
+        return textwrap.wrap(text, width, initial_indent=first, subsequent_indent=rest, break_on_hyphens=False)
+
+    indent = " " * 4
+    docs = {d.id: d for d in briefing.documents}
+    lines: list[str] = []
     number = 0
     for section in briefing.sections:
         if section.title and len(briefing.sections) > 1:
-            rows.append(("", "", "", "", f"[{clean(section.title)}]"))
+            lines.extend(["", *wrap(f"[{clean(section.title)}]", "", " ")])  # the story's items follow
         for item in section.items:
             number += 1
             outlets = item_outlets(item, briefing)
-            first = item.sources[0] if item.sources else None
-            where = f"{clean(first.document)}:{first.sentence + 1}" if first else ""
-            text = clean(" ".join(item.text.split()))
-            if len(text) > _TEXT_WIDTH:
-                text = text[: _TEXT_WIDTH - 1].rstrip() + "…"
-            shown = ", ".join(name if len(name) <= _OUTLET_WIDTH else name[: _OUTLET_WIDTH - 1].rstrip() + "…"
-                              for name in outlets)
-            rows.append((str(number), f"{item.score:.3f}", f"{len(outlets)}: {shown}", where, text))
-    widths = [max(len(row[i]) for row in rows) for i in range(4)]
-    lines = []
-    for row in rows:
-        cells = [row[0].rjust(widths[0] + 1), row[1].rjust(widths[1]), row[2].ljust(widths[2]), row[3].ljust(widths[3])]
-        lines.append("  ".join([*cells, row[4]]).rstrip())
-    return "\n".join(lines) + "\n"
+            head = f"{number:>2}  score {item.score:.3f}  {len(outlets)} outlet{'' if len(outlets) == 1 else 's'}: "
+            lines.extend(["", *wrap("; ".join(outlets), head, indent)])
+            lines.extend(wrap(clean(item.text), indent, indent))
+            for position, ref in enumerate(item.sources):
+                doc = docs.get(ref.document)
+                outlet = clean(ref.source or (doc.source if doc else None) or ref.title or ref.document)
+                title = clean(ref.title or (doc.title if doc else None) or ref.document)
+                if position == 0:
+                    where = f"“{title}”" + (f" ({outlet})" if outlet != title else "")
+                    lines.extend(wrap(f"from {where}, its sentence {ref.sentence + 1}", indent, indent + "  "))
+                elif ref.text and clean(ref.text) != clean(item.text):
+                    lines.extend(wrap(f"{outlet} wrote: “{clean(ref.text)}”", indent, indent + "  "))
+                else:
+                    lines.extend(wrap(f"{outlet} wrote the same", indent, indent + "  "))
+    return "\n".join(lines).lstrip("\n") + "\n"

@@ -101,9 +101,12 @@ def write_outputs(briefing: Briefing, formats: Sequence[str], output: str | None
 
     Raises:
         TemplateError: rendering failed (nothing was written).
-        DeliveryError: a bad ``--output`` combination or a file could not be written.
+        DeliveryError: a bad ``--output`` combination, a file could not be written, or stdout is closed.
     """
     paths = output_paths(formats, output, output_dir, briefing.date)
+    if None in paths.values() and (stdout or sys.stdout) is None:  # started with stdout closed (`>&-`)
+        raise DeliveryError("standard output is closed, so --output - has nowhere to write; "
+                            "give a file or folder with --output")
     texts = render_outputs(briefing, list(paths), template)
     files = {path: texts[fmt] for fmt, path in paths.items() if path is not None}
     for path in files:

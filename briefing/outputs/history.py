@@ -8,6 +8,7 @@ from __future__ import annotations
 import contextlib
 import datetime as _dt
 import json
+import logging
 import sqlite3
 import time
 import zlib
@@ -20,6 +21,7 @@ from ..errors import DeliveryError, InputError
 from ..models import Briefing, SourceRef
 from .state import HISTORY_FILE_NAME, default_history_path, refuse_symlink
 
+log = logging.getLogger(__name__)
 # Marks the file as a briefing history ("BRFG"), so another program's SQLite file is not written into.
 _APPLICATION_ID = 0x42524647
 # Seconds a run waits for another run's write to finish before giving up.
@@ -53,6 +55,9 @@ _MIGRATIONS: tuple[tuple[str, ...], ...] = (
 SCHEMA_VERSION = len(_MIGRATIONS)
 # Days of articles kept for novelty: yesterday's news is old news; last month's is background again.
 NOVELTY_DAYS = 7
+# Largest decompressed `seen` row read back; a larger one (a zlib bomb planted in the file) is skipped. The 690
+# articles of benchmarks/data/multinews_val250.jsonl make a 1.5 MB row, so this is a day of about 7,000 articles.
+MAX_SEEN_BYTES = 16_000_000
 
 
 class History:
@@ -114,6 +119,10 @@ class History:
         if "locked" in reason:  # another run holds it past the busy timeout: the file itself is fine
             return InputError(f"history file {self.path} is in use by another briefing run ({reason}); "
                               "try again when it has finished, or run with --no-history")
+        if any(word in reason for word in ("disk", "full", "readonly", "read-only", "unable to open")):
+            # the file may be fine: the disk, a file size limit (ulimit -f) or the folder's permissions stop it
+            return InputError(f"history file {self.path} cannot be written ({reason}); check the free space, "
+                              "the file size limit and the folder's permissions, or run with --no-history")
         return InputError(
             f"history file {self.path} cannot be used ({reason}); move it away, "
             "name another file with --history FILE, or run with --no-history"
@@ -181,7 +190,8 @@ class History:
         where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
         query = f"SELECT text FROM items {where} ORDER BY date DESC, title, position"
         try:
-            return [row[0] for row in self._db.execute(query, params)]
+            # A row whose text is not text (a BLOB, a number planted in the file) says nothing: it is skipped.
+            return [row[0] for row in self._db.execute(query, params) if isinstance(row[0], str)]
         except sqlite3.Error as exc:
             raise self._open_error(exc) from None
 
@@ -199,10 +209,11 @@ class History:
             raise self._open_error(exc) from None
         found: list[tuple[str, ...]] = []
         for (blob,) in blobs:
-            try:
-                text = zlib.decompress(blob).decode("utf-8")
-            except (zlib.error, UnicodeDecodeError, TypeError):
-                continue  # a damaged row costs only its day's novelty
+            text = _inflate(blob)
+            if text is None:  # a damaged or planted row costs only its day's novelty
+                log.warning("history file %s: a day's record of what its articles said is damaged or larger than "
+                            "%d bytes; skipped", self.path, MAX_SEEN_BYTES)
+                continue
             found.extend(tuple(line.split()) for line in text.split("\n") if line)
         return found
 
@@ -272,6 +283,34 @@ class History:
             raise self._open_error(exc) from None
         return int(row[0]), int(row[1]), row[2], row[3]
 
+    def last_briefing(self, before: str) -> _dt.datetime | None:
+        """When the last briefing dated before `before` (YYYY-MM-DD) was made, for `--since last`; None if none.
+
+        That is when it was recorded (UTC), but never later than the end of its own date, so that a briefing
+        rebuilt for a past day counts as made on that day.
+
+        Raises:
+            InputError: the file cannot be read.
+        """
+        try:
+            row = self._db.execute("SELECT date, max(recorded_at) FROM items WHERE date < ? GROUP BY date "
+                                   "ORDER BY date DESC LIMIT 1", (before,)).fetchone()
+        except sqlite3.Error as exc:
+            raise self._open_error(exc) from None
+        if row is None:
+            return None
+        try:
+            day = _dt.date.fromisoformat(str(row[0])[:10])
+            end = _dt.datetime(day.year, day.month, day.day, tzinfo=_dt.timezone.utc) + _dt.timedelta(days=1)
+        except (ValueError, OverflowError):
+            return None
+        try:
+            recorded = _dt.datetime.fromisoformat(str(row[1]))
+            recorded = recorded if recorded.tzinfo else recorded.replace(tzinfo=_dt.timezone.utc)
+        except ValueError:
+            return end
+        return min(recorded, end)
+
     def clear(self) -> int:
         """Forget every recorded briefing and what its articles said (the file stays, empty).
 
@@ -304,6 +343,18 @@ class History:
     ) -> None:
         """Close the history at the end of the `with` block."""
         self.close()
+
+
+def _inflate(blob: object) -> str | None:
+    """A `seen` row's text, decompressed at most MAX_SEEN_BYTES far (a zlib bomb stops there); None when damaged."""
+    if not isinstance(blob, bytes):
+        return None
+    inflater = zlib.decompressobj()
+    try:
+        data = inflater.decompress(blob, MAX_SEEN_BYTES + 1)
+        return None if len(data) > MAX_SEEN_BYTES else data.decode("utf-8")
+    except (zlib.error, UnicodeDecodeError):
+        return None
 
 
 def _citation(ref: SourceRef) -> dict[str, object]:

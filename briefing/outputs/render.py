@@ -17,7 +17,7 @@ below written as ``{...}`` are objects: use ``item.text`` or ``item["text"]``.
   other), ``citations`` the matching entries of ``sources``, ``sources`` the raw JSON source refs
   (``document``, ``sentence``, ``title``, ``url``, ``source``, ``text``), and ``evidence`` one entry per
   number of ``refs``: ``{"number": int, "anchor": str, "source": str | None (the publisher),
-  "label": str (publisher, else title, else document),
+  "label": str (publisher, else title, else document), "link": str | None (the cited article's http(s) URL),
   "text": str (the sentence that outlet wrote), "same": bool (it is the item's own text)}``; ``outlets`` (int) counts the distinct outlets
   that reported it, those of collapsed near-identical copies included, and ``collapsed`` (bool) says whether
   any source stands for such copies (the templates then say "reported by N outlets").
@@ -28,8 +28,10 @@ below written as ``{...}`` are objects: use ``item.text`` or ``item["text"]``.
   "also": int (how many other outlets carried a near-identical copy that was collapsed into it)}``.
 - ``documents``: the briefing's ``documents`` list as in the JSON output; ``item_count`` and ``source_count``.
 - ``anchor_base`` (str): prefix for citation links (``""`` on a page; the page's file name in a feed entry).
+- ``cite_articles`` (only in the e-mail's HTML part): citations link to the articles, not to in-message anchors.
 - ``nav`` (only on a published site's pages): ``{"index": "index.html", "previous": {"href", "date"} | None,
-  "next": {"href", "date"} | None}``, the links to the index and to the days before and after.
+  "next": {"href", "date"} | None, "feed": "feed.xml", "feed_title": str}``, the links to the index, to the days
+  before and after, and to the site's Atom feed (a `<link rel="alternate">` in the page's head).
 
 Filters: ``md_escape`` (backslash-escape Markdown syntax; the result is inline text), ``safe_url`` (the URL if it
 is http/https, else ``""``). In Markdown templates every ``{{ ... }}`` output is passed through ``md_escape``
@@ -111,7 +113,7 @@ def template_context(briefing: Briefing, anchor_base: str = "") -> dict[str, Any
             )
             items.append(entry)
             all_items.append(entry)
-        language = _section_language(section.items[0].sources[0].document if section.items else None, docs)
+        language = _section_language(next((i.sources[0].document for i in section.items if i.sources), None), docs)
         sections.append(SimpleNamespace(title=clean_opt(section.title), items=items, lang=language,
                                         dir="rtl" if is_right_to_left(language) else "ltr"))
     lang = sections[0].lang if sections else "en"
@@ -143,7 +145,7 @@ def _evidence(item: Item, numbers: dict[str, int], sources: list[SimpleNamespace
         if number not in seen:
             entry = sources[number - 1]
             text = clean(ref.text or item.text)
-            seen[number] = SimpleNamespace(number=number, anchor=entry.anchor, source=entry.source,
+            seen[number] = SimpleNamespace(number=number, anchor=entry.anchor, source=entry.source, link=entry.link,
                                            label=entry.source or entry.title or entry.document,
                                            text=text, same=text == clean(item.text))
     return [seen[n] for n in sorted(seen)]
@@ -214,7 +216,8 @@ def render_email_html(briefing: Briefing, template: str | Path | None = None) ->
     Returns:
         A complete HTML document.
     """
-    return render_template("email", template_context(briefing), template)
+    # Many mail clients do not follow in-message anchors, so a citation links to the article itself.
+    return render_template("email", {**template_context(briefing), "cite_articles": True}, template)
 
 
 def render_html_body(briefing: Briefing, anchor_base: str = "") -> str:

@@ -28,6 +28,8 @@ __all__ = ["is_site_url", "publish_site"]
 
 log = logging.getLogger(__name__)
 _PAGE_JSON = re.compile(r"^(\d{4}-\d{2}-\d{2})\.json$")
+_PAGE_DATE = re.compile(r"(\d{4}-\d{2}-\d{2})(?:\.html)?\Z")
+_MAX_FEED_BYTES = 50_000_000  # a stored feed.xml larger than this is not read for its ids
 # How many story titles (or first items) the index shows for each day.
 _INDEX_HEADLINES = 4
 
@@ -72,14 +74,14 @@ def publish_site(briefing: Briefing, site: str | Path, template: str | Path | No
         for i in (position - 1, position, position + 1):
             if 0 <= i < len(archive):
                 day = archive[i][0]
-                page = render_briefing(day, "html", chosen.get("html"), extra={"nav": _nav(archive, i)})
+                page = render_briefing(day, "html", chosen.get("html"), extra={"nav": _nav(archive, i, title)})
                 if i == position:
                     files = {f"{date}.html": page, **files}
                 else:
                     neighbours[f"{day.date}.html"] = page
         entries = [_index_entry(b) for b, _ in archive]
-        files["index.html"] = render_template("index", {"title": title, "lang": "en", "entries": entries})
-        files["feed.xml"] = _atom_feed(archive, title, base_url or f"urn:briefing:{quote(site.resolve().name, safe='')}:")
+        files["index.html"] = render_template("index", {"title": clean(title), "lang": "en", "entries": entries})
+        files["feed.xml"] = _atom_feed(archive, title, base_url, _feed_ids(site))
         files.update(neighbours)
         legacy_lock = site / ".lock"  # where older versions locked the site, inside the served folder
         if not legacy_lock.is_symlink() and legacy_lock.is_file() and legacy_lock.stat().st_size == 0:
@@ -92,12 +94,13 @@ def publish_site(briefing: Briefing, site: str | Path, template: str | Path | No
     return [site / name for name in files]
 
 
-def _nav(archive: list[tuple[Briefing, dt.datetime]], i: int) -> dict[str, Any]:
-    """Links from the i-th page of the archive (newest first): the index, the day before and the day after."""
+def _nav(archive: list[tuple[Briefing, dt.datetime]], i: int, title: str) -> dict[str, Any]:
+    """Links from the i-th page of the archive (newest first): the index, the days before and after, the feed."""
     def link(j: int) -> dict[str, str] | None:
         return {"href": f"{archive[j][0].date}.html", "date": archive[j][0].date} if 0 <= j < len(archive) else None
 
-    return {"index": "index.html", "previous": link(i + 1), "next": link(i - 1)}
+    return {"index": "index.html", "previous": link(i + 1), "next": link(i - 1), "feed": "feed.xml",
+            "feed_title": clean(title)}
 
 
 def _index_entry(briefing: Briefing) -> dict[str, Any]:
@@ -153,8 +156,10 @@ def _read_site(site: Path, exclude: str) -> list[tuple[Briefing, dt.datetime]]:
             data = json.loads(path.read_text(encoding="utf-8"))
             briefing = Briefing.from_dict(data)
             mtime = dt.datetime.fromtimestamp(path.stat().st_mtime, dt.timezone.utc)
-        except (OSError, ValueError, TypeError, KeyError, AttributeError) as exc:
-            log.warning("%s: skipped in the site index (%s)", path, exc)
+        except (OSError, ValueError, TypeError, KeyError, AttributeError, RecursionError) as exc:
+            # RecursionError: JSON nested deeper than the parser goes; a planted page costs only itself
+            reason = "nested too deeply" if isinstance(exc, RecursionError) else f"{type(exc).__name__}: {exc}"
+            log.warning("%s: skipped in the site index (%s)", path, reason)
             continue
         if briefing.date != match.group(1):
             briefing = Briefing(briefing.title, match.group(1), briefing.sections, briefing.documents)
@@ -162,30 +167,78 @@ def _read_site(site: Path, exclude: str) -> list[tuple[Briefing, dt.datetime]]:
     return found
 
 
-def _atom_feed(archive: list[tuple[Briefing, dt.datetime]], title: str, base: str) -> bytes:
-    """The site's Atom feed: one entry per briefing, newest first, id stable per date.
+def _feed_ids(site: Path) -> tuple[str, dict[str, str]]:
+    """The ids the site's feed has given out: (the feed's id, {date: entry id}), so that they never change.
 
-    ``base`` is the site's URL, or a ``urn:`` prefix naming the site folder when no URL is known.
+    Ids never depend on `--site-url`: a new site's are `urn:briefing:NAME:DATE` (NAME: the site folder's name),
+    and a site's existing feed.xml (whatever scheme it used, e.g. an older version's page URLs) decides the
+    rest: each day keeps its id, and a new day's id follows the pattern of the newest one.
+    """
+    import feedparser
+
+    base = f"urn:briefing:{quote(site.resolve().name, safe='')}:"
+    path = site / "feed.xml"
+    try:
+        data = path.read_bytes() if path.is_file() and path.stat().st_size <= _MAX_FEED_BYTES else b""
+    except OSError:
+        data = b""
+    parsed = feedparser.parse(data) if data else None
+    feed_id = str(parsed.feed.get("id") or "") if parsed else ""
+    ids: dict[str, str] = {}
+    for entry in parsed.entries if parsed else ():
+        entry_id, link = str(entry.get("id") or ""), str(entry.get("link") or "")
+        day = _PAGE_DATE.search(link) or _PAGE_DATE.search(entry_id)
+        if day and entry_id and _is_one_line(entry_id):
+            ids.setdefault(day.group(1), entry_id)
+    pattern = next(((entry_id, day) for day, entry_id in sorted(ids.items(), reverse=True) if day in entry_id), None)
+    if pattern is not None:  # "https://example.org/b/2024-05-01.html" -> "https://example.org/b/{date}.html"
+        head, _, tail = pattern[0].rpartition(pattern[1])
+        ids = _DayIds(ids, head, tail)
+    else:
+        ids = _DayIds(ids, base, "")
+    return (feed_id if _is_one_line(feed_id) else "") or base + "feed", ids
+
+
+class _DayIds(dict[str, str]):
+    """Entry ids by date; a date not seen yet gets one in the site's pattern (`head` + date + `tail`)."""
+
+    def __init__(self, known: dict[str, str], head: str, tail: str) -> None:
+        super().__init__(known)
+        self.head, self.tail = head, tail
+
+    def __missing__(self, day: str) -> str:
+        return f"{self.head}{day}{self.tail}"
+
+
+def _is_one_line(value: str) -> bool:
+    """Whether an id read from a stored feed can be written back: one printable line, not too long."""
+    return 0 < len(value) <= 2000 and value.isprintable() and not any(c.isspace() for c in value)
+
+
+def _atom_feed(archive: list[tuple[Briefing, dt.datetime]], title: str, site_url: str | None,
+               ids: tuple[str, dict[str, str]]) -> bytes:
+    """The site's Atom feed: one entry per briefing, newest first, with ids that never change (`_feed_ids`).
+
+    ``site_url`` is the site's public URL: with it, links are absolute; without, relative to the feed.
     """
     from feedgen.feed import FeedGenerator
 
-    is_url = not base.startswith("urn:")
-    base = base.rstrip("/") + "/" if is_url else base
-    link_base = base if is_url else ""
+    link_base = site_url.rstrip("/") + "/" if site_url else ""
+    feed_id, entry_ids = ids
     fg = FeedGenerator()
-    fg.id(base if is_url else base + "feed")
-    fg.title(title)
-    fg.author({"name": title})
+    fg.id(feed_id)
+    fg.title(clean(title))
+    fg.author({"name": clean(title)})
     fg.link(href=f"{link_base}index.html", rel="alternate")
-    if is_url:
-        fg.link(href=f"{base}feed.xml", rel="self")
+    if site_url:
+        fg.link(href=f"{link_base}feed.xml", rel="self")
     fg.updated(max((when for _, when in archive), default=dt.datetime.now(dt.timezone.utc)))
     bodies = render_many("body", [template_context(b, f"{link_base}{b.date}.html") for b, _ in archive])
     for (briefing, when), body in zip(archive, bodies):
         page = f"{briefing.date}.html"
         entry = fg.add_entry(order="append")
-        entry.id(f"{base}{page}" if is_url else f"{base}{briefing.date}")
-        entry.title(f"{briefing.title} — {briefing.date}")
+        entry.id(entry_ids[briefing.date])
+        entry.title(clean(f"{briefing.title} — {briefing.date}"))
         entry.link(href=f"{link_base}{page}", rel="alternate")
         entry.published(dt.datetime.fromisoformat(briefing.date).replace(tzinfo=dt.timezone.utc))
         entry.updated(when)

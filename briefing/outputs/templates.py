@@ -10,14 +10,15 @@ import re
 import traceback
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import jinja2
 from markupsafe import Markup
 
 from ..errors import TemplateError
 from .escape import MdSafe, md_escape, safe_url
-from .sandbox import BoundedSandbox
+
+if TYPE_CHECKING:  # Jinja2 loads when a template is rendered: a JSON-only run, `init` and `--help` never need it
+    import jinja2
 
 FORMAT_TEMPLATES = {
     "md": "briefing.md.j2",
@@ -107,6 +108,10 @@ def render_template(kind: str, context: dict[str, Any], template: str | Path | N
 
 def render_many(kind: str, contexts: list[dict[str, Any]], template: str | Path | None = None) -> list[str]:
     """Like render_template for several contexts, compiling the template once (e.g. every entry of a feed)."""
+    import jinja2
+
+    from .sandbox import BoundedSandbox
+
     html = kind in _HTML_FORMATS
     if template is None:
         env = _environment(jinja2.Environment, [builtin_templates()], html, kind == "md")
@@ -133,7 +138,8 @@ def render_many(kind: str, contexts: list[dict[str, Any]], template: str | Path 
         raise TemplateError(f"template {label} nests too deeply (does it extend or include itself?)") from exc
     except MemoryError as exc:
         raise TemplateError(f"template {label} needs more memory than there is") from exc
-    except (jinja2.TemplateError, TypeError, ValueError, AttributeError, LookupError, ArithmeticError) as exc:
+    except (jinja2.TemplateError, TypeError, ValueError, AttributeError, LookupError, ArithmeticError,
+            RuntimeError) as exc:  # RuntimeError: e.g. a dict changed while a loop runs over it
         raise TemplateError(f"template {label}{_template_line(exc)}: {_one_line(str(exc))}") from exc
     if template is None and kind in ("md", "text"):
         texts = [re.sub(r"\n{3,}", "\n\n", text).strip("\n") + "\n" for text in texts]
@@ -142,6 +148,10 @@ def render_many(kind: str, contexts: list[dict[str, Any]], template: str | Path 
 
 def _environment(cls: type[jinja2.Environment], dirs: list[Path], html: bool, markdown: bool) -> jinja2.Environment:
     """A Jinja environment with our filters; HTML escapes, Markdown md-escapes every output."""
+    import jinja2
+
+    from .sandbox import BoundedSandbox
+
     env = cls(
         loader=jinja2.FileSystemLoader([str(d) for d in dirs], encoding="utf-8"),
         autoescape=html,

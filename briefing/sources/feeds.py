@@ -12,22 +12,21 @@ import calendar
 import logging
 import re
 from collections.abc import Iterable
-from datetime import date, datetime, timedelta, timezone
+from datetime import datetime, timezone
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
-from ..errors import ConfigError, FetchError
+from ..errors import FetchError
 from .decode import decode_bytes
 from .documents import make_document
 from .addresses import TrustedOrigins, origin
 from .fetch import Response, fetch_many, fetch_one
 from .htmltext import document_from_html, html_fragment_text
 from ..models import Document
-from ..options import Options, parse_duration
+from ..options import Options, describe_window, feed_window, parse_duration  # noqa: F401 (parse_duration: re-exported)
 
 log = logging.getLogger(__name__)
 
-DEFAULT_WINDOW = timedelta(hours=24)
 MIN_PAGE_WORDS = 40  # fewer words than this from a page usually means a paywall or a cookie wall
 FEED_TYPES = frozenset(
     {"application/rss+xml", "application/atom+xml", "application/rdf+xml", "application/feed+json"}
@@ -110,7 +109,7 @@ def is_feed(content_type: str, data: bytes) -> bool:
         return True
     head = _head_text(data)
     if head.startswith("{"):
-        return "jsonfeed.org/version" in head
+        return "jsonfeed.org/version" in head.replace("\\/", "/")  # JSON may escape its slashes
     # Skip the XML declaration, comments, processing instructions and a doctype.
     while True:
         head = head.lstrip()
@@ -142,7 +141,8 @@ def load_remote(url: str, options: Options) -> list[Document]:
         return documents_from_feed(response.content, location=url, options=options, base_url=response.final_url,
                                    trusted=trusted)
     canonical = _page_canonical(response) or canonical_url(response.final_url)
-    doc = document_from_html(_page_html(response), id=canonical, url=canonical, path=url)
+    doc = document_from_html(_page_html(response), id=canonical, url=canonical, path=url,
+                             budget=options.fetch_timeout - response.seconds)
     if doc is None:
         log.warning("%s: no article text found; skipped", url)
         return []
@@ -169,16 +169,13 @@ def documents_from_feed(
     Raises:
         FetchError: the data is not a feed.
     """
-    import feedparser
-
     base = base_url or (location if _is_http(location) else None)
-    headers = {"content-location": base} if base else None
-    parsed = feedparser.parse(data, response_headers=headers)
+    parsed = parse_feed(data, base)
     if not parsed.entries and (parsed.get("bozo") or not parsed.get("version")):
         reason = _one_line(parsed.get("bozo_exception")) or "no feed found"
-        raise FetchError(f"{location} is not a valid RSS/Atom feed: {reason}")
+        raise FetchError(f"{location} is not a valid RSS/Atom feed (nor a JSON Feed): {reason}")
     publisher = html_fragment_text(parsed.feed.get("title", "")) or None
-    start, end = _window(options)
+    start, end = feed_window(options)
     entries: list[tuple[int, Any, datetime | None, str | None]] = []
     seen: set[str] = set()
     for index, entry in enumerate(parsed.entries):
@@ -195,9 +192,13 @@ def documents_from_feed(
     if not parsed.entries:
         log.warning("%s: the feed has no entries", location)
     elif not entries:
-        since = options.since or "24h"
-        log.warning("%s: none of its %d entries is within the last %s; widen the window with --since",
-                    location, len(parsed.entries), since)
+        dates = [d for d in map(_entry_date, parsed.entries) if d is not None]
+        if end is not None and dates and min(dates) >= end:  # the window ends with the briefing's date
+            log.warning("%s: all %d of its entries are newer than the briefing's date %s: the window (--since) "
+                        "ends with that day (--date)", location, len(parsed.entries), options.date)
+        else:
+            log.warning("%s: none of its %d entries is within %s; widen the window with --since",
+                        location, len(parsed.entries), describe_window(options))
 
     links = [link for _, _, _, link in entries if link and _is_http(link)]
     if trusted is None:
@@ -205,7 +206,8 @@ def documents_from_feed(
     pages = fetch_many(links, options, allow_private_for=trusted)
     documents = []
     for index, entry, when, link in entries:
-        doc = _entry_document(entry, index, when, link, pages, publisher, location, parsed.feed.get("language"))
+        doc = _entry_document(entry, index, when, link, pages, publisher, location, parsed.feed.get("language"),
+                              budget=options.fetch_timeout)
         if doc is not None:
             documents.append(doc)
     # A page's rel=canonical can show that two different links are the same article.
@@ -221,9 +223,12 @@ def _entry_document(
     publisher: str | None,
     location: str,
     feed_language: str | None = None,
+    *,
+    budget: float,
 ) -> Document | None:
     """One entry as a Document: the article page's text, or the entry's own text as a fallback.
 
+    Reading the page may take what its fetch left of `budget` (the per-URL fetch_timeout).
     Its language is the page's (declared or detected) for the page's text; for the entry's own text, the
     entry's `xml:lang`, else the feed's (`<language>`, `xml:lang`), else detected.
     """
@@ -239,7 +244,8 @@ def _entry_document(
         result = pages.get(link)
         if isinstance(result, Response):
             url = _page_canonical(result) or url
-            page_doc = document_from_html(_page_html(result), id=url or name, url=url, source=publisher, date=iso, path=location)
+            page_doc = document_from_html(_page_html(result), id=url or name, url=url, source=publisher, date=iso,
+                                         path=location, budget=budget - result.seconds)
             if page_doc is None and fallback:
                 log.warning("%s: no article text on the page; using the feed text", link)
         elif isinstance(result, FetchError):
@@ -260,44 +266,43 @@ def _entry_document(
                          source=publisher, date=iso, path=location, name=name, guess_title=False, language=language)
 
 
-def _window(options: Options) -> tuple[datetime, datetime | None]:
-    """The (start, end) of the feed window; end is None when the window reaches up to now."""
-    span = parse_duration(options.since) if options.since else DEFAULT_WINDOW
-    if options.date:
-        try:
-            day = date.fromisoformat(options.date)
-        except ValueError:
-            raise ConfigError(f"Invalid date {options.date!r}: use YYYY-MM-DD") from None
-        end = datetime(day.year, day.month, day.day, tzinfo=timezone.utc)
-        end = end + timedelta(days=1) if day < date.max else datetime.max.replace(tzinfo=timezone.utc)
-        return _minus(end, span), end
-    # No upper bound: feeds with a clock slightly ahead of ours are common.
-    return _minus(datetime.now(timezone.utc), span), None
-
-
-def _minus(when: datetime, span: timedelta) -> datetime:
-    """`when - span`, or the earliest time there is when that would be before year 1."""
-    try:
-        return when - span
-    except OverflowError:
-        return datetime.min.replace(tzinfo=timezone.utc)
-
-
-def feed_summary(data: bytes) -> tuple[str | None, int, datetime | None]:
-    """A feed's title, number of entries and when it last changed (its newest entry, else its own date).
+def feed_summary(data: bytes, options: Options | None = None) -> tuple[str | None, int, datetime | None, int]:
+    """A feed's title, number of entries, when it last changed (its newest entry, else its own date), and how
+    many of its entries a build would read: those inside the time window (`since`, `date`) or undated.
 
     Args:
         data: the feed document.
+        options: the window (`since`, `date`); default: the last 24 hours.
     Returns:
-        (title or None, entry count, UTC datetime or None when the feed carries no dates).
+        (title or None, entry count, UTC datetime or None when the feed carries no dates, entries in the window).
+    """
+    parsed = parse_feed(data)
+    dates = [_entry_date(e) for e in parsed.entries]
+    start, end = feed_window(options or Options())
+    inside = sum(1 for d in dates if d is None or (d >= start and (end is None or d < end)))
+    newest = max((d for d in dates if d is not None), default=None) or _entry_date(parsed.feed)
+    title = " ".join(str(parsed.feed.get("title") or "").split()) or None
+    return title, len(parsed.entries), newest, inside
+
+
+def parse_feed(data: bytes, base: str | None = None) -> Any:
+    """An RSS, Atom or JSON Feed document parsed by feedparser, or a JSON Feed read into feedparser's shape.
+
+    Args:
+        data: the feed document.
+        base: the URL relative links resolve against.
+    Returns:
+        feedparser's result (`feed`, `entries`, `version`, `bozo`).
     """
     import feedparser
 
-    parsed = feedparser.parse(data)
-    dates = [d for d in (_entry_date(e) for e in parsed.entries) if d is not None]
-    newest = max(dates, default=None) or _entry_date(parsed.feed)
-    title = " ".join(str(parsed.feed.get("title") or "").split()) or None
-    return title, len(parsed.entries), newest
+    if _head_text(data).startswith("{"):
+        from .jsonfeed import read_json_feed
+
+        parsed = read_json_feed(data, base)
+        if parsed is not None:
+            return parsed
+    return feedparser.parse(data, response_headers={"content-location": base} if base else None)
 
 
 def _entry_date(entry: Any) -> datetime | None:

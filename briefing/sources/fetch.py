@@ -51,6 +51,7 @@ class Response:
     content: bytes = b""
     from_cache: bool = False
     address: str | None = None  # the IP address it was fetched from (pins the origin for its links)
+    seconds: float = 0.0  # how long the fetch took: reading the page may take the rest of fetch_timeout
 
     @property
     def content_type(self) -> str:
@@ -170,7 +171,7 @@ def _fetch(client: httpx.Client, url: str, options: Options, allow_private_for: 
                 raise FetchError(f"Could not fetch {url}: timed out after {options.fetch_timeout:g} s") from None
             raise FetchError(f"Could not fetch {url}: {_one_line(exc)}") from None
         if isinstance(response, Response):
-            return replace(response, url=url)
+            return replace(response, url=url, seconds=options.fetch_timeout - deadline.remaining())
         current = response  # a redirect target
     raise FetchError(f"Could not fetch {url}: more than {MAX_REDIRECTS} redirects")
 

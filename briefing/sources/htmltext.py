@@ -1,25 +1,29 @@
 """Main text of HTML pages and Markdown files, as used by `briefing.sources.ingest` and `briefing.sources.feeds`.
 
-HTML goes through trafilatura, with a plain lxml paragraph walk as the fallback for short or boilerplate-only
-pages; Markdown is rendered to HTML and walked the same way. lxml, markdown and trafilatura are imported lazily.
+HTML goes through a fallback chain chosen on benchmarks/extraction.py: trafilatura with `favor_precision`, then
+its default settings, then `favor_recall`, each tried when the one before found nothing or much less than the
+page's visible text, then trafilatura's `baseline`; tables inside the article are kept as text. Markdown is
+rendered to HTML and read by a plain lxml paragraph walk. lxml, markdown and trafilatura are imported lazily.
 
 Parsing one page is bounded: the page is parsed once (trafilatura works on our tree, without its fallback
 extractors that would parse it again); a tag longer than `MAX_TAG_CHARS` (say 200,000 attributes, which
 libxml2 checks against each other, quadratically) is cut to its bare name first; a tree of more than
 `MAX_ELEMENTS` elements skips trafilatura for the linear paragraph walk; and markup nested deeper than
 libxml2 follows (256 levels) is read with a flat streaming parser so its text is not lost. Each of these
-is a warning naming the page.
+is a warning naming the page. Reading a page has a time budget (`document_from_html(budget=...)`).
 """
 from __future__ import annotations
 
 import logging
 import re
+from dataclasses import replace
 from html.parser import HTMLParser
 from typing import TYPE_CHECKING, Any
 
 from ..models import Document
 from ..text.languages import normalize_tag
 from .documents import MAX_DOCUMENT_BYTES, clean_text, document_from_text, make_document
+from .timelimit import run_within
 
 if TYPE_CHECKING:
     from lxml.html import HtmlElement
@@ -32,6 +36,16 @@ _FRAGMENT_BLOCKS = frozenset(
 )
 _FRAGMENT_SKIPPED = frozenset({"script", "style", "noscript", "template", "svg"})
 _SHORT_PAGE = 250  # characters of extracted text below which a page is checked for boilerplate only
+_SHORT_SHARE = 0.3  # a main text shorter than this share of the visible text makes the next step try
+_STEPS = (("precise", True, False), ("default", False, False), ("recall", False, True))  # favor precision, recall
+# "2 décembre 2025", "3. Dezember 2025", "2 de diciembre de 2025", "December 2, 2025" (bounded: linear).
+_WORDY_DATE = re.compile(r"\b\d{1,2}(?:\.|er|º)?\s+(?:de\s+)?[^\W\d_]{3,12}\.?\s+(?:de\s+)?\d{4}\b"
+                         r"|\b[^\W\d_]{3,12}\.?\s+\d{1,2},?\s+\d{4}\b")
+_XML_DECLARATION = re.compile(r"^\ufeff?\s*<\?xml[^>]*>")
+_META_CHARSET = re.compile(rb"<meta[^>]+charset\s*=\s*[\"']?([\w.:-]+)", re.I)
+_FRONT_MATTER = re.compile(r"---[ \t]*\n(.*?)\n---[ \t]*\n", re.S)  # anchored (match): one linear scan
+_FRONT_FIELD = re.compile(r"(?m)^(title|date):(.*)$")  # quotes and spaces are stripped afterwards
+_FRONT_LANGUAGE = re.compile(r"(?m)^(?:lang|language):[ \t]*[\"']?([\w-]+)")
 MAX_TAG_CHARS = 20_000  # one start tag longer than this keeps only its name
 MAX_ELEMENTS = 100_000  # elements above which trafilatura is skipped for the linear paragraph walk
 _HUGE_TAG = re.compile(r"<([A-Za-z][\w:-]*)[^<>]{%d,}>" % MAX_TAG_CHARS)
@@ -49,8 +63,9 @@ _BOILERPLATE = re.compile(r"(?i)\b(share\w*|social\w*|nav\w*|menu\w*|breadcrumbs
 
 
 def document_from_html(html: str | bytes, *, id: str, url: str | None = None, source: str | None = None,
-                       date: str | None = None, path: str | None = None) -> Document | None:
-    """A Document from an HTML page: main text via trafilatura, falling back to a plain lxml extraction.
+                       date: str | None = None, path: str | None = None,
+                       budget: float | None = None) -> Document | None:
+    """A Document from an HTML page: its main text by the fallback chain of `_main_text`.
 
     Args:
         html: the page, decoded or as bytes (a `<meta charset>` is honoured for bytes).
@@ -59,17 +74,34 @@ def document_from_html(html: str | bytes, *, id: str, url: str | None = None, so
         source: the publisher (default: og:site_name).
         date: the publication date (default: from the page's metadata).
         path: where the page was read from.
+        budget: seconds the extraction may take (None: no limit); a page that runs out of time is
+            skipped with a warning.
 
     Returns:
-        The document, or None when the page has no article text.
+        The document, or None when the page has no article text (or ran out of time).
     """
+    import trafilatura.settings  # noqa: F401  (imported once per process, outside any page's budget)
+
+    name = url or path or id
+    try:
+        return run_within(budget, lambda: _read_page(html, id=id, url=url, source=source, date=date, path=path,
+                                                     name=name))
+    except TimeoutError:
+        log.warning("%s: reading the page's text took longer than its %.3g s budget; skipped", name,
+                    max(budget or 0.0, 0.0))
+        return None
+
+
+def _read_page(html: str | bytes, *, id: str, url: str | None, source: str | None, date: str | None,
+               path: str | None, name: str) -> Document | None:
+    """document_from_html without the time limit."""
     from lxml.etree import ParserError
     from lxml.html import HTMLParser, document_fromstring
 
-    name = path or url or id
     if isinstance(html, bytes):
         html = _decode_html(html, name)
-    html = _cut_huge_tags(html[: 2 * MAX_DOCUMENT_BYTES], name)
+    # lxml refuses a str that declares its encoding (XHTML's `<?xml ... encoding="utf-8"?>`): it is decoded.
+    html = _cut_huge_tags(_XML_DECLARATION.sub("", html[: 2 * MAX_DOCUMENT_BYTES], count=1), name)
     parser = HTMLParser()
     try:
         tree = document_fromstring(html, parser=parser)
@@ -85,22 +117,74 @@ def document_from_html(html: str | bytes, *, id: str, url: str | None = None, so
         log.warning("%s: %d HTML elements is more than %d; the main text was not "
                                             "sought, every paragraph was read", name, elements, MAX_ELEMENTS)
         meta: dict[str, Any] = {}
-    else:
-        meta = _trafilatura(tree, url)
-    text = "\n\n".join(p for p in (" ".join(line.split()) for line in (meta.get("text") or "").split("\n")) if p)
-    if elements > MAX_ELEMENTS:
         text = "\n\n".join(_html_blocks(tree))
-    elif len(text) < _SHORT_PAGE:  # trafilatura keeps menus of pages that have nothing else; check without them
-        plain = "\n\n".join(_html_blocks(tree))
-        text = text if plain else plain
+    else:
+        meta, text = _main_text(tree, url, name)
     title = meta.get("title") or _html_title(tree)
     first, _, rest = text.lstrip().partition("\n")
     if title and clean_text(first) == clean_text(title):  # the headline is not a sentence of the article
         text = rest
     found_url = meta.get("url") if str(meta.get("url") or "").startswith(("http://", "https://")) else None
-    return make_document(text, id=id, title=title, url=url or found_url, source=source or meta.get("sitename"),
-                         date=date or meta.get("date"), path=path, name=path or url or id,
-                         language=html_language(tree))
+    doc = make_document(text, id=id, title=title, url=url or found_url, source=source or meta.get("sitename"),
+                        date=date or meta.get("date"), path=path, name=name, language=html_language(tree))
+    if doc is not None and doc.date is None and doc.language and doc.language != "und":
+        written = _written_date(tree, doc.language)
+        doc = replace(doc, date=written) if written else doc
+    return doc
+
+
+def _written_date(tree: HtmlElement, language: str) -> str | None:
+    """A date written in words in the page's own language ("2 décembre 2025"), from its <time> elements and
+    elements named like a date, as YYYY-MM-DD; dateparser loads only that language's patterns."""
+    texts = tree.xpath('(//time | //*[contains(@class, "date") or contains(@id, "date") or contains(@class, "time")'
+                       ' or contains(@class, "publish")])[position() <= 30]')
+    found = [m.group() for el in texts for m in [_WORDY_DATE.search(" ".join(el.text_content()[:300].split()))] if m]
+    if not found:
+        return None
+    from dateparser import DateDataParser  # type: ignore[import-untyped]
+
+    try:
+        parser = DateDataParser(languages=[language.split("-")[0].lower()],
+                                settings={"PREFER_DATES_FROM": "past", "STRICT_PARSING": True})
+    except ValueError:  # a language dateparser does not know
+        return None
+    for candidate in found:
+        when = parser.get_date_data(candidate).date_obj
+        if when is not None:
+            return str(when.strftime("%Y-%m-%d"))
+    return None
+
+
+def _main_text(tree: HtmlElement, url: str | None, name: str) -> tuple[dict[str, Any], str]:
+    """(metadata, main text) of a page: trafilatura's settings from precise to recall, then its baseline.
+
+    Each step answers when its text is at least `_SHORT_SHARE` of the page's visible text (the paragraphs
+    outside navigation, headers, forms and share bars); chosen on benchmarks/extraction.py (see RESULTS.md).
+    A page whose visible text is empty has only boilerplate, and gives no text.
+    """
+    visible = sum(len(block) for block in _html_blocks(tree))
+    meta: dict[str, Any] = {}
+    text = ""
+    for step, precision, recall in _STEPS:
+        found = _trafilatura(tree, url, precision, recall, with_metadata=not meta)
+        meta = meta or found
+        text = _paragraphs(found.get("text") or "")
+        if text and len(text) >= _SHORT_SHARE * visible:
+            log.debug("%s: main text from trafilatura, %s", name, step)
+            break
+    if not text:  # every step came back empty (a short or odd page): the last resort
+        import trafilatura
+
+        log.debug("%s: main text from trafilatura's baseline", name)
+        text = _paragraphs(trafilatura.baseline(tree)[1])
+    if not visible and len(text) < _SHORT_PAGE:  # trafilatura keeps menus of pages that have nothing else
+        text = ""
+    return meta, text
+
+
+def _paragraphs(text: str) -> str:
+    """Lines of extracted text as paragraphs separated by a blank line, each on one line."""
+    return "\n\n".join(p for p in (" ".join(line.split()) for line in text.split("\n")) if p)
 
 
 def html_language(tree: HtmlElement) -> str | None:
@@ -118,8 +202,8 @@ def document_from_markdown(source: str, *, id: str, path: str | None = None) -> 
     """A Document from Markdown: a leading `# Heading` or front-matter title becomes the title; a front-matter
     `lang` or `language` is its language."""
     title, date, text = markdown_to_text(source)
-    front = re.match(r"---[ \t]*\n(.*?)\n---[ \t]*\n", source, re.S)
-    declared = re.search(r"(?m)^(?:lang|language):[ \t]*[\"']?([\w-]+)", front.group(1)) if front else None
+    front = _FRONT_MATTER.match(source)
+    declared = _FRONT_LANGUAGE.search(front.group(1)) if front else None
     return document_from_text(text, id=id, path=path, title=title, date=date,
                               language=declared.group(1) if declared else None)
 
@@ -137,7 +221,7 @@ def _decode_html(data: bytes, name: str) -> str:
     """Decode HTML bytes with their declared charset when it works, else like any text."""
     from .decode import BOMS, decode_bytes
 
-    declared = re.search(rb"<meta[^>]+charset\s*=\s*[\"']?([\w.:-]+)", data[:4096], re.I)
+    declared = _META_CHARSET.search(data[:4096])
     if declared and not data.startswith(tuple(bom for bom, _ in BOMS)):
         try:
             return data.decode(declared.group(1).decode("ascii"))
@@ -146,13 +230,20 @@ def _decode_html(data: bytes, name: str) -> str:
     return decode_bytes(data, name)
 
 
-def _trafilatura(tree: HtmlElement, url: str | None) -> dict[str, Any]:
-    """Main text and metadata from trafilatura ({} when it finds nothing)."""
+def _trafilatura(tree: HtmlElement, url: str | None, precision: bool, recall: bool, *,
+                 with_metadata: bool) -> dict[str, Any]:
+    """Main text (and metadata) from trafilatura favouring precision or recall ({} when it finds nothing)."""
     import trafilatura
 
-    # fast: no fallback extractors, which would serialise and parse the page twice more
-    result = trafilatura.bare_extraction(tree, url=url, favor_precision=True, include_comments=False,
-                                         include_tables=False, with_metadata=True, fast=True)
+    # fast: no fallback extractors, which would serialise and parse the page twice more; the chain in
+    # _main_text is our fallback. Dates: metadata, the URL and numeric patterns only; the extensive search
+    # would build dateparser's patterns for every locale (seconds, once per process).
+    from trafilatura.settings import set_date_params
+
+    result = trafilatura.bare_extraction(tree, url=url, include_comments=False, include_tables=True,
+                                         with_metadata=with_metadata, fast=True,
+                                         date_extraction_params=set_date_params(False),
+                                         favor_precision=precision, favor_recall=recall)
     if result is None:
         return {}
     return result if isinstance(result, dict) else result.as_dict()
@@ -261,9 +352,9 @@ def markdown_to_text(source: str) -> tuple[str | None, str | None, str]:
     from lxml.html import fragment_fromstring
 
     title, date = None, None
-    front = re.match(r"---[ \t]*\n(.*?)\n---[ \t]*\n", source, re.S)
+    front = _FRONT_MATTER.match(source)
     if front:
-        fields = dict(re.findall(r"(?m)^(title|date):[ \t]*[\"']?(.*?)[\"']?[ \t]*$", front.group(1)))
+        fields = {key: value.strip().strip("\"'").strip() for key, value in _FRONT_FIELD.findall(front.group(1))}
         title, date, source = fields.get("title") or None, fields.get("date") or None, source[front.end():]
     root = fragment_fromstring(md.markdown(source, extensions=["fenced_code"]), create_parent="div")
     first = next(iter(root), None)

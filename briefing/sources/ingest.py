@@ -27,6 +27,7 @@ from ..parallel import parallel_map
 from .decode import decode_bytes, read_bytes_capped, read_stream_capped
 from .documents import MAX_DOCUMENT_BYTES, URL_RE, document_from_text, make_document
 from .htmltext import document_from_html, document_from_markdown
+from .opml import XML_PROLOG
 
 log = logging.getLogger(__name__)
 
@@ -34,8 +35,7 @@ KINDS = {".txt": "text", ".md": "markdown", ".markdown": "markdown", ".html": "h
          ".jsonl": "jsonl", ".xml": "feed", ".rss": "feed", ".atom": "feed", ".opml": "opml"}
 MAX_JSONL_LINE_BYTES = MAX_DOCUMENT_BYTES + 65_536  # one JSONL object (text plus metadata)
 _SNIFF_BYTES = 65_536
-_FEED = re.compile(rb"^\s*(?:(?:<\?.*?\?>|<!--.*?-->|<!DOCTYPE[^>]*>)\s*)*<(?:[\w.-]+:)?(?:rss|feed|RDF)[\s>/]",
-                   re.S | re.I)
+_FEED = re.compile(XML_PROLOG + rb"<(?:[\w.-]+:)?(?:rss|feed|RDF)[\s>/]", re.I)  # linear: see XML_PROLOG
 _HTML = re.compile(r"^\s*(?:<!doctype\s+html|<html|<head|<body|<!--)|<(?:body|p|div|article|h1)[\s>]", re.I)
 _META_FIELDS = ("id", "title", "url", "source", "date", "language")
 # A folder of JSONL files this big in all is read by worker processes, one file each.
@@ -78,10 +78,12 @@ def load_documents(inputs: Sequence[str], options: Options, stdin: IO[bytes] | N
     for item in inputs:
         docs.extend(_load_input(item, options, stdin, tally))
     if docs:
-        from .feeds import unique_by_url
+        if any(doc.url for doc in docs):  # (documents without a link need not load the feed reader)
+            from .feeds import unique_by_url
 
-        # The same article reached through two feeds (or a feed and a URL) counts once.
-        return _unique_ids(_unique_texts(unique_by_url(docs)))
+            # The same article reached through two feeds (or a feed and a URL) counts once.
+            docs = unique_by_url(docs)
+        return _unique_ids(_unique_texts(docs))
     if len(inputs) == 1 and len(tally.errors) == 1:
         raise tally.errors[0]  # the one input's own error says most
     names = ", ".join(inputs[:3]) + (f" and {len(inputs) - 3} more" if len(inputs) > 3 else "")
@@ -250,15 +252,15 @@ def _from_bytes(data: bytes, kind: str | None, *, name: str, stem: str, path: st
     if len(data) > MAX_DOCUMENT_BYTES:
         log.warning("%s: only the first %d bytes were read (the rest was truncated)", name, MAX_DOCUMENT_BYTES)
         data = data[:MAX_DOCUMENT_BYTES]
-    text = decode_bytes(data, name)
+    text = "" if kind == "html" else decode_bytes(data, name)  # a page is decoded by its own <meta charset>
     if kind == "html" or (kind is None and _HTML.search(text[:_SNIFF_BYTES])):
-        doc = document_from_html(text, id=stem, path=path)
+        doc = document_from_html(data, id=stem, path=path, budget=options.fetch_timeout)
     elif kind == "markdown":
         doc = document_from_markdown(text, id=stem, path=path)
     else:
         doc = document_from_text(text, id=stem, path=path)
     if doc is None:
-        log.warning("%s: skipped: %s", name, "no article text found" if text.strip() else "empty file")
+        log.warning("%s: skipped: %s", name, "no article text found" if (text or data).strip() else "empty file")
         return []
     return [doc]
 

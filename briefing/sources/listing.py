@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
 from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -32,12 +32,15 @@ class SourceStatus:
     ok: bool = True
 
 
-def list_sources(inputs: Sequence[str], options: Options) -> list[SourceStatus]:
+def list_sources(inputs: Sequence[str], options: Options, names: Mapping[str, str | None] | None = None
+                 ) -> list[SourceStatus]:
     """Describe each input; the feeds (named directly or in OPML files) are fetched to see their newest entry.
 
     Args:
         inputs: the setup's sources (command line or `sources` in briefing.toml).
-        options: fetch options (`fetch_timeout`, `cache_dir`, ...).
+        options: fetch options (`fetch_timeout`, `cache_dir`, ...) and the time window (`since`, `date`): each
+            feed says how many of its entries are inside it.
+        names: the names the user gave sources (briefing.toml), shown as their titles.
     Returns:
         One status per input, and one per feed of each OPML file (after that file's own line).
     """
@@ -70,15 +73,14 @@ def list_sources(inputs: Sequence[str], options: Options) -> list[SourceStatus]:
                 planned.append(SourceStatus(item, "opml", f"{len(subs)} feed{'' if len(subs) == 1 else 's'}",
                                             last_changed=stamp))
                 planned.extend(SourceStatus(s.url, "feed", title=s.title, via=item) for s in subs)
+    planned = [replace(s, title=(names or {}).get(s.source) or s.title) for s in planned]
     urls = [s.source for s in planned if s.kind == "feed"]
     fetched = fetch_many(urls, options) if urls else {}
-    return [_remote(s, fetched[s.source]) if s.kind == "feed" else s for s in planned]
+    return [_remote(s, fetched[s.source], options) if s.kind == "feed" else s for s in planned]
 
 
-def _remote(status: SourceStatus, result: "Response | FetchError") -> SourceStatus:
+def _remote(status: SourceStatus, result: "Response | FetchError", options: Options) -> SourceStatus:
     """The status of a fetched URL: a feed's entries and newest date, or a page's Last-Modified."""
-    from dataclasses import replace
-
     from .feeds import feed_summary, is_feed
 
     if isinstance(result, Exception):
@@ -86,9 +88,10 @@ def _remote(status: SourceStatus, result: "Response | FetchError") -> SourceStat
     modified = _http_date(result.headers.get("last-modified"))
     if not is_feed(result.content_type, result.content):
         return replace(status, kind="page", detail="an article page", last_changed=modified)
-    title, entries, newest = feed_summary(result.content)
-    return replace(status, title=status.title or title, detail=f"{entries} entr{'y' if entries == 1 else 'ies'}",
-                   last_changed=newest or modified)
+    # The entries a build would read: inside the time window (`since`, ending with the briefing's date) or undated.
+    title, entries, newest, inside = feed_summary(result.content, options)
+    return replace(status, title=status.title or title, last_changed=newest or modified,
+                   detail=f"{inside} of {entries} entr{'y' if entries == 1 else 'ies'} in the window")
 
 
 def _folder(item: str, path: Path) -> SourceStatus:
@@ -131,11 +134,13 @@ def format_sources(statuses: Sequence[SourceStatus]) -> str:
     >>> print(format_sources([SourceStatus("news/", "folder", "3 files")]), end="")
     folder  -  3 files  news/
     """
+    from ..progress import for_terminal
+
     rows = []
-    for s in statuses:
+    for s in statuses:  # titles, names and reasons come from feeds, OPML files and servers: escape what they hold
         when = s.last_changed.strftime("%Y-%m-%d %H:%M UTC") if s.last_changed else "-"
-        name = f"  {s.source}" if s.via else s.source
-        rows.append((s.kind, when, s.detail, name + (f"  ({s.title})" if s.title else "")))
+        name = f"  {for_terminal(s.source)}" if s.via else for_terminal(s.source)
+        rows.append((s.kind, when, for_terminal(s.detail), name + (f"  ({for_terminal(s.title)})" if s.title else "")))
     widths = [max(len(r[i]) for r in rows) for i in range(3)] if rows else [0, 0, 0]
     return "".join("  ".join([r[0].ljust(widths[0]), r[1].ljust(widths[1]), r[2].ljust(widths[2]), r[3]]) + "\n"
                    for r in rows)

@@ -69,7 +69,7 @@ def collapse_documents(documents: Sequence[Document], threshold: float = COLLAPS
     if len(documents) < 2:
         return list(documents)
     if len(documents) <= EXACT_LIMIT:
-        joins = _exact_joins([shingle_hashes(d.text) for d in documents], threshold)
+        joins = _exact_joins(*_text_shingles([d.text for d in documents]), threshold)
     else:
         texts = [d.text for d in documents]
         parts = parallel_map(_signatures_of, chunks(texts, 4 * available_workers()))
@@ -133,16 +133,34 @@ _word_hashes: dict[str, int] = {}
 _WORD_MEMO = 500_000
 
 
-def _exact_joins(shingles: Sequence[list[int]], threshold: float) -> list[int | None]:
-    """For each document, the representative it joins (None: it is one), by exact Jaccard similarity."""
+def _exact_joins(shingles: "np.ndarray", counts: "np.ndarray", threshold: float) -> list[int | None]:
+    """For each document, the representative it joins (None: it is one), by exact Jaccard similarity.
+
+    `shingles` and `counts` are as `_text_shingles` gives them. Only shingles that two or more documents
+    share can make an intersection, so only they enter the product; a day of distinct articles, which
+    share none, needs no product at all.
+    """
     import numpy as np
 
-    matrix = _incidence(shingles)
-    sizes = np.asarray(matrix.sum(axis=1)).ravel()
+    n = len(counts)
+    values, columns = np.unique(shingles, return_inverse=True)
+    # Each (document, shingle) pair once: a shingle repeated in one text counts once in its set.
+    pairs = np.sort(np.repeat(np.arange(n, dtype=np.int64), counts) * max(len(values), 1) + columns.ravel())
+    pairs = pairs[np.concatenate(([True], pairs[1:] != pairs[:-1]))] if len(pairs) else pairs
+    owners, columns = pairs // max(len(values), 1), pairs % max(len(values), 1)
+    sizes = np.bincount(owners, minlength=n)
+    keep = np.bincount(columns, minlength=len(values))[columns] > 1
+    if not keep.any():
+        return [None] * n
+    matrix = _incidence(owners[keep], columns[keep], n)
     shared = (matrix @ matrix.T).tocsr()
     joins: list[int | None] = []
-    for i in range(len(shingles)):
-        row = slice(shared.indptr[i], shared.indptr[i + 1])
+    bounds = shared.indptr.tolist()
+    for i in range(n):
+        if bounds[i + 1] - bounds[i] < 2:  # it shares a shingle with no other document
+            joins.append(None)
+            continue
+        row = slice(bounds[i], bounds[i + 1])
         cols, inter = shared.indices[row], shared.data[row]
         earlier = cols < i
         cols, inter = cols[earlier], inter[earlier]
@@ -151,19 +169,13 @@ def _exact_joins(shingles: Sequence[list[int]], threshold: float) -> list[int | 
     return joins
 
 
-def _incidence(shingles: Sequence[list[int]]) -> "sparse.csr_matrix":
-    """0/1 documents x shingles matrix."""
+def _incidence(rows: "np.ndarray", columns: "np.ndarray", n_rows: int) -> "sparse.csr_matrix":
+    """0/1 documents x shingles matrix with a one at each (row, column) pair (each pair at most once)."""
     import numpy as np
     from scipy import sparse
 
-    lengths = np.fromiter(map(len, shingles), dtype=np.int64, count=len(shingles))
-    flat = np.fromiter((h for row in shingles for h in row), dtype=np.int64, count=int(lengths.sum()))
-    _, columns = np.unique(flat, return_inverse=True)
-    indptr = np.zeros(len(shingles) + 1, dtype=np.int64)
-    np.cumsum(lengths, out=indptr[1:])
     width = int(columns.max()) + 1 if len(columns) else 1
-    return sparse.csr_matrix((np.ones(len(flat), dtype=np.float64), columns.ravel(), indptr),
-                             shape=(len(shingles), width))
+    return sparse.csr_matrix((np.ones(len(rows), dtype=np.float64), (rows, columns)), shape=(n_rows, width))
 
 
 def _best(candidates: list[int], similarity: list[float], joins: list[int | None], threshold: float) -> int | None:
@@ -176,10 +188,15 @@ def _best(candidates: list[int], similarity: list[float], joins: list[int | None
 
 
 def _signatures_of(texts: Sequence[str]) -> tuple["np.ndarray", "np.ndarray"]:
-    """MinHash signatures of some texts, and which of them have any shingle (run in a worker).
+    """MinHash signatures of some texts, and which of them have any shingle (run in a worker)."""
+    shingles, counts = _text_shingles(texts)
+    return minhash_signatures(shingles, counts), counts > 0
 
-    All texts' shingles are computed in one vectorised pass: the signature is the same as from
-    `shingle_hashes` (repeated shingles do not change a minimum).
+
+def _text_shingles(texts: Sequence[str]) -> tuple["np.ndarray", "np.ndarray"]:
+    """Every text's shingle hashes (repeats kept), one text after the other, and how many each has.
+
+    All texts are shingled in one vectorised pass; each text's distinct values are its `shingle_hashes`.
     """
     import numpy as np
 
@@ -190,13 +207,12 @@ def _signatures_of(texts: Sequence[str]) -> tuple["np.ndarray", "np.ndarray"]:
     hashes = np.fromiter(chain.from_iterable(codes), dtype=np.uint64, count=int(lengths.sum()))
     counts = np.maximum(lengths - SHINGLE + 1, 0)
     if len(hashes) < SHINGLE:
-        return minhash_signatures(np.zeros(0, dtype=np.uint64), counts), counts > 0
+        return np.zeros(0, dtype=np.uint64), counts
     every = _shingles(hashes, SHINGLE)  # runs that cross into the next text are left out below
     starts = np.cumsum(lengths) - lengths
     first_shingle = np.cumsum(counts) - counts
     owner = np.repeat(np.arange(len(codes)), counts)
-    shingles = every[starts[owner] + np.arange(int(counts.sum())) - first_shingle[owner]]
-    return minhash_signatures(shingles, counts), counts > 0
+    return every[starts[owner] + np.arange(int(counts.sum())) - first_shingle[owner]], counts
 
 
 def _minhash_joins(signatures: "np.ndarray", filled: "np.ndarray", threshold: float) -> list[int | None]:

@@ -1,14 +1,14 @@
 """Near-duplicate sentences: two sentences "say the same thing" when they share most of their content words.
 
 Used by selection (skip a sentence that repeats a chosen one, credit its source instead), by the history
-(leave out what an earlier briefing said) and by tests. Duplicate tracking is local to each call.
+(leave out what an earlier briefing said) and by tests; what earlier days' articles said is `novelty`'s concern. Duplicate tracking is local to each call.
 """
 from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from ..text.vectors import binary_rows, idf_weights, tokenize
+from ..text.vectors import binary_rows, tokenize
 
 if TYPE_CHECKING:
     import numpy as np
@@ -210,38 +210,3 @@ def filter_repeats(
     """
     return [match is None for match in find_repeats(texts, published, threshold, language)]
 
-
-def old_coverage(
-    texts: Sequence[str], seen: Sequence[Sequence[str]], languages: Sequence[str | None] | None = None
-) -> "np.ndarray":
-    """How much of each text an earlier sentence already said: max over `seen` of w(A ∩ B) / (w(A) + 1).
-
-    w sums the idf of words (idf over `texts`), so the words every sentence of today's story uses (its topic)
-    count little, and the words that carry a sentence's own fact count most.
-
-    Args:
-        texts: today's sentences.
-        seen: content words (as `tokenize` gives them) of sentences of earlier days' articles.
-        languages: each text's BCP 47 tag (default: English), as `seen` was tokenised.
-    Returns:
-        One value in 0.0-1.0 per text: 0.0 when nothing earlier shares its words, near 1.0 when an earlier
-        article said all of it. Computed in row blocks over the pairs that share a word.
-
-    >>> old_coverage(["Rates rose again on Monday.", "Shares fell."], [tokenize("Rates rose on Monday.")]).round(2).tolist()
-    [0.81, 0.0]
-    """
-    import numpy as np
-
-    coverage = np.zeros(len(texts))
-    if not texts or not seen:
-        return coverage
-    rows, vocab = content_sets(texts, languages=languages)
-    rows = rows.multiply(idf_weights(rows)).tocsr()
-    old = binary_rows(seen, vocab).T.tocsr()  # words today does not use cannot overlap: they are dropped
-    size = np.asarray(rows.sum(axis=1)).ravel()
-    step = max(1, _BLOCK_PAIRS // max(old.shape[1], 1))
-    for start in range(0, len(texts), step):
-        shared = (rows[start : start + step] @ old).tocsr()
-        if shared.nnz:
-            coverage[start : start + shared.shape[0]] = shared.max(axis=1).toarray().ravel()
-    return np.asarray(coverage / (size + _SMALL_SET_SMOOTHING))

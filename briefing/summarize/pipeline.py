@@ -18,7 +18,8 @@ from ..text.sentences import split_document
 from ..parallel import available_workers, parallel_map
 from ..text.vectors import tokenize
 from .collapse import article_count, collapse_documents, credit_copies
-from .dedupe import filter_repeats, old_coverage
+from .dedupe import filter_repeats
+from .novelty import weigh_novelty
 from .rank import position_prior, query_relevance, rank_sentences
 from .select import select_items
 from .stories import document_vectors, group_stories
@@ -33,11 +34,6 @@ _TITLE_WORDS = 8
 # A news article has tens of sentences; a "document" with thousands (a book, a log, a scraped dump) is
 # ranked by its opening only, which keeps the graph, and memory, bounded.
 MAX_SENTENCES_PER_DOCUMENT = 400
-# Novelty: a sentence's score is multiplied by (1 - coverage) ** NOVELTY_POWER, where coverage (0-1) is how
-# much of it earlier days' articles already said (update summarisation, DUC 2007 / TAC 2008).
-NOVELTY_POWER = 1.0
-# ... and a sentence with coverage from this on is not briefed at all.
-OLD_NEWS = 0.7
 # Up to this many sentences (a few hundred articles) are ranked in one graph; beyond, story by story.
 GLOBAL_RANK_SENTENCES = 20_000
 # On a bigger day, the biggest stories' sentences are ranked by graph up to this many in all.
@@ -139,17 +135,10 @@ def build_briefing(documents: Sequence[Document], options: Options | None = None
         scores = _global_scores(list(zip(parts, ranked + [position_prior(part) / position_prior(part).sum()
                                                           for part in rest])))
         sentences = [s for part in parts for s in part]
-        languages = [s.language for s in sentences]
-        coverage = old_coverage([s.text for s in sentences], seen, languages) if seen else None
-        novelty = None if coverage is None else (1.0 - coverage) ** NOVELTY_POWER
-        if novelty is not None:
-            scores = scores * novelty
         bar.advance("selecting items")
         by_id = {d.id: d for d in documents}
         allowed = _new_sentences(sentences, published, options) if published else None
-        if coverage is not None:  # a sentence an earlier article (almost) wholly said is old news, not an item
-            old = coverage >= OLD_NEWS
-            allowed = [ok and not o for ok, o in zip(allowed or [True] * len(old), old)]
+        scores, novelty, allowed = weigh_novelty(sentences, scores, seen, allowed)
         relevance = query_relevance(sentences, options.query) if options.query else None
         items = select_items(sentences, scores, by_id, options, allowed, overflow=overflow, relevance=relevance,
                              novelty=novelty, stories=_story_weights(sentences, documents, stories))
@@ -379,7 +368,7 @@ def sentence_terms(documents: Sequence[Document]) -> list[tuple[str, ...]]:
     return [tuple(tokenize(s.text, s.language)) for s in split_documents(documents)]
 
 
-def summarize(documents: Sequence[Document], options: Options | None = None) -> list[Item]:
+def summarize_items(documents: Sequence[Document], options: Options | None = None) -> list[Item]:
     """The items of a one-story briefing of `documents` (no story grouping), in reading order."""
     options = (options or Options()).replace(stories=False)
     return build_briefing(documents, options).items

@@ -88,7 +88,9 @@ def document_vectors(documents: Sequence[Document], sentences: Sequence[Sentence
     texts: dict[str, list[str]] = {}
     for texts_of_document, language, _ in jobs:
         texts.setdefault(language or "en", []).extend(texts_of_document)
-    rarity = term_rarity(texts, vocabulary)
+    rarity = np.full(counts.shape[1], np.nan)  # (one empty column when nothing has a word)
+    found = term_rarity(texts, vocabulary)
+    rarity[: len(found)] = found
     return tfidf(counts, np.where(np.isnan(rarity), idf_weights(counts), rarity))
 
 

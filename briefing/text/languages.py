@@ -238,22 +238,21 @@ def checked_tag(value: Any, where: str) -> str:
 
 
 def source_tables(items: Sequence[Any], where: str) -> tuple[list[Any], list[tuple[str, str]]]:
-    """Config `sources` entries, where a table `{ source = "...", language = "he" }` names a source and its
-    language: (the entries with each table replaced by its source, the (source, tag) pairs).
+    """Config `sources` entries, where a table such as `{ url = "...", language = "he" }` (`path` for a file)
+    gives its source's language: (the entries without their `language` keys, the (source, tag) pairs). The
+    entries are otherwise checked by `briefing.sources.names.parse_sources`.
 
-    >>> source_tables(["a/", {"source": "b.xml", "language": "he"}], "sources")
-    (['a/', 'b.xml'], [('b.xml', 'he')])
+    >>> source_tables(["a/", {"path": "b.xml", "language": "he"}], "sources")
+    (['a/', {'path': 'b.xml'}], [('b.xml', 'he')])
     """
     plain: list[Any] = []
     tagged: list[tuple[str, str]] = []
     for item in items:
-        if isinstance(item, dict):
-            if not isinstance(item.get("source"), str) or not set(item) <= {"source", "language"}:
-                raise ConfigError(f'{where}: a source table is {{ source = "PATH OR URL", language = "CODE" }}, '
-                                  f"got {item!r}")
-            if "language" in item:
-                tagged.append((item["source"], checked_tag(item["language"], f"{where}: language")))
-            item = item["source"]
+        if isinstance(item, dict) and "language" in item:
+            source = item.get("url", item.get("path"))
+            if isinstance(source, str):
+                tagged.append((source, checked_tag(item["language"], f"{where}: language")))
+            item = {key: value for key, value in item.items() if key != "language"}
         plain.append(item)
     return plain, tagged
 

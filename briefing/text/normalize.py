@@ -94,6 +94,57 @@ _PHOTO_CREDIT = re.compile(r"\((?:[A-Z][\w.&-]*\s+){0,3}Photo(?:graph)?\s*(?:/|b
 # Words that may appear in a byline besides capitalised names.
 _BYLINE_FILLERS = frozenset("and & of the de da van von der al bin el la le du di in for staff writer correspondent reporter editor".split())
 
+# "Read also / see also / related" and paywall prompts, in the languages we split and detect most (issue 24 item 9,
+# issue 26). A line that opens with one of these is a link to another article or a sales pitch, whatever follows
+# (`Lire aussi : Ce qu'il faut savoir sur les séismes`, `VEA TAMBIÉN`, `To view the full story, please subscribe`).
+_READ_ALSO = (
+    r"read\s+also|see\s+also|also\s+read|more\s+from|you\s+(?:may|might)\s+also\s+like"
+    r"|to\s+(?:view|read|continue|access)\s+(?:the\s+(?:full|rest|whole)|this|reading)\b.*\bsubscri\w*"
+    r"|(?:please\s+)?subscribe\s+(?:now\s+)?to\s+(?:read|continue|view|access|unlock)"
+    r"|th(?:is|e\s+full)\s+(?:article|story|content)\s+is\s+(?:only\s+)?(?:available\s+)?(?:to|for)\s+subscribers"
+    r"|already\s+a\s+subscriber|you\s+have\s+reached\s+(?:your|the)\s+(?:limit|maximum)"
+    r"|(?:à\s+)?lire\s+(?:aussi|également)|(?:à\s+)?voir\s+(?:aussi|également)|sur\s+le\s+même\s+sujet"  # fr
+    r"|abonnez-vous\s+pour|(?:cet\s+article|la\s+suite)\s+est\s+réservée?\s+aux\s+abonnés|il\s+vous\s+reste\s+\d+\s*%"
+    r"|lesen\s+sie\s+(?:auch|mehr)|lies\s+auch|auch\s+interessant|mehr\s+zum\s+thema|siehe\s+auch"  # de
+    r"|das\s+könnte\s+sie\s+(?:auch\s+)?interessieren|(?:dieser\s+(?:artikel|inhalt|beitrag)\s+ist\s+)?(?:nur\s+)?für\s+abonnenten"
+    r"|le[ae]\s+también|ve[ar]?\s+también|(?:también\s+)?(?:te|le)\s+puede\s+interesar"  # es
+    r"|(?:notas|noticias|artículos)\s+relacionad[oa]s|suscríbete\s+para|contenido\s+exclusivo\s+para\s+suscriptores"
+    r"|leggi\s+anche|vedi\s+anche|(?:ti\s+)?potrebbe\s+(?:anche\s+)?interessarti|articoli\s+correlati"  # it
+    r"|abbonati\s+per|contenuto\s+riservato\s+agli\s+abbonati"
+    r"|leia\s+(?:também|mais)|veja\s+também|confira\s+também|(?:notícias|matérias)\s+relacionadas"  # pt
+    r"|assine\s+para|conteúdo\s+exclusivo\s+para\s+assinantes"
+    r"|lees\s+ook|zie\s+ook|bekijk\s+ook|meer\s+over\s+dit\s+onderwerp|gerelateerde\s+artikelen"  # nl
+    r"|читайте\s+также|смотрите\s+также|см\.\s+также|читайте\s+також|дивіться\s+також"  # ru, uk
+    r"|czytaj\s+(?:też|także|więcej)|zobacz\s+(?:też|także)|przeczytaj\s+(?:też|także)"  # pl
+    r"|čtěte\s+také|přečtěte\s+si\s+také|související\s+články"  # cs
+    r"|läs\s+(?:också|även)|læs\s+også|les\s+også|se\s+(?:även|også)|lue\s+myös|katso\s+myös"  # sv, da, nb, fi
+    r"|citește\s+și|citeşte\s+şi|vezi\s+(?:și|şi)|llegiu\s+també|llegeix\s+també|vegeu\s+també"  # ro, ca
+    r"|baca\s+juga|lihat\s+juga|berita\s+terkait|ilgili\s+haberler|ayrıca\s+okuyun"  # id, tr
+    r"|إقرأ\s+أيضا|اقرأ\s+أيضا|مواضيع\s+ذات\s+صلة|関連記事|あわせて読みたい|相关阅读|相关新闻|延伸阅读"  # ar, ja, zh
+)
+# Prompts that could also open a sentence ("Más información sobre el caso…"): furniture only on their own or
+# before a colon, an arrow or an ellipsis.
+_READ_MORE = (
+    r"leer\s+más|más\s+información|sigue\s+leyendo|lire\s+la\s+suite|en\s+savoir\s+plus|weiterlesen"
+    r"|continua\s+a\s+leggere|leggi\s+tutto|continue\s+lendo|saiba\s+mais|lees\s+meer|lees\s+verder"
+    r"|подробнее|читать\s+далее|по\s+теме|ещё\s+по\s+теме|детальніше|czytaj\s+dalej|polecamy|läs\s+mer"
+    r"|læs\s+mere|les\s+mer|lue\s+lisää|devamını\s+oku|daha\s+fazla|articole\s+similare|kapcsolódó\s+cikkek"
+)
+_PROMPT = re.compile(rf"^[\W_]*(?:(?:{_READ_ALSO})(?:\W.*)?|(?:{_READ_MORE})\s*(?:[:：»›>→|…–—-].*|\W*))$",
+                     re.IGNORECASE | re.DOTALL)
+
+
+def is_link_prompt(text: str) -> bool:
+    """Whether a line or sentence opens with a "read also / see also / related" or paywall prompt, in any of
+    about 20 languages (English "Read more" lines are caught by `is_boilerplate_line` too).
+
+    >>> is_link_prompt("Lire aussi : Ce qu'il faut savoir sur les séismes"), is_link_prompt("VEA TAMBIÉN")
+    (True, True)
+    >>> is_link_prompt("Más información sobre el caso se dará el lunes.")
+    False
+    """
+    return len(text) <= 600 and _PROMPT.match(text.strip()) is not None
+
 
 def is_boilerplate_line(line: str) -> bool:
     """Whether one line (or paragraph) is page furniture rather than article text.
@@ -124,9 +175,10 @@ def is_boilerplate_line(line: str) -> bool:
     if _CREDIT.match(line) and (line.startswith("(") or ";" in line or not _ends_sentence(line)):
         return True
     if spaces >= 12:
-        return _BOILERPLATE.match(line) is not None
+        return _BOILERPLATE.match(line) is not None or is_link_prompt(line)
     words = line.split()
-    return _is_share_line(words) or _is_byline(line, words) or _BOILERPLATE.match(line) is not None
+    return (_is_share_line(words) or _is_byline(line, words) or _BOILERPLATE.match(line) is not None
+            or is_link_prompt(line))
 
 
 def _is_share_line(words: list[str]) -> bool:

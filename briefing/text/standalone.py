@@ -4,13 +4,16 @@ Two predicates over one sentence's text, used by selection (`briefing.summarize.
 
 - `depends_on_previous`: the sentence opens with a pronoun, a connective or a back-reference ("He said…",
   "But…", "That would…", "The pair…"), so a reader needs the sentence before it.
-- `is_furniture`: credit lines, photo captions, video-player text, link prompts, contact lines, web-archive
+- `is_furniture`: credit lines, photo captions, video-player text, link prompts (in about 20 languages,
+  `normalize.is_link_prompt`), contact lines, web-archive
   notices (scraped copies of archived pages carry them), a date glued to a caption, or a bare list of
   names: lines of a page, not sentences of an article.
 """
 from __future__ import annotations
 
 import re
+
+from .normalize import is_link_prompt
 
 # Opening words that point back to something said before. Quotations count too: an item that opens
 # `“He was a good judge…”` does not say who "he" is.
@@ -103,6 +106,8 @@ def is_furniture(text: str) -> bool:
     if (any(hint in low for hint in _FURNITURE_HINTS) and _FURNITURE.search(text)) or _GLUED_DATE.match(text):
         return True
     if "photo" in low and _IN_THIS_PHOTO.match(text):
+        return True
+    if is_link_prompt(text):  # "Lire aussi : …", "Czytaj też…" (one list, in normalize, for lines and sentences)
         return True
     if ("@" in text or "://" in text or "www." in low) and _ADDRESS.search(text):
         return True

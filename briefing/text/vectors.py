@@ -91,11 +91,11 @@ def _tokens(text: str) -> tuple[str, ...]:
     """`tokenize` without the copy (cached; the tuple is shared, so it is immutable)."""
     memo = _stem_cache
     words = WORD_RE.findall(text.lower())
-    # One dict look-up per word in the common case; a miss is stemmed once and remembered.
-    stems = [memo.get(word) for word in words]
+    # One C-level dict look-up per word in the common case; a miss is stemmed once and remembered.
+    stems = list(map(memo.get, words))
     if None in stems:
         stems = [_remember(word) if stem is None else stem for word, stem in zip(words, stems)]
-    return tuple(stem for stem in stems if stem)
+    return tuple(filter(None, stems))  # "" marks a stopword
 
 
 def _remember(word: str) -> str:

@@ -1,0 +1,111 @@
+"""Novelty against earlier days: what yesterday's articles already said is old news, a new fact is news.
+
+Update summarisation (DUC 2007 update task, TAC 2008-2011) ranks a day's sentences by what they add to what
+the reader has already read. Measured on words, that fails both ways on a running story: today's news is told
+in the story's words (so it looks old), and a restatement may use other words. So novelty is measured here on
+*facts*: a fact is a pair of content words said in one sentence ("council" + "approv", "crack" + "wall"). A
+sentence restates an earlier one when most of its pairs were said together in that one earlier sentence; a new
+fact about a familiar topic joins familiar words in a new pair, so it stays new.
+
+`weigh_novelty` is the one entry point (`pipeline.build_briefing`): each sentence's score is multiplied by its
+novelty, the words a briefing should cover are weighted by it (`select.select_items`), and a sentence that
+repeats one earlier sentence almost pair for pair is left out. A focus query's relevance is combined with
+novelty by the same product in selection, so the relevant new fact wins and nothing relevant is dropped for
+sharing the story's words.
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from ..models import Sentence
+from ..text.vectors import binary_rows, tokenize
+
+if TYPE_CHECKING:
+    import numpy as np
+
+# Novelty is (1 - coverage) ** NOVELTY_POWER. A restatement that adds a word or two still shares only about
+# 0.6 of its pairs (pairs grow with the square of the words), so the power is steep (tuned on 3 Timeline17
+# dev topics, bpoil, Finan and MJ: benchmarks/RESULTS.md).
+NOVELTY_POWER = 2.0
+# A sentence with this share of its facts in one earlier sentence repeats it: old news, never an item.
+OLD_NEWS = 0.9
+# Pairs are formed among a sentence's first this many content words (a run-on line is not 400 facts).
+MAX_FACT_WORDS = 30
+# Added to a sentence's pair count so that a short sentence sharing its one pair is not "wholly said".
+_SMALL_SET_SMOOTHING = 1.0
+# Cells (today's sentences x earlier sentences) of one block of the sparse product.
+_BLOCK_PAIRS = 4_000_000
+
+
+def facts(words: Sequence[str]) -> set[str]:
+    """The facts of a sentence: the pairs of distinct content words it says together (as "a b", sorted).
+
+    >>> sorted(facts(["council", "approv", "bridg"]))
+    ['approv bridg', 'approv council', 'bridg council']
+    """
+    unique = sorted(set(words[:MAX_FACT_WORDS]))
+    return {f"{a} {b}" for i, a in enumerate(unique) for b in unique[i + 1 :]}
+
+
+def old_coverage(texts: Sequence[str], seen: Sequence[Sequence[str]],
+                 languages: Sequence[str | None] | None = None) -> "np.ndarray":
+    """How much of each text one earlier sentence already said: max over `seen` of |F(A) ∩ F(B)| / (|F(A)| + 1),
+    F being a sentence's facts (`facts`).
+
+    Args:
+        texts: today's sentences.
+        seen: content words (as `tokenize` gives them) of sentences of earlier days' articles.
+        languages: each text's BCP 47 tag (default: English), as `seen` was tokenised.
+    Returns:
+        One value in 0.0-1.0 per text: 0.0 when no earlier sentence said any of its facts, near 1.0 when one
+        said them all. Only the pairs today uses are looked at; computed in row blocks.
+
+    >>> old_coverage(["The council approved the bridge plan on Monday.", "The council rejected the bridge plan."],
+    ...              [tokenize("On Monday the council approved the bridge plan.")]).round(2).tolist()
+    [0.91, 0.43]
+    """
+    import numpy as np
+
+    coverage = np.zeros(len(texts))
+    if not texts or not seen:
+        return coverage
+    today = [facts(tokenize(text, None if languages is None else languages[i])) for i, text in enumerate(texts)]
+    vocab: dict[str, int] = {}
+    for pairs in today:
+        for pair in pairs:
+            vocab.setdefault(pair, len(vocab))
+    earlier = [[pair for pair in facts(words) if pair in vocab] for words in seen]
+    earlier = [pairs for pairs in earlier if pairs]
+    if not earlier:
+        return coverage
+    rows = binary_rows([sorted(pairs) for pairs in today], vocab).tocsr()
+    old = binary_rows(earlier, vocab).T.tocsr()
+    size = np.asarray(rows.sum(axis=1)).ravel()
+    step = max(1, _BLOCK_PAIRS // max(old.shape[1], 1))
+    for start in range(0, len(texts), step):
+        shared = (rows[start : start + step] @ old).tocsr()
+        if shared.nnz:
+            coverage[start : start + shared.shape[0]] = shared.max(axis=1).toarray().ravel()
+    return np.asarray(coverage / (size + _SMALL_SET_SMOOTHING))
+
+
+def weigh_novelty(sentences: Sequence[Sentence], scores: "np.ndarray", seen: Sequence[Sequence[str]],
+                  allowed: Sequence[bool] | None) -> "tuple[np.ndarray, np.ndarray | None, list[bool] | None]":
+    """Today's scores weighed by what earlier days' articles said.
+
+    Args:
+        sentences: today's sentences.
+        scores: their ranking scores.
+        seen: content words of earlier days' sentences (`History.seen_sentences`); empty: no history.
+        allowed: the mask of sentences that may be items (None: all), e.g. without repeats of earlier briefings.
+    Returns:
+        (scores times novelty, novelty 0.0-1.0 per sentence or None without history, the mask less the
+        sentences that repeat an earlier one, `OLD_NEWS`). Without `seen`, the inputs unchanged.
+    """
+    if not seen:
+        return scores, None, None if allowed is None else list(allowed)
+    coverage = old_coverage([s.text for s in sentences], seen, [s.language for s in sentences])
+    novelty = (1.0 - coverage) ** NOVELTY_POWER
+    mask = [True] * len(sentences) if allowed is None else list(allowed)
+    return scores * novelty, novelty, [ok and value < OLD_NEWS for ok, value in zip(mask, coverage.tolist())]

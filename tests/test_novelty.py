@@ -1,0 +1,62 @@
+"""Novelty against earlier days: a restatement of yesterday is demoted, a new fact in yesterday's words is news."""
+from __future__ import annotations
+
+from briefing.models import Document
+from briefing.options import Options
+from briefing.summarize.novelty import OLD_NEWS, old_coverage, weigh_novelty
+from briefing.summarize.pipeline import build_briefing, sentence_terms, split_documents
+
+YESTERDAY = [
+    Document("y1", "The city council approved the plan for a new bridge over the river by nine votes to four. "
+             "Engineers inspected the old harbour wall on Tuesday.", source="Outlet A"),
+]
+# Today: yesterday's vote, told again in other words by two outlets, and one new fact told in yesterday's words.
+RESTATED = "Councillors voted nine to four to approve the river bridge plan."
+NEW_FACT = "Engineers approved the old harbour wall for the new bridge on Tuesday."
+TODAY = [
+    Document("t1", RESTATED, source="Outlet A"),
+    Document("t2", "By nine votes to four, councillors approved the plan for the river bridge.", source="Outlet B"),
+    Document("t3", NEW_FACT, source="Outlet C"),
+]
+
+
+def test_a_restatement_is_demoted_and_a_new_fact_in_yesterdays_words_is_kept() -> None:
+    seen = sentence_terms(YESTERDAY)
+    yesterday_words = {w for sentence in seen for w in sentence}
+    new_words = set(sentence_terms([Document("n", NEW_FACT)])[0])
+    assert new_words <= yesterday_words  # every word of the new fact was in yesterday's articles
+    restated, new = old_coverage([RESTATED, NEW_FACT], seen).tolist()
+    assert restated > new and new < OLD_NEWS
+    sentences = split_documents(TODAY)
+    import numpy as np
+
+    scores, novelty, allowed = weigh_novelty(sentences, np.ones(len(sentences)), seen, None)
+    assert novelty is not None and allowed is not None and all(allowed)  # demoted, not dropped
+    by_text = dict(zip([s.text for s in sentences], scores.tolist()))
+    assert by_text[NEW_FACT] > by_text[RESTATED]
+
+
+def test_the_briefing_leads_with_the_new_fact_once_yesterday_is_known() -> None:
+    options = Options(sentences=1, words=None, date="2024-03-20")
+    alone = build_briefing(TODAY, options)
+    assert alone.items[0].text != NEW_FACT  # without history, the vote two outlets report wins
+    informed = build_briefing(TODAY, options, seen=sentence_terms(YESTERDAY))
+    assert informed.items[0].text == NEW_FACT
+
+
+def test_without_history_nothing_changes() -> None:
+    sentences = split_documents(TODAY)
+    import numpy as np
+
+    scores = np.arange(len(sentences), dtype=float)
+    weighed, novelty, allowed = weigh_novelty(sentences, scores, [], None)
+    assert novelty is None and allowed is None and weighed.tolist() == scores.tolist()
+
+
+def test_with_a_query_the_relevant_new_fact_wins() -> None:
+    relevant_new = "The council will hold a second vote on the river bridge in May."
+    today = [*TODAY[:2], Document("t4", relevant_new, source="Outlet D"),
+             Document("t5", "The city museum opened a new wing for old maps on Tuesday.", source="Outlet E")]
+    options = Options(sentences=1, words=None, date="2024-03-20", query="council vote on the river bridge")
+    informed = build_briefing(today, options, seen=sentence_terms(YESTERDAY))
+    assert informed.items[0].text == relevant_new
