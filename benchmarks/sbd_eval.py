@@ -31,7 +31,10 @@ sys.path.insert(0, str(REPO))
 from briefing.text.normalize import normalize_text  # noqa: E402
 from briefing.text.sentences import split_sentences, split_text  # noqa: E402
 
-DEFAULT_CASES = REPO.parent / "shared" / "eval" / "sbd_golden_rules" / "cases.jsonl"
+# ../shared next to the repository (or next to the folder of worktrees, /work/wt/NAME -> /work/shared).
+DEFAULT_CASES = next((p for p in (REPO.parent / "shared" / "eval" / "sbd_golden_rules" / "cases.jsonl",
+                                  REPO.parent.parent / "shared" / "eval" / "sbd_golden_rules" / "cases.jsonl")
+                      if p.exists()), REPO.parent / "shared" / "eval" / "sbd_golden_rules" / "cases.jsonl")
 LANGUAGE_CASES = REPO / "benchmarks" / "sbd_cases"
 # pySBD's languages (pysbd.languages.LANGUAGE_CODES, version 0.3.4).
 PYSBD_LANGUAGES = frozenset("en hi mr zh es am ar hy bg ur ru pl fa nl da fr my el it ja de kk sk".split())

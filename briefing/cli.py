@@ -52,6 +52,7 @@ History = Annotated[Optional[str], typer.Option("--history", help="SQLite histor
 NoHistory = Annotated[bool, typer.Option("--no-history", help="Ignore and do not update the history.")]
 Since = Annotated[Optional[str], typer.Option("--since", help="Time window for feed entries: 24h, '3 days', a date (2024-05-01), or last (since the last briefing) [default: 24h].")]
 Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing on success: no progress bar, warnings or 'wrote' lines (errors still print).")]
+Language = Annotated[Optional[str], typer.Option("--language", help="Language of every input, a BCP 47 tag such as fr or pt-BR (instead of detecting it).")]
 Stories = Annotated[Optional[bool], typer.Option("--stories/--no-stories", help="Group many articles into story sections [default: on].")]
 
 
@@ -79,7 +80,7 @@ def _fail(message: str) -> typer.Exit:
 
 # The options every briefing command (build, publish, send) shares.
 _SHARED = ("words", "sentences", "template", "title", "date", "algorithm", "query", "history", "no_history", "since",
-           "quiet", "stories")
+           "quiet", "stories", "language")
 
 
 def _shared(values: dict[str, Any]) -> dict[str, Any]:
@@ -110,6 +111,12 @@ def _settings(inputs: list[str] | None, config: str | None, daily: bool, **cli: 
         overrides["template"] = str(cli["template"])
     if overrides.get("algorithm") and overrides["algorithm"] not in ALGORITHMS:
         raise BriefingError(f"unknown algorithm {overrides['algorithm']!r}: choose from {', '.join(ALGORITHMS)}")
+    if cli.get("language") is not None:
+        from .text.languages import normalize_tag
+
+        overrides["language"] = normalize_tag(cli["language"])
+        if overrides["language"] is None:
+            raise BriefingError(f"--language {cli['language']!r} is not a language tag: use a BCP 47 tag such as fr or pt-BR")
     if cli.get("since"):
         from .options import parse_since
 
@@ -165,7 +172,7 @@ def build(
     inputs: Inputs = None, config: Config = None, words: Words = None, sentences: Sentences = None,
     format: Formats = None, output: Output = None, template: Template = None, title: Title = None,
     date: Date = None, algorithm: Algorithm = None, query: Query = None, history: History = None,
-    no_history: NoHistory = False, since: Since = None, quiet: Quiet = False, stories: Stories = None,
+    no_history: NoHistory = False, since: Since = None, quiet: Quiet = False, stories: Stories = None, language: Language = None,
     explain: Annotated[bool, typer.Option("--explain", help="Also print, on stderr, why each item was chosen: its score and its outlets.")] = False,
     graph: Annotated[Optional[Path], typer.Option("--graph", help="Also write the day's story and sentence graph (outlets, scores, chosen items) to this .graphml or .gexf file, e.g. for Gephi.", dir_okay=False)] = None,
 ) -> None:
@@ -189,7 +196,7 @@ def publish(
     site_url: Annotated[Optional[str], typer.Option("--site-url", help="The site's public URL, for absolute links and ids in feed.xml.")] = None,
     config: Config = None, words: Words = None, sentences: Sentences = None, template: Template = None,
     title: Title = None, date: Date = None, algorithm: Algorithm = None, query: Query = None,
-    history: History = None, no_history: NoHistory = False, since: Since = None, quiet: Quiet = False, stories: Stories = None,
+    history: History = None, no_history: NoHistory = False, since: Since = None, quiet: Quiet = False, stories: Stories = None, language: Language = None,
 ) -> None:
     """Build the day's briefing and add it to a static site (dated pages, index.html, feed.xml)."""
     shared = _shared(locals())
@@ -219,7 +226,7 @@ def send(
     dry_run: Annotated[Optional[Path], typer.Option("--dry-run", help="Write the message to this .eml file instead of sending.", dir_okay=False)] = None,
     config: Config = None, words: Words = None, sentences: Sentences = None, template: Template = None,
     title: Title = None, date: Date = None, algorithm: Algorithm = None, query: Query = None,
-    history: History = None, no_history: NoHistory = False, since: Since = None, quiet: Quiet = False, stories: Stories = None,
+    history: History = None, no_history: NoHistory = False, since: Since = None, quiet: Quiet = False, stories: Stories = None, language: Language = None,
 ) -> None:
     """Build the briefing and email it (multipart text + HTML) over SMTP."""
     shared = _shared(locals())
@@ -313,13 +320,15 @@ def evaluate(
     systems: Annotated[Optional[list[str]], typer.Option("--system", help="Systems to score [default: ours (the default build), ours-nostories, ours+query (clusters with a query), lead, lexrank, textrank, lsa, random].")] = None,
     limit: Annotated[Optional[int], typer.Option("--limit", min=1, help="Only the first K clusters.")] = None,
     json_path: Annotated[Optional[Path], typer.Option("--json", help="Also save the table as JSON here.", dir_okay=False)] = None,
+    tokenizer: Annotated[str, typer.Option("--tokenizer", help="ROUGE tokens: auto (rouge for English clusters, unicode for the others), rouge (rouge-score's own: [a-z0-9] words, Porter) or unicode (every script, the language's Snowball stemmer).")] = "auto",
     quiet: Quiet = False,
 ) -> None:
-    """Score our briefings and baselines against human reference summaries (ROUGE-1/2/L)."""
+    """Score our briefings and baselines against human reference summaries (ROUGE-1/2/L), per language."""
     def action(handler: logging.Handler) -> None:
         from .evaluate import evaluate_file, format_table, save_table
 
-        table = evaluate_file(clusters, words=words, systems=systems, limit=limit, progress=not quiet)
+        table = evaluate_file(clusters, words=words, systems=systems, limit=limit, progress=not quiet,
+                              tokenizer=tokenizer)
         typer.echo(format_table(table))
         if json_path is not None:
             save_table(table, json_path)

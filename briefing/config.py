@@ -18,6 +18,7 @@ from typing import Any
 from .configvalues import check_number, convert_value, show_value
 from .errors import ConfigError
 from .options import ALGORITHMS, FORMATS, Options
+from .text.languages import checked_tag, source_tables
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -73,6 +74,7 @@ class Config:
 
     sources: tuple[str, ...] = ()
     options: dict[str, Any] = field(default_factory=dict, hash=False)
+    source_languages: tuple[tuple[str, str], ...] = ()  # (source, tag): `{ url = "...", language = "he" }`
     site: str | None = None
     site_url: str | None = None  # the site's public URL, for absolute links and ids in feed.xml
     email: EmailConfig = field(default_factory=EmailConfig)
@@ -156,6 +158,7 @@ def _parse(data: dict[str, Any], base: Path, shown: str, file: Path) -> Config:
     top_keys = [*kinds, "sources", "site", "site_url", "email"]
     options: dict[str, Any] = {}
     sources: tuple[str, ...] = ()
+    source_languages: tuple[tuple[str, str], ...] = ()
     outlets: dict[str, tuple[str | None, str | None]] = {}
     site: str | None = None
     site_url: str | None = None
@@ -165,9 +168,11 @@ def _parse(data: dict[str, Any], base: Path, shown: str, file: Path) -> Config:
         if key in kinds:
             options[key] = _check_option(key, kinds[key], value, shown, base)
         elif key == "sources":
-            from .sources.names import parse_sources  # strings, or tables naming the outlet
+            from .sources.names import parse_sources  # strings, or tables naming the outlet (and its language)
 
+            value, tagged = source_tables(value if isinstance(value, list) else [value], f"{shown}: sources")
             sources, outlets = parse_sources(value, shown, lambda s: _resolve_source(s, base, f"{shown}: sources"))
+            source_languages = tuple((_resolve_source(s, base, f"{shown}: sources"), tag) for s, tag in tagged)
         elif key == "site":
             site = _resolve_path(convert_value(key, "str", value, shown), base, f"{shown}: site")
         elif key == "site_url":
@@ -187,7 +192,7 @@ def _parse(data: dict[str, Any], base: Path, shown: str, file: Path) -> Config:
     if "history" in options and "use_history" not in options:
         options["use_history"] = True
     return Config(sources=sources, options=options, site=site, site_url=site_url, email=email, path=file.resolve(),
-                  outlets=outlets)
+                  outlets=outlets, source_languages=source_languages)
 
 
 def _check_option(key: str, kind: str, value: Any, shown: str, base: Path) -> Any:
@@ -199,6 +204,8 @@ def _check_option(key: str, kind: str, value: Any, shown: str, base: Path) -> An
             if choice not in choices:
                 raise ConfigError(f"{shown}: {key} must be one of {', '.join(choices)}; got {show_value(choice)}")
     check_number(key, converted, value, shown)
+    if key == "language":
+        converted = checked_tag(converted, f"{shown}: language")
     if key == "since":
         from .options import parse_since  # the parser the feed reader uses, so both agree on the format
 

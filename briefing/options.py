@@ -37,6 +37,7 @@ class Options:
     output_dir: str | None = None
     template: str | None = None  # a user template file (replaces the format's template)
     query: str | None = None  # optional focus query for the ranker
+    language: str | None = None  # BCP 47 tag: every document of the run is in this language (no detection)
     # ranking / selection
     min_words: int = 6  # shorter sentences are fragments and never selected
     max_words: int = 60  # longer "sentences" are run-ons (glued headlines, scraped lines) and never selected

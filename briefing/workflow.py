@@ -31,6 +31,7 @@ class Settings:
     email: "EmailConfig | None" = None
     site_url: str | None = None
     config: Path | None = None  # the config file in use: its folder keeps the history
+    source_languages: tuple[tuple[str, str], ...] = ()  # (source, language) set per source in the config
     # Outlet names (and categories) the user gave sources in briefing.toml, by source: (name, category).
     outlets: dict[str, tuple[str | None, str | None]] = field(default_factory=dict, hash=False)
 
@@ -62,7 +63,8 @@ def resolve_settings(
 
         options = options.replace(title=clean_field(options.title))
     return Settings(tuple(inputs) or config.sources, options, site=config.site, email=config.email,
-                    site_url=config.site_url, config=config.path, outlets=config.outlets)
+                    site_url=config.site_url, config=config.path, outlets=config.outlets,
+                    source_languages=config.source_languages)
 
 
 def make_briefing(settings: Settings, stdin: IO[bytes] | None = None, *, site: Path | None = None) -> Briefing:
@@ -108,6 +110,10 @@ def read_and_build(settings: Settings, stdin: IO[bytes] | None = None, *,
     # The names the user gave outlets (briefing.toml, the OPML files read) win over the feeds' own titles.
     names = {**subscription_names(settings.inputs), **settings.outlets}
     documents = name_outlets(load_documents(settings.inputs, options, stdin=stdin), names)
+    if options.language or settings.source_languages:
+        from .text.languages import assign_languages
+
+        documents = assign_languages(documents, options.language, settings.source_languages)
     return documents, _build_or_quiet(documents, options, published, seen)
 
 

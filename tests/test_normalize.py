@@ -209,3 +209,9 @@ def test_french_read_also_line_never_reaches_the_briefing(tmp_path: Path, cli_is
     result = CliRunner().invoke(app, ["build", str(article), "--sentences", "10", "--no-history", "--output", "-"])
     assert result.exit_code == 0, result.stderr
     assert "Un séisme de magnitude" in result.stdout and "Lire aussi" not in result.stdout
+
+
+def test_hebrew_acronyms_keep_their_gershayim() -> None:
+    """Issue 25: `"` and `'` inside Hebrew words are gershayim and geresh (acronyms), not broken apostrophes."""
+    text = 'אזרחי ארה"ב והאו"ם, ע"י ג\'ורג\' בוש; ״צה״ל״ ו־ג׳ורג׳. Russia"s talks.'
+    assert normalize_text(text) == 'אזרחי ארה"ב והאו"ם, ע"י ג\'ורג\' בוש; ״צה״ל״ ו־ג׳ורג׳. Russia’s talks.'

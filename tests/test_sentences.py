@@ -204,3 +204,17 @@ def test_a_caption_after_a_sentence_is_a_unit_of_its_own(text: str, expected: li
 ])
 def test_a_headline_glued_to_a_wire_dateline_is_its_own_unit(text: str, expected: list[str]) -> None:
     assert split_sentences(text) == expected
+
+
+@pytest.mark.parametrize(("language", "sentences"), [
+    ("hi", ["सम्मेलन में सी.ओ.पी. और सी.एम.पी. की बैठकें होंगी।", "केंद्र १६ कि.मी. दूर था।"]),
+    ("ar", ["قال جورج دبليو. بوش إن الحرب انتهت.", "وأضاف أن القوات ستعود."]),
+    ("cs", ["Diskuse nad tzv. Baliským plánem skončila.", "Delegáti odjeli."]),
+    ("he", ['הנשיא ביקר בארה"ב ונפגש עם נציגי האו"ם.', 'זה "טוב" מאוד.']),
+    ("ja", ["本当か?", "専門家は否定した!", "交渉は続く…", "彼は「勝った!」", "次の話。", "「勝った!」と叫んだ。"]),
+    ("zh", ["这是真的吗?", "专家否认!", "他说：“我们赢了！”", "会场响起掌声。"]),
+])
+def test_abbreviations_and_cjk_boundaries(language: str, sentences: list[str]) -> None:
+    """Issue 25: known abbreviations before a word of the same sentence; CJK ends without a space."""
+    joiner = "" if language in ("ja", "zh") else " "
+    assert split_sentences(joiner.join(sentences), language=language) == sentences

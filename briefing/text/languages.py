@@ -14,6 +14,7 @@ from dataclasses import replace
 from functools import lru_cache
 from typing import Any
 
+from ..errors import ConfigError
 from ..models import Document
 
 UNDETERMINED = "und"  # BCP 47 for "language not known"
@@ -53,6 +54,41 @@ _ENGLISH_ONLY_SHARE = 0.04
 _OTHER_MARKERS = frozenset("""le la les des et est une du dans pour qui der die das und ist nicht ein eine mit
     el los las y del por una il di che della non nel para com uma não het een van op och att är og er""".split())
 _OTHER_SHARE = 0.03
+# Without the model (which takes a second to load): scripts that one detectable language writes, and the
+# function words of the big Latin-script languages.
+_SCRIPTS = {script: re.compile(f"[{ranges}]") for script, ranges in {
+    "greek": "\u0370-\u03ff\u1f00-\u1fff", "cyrillic": "\u0400-\u052f",
+    "armenian": "\u0530-\u058f", "hebrew": "\u0590-\u05ff\ufb1d-\ufb4f",
+    "arabic": "\u0600-\u06ff\u0750-\u077f\ufb50-\ufeff", "devanagari": "\u0900-\u097f", "bengali": "\u0980-\u09ff",
+    "tamil": "\u0b80-\u0bff", "thai": "\u0e00-\u0e7f", "hangul": "\u1100-\u11ff\uac00-\ud7af",
+    "kana": "\u3040-\u30ff\uff66-\uff9f", "han": "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff",
+}.items()}
+_SCRIPT_SAMPLE_CHARS = 600  # enough letters to see the script
+_SCRIPT_CHARS = 150
+_SCRIPT_LANGUAGE = {"greek": "el", "hebrew": "he", "armenian": "hy", "bengali": "bn", "tamil": "ta", "thai": "th",
+                    "hangul": "ko"}
+_KANA = re.compile("[\u3040-\u30ff\uff66-\uff9f]")
+_PERSIAN_URDU = re.compile("[پچژگکیۀےٹڈڑںہ]")
+_HINDI_MARKERS = frozenset("है हैं के की का में और से को ने पर था थी थे भी कि यह".split())
+_RUSSIAN = re.compile("[ыэЫЭ]")
+_NOT_RUSSIAN = re.compile("[іїєґўјљњћђџІЇЄҐЎЈЉЊЋЂЏ]")
+_FUNCTION_WORDS = {code: frozenset(words.split()) for code, words in {
+    "fr": "le la les des et est une du dans pour qui au aux sur pas ont été cette avec mais ne",
+    "de": "der die das und ist nicht ein eine mit den dem des sich auf für von zu im wird wurde auch",
+    "es": "el los las y del por una con para como más pero fue su sus al lo según este",
+    "it": "di che della non nel per sono gli è con delle dei alla anche ha del degli nella",
+    "pt": "o os as do da dos das não com para uma em é ao pelo pela mais foi seu sua",
+    "nl": "het een van is op niet dat zijn voor met er werd ook naar bij aan",
+    "ca": "els amb és aquest aquesta va seva seu però dels pels i",
+    "cs": "se je že které který která podle jsou pro ve byl bylo byla by jeho také nebo",
+    "sk": "sa je že ktoré ktorý ktorá podľa sú pre vo bol bolo bola by jeho tiež alebo",
+    "pl": "się jest że które który która przez są dla w był było była nie oraz także lub",
+}.items()}
+# word -> the languages whose function word it is (one dictionary lookup per word)
+_FUNCTION_WORD_LANGUAGES = {word: tuple(code for code, words in _FUNCTION_WORDS.items() if word in words)
+                            for words in _FUNCTION_WORDS.values() for word in words}
+_FUNCTION_SHARE = 0.15
+_FUNCTION_MIN_WORDS = 12  # a shorter text is left to the model
 _SAMPLE_CHARS = 3000  # the opening of a document is enough to tell its language
 _MIN_LETTERS = 12  # fewer letters than this: too little to tell
 # At least _MIN_LETTERS letters somewhere (stops at the _MIN_LETTERS-th: cheap on long text).
@@ -97,8 +133,10 @@ def primary(tag: str | None) -> str:
 def detect_language(text: str) -> str:
     """The language of `text` as a BCP 47 tag (`und` when there is too little text to tell).
 
-    Offline: a quick check for English function words, then py3langid's Naive Bayes model (shipped with
-    the package, loaded once on first use).
+    Offline: a quick check for English function words, then for a script only one language writes (Hebrew,
+    Greek, kana, Hangul, ...; Arabic without Persian letters, Hindi by its function words) and for the function
+    words of the big Latin-script languages; only text none of these settles needs py3langid's Naive Bayes
+    model (shipped with the package, loaded once on first use: about a second).
 
     >>> detect_language("The council said on Monday that the budget was approved by the mayor.")
     'en'
@@ -108,10 +146,53 @@ def detect_language(text: str) -> str:
     sample = text[:_SAMPLE_CHARS]
     if not _ENOUGH_LETTERS.search(sample):
         return UNDETERMINED
-    if _looks_english(sample[:_ENGLISH_SAMPLE_CHARS].lower().split()):
+    words = sample[:_ENGLISH_SAMPLE_CHARS].lower().split()
+    if _looks_english(words):
         return "en"
+    quick = _by_script(sample[:_ENGLISH_SAMPLE_CHARS]) or _by_function_words(words)
+    if quick:
+        return quick
     language, _ = _identifier().classify(sample)
     return str(language)
+
+
+def _by_script(sample: str) -> str | None:
+    """The language when the letters' script says it (most letters Hebrew, Greek, kana, ...), else None."""
+    sample = sample[:_SCRIPT_SAMPLE_CHARS]
+    found = "".join(sample.split())[:_SCRIPT_CHARS]  # the script of the first letters is enough
+    letters = sum(map(str.isalpha, found))
+    if not letters or found.isascii():
+        return None
+    counts = {script: len(pattern.findall(found)) for script, pattern in _SCRIPTS.items()}
+    counts["han"] += counts.pop("kana")  # Japanese: kanji and kana
+    script = max(counts, key=counts.__getitem__)
+    n = counts[script]
+    if n * 2 < letters:  # Latin (or mixed): not for this check
+        return None
+    if script == "han":  # Japanese writes kana between its kanji; Chinese none
+        return "ja" if _KANA.search(found) else "zh"
+    if script == "arabic":  # Persian and Urdu write letters Arabic does not have
+        return None if _PERSIAN_URDU.search(sample) else "ar"
+    if script == "devanagari":  # Hindi by its function words (Nepali and Marathi share the script)
+        words = sample.split()
+        return "hi" if sum(map(_HINDI_MARKERS.__contains__, words)) >= 0.08 * len(words) else None
+    if script == "cyrillic":  # Russian has ы and э; Ukrainian and Belarusian і, Serbian and Macedonian ј
+        return "ru" if _RUSSIAN.search(sample) and not _NOT_RUSSIAN.search(sample) else None
+    return _SCRIPT_LANGUAGE.get(script)
+
+
+def _by_function_words(words: Sequence[str]) -> str | None:
+    """A Latin-script language whose function words clearly dominate (twice any other's share), else None."""
+    words = [w for w in words if w.isalpha()]
+    if len(words) < _FUNCTION_MIN_WORDS:
+        return None
+    counts = dict.fromkeys(_FUNCTION_WORDS, 0)
+    for word in words:
+        for language in _FUNCTION_WORD_LANGUAGES.get(word, ()):
+            counts[language] += 1
+    shares = sorted(((n, code) for code, n in counts.items()), reverse=True)
+    (best, code), (second, _) = shares[0], shares[1]
+    return code if best >= _FUNCTION_SHARE * len(words) and best >= 2 * second else None
 
 
 def _looks_english(words: Sequence[str]) -> bool:
@@ -145,6 +226,55 @@ def with_languages(documents: Iterable[Document]) -> list[Document]:
     for doc in documents:
         language = normalize_tag(doc.language) or detect_language(f"{doc.title or ''}\n{doc.text}")
         out.append(doc if language == doc.language else replace(doc, language=language))
+    return out
+
+
+def checked_tag(value: Any, where: str) -> str:
+    """`value` as a BCP 47 tag (`fr_ca` -> `fr-CA`); ConfigError naming `where` when it is none."""
+    tag = normalize_tag(value) if isinstance(value, str) else None
+    if tag is None:
+        raise ConfigError(f'{where} must be a BCP 47 tag such as "he" or "pt-BR", got {value!r}')
+    return tag
+
+
+def source_tables(items: Sequence[Any], where: str) -> tuple[list[Any], list[tuple[str, str]]]:
+    """Config `sources` entries, where a table such as `{ url = "...", language = "he" }` (`path` for a file)
+    gives its source's language: (the entries without their `language` keys, the (source, tag) pairs). The
+    entries are otherwise checked by `briefing.sources.names.parse_sources`.
+
+    >>> source_tables(["a/", {"path": "b.xml", "language": "he"}], "sources")
+    (['a/', {'path': 'b.xml'}], [('b.xml', 'he')])
+    """
+    plain: list[Any] = []
+    tagged: list[tuple[str, str]] = []
+    for item in items:
+        if isinstance(item, dict) and "language" in item:
+            source = item.get("url", item.get("path"))
+            if isinstance(source, str):
+                tagged.append((source, checked_tag(item["language"], f"{where}: language")))
+            item = {key: value for key, value in item.items() if key != "language"}
+        plain.append(item)
+    return plain, tagged
+
+
+def assign_languages(documents: Iterable[Document], language: str | None = None,
+                     by_source: Sequence[tuple[str, str]] = ()) -> list[Document]:
+    """The documents with the language the user set: `language` for all (`--language`), else the language of
+    the source they came from (`{ source = "...", language = "he" }` in briefing.toml: a file, a folder the
+    file is in, or a feed or page URL), else the one they have.
+
+    >>> assign_languages([Document("a", "Hola.", path="es/a.txt")], by_source=[("es", "es")])[0].language
+    'es'
+    """
+    out = []
+    for doc in documents:
+        tag = normalize_tag(language)
+        if tag is None and doc.path:
+            path = doc.path
+            tag = next((normalize_tag(lang) for source, lang in by_source
+                        if path == source or path.startswith((source.rstrip("/\\") + "/", source.rstrip("/\\") + "\\"))),
+                       None)
+        out.append(doc if tag is None or tag == doc.language else replace(doc, language=tag))
     return out
 
 
@@ -188,5 +318,5 @@ def is_right_to_left(language: str | None) -> bool:
     return primary(language) in RIGHT_TO_LEFT
 
 
-__all__ = ["UNDETERMINED", "normalize_tag", "primary", "detect_language", "with_languages", "document_language",
-           "stemmer", "stopwords", "is_spaceless", "is_right_to_left"]
+__all__ = ["UNDETERMINED", "normalize_tag", "primary", "detect_language", "with_languages", "assign_languages",
+           "checked_tag", "source_tables", "document_language", "stemmer", "stopwords", "is_spaceless", "is_right_to_left"]

@@ -214,11 +214,31 @@ def _fix_text(text: str) -> str:
 
 
 def _apostrophe(match: re.Match[str]) -> str:
-    """`’` for a quote between letters, unless it sits between a lower and an upper case letter."""
+    """`’` for a quote between letters, unless it sits between a lower and an upper case letter, or next to a
+    Hebrew letter: there `"` is gershayim and `'` geresh (`ארה"ב`, `או"ם`), which write acronyms."""
     text, pos = match.string, match.start()
     if text[pos - 1].islower() and text[pos + 1].isupper():
         return match.group()
+    if _HEBREW_LETTER.match(text, pos - 1) or _HEBREW_LETTER.match(text, pos + 1):
+        return match.group()
     return "’"
+
+
+_HEBREW_LETTER = re.compile("[\u05d0-\u05ea\u05f0-\u05f2\ufb1d-\ufb4f]")
+# A straight double quote inside a Hebrew word is gershayim (`ארה"ב`, `או"ם`), not a quotation mark.
+GERSHAYIM = re.compile('"(?<=[\u05d0-\u05ea]")(?=[\u05d0-\u05ea])')
+
+
+def balanced_quotes(text: str) -> bool:
+    """Whether `text` closes every double quotation it opens (by count: scraped text mixes straight and curly
+    marks; German opens with „ and closes with “); Hebrew gershayim (`ארה"ב`) are letters, not quotes.
+
+    >>> balanced_quotes('He said: "No."'), balanced_quotes('He said: "No.'), balanced_quotes('ארה"ב אמרה.')
+    (True, False, True)
+    """
+    if '"' in text:
+        text = GERSHAYIM.sub("", text)
+    return sum(map(text.count, '"“”„')) % 2 == 0
 
 
 def _space_unless_address(match: re.Match[str]) -> str:

@@ -18,9 +18,9 @@ import re
 from functools import lru_cache
 
 from ..models import Document, Sentence
-from .normalize import is_boilerplate_line, normalize_text
 from .datelines import strip_dateline
-from .splitrules import CJK_CONTINUATION, Tables, candidate_pattern, language_tables
+from .normalize import GERSHAYIM, is_boilerplate_line, normalize_text
+from .splitrules import CJK_CONTINUATION, CJK_START, MARKS, Tables, candidate_pattern, language_tables
 
 MAX_WORDS = 80
 
@@ -67,7 +67,7 @@ _ATTRIBUTION = re.compile(
     r"declared|insisted|warned|explained|noted|replied|shouted|yelled|cried|recalled|argued|claimed|remarked|"
     r"continued|conceded|acknowledged|admitted|exclaimed|demanded|wondered)\b"
 )
-_DOTTED = re.compile(r"(?:[^\W\d_]\.)+[^\W\d_]")  # U.S, a.m, U.S.S.R, Ph.D
+_DOTTED = re.compile(rf"(?:[^\W\d_][{MARKS}]*\.)+[^\W\d_][{MARKS}]*")  # U.S, a.m, U.S.S.R, Ph.D, सी.ओ.पी
 _LIST_MARKER = re.compile(r"(?:\d{1,3}|[a-z]|[ivx]{1,4})")
 _LIST_START = re.compile(r"[•▪◦‣⁃●]?\s*(?:(\d{1,3})|([a-z]))(\.\)|\.|\))\s")
 _BULLET = re.compile(r"[•▪◦‣⁃●](?<=\s.)")
@@ -104,7 +104,9 @@ def _decide(para: str, seg_start: int, m: re.Match[str], tables: Tables = _ENGLI
     """Where the candidate `m` ends a sentence, or -1 when it does not."""
     punct, close, openers, nxt = m.group(1, 2, 3, 4)
     end = m.end()
-    if punct[-1] in "。！？":  # CJK full stop: a boundary, unless a quotation's particle follows
+    # CJK full stop, or in Japanese/Chinese any sentence-final mark followed directly by Han or kana: a
+    # boundary, unless a quotation's particle follows
+    if punct[-1] in "。！？" or (tables.spaceless and nxt is None and CJK_START.match(para, end)):
         return -1 if close[-1:] in ("」", "』") and para[end : end + 1] in CJK_CONTINUATION else end
     c = nxt[:1] if nxt else ""
     if not c or c.islower():  # paragraph end, or the sentence goes on (`Yahoo! in`, `co. at`, `'Great!' she said`)
@@ -252,13 +254,15 @@ def _split_paragraph(para: str, max_words: int, tables: Tables = _ENGLISH) -> li
     for chunk_start, chunk_end in zip(bounds, bounds[1:]):
         chunk = para[chunk_start:chunk_end]
         quoted = "“" in chunk or '"' in chunk
+        # the quotation checks read Hebrew acronyms' gershayim as letters (same length: positions agree)
+        quoting = GERSHAYIM.sub("״", chunk) if quoted and '"' in chunk else chunk
         bracketed = "(" in chunk
         seg_start = 0
         for m in tables.candidate.finditer(chunk):
             boundary = _decide(chunk, seg_start, m, tables)
             if boundary <= seg_start or boundary >= len(chunk):
                 continue
-            if quoted and _quote_suppressed(chunk, boundary):
+            if quoted and _quote_suppressed(quoting, boundary):
                 continue
             if bracketed and _in_parentheses(chunk, seg_start, boundary):
                 continue

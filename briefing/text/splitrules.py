@@ -11,11 +11,20 @@ table is a set of lower-case words written without their final full stop.
 - ordinal_dot: a number followed by a full stop is an ordinal (`am 3. Oktober`, `den 5. maj`) unless an
   opener follows;
 - quotes: the opening and closing double quotation marks (`„…“` in German, Czech, Polish, ...; `«…»` in
-  French, Spanish, Italian and Russian).
+  French, Spanish, Italian and Russian);
+- spaceless: the language is written without spaces (Japanese, Chinese): `?`, `!`, `…` and `。` (half- or
+  full-width), with any closing quotes after them, end a sentence when a Han or kana character follows
+  directly.
+
+Scripts without letter case (Arabic, Hebrew, Devanagari, ...) cannot tell a name after an abbreviation from
+a new sentence, so their tables list the abbreviations that news writes before a word of the same sentence:
+Arabic initials spelled as letter names (`جورج دبليو. بوش`, George W. Bush), Hindi dotted abbreviations
+(`कि.मी.`; any dotted Devanagari acronym such as `सी.ओ.पी.` is handled by the splitter itself).
 """
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -32,6 +41,7 @@ class SplitRules:
     openers: frozenset[str] = frozenset()
     ordinal_dot: bool = False
     quotes: tuple[str, str] = ("“", "”")
+    spaceless: bool = False
 
 
 def _words(text: str) -> frozenset[str]:
@@ -125,6 +135,31 @@ _RULES = {
         ),
         quotes=_GUILLEMETS,
     ),
+    "cs": SplitRules(
+        titles=_words("ing mudr judr phdr rndr paeddr mvdr mgr bc doc prof dr sv p pí gen plk"),
+        number_abbreviations=_words("č čj s str odst tel r obr tab kap"),
+        never_final=_words("tzv např resp tj popř mj zejm tzn srov viz cca"),
+        openers=_words(
+            "v ve na a to ten ta ty je jsou se podle už také tak ale i když po pro při od do z ze s o k "
+            "jeho její jejich on ona ono oni my já vy tento tato toto tyto však proto potom dnes včera"
+        ),
+        ordinal_dot=True,
+        quotes=_LOW_QUOTES,
+    ),
+    "ar": SplitRules(
+        # Latin initials spelled out (`جورج دبليو. بوش`), and `د.` (doctor) / `أ.` (professor) before a name.
+        titles=_words(
+            "دبليو إيه بي سي دي إف جي جيه إتش إتشيه كيه إل إم إن آر إس تي يو واي زد إكس كيو د أ م.د أ.د"
+        ),
+        number_abbreviations=_words("ص رقم ج"),
+    ),
+    "hi": SplitRules(
+        titles=_words("डॉ प्रो श्री श्रीमती सुश्री मि"),
+        never_final=_words("कि.मी मि.मी से.मी कि.ग्रा मि.ग्रा ई.पू सी.ओ.पी सी.एम.पी"),
+        number_abbreviations=_words("सं क्र पृ"),
+    ),
+    "ja": SplitRules(quotes=("「", "」"), spaceless=True),
+    "zh": SplitRules(spaceless=True),
 }
 # Languages that write numbers as ordinals with a full stop and open quotations low (`„`), without an
 # abbreviation table of their own here.
@@ -156,9 +191,17 @@ def split_rules(language: str | None) -> SplitRules | None:
 # like ? and !. It starts with a character class so the regex engine skips ahead fast.
 _CANDIDATE = (
     r"([.!?…‽。！？؟۔।](?:(?<=\.)(?: \.)+|[.!?…‽。！？؟۔।]*))({close}[”’\"'»)\]」』）{extra_close}]*)"
-    r"(?:(?=\s+({opening})(\S*))|(?=\s*$)|(?<=[。！？」』）])|(?<=[。！？][”’]))"
+    r"(?:(?=\s+({opening})(\S*))|(?=\s*$)|(?<=[。！？」』）])|(?<=[。！？][”’]){spaceless})"
 )
+# Japanese and Chinese: half-width `?` `!`, `…` and `。` (the full-width ones are above), after any closing
+# quotes, end a sentence when a Han or kana character follows directly.
+_SPACELESS_END = "|(?<=[?!…。！？？！”’\"」』）])(?<![^?!…。！？][”’\"」』）])(?=[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff])"
 _OPENING = "“\"‘'(\\[{¿¡«"
+# A Han or kana character: after `?`, `!`, `…` or `。` in Japanese or Chinese it starts a new sentence.
+CJK_START = re.compile("[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff]")
+# Combining marks (Devanagari vowel signs and viramas, Arabic harakat, ...), for a character class: they are
+# part of the letter before them (`सी.ओ.पी` is a dotted acronym like `U.S.A`).
+MARKS = re.escape("".join(c for c in map(chr, range(0x300, 0x3000)) if unicodedata.category(c)[0] == "M"))
 # After a closing 」, a quotative particle continues the sentence: `「…。」と述べた。`
 CJK_CONTINUATION = "とっのはがをにもでや"
 
@@ -167,12 +210,12 @@ def candidate_pattern(rules: SplitRules | None) -> re.Pattern[str]:
     """The candidate-end regex: English's for None; with a language's quotation marks otherwise, where a
     guillemet may be spaced from its text (`« Oui. » Il`)."""
     if rules is None:
-        return re.compile(_CANDIDATE.format(close="", extra_close="", opening=f"[{_OPENING}]*"))
+        return re.compile(_CANDIDATE.format(close="", extra_close="", opening=f"[{_OPENING}]*", spaceless=""))
     opening, closing = rules.quotes
     extra_open = re.escape(opening) if opening not in "“«" else ""
     return re.compile(_CANDIDATE.format(
         close=r"(?: ?»)?", extra_close=re.escape(closing) if closing != "»" else "",
-        opening=f"(?:« |[{_OPENING}{extra_open}])*"))
+        opening=f"(?:« |[{_OPENING}{extra_open}])*", spaceless=_SPACELESS_END if rules.spaceless else ""))
 
 
 @dataclass(frozen=True)
@@ -187,6 +230,7 @@ class Tables:
     ordinal_dot: bool
     candidate: re.Pattern[str]
     quotes: tuple[str, str]
+    spaceless: bool = False
 
 
 def language_tables(language: str | None, english: Tables) -> Tables:
@@ -198,4 +242,4 @@ def language_tables(language: str | None, english: Tables) -> Tables:
     numbers = english.number_abbrevs | rules.number_abbreviations
     never = english.never_final | rules.never_final
     return Tables(english.special | titles | numbers | never, titles, numbers, never, english.openers | rules.openers,
-                  rules.ordinal_dot, candidate_pattern(rules), rules.quotes)
+                  rules.ordinal_dot, candidate_pattern(rules), rules.quotes, rules.spaceless)
