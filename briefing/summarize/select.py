@@ -14,6 +14,7 @@ from .dedupe import MIN_SHARED_WORDS, content_sets, corroboration_matrix, corrob
 from .greedy import greedy, word_distribution
 from ..models import Document, Item, Sentence, SourceRef
 from ..options import Options
+from ..text.normalize import balanced_quotes
 from ..text.standalone import depends_on_previous, is_furniture
 from ..text.vectors import count_words, tokenize
 
@@ -62,7 +63,7 @@ def eligible(sentence: Sentence, options: Options) -> bool:
     if not _SENTENCE_START.match(text) or is_furniture(text):
         return False
     # Scraped text mixes straight and curly marks (`: "There is ... friends.”`), so only the total is checked.
-    return sum(map(text.count, '"“”„')) % 2 == 0  # German quotes open with „ and close with “
+    return balanced_quotes(text)  # (German quotes open with „ and close with “; a Hebrew gershayim is no quote)
 
 
 def unit_of(sentences: Sequence[Sentence], i: int, allowed: Sequence[bool] | None, options: Options) -> Sentence | None:
