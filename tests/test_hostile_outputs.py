@@ -25,35 +25,20 @@ from pathlib import Path
 
 import html5lib
 import pytest
-from typer.testing import CliRunner
 
-from briefing.cli import app
 
 from conftest import LoopbackServer, smtp_on_loopback
+from test_hostile import SENTENCES, TEXT, cli  # the same story, and the same in-process CLI runner
 
 DATE = "2025-01-02"
-SENTENCES = ("A powerful storm struck the northern coast on Monday, flooding several towns.",
-             "Emergency crews rescued dozens of residents from their homes overnight.",
-             "Officials said the damage to roads and bridges would take weeks to repair.")
-TEXT = "Storm hits the coast\n\n" + " ".join(SENTENCES) + "\n"
 REPO = Path(__file__).resolve().parent.parent
-
-
-def cli(*args: str | Path, stdin: bytes | None = None) -> tuple[int, str, str]:
-    """Run the CLI in-process: (exit code, stdout, stderr); an escaped exception fails the test."""
-    result = CliRunner().invoke(app, [str(a) for a in args], input=stdin)
-    if result.exception is not None and not isinstance(result.exception, SystemExit):
-        raise AssertionError(f"exception escaped the CLI: {result.exception!r}\n{result.stderr}")
-    assert "Traceback" not in result.stderr
-    return result.exit_code, result.stdout, result.stderr
 
 
 @pytest.fixture
 def article(tmp_path: Path, cli_isolation: Path) -> Path:
-    """One good article in tmp_path (the CLI runs there, away from the user's folders)."""
-    path = tmp_path / "storm.txt"
-    path.write_text(TEXT, encoding="utf-8")
-    return path
+    """The storm article in tmp_path, where the CLI runs."""
+    (tmp_path / "storm.txt").write_text(TEXT, encoding="utf-8")
+    return tmp_path / "storm.txt"
 
 
 def snapshot(folder: Path) -> dict[str, bytes]:
