@@ -61,7 +61,8 @@ def greedy(
     the day's stories, like the cluster reward of Lin & Bilmes (ACL 2011); with one story it changes nothing.
     Two rules order the stories' items (with `stories`): a story's first item is one of its leads (`leads`,
     True for a candidate that opens its article) while it has one left, and no story gets more than
-    ITEMS_BEFORE_EVERY_STORY items while a story with a candidate left has none.
+    ITEMS_BEFORE_EVERY_STORY items while a story with a candidate left has none (so some candidate is always
+    free to take: a live one of a story without items, a lead when it has one).
     With `corroborated` (0-1 per candidate: the share of other outlets stating its fact), a candidate earns
     CORROBORATION_WEIGHT times it.
     With `spans` ((document, first sentence, last sentence) of each candidate), a candidate that continues a
@@ -86,8 +87,8 @@ def greedy(
     grows = spans is not None and not lead
     told = None
     if stories is not None:  # items so far per story, stories numbered 0.. among the candidates
-        story_ids, story_of = np.unique(stories[0], return_inverse=True)
-        told = np.zeros(len(story_ids), dtype=np.int64)
+        story_of = np.unique(stories[0], return_inverse=True)[1]
+        told = np.zeros(int(story_of.max()) + 1 if len(story_of) else 0, dtype=np.int64)
     while alive.any() and words_left >= options.min_words:
         if budget_sentences is not None and len(picked) >= budget_sentences:
             break
@@ -110,8 +111,6 @@ def greedy(
             value = (1 - KL_WEIGHT) * value + KL_WEIGHT * (coverage - lo) / ((hi - lo) or 1.0)
         if told is not None and not lead:
             value = np.where(_held_back(story_of, told, alive, base, leads), -np.inf, value)
-        if not np.isfinite(value[alive]).any():
-            value = np.where(alive, 0.0, -np.inf) + values  # only held-back candidates are left: rules lapse
         k = int(np.argmax(np.where(alive, value, -np.inf)))
         alive[k] = False
         if lead and cost[k] > words_left and not overflow:

@@ -66,9 +66,19 @@ def old_coverage(texts: Sequence[str], seen: Sequence[Sequence[str]],
     """
     import numpy as np
 
+    shared, size = _facts_said(texts, seen, languages)
+    return np.asarray(shared / np.maximum(size + smoothing, 1.0))
+
+
+def _facts_said(texts: Sequence[str], seen: Sequence[Sequence[str]], languages: Sequence[str | None] | None
+                ) -> "tuple[np.ndarray, np.ndarray]":
+    """(most facts of each text that one earlier sentence said, how many facts each text has)."""
+    import numpy as np
+
     coverage = np.zeros(len(texts))
+    size = np.zeros(len(texts))
     if not texts or not seen:
-        return coverage
+        return coverage, size
     today = [facts(tokenize(text, None if languages is None else languages[i])) for i, text in enumerate(texts)]
     vocab: dict[str, int] = {}
     for pairs in today:
@@ -77,16 +87,16 @@ def old_coverage(texts: Sequence[str], seen: Sequence[Sequence[str]],
     earlier = [[pair for pair in facts(words) if pair in vocab] for words in seen]
     earlier = [pairs for pairs in earlier if pairs]
     if not earlier:
-        return coverage
+        return coverage, size
     rows = binary_rows([sorted(pairs) for pairs in today], vocab).tocsr()
     old = binary_rows(earlier, vocab).T.tocsr()
-    size = np.asarray(rows.sum(axis=1)).ravel()
+    size = np.asarray(rows.sum(axis=1), dtype=float).ravel()
     step = max(1, _BLOCK_PAIRS // max(old.shape[1], 1))
     for start in range(0, len(texts), step):
         shared = (rows[start : start + step] @ old).tocsr()
         if shared.nnz:
             coverage[start : start + shared.shape[0]] = shared.max(axis=1).toarray().ravel()
-    return np.asarray(coverage / np.maximum(size + smoothing, 1.0))
+    return coverage, size
 
 
 def weigh_novelty(sentences: Sequence[Sentence], scores: "np.ndarray", seen: Sequence[Sequence[str]],
@@ -104,10 +114,11 @@ def weigh_novelty(sentences: Sequence[Sentence], scores: "np.ndarray", seen: Seq
     """
     if not seen:
         return scores, None, None if allowed is None else list(allowed)
-    texts, languages = [s.text for s in sentences], [s.language for s in sentences]
-    coverage = old_coverage(texts, seen, languages)
-    novelty = (1.0 - coverage) ** NOVELTY_POWER
+    import numpy as np
+
+    shared, size = _facts_said([s.text for s in sentences], seen, [s.language for s in sentences])
+    novelty = (1.0 - shared / np.maximum(size + 1.0, 1.0)) ** NOVELTY_POWER  # `old_coverage`, smoothed
     mask = [True] * len(sentences) if allowed is None else list(allowed)
     # Old news: almost every fact in one earlier sentence (a short sentence said again counts whole: unsmoothed).
-    said = old_coverage(texts, seen, languages, smoothing=0.0)
+    said = shared / np.maximum(size, 1.0)
     return scores * novelty, novelty, [ok and value < OLD_NEWS for ok, value in zip(mask, said.tolist())]

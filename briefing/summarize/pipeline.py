@@ -22,7 +22,7 @@ from .dedupe import filter_repeats
 from .novelty import weigh_novelty
 from .rank import position_prior, query_relevance, rank_sentences
 from .select import select_items
-from .stories import document_vectors, group_stories
+from .stories import document_vectors, group_stories, outlet_count
 
 if TYPE_CHECKING:
     import numpy as np
@@ -146,10 +146,10 @@ def build_briefing(documents: Sequence[Document], options: Options | None = None
         bar.advance()
     if not items:
         raise NoInputError("no sentence in the input is long enough to brief (or all were in earlier briefings)")
-    sections = _sections(items, documents, stories,
-                         None if relevance is None else _story_relevance(sentences, relevance, stories))
     story_of = {i: k for k, story in enumerate(stories) for i in story}
     documents = [replace(d, story=story_of[i]) for i, d in enumerate(documents)]
+    sections = _sections(items, documents, stories,
+                         None if relevance is None else _story_relevance(sentences, relevance, documents, len(stories)))
     return Briefing(title=options.title or DEFAULT_TITLE, date=date, sections=tuple(sections), documents=tuple(documents),
                     labels=template_labels(options))
 
@@ -303,32 +303,31 @@ def _global_scores(ranked: Sequence[tuple[Sequence[Sentence], "np.ndarray"]]) ->
     return np.concatenate(parts) if parts else np.zeros(0)
 
 
-def _story_relevance(sentences: Sequence[Sentence], relevance: "np.ndarray", stories: Sequence[Sequence[int]]
-                     ) -> list[float]:
-    """How much each story is about the query: the mean relevance (0-1) of its QUERY_STORY_SENTENCES most
-    relevant sentences (a story that one stray sentence matches ranks below one that many match)."""
+def _story_relevance(sentences: Sequence[Sentence], relevance: "np.ndarray", documents: Sequence[Document],
+                     count: int) -> list[float]:
+    """How much each of `count` stories is about the query: the mean relevance (0-1) of its QUERY_STORY_SENTENCES
+    most relevant sentences (a story that one stray sentence matches ranks below one that many match)."""
     import numpy as np
 
-    story_of = {i: k for k, story in enumerate(stories) for i in story}
-    per_story: list[list[float]] = [[] for _ in stories]
+    per_story: list[list[float]] = [[] for _ in range(count)]
     for sentence, value in zip(sentences, np.asarray(relevance, dtype=float).tolist()):
-        per_story[story_of[sentence.doc_position]].append(value)
+        per_story[documents[sentence.doc_position].story or 0].append(value)
     return [sum(sorted(values, reverse=True)[:QUERY_STORY_SENTENCES]) / QUERY_STORY_SENTENCES for values in per_story]
 
 
 def _sections(items: Sequence[Item], documents: Sequence[Document], stories: Sequence[Sequence[int]],
               relevance: Sequence[float] | None) -> list[Section]:
-    """The chosen items as sections, one per story they come from; a single story gives one untitled section.
+    """The chosen items as sections, one per story they come from (the `story` of the documents, `stories`
+    their indices); a single story gives one untitled section.
 
     Stories keep their order (most outlets first, then most articles), or, with a query, the story most about
     it comes first (`relevance`, one value per story).
     """
-    story_of = {documents[i].id: k for k, story in enumerate(stories) for i in story}
+    story_of = {d.id: d.story or 0 for d in documents}
     grouped: dict[int, list[Item]] = {}
     for item in items:
         grouped.setdefault(story_of[item.sources[0].document], []).append(item)
-    sizes = {k: (article_count(documents, stories[k]), len(frozenset().union(*(documents[i].outlets for i in stories[k]))))
-             for k in grouped}
+    sizes = {k: (article_count(documents, stories[k]), outlet_count(documents, stories[k])) for k in grouped}
     if len(grouped) == 1 and len(stories) == 1:
         return [Section(title=None, items=tuple(items), story=0, articles=sizes[0][0], outlets=sizes[0][1])]
     order = sorted(grouped, key=lambda k: (-relevance[k], k) if relevance is not None else k)

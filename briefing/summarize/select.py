@@ -250,18 +250,22 @@ def _candidates(sentences: Sequence[Sentence], scores: "np.ndarray", allowed: Se
         story_of, weight = stories
         rank_in_order = np.empty(len(order), dtype=np.int64)
         rank_in_order[order] = np.arange(len(order))
-        for k in np.argsort(-weight, kind="stable")[:MAIN_STORIES].tolist():
-            members = np.flatnonzero(story_of == k)
-            have = sum(1 for i in members.tolist() if i in taken)
-            if have < STORY_CANDIDATES:
-                fill(members[np.argsort(rank_in_order[members])].tolist(), STORY_CANDIDATES - have)
+        by_weight = np.argsort(-weight, kind="stable").tolist()
+
+        def top_up(rows: "np.ndarray", stories_wanted: int, want: int) -> None:
+            """Each of the `stories_wanted` stories of most weight gets its best-scored `rows` into the pool,
+            until it holds `want` of them."""
+            ordered = rows[np.lexsort((rank_in_order[rows], story_of[rows]))]  # by story, the best first
+            bounds = np.searchsorted(story_of[ordered], [(k, k + 1) for k in by_weight[:stories_wanted]])
+            for lo, hi in bounds.tolist():
+                members = ordered[lo:hi].tolist()
+                have = sum(1 for i in members if i in taken)
+                if have < want:
+                    fill(members, want - have)
+
+        top_up(np.arange(len(sentences)), MAIN_STORIES, STORY_CANDIDATES)
         index = np.fromiter((s.index for s in sentences), dtype=np.int64, count=len(sentences))
-        lead_rows = np.flatnonzero(index < LEAD_SENTENCES)
-        for k in np.argsort(-weight, kind="stable")[:LEAD_STORIES].tolist():
-            members = lead_rows[story_of[lead_rows] == k]
-            have = sum(1 for i in members.tolist() if i in taken)
-            if have < LEAD_CANDIDATES:
-                fill(members[np.argsort(rank_in_order[members])].tolist(), LEAD_CANDIDATES - have)
+        top_up(np.flatnonzero(index < LEAD_SENTENCES), LEAD_STORIES, LEAD_CANDIDATES)
     pool = sorted(taken, key=lambda i: (-scores[i], sentences[i].doc_position, sentences[i].index))
     return pool, [taken[i] for i in pool]
 

@@ -136,7 +136,7 @@ def group_stories(
         edges = _same_language(_similar_pairs(vectors, threshold), documents)
         components = _components(len(documents), edges, list(range(len(documents))), threshold)
         groups = [group for component in components for group in _average_linkage(vectors, component, threshold)]
-    return sorted(groups, key=lambda g: (-_outlets(documents, g), -len(g), g[0]))
+    return sorted(groups, key=lambda g: (-outlet_count(documents, g), -len(g), g[0]))
 
 
 def _attach_small(vectors: "sparse.csr_matrix", groups: list[list[int]], languages: "np.ndarray | None"
@@ -194,7 +194,7 @@ def _language_codes(documents: Sequence[Document]) -> "np.ndarray | None":
     return np.asarray([codes[language] for language in languages], dtype=np.int64)
 
 
-def _outlets(documents: Sequence[Document], members: Sequence[int]) -> int:
+def outlet_count(documents: Sequence[Document], members: Sequence[int]) -> int:
     """How many outlets reported a story: distinct publishers, with those of collapsed copies (a document
     without one counts alone)."""
     names: set[str] = set()
