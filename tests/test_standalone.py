@@ -59,6 +59,17 @@ def test_openings_that_stand_alone(text: str) -> None:
     'Crawls of supported "No More 404" sites.',
     "(Associated Press) In this Saturday, July 1, 2017, photo, people line up at a dispensary in Las Vegas.",
     "In this Oct. 4, 2013 file photo, Gov. Tom Corbett speaks to reporters.",
+    # Wire desk notes: syndication sales, editors' budgets, notes to editors, writer bios in brackets.
+    "To purchase this material contact the Example Syndicate sales desk at 555-0100.",
+    "(To publish this column, it must be purchased from our syndication sales representative.)",
+    "WEEKEND NEWS SERVICE (Distributed by Example Features) The following story is for clients.",
+    "For questions, please call the news desk at 555-0199.",
+    "Graphics information and editors' names can be found at the end of this budget.",
+    "THE WEEKEND DUTY EDITORS ARE:",
+    "The Example Gazette plans to move the following stories for clients of the news service.",
+    "(story to move at 8:30 p.m. ET; corrects spelling of name)",
+    "EDITORS: The story below contains strong language.",
+    "(Jane Roe is a Chicago-based free-lance writer.)",
 ])
 def test_page_furniture(text: str) -> None:
     assert is_furniture(text)
@@ -74,6 +85,11 @@ def test_page_furniture(text: str) -> None:
     "The Internet Archive lost its appeal against four publishers on Monday.",
     "Rescuers crawled through the wreckage of the building to reach survivors.",
     "In this case the photo was never published, the newspaper said.",
+    "Police broke up a crime syndicate that ran the port.",
+    "Food aid distributed by the agency reached the town on Friday.",
+    "The editor of the paper resigned on Monday, and reporters had questions about the budget.",
+    "Smith, who is a writer for a weekly magazine, said the memoir was a hoax.",
+    "EDITORS at the paper voted to strike.",
 ])
 def test_real_sentences_are_not_furniture(text: str) -> None:
     assert not is_furniture(text)

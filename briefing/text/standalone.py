@@ -55,6 +55,11 @@ _FURNITURE = re.compile(
     | \bmedia\s+playback\b | \bnext\s+video\b
     | \bwayback\s+machine\b | \barchive-it\b | \bweb\s+(?:captures?|collections?)\b     # web-archive notices
     | \bcrawl(?:s|er|ers)?\s+(?:data|of)\b | \bthese\s+crawls\b | \bno\s+more\s+404\b
+    | \bto\s+purchase\s+this\b | \bmust\s+be\s+purchased\b | \(\s*distributed\s+by\b   # wire desk notes
+    | \bsyndicat(?:e|ion)\s+(?:sales|web\s*site|representative)\b | \bfor\s+questions,?\s+(?:please\s+)?call\b
+    | \beditors'?\s+names\b | \bend\s+of\s+this\s+budget\b | \b(?:duty|desk)\s+editors?\b
+    | \bmove\s+the\s+following\s+stories\b | ^\W*story\s+to\s+move\b | ^(?-i:EDITORS?|NOTE\s+TO\s+EDITORS)\s*:
+    | ^\(\s*[A-Z][^()]{0,80}\bis\s+an?\s+(?:[\w-]+\s+){0,4}(?:writer|columnist|correspondent|reporter)\b[^()]*\)\W*$
     """,
     re.IGNORECASE | re.VERBOSE,
 )
@@ -64,7 +69,9 @@ _FURNITURE_HINTS = ("contribut", "staff writer", "reached at", "twitter", "conta
                     "conversation", "click", "tap here", "read", "sign up", "subscribe", "newsletter", "share this",
                     "download", "image", "photo", "picture", "video", "getty", "credit", "pictured", "shown in",
                     "seen in", "enlarge", "close", "replay", "autoplay", "watch", "clip", "playback",
-                    "wayback", "archive-it", "web captur", "web collection", "crawl", "404")
+                    "wayback", "archive-it", "web captur", "web collection", "crawl", "404", "purchase",
+                    "distributed", "syndicat", "questions", "editor", "budget", "following stories", "story to",
+                    "writer", "columnist", "correspondent", "reporter")
 # Web and e-mail addresses (looked for only when a ':', 'www.' or '@' is there: this pattern is slow on long text).
 _ADDRESS = re.compile(r"https?://|\bwww\.|[\w.+-]+@[\w-]+\.[\w.]+", re.IGNORECASE)
 # A wire photo caption: "In this Saturday, July 1, 2017, photo, people line up…" (after a credit in brackets).
