@@ -103,7 +103,11 @@ def test_fragments_and_headlines_are_never_chosen_even_with_top_scores() -> None
 @pytest.mark.parametrize(("text", "ok"), [
     ("The council approved the new budget on Monday.", True),
     ("“The water came in so fast,” said one resident of the street.", True),
-    ("Did the council approve the new budget on Monday?", True),
+    ("Did the council approve the new budget on Monday?", False),  # a bare question: no news, no context
+    ("The question now is: will the council approve the budget?", False),
+    ("هل وافق المجلس على الميزانية الجديدة يوم الاثنين؟", False),
+    ("“Did the council approve the budget on Monday?” one resident asked.", True),  # a quoted question is said
+    ("One resident asked: “Did the council approve the new budget?”", True),
     ("The council approved the new budget (after a long debate.)", True),
     ("Click here to share.", False),  # five words
     ("The council approved the new budget on Monday", False),  # no full stop: a headline

@@ -28,6 +28,9 @@ _SENTENCE_END = re.compile(r"[.!?…。！？؟۔।](?: ?»)?[\"'”’“»)\]
 # A whole sentence starts with a capital or a digit, possibly after opening quotes or brackets
 # (not with "...", a lower-case continuation or a dash); Spanish opens questions with ¿, Japanese quotes with 「.
 _SENTENCE_START = re.compile(r"(?:« |[\"'“‘«„¿¡(\[「『（])*[^\W_a-z]")
+# A question in the outlet's own voice (not inside a quotation) tells no news and cannot be placed without the
+# article around it ("The question now is: Is he next?"); an item says what happened.
+_QUESTION_MARKS = ("?", "？", "؟")
 # A sentence with fewer distinct content words says too little to brief ("Those reports could not be
 # independently verified.").
 MIN_CONTENT_WORDS = 4
@@ -60,7 +63,7 @@ def eligible(sentence: Sentence, options: Options) -> bool:
     words = count_words(text)
     if not options.min_words <= words <= options.max_words or not _SENTENCE_END.search(text):
         return False
-    if not _SENTENCE_START.match(text) or is_furniture(text):
+    if not _SENTENCE_START.match(text) or is_furniture(text) or text.rstrip().endswith(_QUESTION_MARKS):
         return False
     # Scraped text mixes straight and curly marks (`: "There is ... friends.”`), so only the total is checked.
     return balanced_quotes(text)  # (German quotes open with „ and close with “; a Hebrew gershayim is no quote)
