@@ -17,6 +17,10 @@ from briefing.text.standalone import depends_on_previous, is_furniture
     "In addition, the airline cancelled forty flights.",
     "They saw the suspect there and called police.",
     "It’s the third fire in six weeks.",
+    "Now it is seeking to change the words of the anthem.",  # a time word before the pronoun subject
+    "On Tuesday, they voted against the proposal.",
+    "Last week she resigned from the board.",
+    "The video, which shows three men, led police to the house.",
 ])
 def test_openings_that_need_the_sentence_before(text: str) -> None:
     assert depends_on_previous(text)
@@ -31,6 +35,8 @@ def test_openings_that_need_the_sentence_before(text: str) -> None:
     "Police said 200,000 people were at the stadium.",
     "Theresa May called an election for June.",
     "The men's race went to Erik Lindqvist in 2:07:15.",
+    "Now Canada wants to change the words of its anthem.",
+    "On Tuesday, the senate voted against the proposal.",
     "",
 ])
 def test_openings_that_stand_alone(text: str) -> None:

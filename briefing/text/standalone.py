@@ -29,13 +29,19 @@ _BACK_WORDS = frozenset(
 _BACK_PHRASES = re.compile(
     r"(?:the|this|that|these|those)\s+(?:pair|two|three|four|duo|trio|couple|company|firm|group|move|decision|deal|"
     r"latter|former|same|film|movie|man|woman|boy|girl|suspects?|victims?|incident|report|study|plan|bill|"
-    r"agency|club)\b"
+    r"agency|club|video|footage)\b"
     r"|in\s+addition\b|as\s+a\s+result\b|on\s+the\s+other\s+hand\b|in\s+contrast\b|by\s+contrast\b|even\s+so\b"
     r"|despite\s+(?:this|that)\b|because\s+of\s+(?:this|that)\b|after\s+that\b|at\s+the\s+same\s+time\b"
     r"|in\s+response\b|to\s+that\s+end\b|for\s+(?:his|her|their|its)\s+part\b|other\s+than\s+that\b",
     re.IGNORECASE,
 )
 _FIRST_WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?")
+# A time or place word before the subject does not change what the subject points back to: "Now it is
+# seeking…", "On Monday, they said…", "Last week she…".
+_SETTING = re.compile(
+    r"(?:now|today|yesterday|tonight|here|there|again|recently|earlier|since\s+then|last\s+\w+|this\s+(?:week|month|year)"
+    r"|on\s+\w+day|in\s+\d{4}),?\s+(?=\w)", re.IGNORECASE)
+_PRONOUNS = frozenset("he she they it his her its their them we".split())
 _OPENING_MARKS = "\"'“‘«([ —–-"
 
 _MONTH = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?"
@@ -89,6 +95,8 @@ def depends_on_previous(text: str) -> bool:
 
     >>> depends_on_previous("But the plan failed."), depends_on_previous("The pair's coach quit.")
     (True, True)
+    >>> depends_on_previous("Now it is seeking a new anthem."), depends_on_previous("On Monday, they voted.")
+    (True, True)
     >>> depends_on_previous("The council approved the plan."), depends_on_previous("Hethersett won.")
     (False, False)
     """
@@ -98,6 +106,11 @@ def depends_on_previous(text: str) -> bool:
         return False
     if first.group().lower().replace("’", "'").split("'")[0] in _BACK_WORDS:
         return True
+    setting = _SETTING.match(lead)
+    if setting is not None:
+        subject = _FIRST_WORD.match(lead, setting.end())
+        if subject is not None and subject.group().lower().replace("’", "'").split("'")[0] in _PRONOUNS:
+            return True
     return _BACK_PHRASES.match(lead) is not None
 
 
