@@ -21,6 +21,8 @@ from briefing.text.standalone import depends_on_previous, is_furniture
     "On Tuesday, they voted against the proposal.",
     "Last week she resigned from the board.",
     "The video, which shows three men, led police to the house.",
+    "Three Republicans voted against the bill, and six Democrats voted for it.",  # which bill?
+    "The senate voted on the measure in June.",
 ])
 def test_openings_that_need_the_sentence_before(text: str) -> None:
     assert depends_on_previous(text)
@@ -36,7 +38,8 @@ def test_openings_that_need_the_sentence_before(text: str) -> None:
     "Theresa May called an election for June.",
     "The men's race went to Erik Lindqvist in 2:07:15.",
     "Now Canada wants to change the words of its anthem.",
-    "On Tuesday, the senate voted against the proposal.",
+    "The Senate passed a bill on taxes, and critics voted against the bill.",  # the sentence names it
+    "Critics spoke against the bill to raise taxes.",
     "",
 ])
 def test_openings_that_stand_alone(text: str) -> None:

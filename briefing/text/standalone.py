@@ -42,6 +42,9 @@ _SETTING = re.compile(
     r"(?:now|today|yesterday|tonight|here|there|again|recently|earlier|since\s+then|last\s+\w+|this\s+(?:week|month|year)"
     r"|on\s+\w+day|in\s+\d{4}),?\s+(?=\w)", re.IGNORECASE)
 _PRONOUNS = frozenset("he she they it his her its their them we".split())
+# "…voted against the bill, and…": a thing the sentence names only as "the bill" was introduced before it.
+_THE_THING = re.compile(r"\b(?:for|against|on|over|about|to|of|with)\s+the\s+(bill|measure|proposal|legislation|deal)\b"
+                        r"(?!\s+(?:to|that|which|on|of|for|by|from|with)\b|['’]s)", re.IGNORECASE)
 _OPENING_MARKS = "\"'“‘«([ —–-"
 
 _MONTH = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?"
@@ -111,7 +114,10 @@ def depends_on_previous(text: str) -> bool:
         subject = _FIRST_WORD.match(lead, setting.end())
         if subject is not None and subject.group().lower().replace("’", "'").split("'")[0] in _PRONOUNS:
             return True
-    return _BACK_PHRASES.match(lead) is not None
+    if _BACK_PHRASES.match(lead) is not None:
+        return True
+    thing = _THE_THING.search(lead)
+    return thing is not None and thing.group(1).lower() not in lead[: thing.start()].lower()
 
 
 def is_furniture(text: str) -> bool:
