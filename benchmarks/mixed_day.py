@@ -6,7 +6,9 @@ Days are built deterministically from development clusters whose event labels ar
 articles shuffled, ids anonymised, labels never shown to the build):
 
 - DUC 2007 dev: all 15 topics in one day (375 articles), and 3 days of 5 topics;
-- Multi-News val: 3 days of 40 clusters.
+- Multi-News val: 3 days of 40 clusters;
+- BBC News: 10 days of 20 random articles, almost all unrelated (spurious merges; does a one-article section
+  open with the article's first sentence?).
 
 For each day the default build (`build_briefing`, default options, --words 400) is scored on:
 
@@ -164,6 +166,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--duc", type=Path, default=DATA / "duc2007_main15.jsonl")
     parser.add_argument("--multinews", type=Path, default=DATA / "multinews_val250.jsonl")
+    parser.add_argument("--bbc", type=Path, default=DATA / "bbc_fulltext.jsonl")
     parser.add_argument("--words", type=int, default=400)
     parser.add_argument("--no-queries", action="store_true", help="skip the 15 query builds")
     parser.add_argument("--no-baseline", action="store_true", help="skip the scikit-learn baseline")
@@ -202,7 +205,34 @@ def main() -> int:
                 first.append(score_build(day, args.words, query=topic["query"]["title"])["first"] == topic["id"])
             print(f"\n15-topic day, each topic's title as --query: the first section is the queried topic in "
                   f"{sum(first)} of {len(first)} (missed: {[t['id'] for t, ok in zip(topics, first) if not ok]})")
+    if args.bbc.exists():
+        print("\n" + bbc_table(args.bbc, args.words))
     return 0
+
+
+def bbc_table(path: Path, words: int, days_count: int = 10, size: int = 20) -> str:
+    """Days of `size` random BBC articles (almost all unrelated): spurious merges and single-article leads.
+
+    BBC News has no event labels, so each article counts as its own event; the few real pairs (two reports
+    of one trial) make the precision a lower bound. A section of one article should open with that
+    article's first sentence, its news.
+    """
+    articles = [d for c in load(path) for d in c["docs"]]
+    precision, stories, led, single = [], [], 0, 0
+    for seed in range(days_count):
+        picked = random.Random(300 + seed).sample(articles, size)
+        docs = [Document(f"d{k:02d}", d["text"], title=d.get("title") or None) for k, d in enumerate(picked)]
+        data = build_briefing(docs, Options(words=words, quiet=True, date="2000-01-01")).to_dict()
+        story = story_of_documents(data)
+        precision.append(bcubed(story, {d.id: d.id for d in docs})[0])
+        stories.append(len(set(story.values())))
+        for section in data["sections"]:
+            if section["articles"] == 1:
+                single += 1
+                led += section["items"][0]["sources"][0]["sentence"] == 0
+    return (f"BBC News, {days_count} days of {size} random articles (each its own event), --words {words}: "
+            f"B-cubed precision {sum(precision) / len(precision):.3f}, {sum(stories) / len(stories):.1f} stories a "
+            f"day; one-article sections opening with the article's first sentence: {led} of {single}")
 
 
 if __name__ == "__main__":

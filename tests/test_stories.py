@@ -43,7 +43,23 @@ def test_unrelated_documents_stand_alone_and_empty_input_has_no_stories() -> Non
 def test_threshold_is_a_parameter() -> None:
     docs = FLOOD + BANK
     assert group_stories(docs, threshold=1.01) == [[0], [1], [2], [3], [4]]
-    assert group_stories(docs, threshold=0.0) == [[0, 1, 2, 3, 4]]
+    # Unrelated groups (cosine 0) stay apart at 0.0: small groups need a margin above the threshold.
+    assert group_stories(docs, threshold=0.0) == [[0, 1, 2], [3, 4]]
+    assert group_stories(docs, threshold=-1.0) == [[0, 1, 2, 3, 4]]
+
+
+def test_two_unrelated_short_articles_sharing_everyday_words_are_two_stories() -> None:
+    from briefing.summarize.stories import SMALL_GROUP_MARGIN, STORY_THRESHOLD
+    import numpy as np
+    from briefing.summarize.stories import _agglomerate
+
+    pair = STORY_THRESHOLD + SMALL_GROUP_MARGIN / 2  # above the threshold, below what a lone pair needs
+    assert _agglomerate(np.array([[1.0, pair], [pair, 1.0]], dtype=np.float32), STORY_THRESHOLD) == [[0], [1]]
+    # Ten articles each side at that mean are one story: a mean over 100 pairs is strong evidence.
+    block = np.full((20, 20), pair, dtype=np.float32)
+    np.fill_diagonal(block, 1.0)
+    block[:10, :10] = block[10:, 10:] = 0.5
+    assert _agglomerate(block, STORY_THRESHOLD) == [list(range(20))]
 
 
 def test_oversized_groups_are_split_at_a_stricter_threshold(monkeypatch: pytest.MonkeyPatch) -> None:
