@@ -319,14 +319,45 @@ def _average_linkage(vectors: "sparse.csr_matrix", members: list[int], threshold
         similarity[languages[:, None] != languages[None, :]] = 0.0
     if len(members) == 2:
         return [members] if similarity[0, 1] >= threshold else [[m] for m in members]
-    from scipy.cluster.hierarchy import fcluster, linkage
-    from scipy.spatial.distance import squareform
+    distance = np.clip(1.0 - similarity, 0.0, None)
+    return [[members[i] for i in group] for group in _merge_closest(distance, 1.0 - threshold)]
 
-    distance = 1.0 - similarity
-    np.fill_diagonal(distance, 0.0)
-    tree = linkage(squareform(np.clip(distance, 0.0, None), checks=False), method="average")
-    labels = fcluster(tree, t=1.0 - threshold, criterion="distance")
-    groups: dict[int, list[int]] = {}
-    for member, label in zip(members, labels):
-        groups.setdefault(int(label), []).append(member)
-    return list(groups.values())
+
+def _merge_closest(distance: "np.ndarray", limit: float) -> list[list[int]]:
+    """Average-linkage (UPGMA) clusters of a symmetric distance matrix cut at `limit`: the two closest groups
+    merge while their mean distance is at most `limit` (Lance-Williams update of the group distances).
+
+    Average linkage is reducible, so merging the globally closest pair first builds the same tree as any
+    other order; each row keeps its nearest group, and only rows whose nearest group merged are searched
+    again. The groups are returned each in order, by their first index. (This is scipy's `linkage(...,
+    "average")` then `fcluster(..., limit, "distance")`, without importing scipy.cluster: 0.2 s a build.)
+    """
+    import numpy as np
+
+    n = len(distance)
+    d = np.array(distance, dtype=np.float64)
+    np.fill_diagonal(d, np.inf)
+    size = np.ones(n)
+    groups: dict[int, list[int]] = {i: [i] for i in range(n)}
+    nearest = d.argmin(axis=1)
+    gap = d[np.arange(n), nearest]
+    while True:
+        a = int(gap.argmin())
+        if not gap[a] <= limit:
+            break
+        b = int(nearest[a])
+        merged = (size[a] * d[a] + size[b] * d[b]) / (size[a] + size[b])
+        merged[[a, b]] = np.inf
+        d[a], d[:, a] = merged, merged
+        d[b], d[:, b] = np.inf, np.inf
+        size[a] += size[b]
+        groups[a].extend(groups.pop(b))
+        gap[b] = np.inf
+        stale = np.flatnonzero((nearest == a) | (nearest == b))
+        stale = stale[stale != b]
+        closer = merged < gap
+        nearest[closer], gap[closer] = a, merged[closer]
+        if len(stale):
+            nearest[stale] = d[stale].argmin(axis=1)
+            gap[stale] = d[stale, nearest[stale]]
+    return sorted(sorted(group) for group in groups.values())
