@@ -6,11 +6,17 @@ articles of that topic look unrelated; on a day of twenty topics the same words 
 needs a weight that means the same on both days, so it weighs each word by how rare it is in general use
 (the word frequencies of the `wordfreq` package, Speer et al., built from Wikipedia, subtitles, news, books
 and the web), which does not depend on the day.
+
+English, the common case, is read from a copy of wordfreq's list shipped with the package (wordfreq_en.txt.gz,
+written by benchmarks/make_rarity_table.py): only the input's words are looked up in it, where importing
+wordfreq and building its dictionary would cost half a second and 36 MB on every build.
 """
 from __future__ import annotations
 
+import gzip
 from collections.abc import Iterable, Mapping
 from functools import lru_cache
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .languages import SPACELESS, primary
@@ -27,6 +33,8 @@ if TYPE_CHECKING:
 TOPICAL_ZIPF = 7.0
 EVERYDAY_WEIGHT = 0.3
 UNLISTED_ZIPF = 2.0
+# wordfreq's English list, one line per bucket: `INDEX<TAB>word word ...`, a word's frequency 10 ** (-INDEX / 100).
+_ENGLISH_TABLE = Path(__file__).with_name("wordfreq_en.txt.gz")
 
 
 @lru_cache(maxsize=8)
@@ -41,6 +49,29 @@ def _frequencies(code: str) -> Mapping[str, float] | None:
     if code not in wordfreq.available_languages("best"):
         return None
     return wordfreq.get_frequency_dict(code, "best")
+
+
+def _listed(code: str, words: set[str]) -> Mapping[str, float] | None:
+    """Frequency (0-1) of each of `words` the language's list holds, or None when there is no list for it."""
+    if code == "en":
+        return _from_table(_ENGLISH_TABLE, words)
+    frequencies = _frequencies(code)
+    if frequencies is None:
+        return None
+    return {word: frequencies[word] for word in words if word in frequencies}
+
+
+def _from_table(path: Path, words: set[str]) -> dict[str, float]:
+    """Frequency (0-1) of each of `words` in a table written by benchmarks/make_rarity_table.py (as
+    wordfreq's dictionary gives it)."""
+    found: dict[str, float] = {}
+    for line in gzip.decompress(path.read_bytes()).decode("utf-8").split("\n"):
+        index, _, listed = line.partition("\t")
+        hits = words.intersection(listed.split(" "))
+        if hits:
+            frequency = 10 ** (-int(index) / 100)  # wordfreq's cB_to_freq
+            found.update(dict.fromkeys(hits, frequency))
+    return found
 
 
 def term_rarity(texts: Mapping[str, Iterable[str]], vocabulary: Mapping[str, int]) -> "np.ndarray":
@@ -60,10 +91,10 @@ def term_rarity(texts: Mapping[str, Iterable[str]], vocabulary: Mapping[str, int
     zipf = np.full(max(vocabulary.values(), default=-1) + 1, np.nan)
     for language, parts in texts.items():
         code = primary(language)
-        frequencies = _frequencies(code)
+        words = {word for text in parts for word in WORD_RE.findall(text.lower())}
+        frequencies = _listed(code, words)
         if frequencies is None:
             continue
-        words = {word for text in parts for word in WORD_RE.findall(text.lower())}
         for word in words:
             stems = tokenize_once(word, code)
             if len(stems) != 1 or stems[0] not in vocabulary:

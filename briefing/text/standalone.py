@@ -12,6 +12,7 @@ Two predicates over one sentence's text, used by selection (`briefing.summarize.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from .normalize import is_link_prompt
 
@@ -49,26 +50,28 @@ _OPENING_MARKS = "\"'“‘«([ —–-"
 
 _MONTH = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?"
 # Page furniture that can sit inside a paragraph, so the line-level boilerplate filter of `normalize` misses it.
+# The unanchored phrases share one leading \b: tried at word starts only, the search is 3x faster.
 _FURNITURE = re.compile(
     r"""
-      \bcontributed\s+(?:to\s+)?(?:this|reporting|to\s+the\s+report)\b        # credit lines
-    | \b(?:staff\s+writer|can\s+be\s+reached\s+at|on\s+twitter\s+at)\b
-    | ^(?:contact|email|e-mail|follow)\s+(?:us|him|her|them|@|\S+\s+\S+\s*:)     # contact lines
-    | \bfollow\s+(?:us|him|her|them)\s+(?:on|at)\b | \bjoin\s+the\s+conversation\b
-    | \b(?:click|tap)\s+here\b | \bread\s+(?:more|the\s+full)\b | \bsign\s+up\b     # prompts
-    | \bcontinue\s+reading\b | \bsubscribe\b | \bnewsletter\b | \bshare\s+this\b | \bdownload\s+the\s+app\b
-    | \b(?:image|photo|picture|video)(?:\s+(?:credit|caption|copyright|courtesy))?\s*:  # captions
-    | \bfile\s+photo\b | \bphoto(?:graph)?\s+by\b | \bgetty\s+images\b | \(\s*photo\b | \bcredit\s*:
-    | \bpictured\b | \bis\s+(?:shown|seen|pictured)\s+in\s+(?:this|a)\b | \benlarge\s+image\b
-    | ^(?-i:CLOSE|Replay|Autoplay)\b | ^watch\b | \b(?:video|clip)\s+(?:above|below)\b  # video player
-    | \bmedia\s+playback\b | \bnext\s+video\b
-    | \bwayback\s+machine\b | \barchive-it\b | \bweb\s+(?:captures?|collections?)\b     # web-archive notices
-    | \bcrawl(?:s|er|ers)?\s+(?:data|of)\b | \bthese\s+crawls\b | \bno\s+more\s+404\b
-    | \bto\s+purchase\s+this\b | \bmust\s+be\s+purchased\b | \(\s*distributed\s+by\b   # wire desk notes
-    | \bsyndicat(?:e|ion)\s+(?:sales|web\s*site|representative)\b | \bfor\s+questions,?\s+(?:please\s+)?call\b
-    | \beditors'?\s+names\b | \bend\s+of\s+this\s+budget\b | \b(?:duty|desk)\s+editors?\b
-    | \bmove\s+the\s+following\s+stories\b | ^\W*story\s+to\s+move\b | ^(?-i:EDITORS?|NOTE\s+TO\s+EDITORS)\s*:
+      ^(?:contact|email|e-mail|follow)\s+(?:us|him|her|them|@|\S+\s+\S+\s*:)     # contact lines
+    | ^(?-i:CLOSE|Replay|Autoplay)\b | ^watch\b                                   # video player
+    | \(\s*photo\b | \(\s*distributed\s+by\b | ^\W*story\s+to\s+move\b                # wire desk notes
+    | ^(?-i:EDITORS?|NOTE\s+TO\s+EDITORS)\s*:
     | ^\(\s*[A-Z][^()]{0,80}\bis\s+an?\s+(?:[\w-]+\s+){0,4}(?:writer|columnist|correspondent|reporter)\b[^()]*\)\W*$
+    | \b(?:contributed\s+(?:to\s+)?(?:this|reporting|to\s+the\s+report)\b      # credit lines
+    | (?:staff\s+writer|can\s+be\s+reached\s+at|on\s+twitter\s+at)\b
+    | follow\s+(?:us|him|her|them)\s+(?:on|at)\b | join\s+the\s+conversation\b
+    | (?:click|tap)\s+here\b | read\s+(?:more|the\s+full)\b | sign\s+up\b         # prompts
+    | continue\s+reading\b | subscribe\b | newsletter\b | share\s+this\b | download\s+the\s+app\b
+    | (?:image|photo|picture|video)(?:\s+(?:credit|caption|copyright|courtesy))?\s*:  # captions
+    | file\s+photo\b | photo(?:graph)?\s+by\b | getty\s+images\b | credit\s*:
+    | pictured\b | is\s+(?:shown|seen|pictured)\s+in\s+(?:this|a)\b | enlarge\s+image\b
+    | (?:video|clip)\s+(?:above|below)\b | media\s+playback\b | next\s+video\b     # video player
+    | wayback\s+machine\b | archive-it\b | web\s+(?:captures?|collections?)\b     # web-archive notices
+    | crawl(?:s|er|ers)?\s+(?:data|of)\b | these\s+crawls\b | no\s+more\s+404\b
+    | to\s+purchase\s+this\b | must\s+be\s+purchased\b | for\s+questions,?\s+(?:please\s+)?call\b  # desk notes
+    | syndicat(?:e|ion)\s+(?:sales|web\s*site|representative)\b | editors'?\s+names\b | end\s+of\s+this\s+budget\b
+    | (?:duty|desk)\s+editors?\b | move\s+the\s+following\s+stories\b)
     """,
     re.IGNORECASE | re.VERBOSE,
 )
@@ -120,6 +123,8 @@ def depends_on_previous(text: str) -> bool:
     return thing is not None and thing.group(1).lower() not in lead[: thing.start()].lower()
 
 
+# Selection asks again about the sentences story grouping asked about: remember recent answers.
+@lru_cache(maxsize=1 << 16)
 def is_furniture(text: str) -> bool:
     """Whether a sentence is page furniture (credits, captions, video text, prompts, contacts, name lists).
 
@@ -129,7 +134,7 @@ def is_furniture(text: str) -> bool:
     False
     """
     low = text.lower()
-    if (any(hint in low for hint in _FURNITURE_HINTS) and _FURNITURE.search(text)) or _GLUED_DATE.match(text):
+    if (_has_hint(low) and _FURNITURE.search(text)) or _GLUED_DATE.match(text):
         return True
     if "photo" in low and _IN_THIS_PHOTO.match(text):
         return True
@@ -141,4 +146,12 @@ def is_furniture(text: str) -> bool:
     if text.count(",") >= _LIST_COMMAS:
         capitalised = sum(w[:1].isupper() or w[:1].isdigit() for w in words)
         return capitalised >= _LIST_CAPITALISED * len(words)
+    return False
+
+
+def _has_hint(low: str) -> bool:
+    """Whether a lower-cased text holds one of _FURNITURE_HINTS (a plain loop: a generator costs more here)."""
+    for hint in _FURNITURE_HINTS:
+        if hint in low:
+            return True
     return False

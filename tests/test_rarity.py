@@ -1,0 +1,33 @@
+"""The shipped English word table is wordfreq's list, and rarity weighs words as wordfreq's frequencies say."""
+from __future__ import annotations
+
+import gzip
+
+import pytest
+import wordfreq
+
+from briefing.text import rarity
+from briefing.text.vectors import term_matrix, tokenize
+
+
+def test_english_table_is_the_installed_wordfreq_list() -> None:
+    # Regenerate with `python benchmarks/make_rarity_table.py` when wordfreq is upgraded.
+    lines = gzip.decompress(rarity._ENGLISH_TABLE.read_bytes()).decode("utf-8").split("\n")
+    table = {int(index): words.split(" ") for index, _, words in (line.partition("\t") for line in lines if line)}
+    listed = {index: words for index, words in enumerate(wordfreq.get_frequency_list("en", "best")) if words}
+    assert table == listed
+
+
+@pytest.mark.parametrize("words", [{"the", "amnesty", "pinochet", "extradition", "zqxjvw"}, set()])
+def test_table_lookup_gives_wordfreq_frequencies(words: set[str]) -> None:
+    expected = {w: f for w, f in wordfreq.get_frequency_dict("en", "best").items() if w in words}
+    assert rarity._from_table(rarity._ENGLISH_TABLE, words) == expected
+
+
+def test_rarity_orders_everyday_topical_and_unlisted_words() -> None:
+    text = "The government said Pinochet faces extradition to Zqxjvwland."
+    counts, vocabulary = term_matrix([tokenize(text)])
+    weights = rarity.term_rarity({"en": [text]}, vocabulary)
+    weight = {term: weights[column] for term, column in vocabulary.items()}
+    assert weight[tokenize("government")[0]] < weight[tokenize("extradition")[0]] < weight[tokenize("Pinochet")[0]]
+    assert weight[tokenize("Zqxjvwland")[0]] == pytest.approx(rarity.TOPICAL_ZIPF - rarity.UNLISTED_ZIPF)
