@@ -182,6 +182,7 @@ def main() -> int:
         s = score_build(day, args.words)
         print(f"| {s['day']} | {s['articles']} | {s['events']} | {s['stories']} | {s['p']:.3f} | {s['r']:.3f} | "
               f"{s['f']:.3f} | {s['purity']:.3f} ({s['items']} items) | {s['briefed']} | {s['sections']} | {s['cpu']:.1f} |")
+    threshold = None
     if not args.no_baseline:
         threshold, rows = baseline_rows(all_days)
         print(f"\nscikit-learn baseline (tf-idf, cosine, average linkage at {threshold}, the best on these days):\n")
@@ -206,11 +207,11 @@ def main() -> int:
             print(f"\n15-topic day, each topic's title as --query: the first section is the queried topic in "
                   f"{sum(first)} of {len(first)} (missed: {[t['id'] for t, ok in zip(topics, first) if not ok]})")
     if args.bbc.exists():
-        print("\n" + bbc_table(args.bbc, args.words))
+        print("\n" + bbc_table(args.bbc, args.words, baseline=threshold))
     return 0
 
 
-def bbc_table(path: Path, words: int, days_count: int = 10, size: int = 20) -> str:
+def bbc_table(path: Path, words: int, days_count: int = 10, size: int = 20, baseline: float | None = None) -> str:
     """Days of `size` random BBC articles (almost all unrelated): spurious merges and single-article leads.
 
     BBC News has no event labels, so each article counts as its own event; the few real pairs (two reports
@@ -218,13 +219,15 @@ def bbc_table(path: Path, words: int, days_count: int = 10, size: int = 20) -> s
     article's first sentence, its news.
     """
     articles = [d for c in load(path) for d in c["docs"]]
-    precision, stories, led, single = [], [], 0, 0
+    precision, stories, led, single, base = [], [], 0, 0, []
     for seed in range(days_count):
         picked = random.Random(300 + seed).sample(articles, size)
         docs = [Document(f"d{k:02d}", d["text"], title=d.get("title") or None) for k, d in enumerate(picked)]
         data = build_briefing(docs, Options(words=words, quiet=True, date="2000-01-01")).to_dict()
         story = story_of_documents(data)
         precision.append(bcubed(story, {d.id: d.id for d in docs})[0])
+        if baseline is not None:
+            base.append(bcubed(dict(zip((d.id for d in docs), sklearn_baseline(docs, baseline))), {d.id: d.id for d in docs})[0])
         stories.append(len(set(story.values())))
         for section in data["sections"]:
             if section["articles"] == 1:
@@ -232,7 +235,8 @@ def bbc_table(path: Path, words: int, days_count: int = 10, size: int = 20) -> s
                 led += section["items"][0]["sources"][0]["sentence"] == 0
     return (f"BBC News, {days_count} days of {size} random articles (each its own event), --words {words}: "
             f"B-cubed precision {sum(precision) / len(precision):.3f}, {sum(stories) / len(stories):.1f} stories a "
-            f"day; one-article sections opening with the article's first sentence: {led} of {single}")
+            f"day; one-article sections opening with the article's first sentence: {led} of {single}"
+            + (f"; scikit-learn baseline at {baseline}: precision {sum(base) / len(base):.3f}" if base else ""))
 
 
 if __name__ == "__main__":
