@@ -21,8 +21,14 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-STAGES = ["with_languages", "collapse_documents", "split_documents", "document_vectors", "group_stories",
-          "_rank_stories", "_global_scores", "old_coverage", "select_items", "credit_copies", "_sections"]
+# The stages of `build_briefing` (indented: the steps inside them), each found in the module that calls it.
+STAGES = [("pipeline", "prepare_day"), ("pipeline", "with_languages"), ("pipeline", "collapse_documents"),
+          ("pipeline", "split_documents"), ("pipeline", "document_vectors"), ("pipeline", "group_stories"),
+          ("pipeline", "rank_day"), ("rankday", "_rank_stories"), ("rankday", "_global_scores"),
+          ("pipeline", "weigh_history"), ("pipeline", "choose_items"), ("pipeline", "select_items"),
+          ("pipeline", "credit_copies"), ("pipeline", "make_sections")]
+_INNER = {"with_languages", "collapse_documents", "split_documents", "document_vectors", "group_stories",
+          "_rank_stories", "_global_scores", "select_items", "credit_copies"}
 
 
 def peak_mb() -> float:
@@ -65,9 +71,10 @@ def main() -> None:
                 peaks[name] = peak_mb()
         return call
 
-    for name in STAGES:
-        if hasattr(pipeline, name):
-            setattr(pipeline, name, timed(name, getattr(pipeline, name)))
+    for module_name, name in STAGES:
+        module = importlib.import_module(f"briefing.summarize.{module_name}")
+        if hasattr(module, name):
+            setattr(module, name, timed(name, getattr(module, name)))
     options = Options(words=args.words, quiet=True)
     start = time.process_time()
     documents = load_documents([str(args.docs)], options)
@@ -75,7 +82,7 @@ def main() -> None:
     start = time.process_time()
     briefing = pipeline.build_briefing(documents, options)
     total = time.process_time() - start
-    lines += [(f"  {name}", spent[name], peaks[name]) for name in STAGES if name in spent]
+    lines += [(("    " if name in _INNER else "  ") + name, spent[name], peaks[name]) for _, name in STAGES if name in spent]
     lines.append(("build_briefing (all of it)", total, peak_mb()))
     start = time.process_time()
     render_briefing(briefing, "json")

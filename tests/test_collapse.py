@@ -14,7 +14,7 @@ import pytest
 from briefing.models import Briefing, Document
 from briefing.options import Options
 from briefing.outputs.render import render_briefing
-from briefing.summarize import collapse, pipeline, stories
+from briefing.summarize import collapse, pipeline, rankday, stories
 from briefing.summarize.collapse import collapse_documents, shingle_hashes
 from briefing.parallel import chunks, parallel_map
 from briefing.summarize.pipeline import build_briefing
@@ -221,10 +221,10 @@ def test_stories_ranked_in_parallel_give_the_serial_briefing(monkeypatch: pytest
             for n, story in enumerate([FLOOD_STORY, *OTHER_STORIES]) for k, sentence in enumerate(story)]
     options = Options(words=150, date="2024-03-18")
     assert len(collapse_documents(docs)) == len(docs)
-    monkeypatch.setattr(pipeline, "GLOBAL_RANK_SENTENCES", 0)  # rank story by story, as a big day is
-    monkeypatch.setattr(pipeline, "PARALLEL_MIN_DOCUMENTS", 10**9)
+    monkeypatch.setattr(rankday, "GLOBAL_RANK_SENTENCES", 0)  # rank story by story, as a big day is
+    monkeypatch.setattr(rankday, "PARALLEL_MIN_DOCUMENTS", 10**9)
     serial = build_briefing(docs, options)
-    monkeypatch.setattr(pipeline, "PARALLEL_MIN_DOCUMENTS", 0)
+    monkeypatch.setattr(rankday, "PARALLEL_MIN_DOCUMENTS", 0)
     parallel = build_briefing(docs, options)
     assert len(serial.sections) > 1
     assert parallel == serial
@@ -266,11 +266,11 @@ def test_a_story_too_big_for_its_graph_is_ranked_on_its_most_central_articles(mo
     story = list(range(len(docs)))
     part = pipeline.split_documents(docs)
     per_article = len(part) // len(docs)
-    monkeypatch.setattr(pipeline, "STORY_GRAPH_SENTENCES", 3 * per_article)
-    kept = pipeline._central_part(part, story, docs, stories.document_vectors(docs))
+    monkeypatch.setattr(rankday, "STORY_GRAPH_SENTENCES", 3 * per_article)
+    kept = rankday.central_part(part, story, docs, stories.document_vectors(docs))
     kept_docs = {s.document for s in kept}
     assert len(kept) <= 3 * per_article
     assert "r1" in kept_docs  # the most central: it stands for four outlets
     assert "aside" not in kept_docs  # the least similar to the rest
-    monkeypatch.setattr(pipeline, "STORY_GRAPH_SENTENCES", len(part))
-    assert pipeline._central_part(part, story, docs, stories.document_vectors(docs)) == part
+    monkeypatch.setattr(rankday, "STORY_GRAPH_SENTENCES", len(part))
+    assert rankday.central_part(part, story, docs, stories.document_vectors(docs)) == part

@@ -4,8 +4,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from briefing.summarize.dedupe import (DEFAULT_THRESHOLD, content_sets, corroboration_matrix, corroboration_pairs,
-                                      find_repeats, overlap_matrix, similarity)
+from briefing.summarize.corroborate import corroboration_matrix, corroboration_pairs
+from briefing.summarize.dedupe import DEFAULT_THRESHOLD, content_sets, find_repeats, overlap_matrix, similarity
 
 PARAPHRASES = [
     ("Police said 200,000 people were at the stadium.", "More than 200,000 people were at the stadium, police said."),

@@ -1,7 +1,8 @@
 """Near-duplicate sentences: two sentences "say the same thing" when they share most of their content words.
 
-Used by selection (skip a sentence that repeats a chosen one, credit its source instead), by the history
-(leave out what an earlier briefing said) and by tests; what earlier days' articles said is `novelty`'s concern. Duplicate tracking is local to each call.
+Used by selection (skip a sentence that repeats a chosen one), by the history (leave out what an earlier
+briefing said) and by corroboration (`corroborate`: which other outlets state an item's fact); what earlier
+days' articles said is `novelty`'s concern. Duplicate tracking is local to each call.
 """
 from __future__ import annotations
 
@@ -15,12 +16,8 @@ if TYPE_CHECKING:
     from scipy import sparse
 
 # Added to the smaller set's size so that two short sentences sharing a few words are not "the same".
-_SMALL_SET_SMOOTHING = 1.0
+SMALL_SET_SMOOTHING = 1.0
 DEFAULT_THRESHOLD = 0.5  # the same default as Options.duplicate_threshold
-# A corroborating sentence shares at least this many content words with the item it supports ...
-MIN_SHARED_WORDS = 3
-# ... and they are at least this share of the longer sentence's content words (see corroboration_matrix).
-MIN_LARGER_COVERAGE = 0.25
 # Cells (new x old pairs) of one block of `find_repeats`; only the pairs sharing a word are materialised.
 _BLOCK_PAIRS = 4_000_000
 
@@ -52,73 +49,16 @@ def overlap_matrix(a: "sparse.csr_matrix", b: "sparse.csr_matrix") -> "np.ndarra
     import numpy as np
 
     width = max(a.shape[1], b.shape[1])
-    a = _widen(a, width)
-    b = _widen(b, width)
+    a = widen(a, width)
+    b = widen(b, width)
     shared = (a @ b.T).toarray()
     size_a = np.asarray(a.sum(axis=1)).ravel()
     size_b = np.asarray(b.sum(axis=1)).ravel()
     smaller = np.minimum.outer(size_a, size_b)
-    return np.asarray(shared / (smaller + _SMALL_SET_SMOOTHING))
+    return np.asarray(shared / (smaller + SMALL_SET_SMOOTHING))
 
 
-def corroboration_matrix(a: "sparse.csr_matrix", b: "sparse.csr_matrix", threshold: float = DEFAULT_THRESHOLD) -> "np.ndarray":
-    """How well each row of `a` says the fact of each row of `b`, 0.0-1.0 (0.0: it does not).
-
-    A pair counts only when
-    - they share at least `MIN_SHARED_WORDS` content words (a name and a topic word are not a fact),
-    - the shared words cover the smaller sentence: |A ∩ B| / (min(|A|, |B|) + 1) >= `threshold`
-      (the `overlap_matrix` test for a near-duplicate), and
-    - they also cover the larger one: |A ∩ B| / (max(|A|, |B|) + 1) >= `MIN_LARGER_COVERAGE` (a long
-      sentence about something else that mentions the item's words in passing is not a corroboration).
-    The value is then the `overlap_matrix` value of the pair.
-
-    >>> rows, _ = content_sets(["Police said 200,000 people were at the stadium on Sunday.",
-    ...                         "More than 200,000 people were at the stadium, police said.", "Police rejected that."])
-    >>> m = corroboration_matrix(rows[1:], rows[:1]); bool(m[0, 0] > 0), bool(m[1, 0] > 0)
-    (True, False)
-    """
-    import numpy as np
-
-    width = max(a.shape[1], b.shape[1])
-    a, b = _widen(a, width), _widen(b, width)
-    shared = (a @ b.T).toarray()
-    size_a = np.asarray(a.sum(axis=1)).ravel()
-    size_b = np.asarray(b.sum(axis=1)).ravel()
-    return _corroboration(shared, np.minimum.outer(size_a, size_b), np.maximum.outer(size_a, size_b), threshold)
-
-
-def corroboration_pairs(
-    a: "sparse.csr_matrix", b: "sparse.csr_matrix", threshold: float = DEFAULT_THRESHOLD
-) -> "tuple[np.ndarray, np.ndarray, np.ndarray]":
-    """The nonzero cells of `corroboration_matrix(a, b, threshold)` as (rows of a, rows of b, values).
-
-    Only pairs sharing a word are looked at (the sparse product), so `a` may be every sentence of a big day.
-    """
-    import numpy as np
-
-    width = max(a.shape[1], b.shape[1])
-    a, b = _widen(a, width), _widen(b, width)
-    shared = (a @ b.T).tocoo()
-    keep = shared.data >= MIN_SHARED_WORDS
-    i, j, count = shared.row[keep], shared.col[keep], shared.data[keep].astype(float)
-    size_a = np.asarray(a.sum(axis=1)).ravel()[i]
-    size_b = np.asarray(b.sum(axis=1)).ravel()[j]
-    value = _corroboration(count, np.minimum(size_a, size_b), np.maximum(size_a, size_b), threshold)
-    hit = value > 0
-    return i[hit], j[hit], value[hit]
-
-
-def _corroboration(shared: "np.ndarray", smaller: "np.ndarray", larger: "np.ndarray", threshold: float) -> "np.ndarray":
-    """The corroboration test on shared word counts and the two sets' sizes (see `corroboration_matrix`)."""
-    import numpy as np
-
-    small_cover = shared / (smaller + _SMALL_SET_SMOOTHING)
-    large_cover = shared / (larger + _SMALL_SET_SMOOTHING)
-    ok = (shared >= MIN_SHARED_WORDS) & (small_cover >= threshold) & (large_cover >= MIN_LARGER_COVERAGE)
-    return np.asarray(np.where(ok, small_cover, 0.0))
-
-
-def _widen(matrix: "sparse.csr_matrix", width: int) -> "sparse.csr_matrix":
+def widen(matrix: "sparse.csr_matrix", width: int) -> "sparse.csr_matrix":
     """Pad a CSR matrix with empty columns up to `width` (vocabularies grow between calls)."""
     if matrix.shape[1] == width:
         return matrix
@@ -169,7 +109,7 @@ def _best_matches(a: "sparse.csr_matrix", b: "sparse.csr_matrix", threshold: flo
     import numpy as np
 
     width = max(a.shape[1], b.shape[1])
-    a, b = _widen(a, width), _widen(b, width)
+    a, b = widen(a, width), widen(b, width)
     size_a = np.asarray(a.sum(axis=1)).ravel()
     size_b = np.asarray(b.sum(axis=1)).ravel()
     transposed = b.T.tocsr()
@@ -178,7 +118,7 @@ def _best_matches(a: "sparse.csr_matrix", b: "sparse.csr_matrix", threshold: flo
     for start in range(0, a.shape[0], step):
         shared = (a[start : start + step] @ transposed).tocoo()
         rows, cols = shared.row.astype(np.int64) + start, shared.col.astype(np.int64)
-        value = shared.data / (np.minimum(size_a[rows], size_b[cols]) + _SMALL_SET_SMOOTHING)
+        value = shared.data / (np.minimum(size_a[rows], size_b[cols]) + SMALL_SET_SMOOTHING)
         hit = value >= threshold
         rows, cols, value = rows[hit], cols[hit], value[hit]
         # Best value first, then the earliest column; the first entry of each row wins.

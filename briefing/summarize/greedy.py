@@ -25,7 +25,7 @@ KL_WEIGHT = 0.3
 STORY_WEIGHT = 0.5
 KL_SMOOTHING = 0.1
 # Reward (in units of the best centrality) for a candidate whose fact another outlet also states, times the
-# share of the other outlets that state it (0-1, `select.corroborated`): what several outlets report is what a
+# share of the other outlets that state it (0-1, `corroborate.corroborated`): what several outlets report is what a
 # briefing should lead with (measured on even-numbered dev clusters, checked on odd ones: benchmarks/RESULTS.md).
 CORROBORATION_WEIGHT = 0.3
 # No story gets more items than this while another story with a candidate left has none: a small story gets

@@ -1,53 +1,50 @@
-"""The library's front door: documents in, Briefing out (sources and outputs live in their own stages)."""
+"""The library's front door: documents in, Briefing out, as the summarize stages one after another.
+
+`build_briefing` reads as its stages, each a function taking and returning plain data (`day.Day`,
+`day.Ranked`, items):
+
+    prepare_day   languages, syndicated copies collapsed, sentences split, stories grouped  (stories.py)
+    rank_day      every sentence scored in one graph, or story by story on a big day       (rankday.py)
+    weigh_history earlier days: repeats left out, old facts ranked down                     (novelty.py)
+    choose_items  the budget spent across stories, near-duplicates merged and corroborated  (select.py)
+    make_sections one section per story, biggest first, or the query's story first          (sections.py)
+"""
 from __future__ import annotations
 
 import datetime as dt
 import logging
 import re
-from collections import Counter
 from dataclasses import replace
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from ..errors import BriefingError, NoInputError
-from ..models import Briefing, Document, Item, Section, Sentence
+from ..models import Briefing, Document, Item, Sentence
 from ..options import Options
 from ..progress import Progress, wanted
 from ..text.languages import with_languages
 from ..text.sentences import split_document
-from ..parallel import available_workers, parallel_map
 from ..text.vectors import tokenize
 from .collapse import article_count, collapse_documents, credit_copies
+from .day import Day, Ranked
 from .dedupe import filter_repeats
 from .novelty import weigh_novelty
-from .rank import position_prior, query_relevance, rank_sentences
+from .rank import query_relevance
+from .rankday import rank_day
+from .sections import make_sections, section_title, story_relevance
 from .select import select_items
-from .stories import document_vectors, group_stories, outlet_count
+from .stories import document_vectors, group_stories
 
 if TYPE_CHECKING:
     import numpy as np
-    from scipy import sparse
 
 DEFAULT_TITLE = "Briefing"
-# A story without a headline is titled with this many opening words of its first item.
-_TITLE_WORDS = 8
 # A news article has tens of sentences; a "document" with thousands (a book, a log, a scraped dump) is
 # ranked by its opening only, which keeps the graph, and memory, bounded.
 MAX_SENTENCES_PER_DOCUMENT = 400
-# Up to this many sentences (a few hundred articles) are ranked in one graph; beyond, story by story.
-GLOBAL_RANK_SENTENCES = 20_000
-# On a bigger day, the biggest stories' sentences are ranked by graph up to this many in all.
-GRAPH_RANKED_SENTENCES = 10_000
-# On such a day, a story of more sentences than this is ranked on its most central articles' sentences.
-STORY_GRAPH_SENTENCES = 1500
-# ... and the stories of fewer sentences than this are ranked together, in one graph without edges between them.
-JOINT_RANK_SENTENCES = 300
-# With a query, a story's relevance is the mean relevance of its this many most relevant sentences.
-QUERY_STORY_SENTENCES = 5
-# Stories too big for one graph are ranked by worker processes when they hold this many documents in all.
-PARALLEL_MIN_DOCUMENTS = 200
 log = logging.getLogger(__name__)
 _DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+__all__ = ["build_briefing", "briefing_date", "section_title", "sentence_terms", "split_documents", "summarize_items"]
 
 
 def briefing_date(value: str | None) -> str:
@@ -110,48 +107,56 @@ def build_briefing(documents: Sequence[Document], options: Options | None = None
         )
     if not documents:
         raise NoInputError("no documents to summarise")
-    documents = with_languages(documents)  # a Document made by hand may not say its language
-    # Syndicated copies collapse into one representative that lists the other outlets (collapse.py).
-    documents = collapse_documents(documents)
     with Progress("grouping stories", total=3, enabled=wanted(options.quiet)) as bar:
-        several = len(documents) > 2 or len({_language(d) for d in documents}) > 1  # one section per language
-        sentences = split_documents(documents)
-        vectors = document_vectors(documents, sentences) if options.stories and several else None
-        stories = group_stories(documents, vectors=vectors) if vectors is not None else [list(range(len(documents)))]
-        bar.advance("ranking sentences")
-        parts = _story_parts(sentences, stories)
-        if not sentences:
+        day = prepare_day(documents, options)
+        if not day.sentences:
             raise NoInputError("no sentence in the input is long enough to brief")
-        # One graph when it fits (nothing a story grouping gets wrong can cost centrality); else each of the
-        # biggest stories in a graph of its own, ranked in parallel, and the small stories of a big day by
-        # their news position alone (`_big_day_parts`).
-        graphs, rest = ([sentences], []) if len(sentences) <= GLOBAL_RANK_SENTENCES else _big_day_parts(
-            documents, stories, parts, vectors)
-        jobs = _pack(graphs, -(-sum(map(len, graphs)) // (2 * available_workers())))
-        parallel = len(jobs) > 1 and len(documents) >= PARALLEL_MIN_DOCUMENTS
-        ranked = [scores for job in parallel_map(_rank_stories, [(job, options) for job in jobs],
-                                                 serial_below=2 if parallel else len(jobs) + 1) for scores in job]
-        parts = [part for job in jobs for part in job] + rest
-        scores = _global_scores(list(zip(parts, ranked + [position_prior(part) / position_prior(part).sum()
-                                                          for part in rest])))
-        sentences = [s for part in parts for s in part]
+        bar.advance("ranking sentences")
+        ranked = rank_day(day, options)
         bar.advance("selecting items")
-        by_id = {d.id: d for d in documents}
-        allowed = _new_sentences(sentences, published, options) if published else None
-        scores, novelty, allowed = weigh_novelty(sentences, scores, seen, allowed)
-        relevance = query_relevance(sentences, options.query) if options.query else None
-        items = select_items(sentences, scores, by_id, options, allowed, overflow=overflow, relevance=relevance,
-                             novelty=novelty, stories=_story_weights(sentences, documents, stories))
-        items = credit_copies(items, documents)  # each item cites the outlets of collapsed copies too
+        scores, novelty, allowed = weigh_history(ranked, published, seen, options)
+        relevance = query_relevance(ranked.sentences, options.query) if options.query else None
+        items = choose_items(day, ranked.sentences, scores, options, allowed, novelty, relevance, overflow)
         bar.advance()
     if not items:
         raise NoInputError("no sentence in the input is long enough to brief (or all were in earlier briefings)")
-    story_of = {i: k for k, story in enumerate(stories) for i in story}
-    documents = [replace(d, story=story_of[i]) for i, d in enumerate(documents)]
-    sections = _sections(items, documents, stories,
-                         None if relevance is None else _story_relevance(sentences, relevance, documents, len(stories)))
+    story_of = {i: k for k, story in enumerate(day.stories) for i in story}
+    documents = [replace(d, story=story_of[i]) for i, d in enumerate(day.documents)]
+    sections = make_sections(items, documents, day.stories, None if relevance is None else story_relevance(
+        ranked.sentences, relevance, documents, len(day.stories)))
     return Briefing(title=options.title or DEFAULT_TITLE, date=date, sections=tuple(sections), documents=tuple(documents),
                     labels=template_labels(options))
+
+
+def prepare_day(documents: Sequence[Document], options: Options) -> Day:
+    """Stage 1: the documents with languages set and syndicated copies collapsed into one representative that
+    lists the other outlets (`collapse.py`), their sentences, and their stories (`stories.py`; one story when
+    `options.stories` is off or there are at most two documents of one language)."""
+    documents = collapse_documents(with_languages(documents))  # a Document made by hand may not say its language
+    several = len(documents) > 2 or len({_language(d) for d in documents}) > 1  # one section per language
+    sentences = split_documents(documents)
+    vectors = document_vectors(documents, sentences) if options.stories and several else None
+    stories = group_stories(documents, vectors=vectors) if vectors is not None else [list(range(len(documents)))]
+    return Day(tuple(documents), tuple(sentences), tuple(tuple(story) for story in stories), vectors)
+
+
+def weigh_history(ranked: Ranked, published: Sequence[str], seen: Sequence[Sequence[str]], options: Options
+                  ) -> "tuple[np.ndarray, np.ndarray | None, list[bool] | None]":
+    """Stage 3: (scores, novelty, allowed): sentences repeating an earlier briefing's items are not allowed,
+    and each sentence's score is weighed by how much of it earlier days' articles said (`novelty.py`)."""
+    allowed = _new_sentences(ranked.sentences, published, options) if published else None
+    return weigh_novelty(ranked.sentences, ranked.scores, seen, allowed)
+
+
+def choose_items(day: Day, sentences: Sequence[Sentence], scores: "np.ndarray", options: Options,
+                 allowed: Sequence[bool] | None, novelty: "np.ndarray | None", relevance: "np.ndarray | None",
+                 overflow: bool) -> list[Item]:
+    """Stage 4: the items, chosen under the budget across stories (`select.py`), each citing its
+    corroborating outlets and the outlets of collapsed copies."""
+    by_id = {d.id: d for d in day.documents}
+    items = select_items(sentences, scores, by_id, options, allowed, overflow=overflow, relevance=relevance,
+                         novelty=novelty, stories=_story_weights(sentences, day.documents, day.stories))
+    return credit_copies(items, day.documents)
 
 
 def template_labels(options: Options) -> dict[str, Any]:
@@ -166,26 +171,6 @@ def template_labels(options: Options) -> dict[str, Any]:
     if options.month_names:
         labels["months"] = tuple(options.month_names)
     return labels
-
-
-def _rank_stories(job: tuple[Sequence[Sequence[Sentence]], Options]) -> "list[np.ndarray]":
-    """Graph scores of each story's sentences, each story a graph of its own, summing to 1 (a worker's job).
-
-    Stories of fewer than JOINT_RANK_SENTENCES sentences are ranked together in one call, as one graph
-    without edges between them (one call per story costs more than the ranking of a small story).
-    """
-    import numpy as np
-
-    stories, options = job
-    out = [rank_sentences(part, options) if len(part) >= JOINT_RANK_SENTENCES else None for part in stories]
-    small = [k for k, scores in enumerate(out) if scores is None]
-    if small:
-        sizes = [len(stories[k]) for k in small]
-        joint = rank_sentences([s for k in small for s in stories[k]], options,
-                               groups=np.repeat(np.arange(len(small)), sizes))
-        for k, scores in zip(small, np.split(joint, np.cumsum(sizes)[:-1])):
-            out[k] = scores / (scores.sum() or 1.0)
-    return [scores for scores in out if scores is not None]
 
 
 def _language(document: Document) -> str:
@@ -204,76 +189,6 @@ def _new_sentences(sentences: Sequence[Sentence], published: Sequence[str], opti
     return allowed
 
 
-def _story_parts(sentences: Sequence[Sentence], stories: Sequence[Sequence[int]]) -> list[list[Sentence]]:
-    """The sentences partitioned by story (input order within each)."""
-    story_of = {i: k for k, story in enumerate(stories) for i in story}
-    parts: list[list[Sentence]] = [[] for _ in stories]
-    for sentence in sentences:
-        parts[story_of[sentence.doc_position]].append(sentence)
-    return parts
-
-
-def _big_day_parts(documents: Sequence[Document], stories: Sequence[Sequence[int]], parts: Sequence[list[Sentence]],
-                   vectors: "sparse.csr_matrix | None") -> tuple[list[list[Sentence]], list[list[Sentence]]]:
-    """(stories to rank by graph, stories scored by position only) for a day too big for one graph.
-
-    The stories with most articles are ranked by graph, up to GRAPH_RANKED_SENTENCES sentences in all, so the
-    cost of ranking stays bounded however big the day; the many small stories left hold little of the
-    teleport mass, so their items could only win on the story reward, which position alone decides well.
-    A story of more than STORY_GRAPH_SENTENCES sentences is read in its most central articles
-    (`_central_part`): hundreds of articles on one event say the same few things.
-    """
-    by_size = sorted(range(len(stories)), key=lambda k: (-article_count(documents, stories[k]), k))
-    graphed: dict[int, list[Sentence]] = {}
-    total = 0
-    for k in by_size:
-        central = _central_part(parts[k], stories[k], documents, vectors)
-        if graphed and total + len(central) > GRAPH_RANKED_SENTENCES:
-            break
-        graphed[k] = central
-        total += len(central)
-    graphs = [graphed[k] for k in sorted(graphed) if graphed[k]]
-    return graphs, [parts[k] for k in range(len(parts)) if k not in graphed and parts[k]]
-
-
-def _central_part(part: list[Sentence], story: Sequence[int], documents: Sequence[Document],
-                  vectors: "sparse.csr_matrix | None") -> list[Sentence]:
-    """The sentences of a story's most central articles, at most STORY_GRAPH_SENTENCES (the whole story when
-    it is smaller): articles by their summed similarity to the story's others, each counted with its
-    collapsed copies (degree centrality, Erkan & Radev's cheap cousin of LexRank), the most central first."""
-    import numpy as np
-
-    if len(part) <= STORY_GRAPH_SENTENCES or vectors is None:
-        return part
-    members = np.asarray(story, dtype=np.int64)
-    sub = vectors[members]
-    outlets = np.asarray([1 + len(documents[i].copies) for i in story], dtype=np.float64)
-    centrality = np.asarray(sub @ (sub.T @ outlets)).ravel() * outlets
-    lengths = np.bincount([s.doc_position for s in part], minlength=len(documents))[members]
-    keep: set[int] = set()
-    total = 0
-    for j in np.argsort(-centrality, kind="stable").tolist():
-        if keep and total + lengths[j] > STORY_GRAPH_SENTENCES:
-            continue
-        keep.add(int(members[j]))
-        total += int(lengths[j])
-    return [s for s in part if s.doc_position in keep]
-
-
-def _pack(parts: Sequence[list[Sentence]], limit: int) -> list[list[list[Sentence]]]:
-    """Consecutive stories grouped into jobs of at most `limit` sentences (a bigger story alone)."""
-    packed: list[list[list[Sentence]]] = []
-    size = 0
-    for part in parts:
-        if packed and size + len(part) <= limit:
-            packed[-1].append(part)
-            size += len(part)
-        else:
-            packed.append([part])
-            size = len(part)
-    return packed
-
-
 def _story_weights(sentences: Sequence[Sentence], documents: Sequence[Document], stories: Sequence[Sequence[int]]
                    ) -> "tuple[np.ndarray, np.ndarray] | None":
     """(story of each sentence, weight of each story): a story's weight is its articles (collapsed copies
@@ -284,82 +199,9 @@ def _story_weights(sentences: Sequence[Sentence], documents: Sequence[Document],
         return None
     story_of = np.zeros(max(max(story) for story in stories) + 1, dtype=np.int64)
     for k, story in enumerate(stories):
-        story_of[story] = k
+        story_of[list(story)] = k
     sizes = np.asarray([article_count(documents, story) for story in stories], dtype=float)
     return story_of[[s.doc_position for s in sentences]], sizes / sizes.max()
-
-
-def _global_scores(ranked: Sequence[tuple[Sequence[Sentence], "np.ndarray"]]) -> "np.ndarray":
-    """Scores comparable across stories: each story's scores times its share of the teleport (position) mass.
-
-    PageRank over a graph of disconnected stories gives each story exactly its share of the teleport vector,
-    so this equals ranking all sentences together without the (weak) edges between stories.
-    """
-    import numpy as np
-
-    mass = [float(position_prior(sentences).sum()) if len(sentences) else 0.0 for sentences, _ in ranked]
-    total = sum(mass) or 1.0
-    parts = [scores * (m / total) for (_, scores), m in zip(ranked, mass) if len(scores)]
-    return np.concatenate(parts) if parts else np.zeros(0)
-
-
-def _story_relevance(sentences: Sequence[Sentence], relevance: "np.ndarray", documents: Sequence[Document],
-                     count: int) -> list[float]:
-    """How much each of `count` stories is about the query: the mean relevance (0-1) of its QUERY_STORY_SENTENCES
-    most relevant sentences (a story that one stray sentence matches ranks below one that many match)."""
-    import numpy as np
-
-    per_story: list[list[float]] = [[] for _ in range(count)]
-    for sentence, value in zip(sentences, np.asarray(relevance, dtype=float).tolist()):
-        per_story[documents[sentence.doc_position].story or 0].append(value)
-    return [sum(sorted(values, reverse=True)[:QUERY_STORY_SENTENCES]) / QUERY_STORY_SENTENCES for values in per_story]
-
-
-def _sections(items: Sequence[Item], documents: Sequence[Document], stories: Sequence[Sequence[int]],
-              relevance: Sequence[float] | None) -> list[Section]:
-    """The chosen items as sections, one per story they come from (the `story` of the documents, `stories`
-    their indices); a single story gives one untitled section.
-
-    Stories keep their order (most outlets first, then most articles), or, with a query, the story most about
-    it comes first (`relevance`, one value per story).
-    """
-    story_of = {d.id: d.story or 0 for d in documents}
-    grouped: dict[int, list[Item]] = {}
-    for item in items:
-        grouped.setdefault(story_of[item.sources[0].document], []).append(item)
-    sizes = {k: (article_count(documents, stories[k]), outlet_count(documents, stories[k])) for k in grouped}
-    if len(grouped) == 1 and len(stories) == 1:
-        return [Section(title=None, items=tuple(items), story=0, articles=sizes[0][0], outlets=sizes[0][1])]
-    order = sorted(grouped, key=lambda k: (-relevance[k], k) if relevance is not None else k)
-    by_id = {d.id: d for d in documents}
-    return [Section(title=section_title(grouped[k], by_id), items=tuple(grouped[k]), story=k, articles=sizes[k][0],
-                    outlets=sizes[k][1]) for k in order]
-
-
-def section_title(items: Sequence[Item], documents: Mapping[str, Document]) -> str:
-    """A story's headline: of the articles the section cites, the title sharing most words with its items
-    (the first item's own article when none shares any), else the opening words of the first item.
-
-    >>> from briefing.models import SourceRef
-    >>> docs = {"a": Document("a", "", title="Putin backs Yukos sale"), "b": Document("b", "", title="Yukos auction set")}
-    >>> item = Item("The Yukos auction was set for Sunday.", 1.0, (SourceRef("a", 0), SourceRef("b", 2)))
-    >>> section_title([item], docs)
-    'Yukos auction set'
-    """
-    words = Counter(w for item in items for w in set(tokenize(item.text)))
-    cited = [ref.document for item in items for ref in item.sources]
-    titled = [doc for doc in dict.fromkeys(cited) if doc in documents and documents[doc].title]
-
-    def fit(doc: str) -> tuple[float, int, int]:
-        """Words shared with the items (per square root of title length), then citations, then first cited."""
-        title_words = set(tokenize(documents[doc].title or ""))
-        shared = sum(words[w] for w in title_words) / (len(title_words) or 1) ** 0.5
-        return shared, cited.count(doc), -titled.index(doc)
-
-    if titled:
-        return documents[max(titled, key=fit)].title or ""
-    first = items[0].text.split()
-    return " ".join(first[:_TITLE_WORDS]).rstrip(",;:") + ("…" if len(first) > _TITLE_WORDS else "")
 
 
 def sentence_terms(documents: Sequence[Document]) -> list[tuple[str, ...]]:

@@ -6,28 +6,21 @@ item (corroboration). The result is put back in reading order.
 """
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
-from .dedupe import MIN_SHARED_WORDS, content_sets, corroboration_matrix, corroboration_pairs
+from .corroborate import corroborated, corroborations
+from .dedupe import content_sets
 from .greedy import greedy, word_distribution
 from ..models import Document, Item, Sentence, SourceRef
 from ..options import Options
 from ..text.normalize import balanced_quotes
-from ..text.standalone import depends_on_previous, is_furniture
+from ..text.standalone import SENTENCE_END, SENTENCE_START, depends_on_previous, is_furniture
 from ..text.vectors import count_words, tokenize
 
 if TYPE_CHECKING:
     import numpy as np
-    from scipy import sparse
 
-# A sentence ends with terminal punctuation, possibly followed by closing quotes or brackets;
-# lines without it are headlines, captions or datelines, not briefing material.
-_SENTENCE_END = re.compile(r"[.!?…。！？؟۔।](?: ?»)?[\"'”’“»)\]」』）]*$|[\"”’»][.!?]$")
-# A whole sentence starts with a capital or a digit, possibly after opening quotes or brackets
-# (not with "...", a lower-case continuation or a dash); Spanish opens questions with ¿, Japanese quotes with 「.
-_SENTENCE_START = re.compile(r"(?:« |[\"'“‘«„¿¡(\[「『（])*[^\W_a-z]")
 # A question in the outlet's own voice (not inside a quotation) tells no news and cannot be placed without the
 # article around it ("The question now is: Is he next?"); an item says what happened.
 _QUESTION_MARKS = ("?", "？", "؟")
@@ -61,9 +54,9 @@ def eligible(sentence: Sentence, options: Options) -> bool:
     """
     text = sentence.text
     words = count_words(text)
-    if not options.min_words <= words <= options.max_words or not _SENTENCE_END.search(text):
+    if not options.min_words <= words <= options.max_words or not SENTENCE_END.search(text):
         return False
-    if not _SENTENCE_START.match(text) or is_furniture(text) or text.rstrip().endswith(_QUESTION_MARKS):
+    if not SENTENCE_START.match(text) or is_furniture(text) or text.rstrip().endswith(_QUESTION_MARKS):
         return False
     # Scraped text mixes straight and curly marks (`: "There is ... friends.”`), so only the total is checked.
     return balanced_quotes(text)  # (German quotes open with „ and close with “; a Hebrew gershayim is no quote)
@@ -125,7 +118,7 @@ def _unit_start(sentences: Sequence[Sentence], i: int) -> int:
 def _whole(sentence: Sentence) -> bool:
     """Whether a sentence is whole (starts like one, ends with terminal punctuation) and not page furniture."""
     text = sentence.text
-    return bool(_SENTENCE_END.search(text) and _SENTENCE_START.match(text)) and not is_furniture(text)
+    return bool(SENTENCE_END.search(text) and SENTENCE_START.match(text)) and not is_furniture(text)
 
 
 def select_items(
@@ -198,7 +191,7 @@ def select_items(
     if not chosen:
         return []
     picked = [units[k] for k in chosen]
-    credited = _corroborations(among, own_rows, picked, rows[chosen], options)
+    credited = corroborations(among, own_rows, picked, rows[chosen], options)
     peak = float(np.max(scores)) or 1.0
 
     def reading_order(k: int) -> tuple[int, int, int]:
@@ -271,92 +264,6 @@ def _candidates(sentences: Sequence[Sentence], scores: "np.ndarray", allowed: Se
         top_up(np.flatnonzero(index < LEAD_SENTENCES), LEAD_STORIES, LEAD_CANDIDATES)
     pool = sorted(taken, key=lambda i: (-scores[i], sentences[i].doc_position, sentences[i].index))
     return pool, [taken[i] for i in pool]
-
-
-def corroborated(
-    units: Sequence[Sentence], sentences: Sequence[Sentence], unit_rows: "sparse.csr_matrix",
-    rows: "sparse.csr_matrix", options: Options,
-) -> "np.ndarray":
-    """For each candidate unit, the share of the other documents that state its fact, 0.0-1.0.
-
-    A document corroborates a unit when one of its `sentences` is a statement that says the unit's fact
-    (`dedupe.corroboration_matrix`, the test the citations use). `rows` and `unit_rows` are the content
-    words of `sentences` and `units` (same columns); only pairs sharing words are compared.
-
-    >>> from briefing.summarize.dedupe import content_sets
-    >>> texts = ["Police said 200,000 people were at the stadium on Sunday.",
-    ...          "More than 200,000 people were at the stadium, police said.", "The mayor opened a new library."]
-    >>> s = [Sentence(t, d, 0) for t, d in zip(texts, "abc")]
-    >>> rows, _ = content_sets(texts)
-    >>> corroborated(s, s, rows, rows, Options()).tolist()
-    [0.5, 0.5, 0.0]
-    """
-    import numpy as np
-
-    found = np.zeros(len(units))
-    others = len({s.document for s in sentences}) - 1
-    if not len(units) or others < 1:
-        return found
-    evidence, supported, _ = corroboration_pairs(rows, unit_rows, options.duplicate_threshold)
-    statement = {j: _statement(sentences[j], options) for j in set(evidence.tolist())}
-    outlets: dict[int, set[str]] = {}
-    for j, k in zip(evidence.tolist(), supported.tolist()):
-        if statement[j] and sentences[j].document != units[k].document:
-            outlets.setdefault(k, set()).add(sentences[j].document)
-    for k, documents in outlets.items():
-        found[k] = len(documents) / others
-    return found
-
-
-def _corroborations(
-    sentences: Sequence[Sentence], rows: "sparse.csr_matrix", items: Sequence[Sentence], item_rows: "sparse.csr_matrix",
-    options: Options,
-) -> dict[Sentence, list[Sentence]]:
-    """For each chosen item, the sentence of each other document that best says the same fact.
-
-    Only a statement can corroborate (`_statement`). Whether it says the item's fact is
-    `dedupe.corroboration_matrix`: shared content words measured against both sentences, with a minimum
-    count. `rows` are the content-word rows of `sentences`, `item_rows` those of `items` (same columns).
-    """
-    import numpy as np
-
-    taken = {(s.document, s.index) for s in items}
-    # Only sentences sharing enough words with some item can corroborate it: look at those alone.
-    shared = (rows @ item_rows.T).tocsr()
-    sharing: list[int] = (np.flatnonzero(shared.max(axis=1).toarray().ravel() >= MIN_SHARED_WORDS).tolist()
-                          if shared.nnz else [])
-    candidates = [j for j in sharing
-                  if (sentences[j].document, sentences[j].index) not in taken and _statement(sentences[j], options)]
-    if not candidates:
-        return {}
-    support = corroboration_matrix(rows[candidates], item_rows, options.duplicate_threshold)
-    best_item = support.argmax(axis=1)
-    found: dict[int, dict[str, tuple[float, Sentence]]] = {}
-    for row, j in enumerate(candidates):
-        k = int(best_item[row])
-        value = float(support[row, k])
-        sentence = sentences[j]
-        if value <= 0 or sentence.document == items[k].document:
-            continue
-        per_doc = found.setdefault(k, {})
-        if sentence.document not in per_doc or value > per_doc[sentence.document][0]:
-            per_doc[sentence.document] = (value, sentence)
-    return {
-        items[k]: [s for _, s in sorted(per_doc.values(), key=lambda vs: (vs[1].doc_position, vs[1].index))]
-        for k, per_doc in found.items()
-    }
-
-
-def _statement(sentence: Sentence, options: Options) -> bool:
-    """Whether a sentence can be evidence for an item: a whole statement, not a question, fragment or furniture.
-
-    Looser than `eligible` on length and quotation marks: a long sentence or one line of a quotation still
-    says what it says.
-    """
-    text = sentence.text
-    if count_words(text) < options.min_words or not _SENTENCE_END.search(text) or not _SENTENCE_START.match(text):
-        return False
-    return not text.rstrip("\"'”’»)] ").endswith("?") and not is_furniture(text)
 
 
 def _ref(sentence: Sentence, documents: Mapping[str, Document]) -> SourceRef:

@@ -48,6 +48,12 @@ _THE_THING = re.compile(r"\b(?:for|against|on|over|about|to|of|with)\s+the\s+(bi
                         r"(?!\s+(?:to|that|which|on|of|for|by|from|with)\b|['’]s)", re.IGNORECASE)
 _OPENING_MARKS = "\"'“‘«([ —–-"
 
+# A sentence ends with terminal punctuation, possibly followed by closing quotes or brackets;
+# lines without it are headlines, captions or datelines, not briefing material.
+SENTENCE_END = re.compile(r"[.!?…。！？؟۔।](?: ?»)?[\"'”’“»)\]」』）]*$|[\"”’»][.!?]$")
+# A whole sentence starts with a capital or a digit, possibly after opening quotes or brackets
+# (not with "...", a lower-case continuation or a dash); Spanish opens questions with ¿, Japanese quotes with 「.
+SENTENCE_START = re.compile(r"(?:« |[\"'“‘«„¿¡(\[「『（])*[^\W_a-z]")
 _MONTH = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?"
 # Page furniture that can sit inside a paragraph, so the line-level boilerplate filter of `normalize` misses it.
 # The unanchored phrases share one leading \b: tried at word starts only, the search is 3x faster.
