@@ -311,3 +311,25 @@ def test_a_main_story_reaches_the_briefing_when_small_stories_fill_the_pool(monk
     monkeypatch.setattr(select, "LEAD_STORIES", 0)
     items = select_items(sentences, scores, documents, Options(words=60), stories=(story_of, weights))
     assert not any(ref.document == "main" for item in items for ref in item.sources)
+
+
+def test_a_story_opens_with_its_first_sentence_and_never_with_a_detail_in_its_place() -> None:
+    # Two one-article stories. The tennis article's second sentence outscores its first: the first is still
+    # its item, because it is the news.
+    tennis = ["Henman beat Rusedski in three sets to reach the second round of the Dubai Open on Tuesday.",
+              "Rusedski broke serve in the ninth game to take a tight opening set against his rival."]
+    budget = ["The city council approved a budget of four million euros for new bus lanes on Monday evening.",
+              "The vote was close, with eleven councillors in favour and nine against the spending plan."]
+    sentences, documents = make_corpus({"tennis": tennis, "budget": budget})
+    scores = np.asarray([0.2, 0.5, 0.4, 0.1])
+    story_of = np.asarray([0, 0, 1, 1])
+    items = select_items(sentences, scores, documents, Options(words=200), stories=(story_of, np.ones(2)))
+    firsts: dict[str, int] = {}
+    for item in items:
+        firsts.setdefault(item.sources[0].document, item.sources[0].sentence)
+    assert firsts == {"tennis": 0, "budget": 0}
+    # With words for one lead and a short line only, the budget story's detail does not stand in for its lead.
+    words = count_words(tennis[0]) + count_words(budget[1])
+    items = select_items(sentences, np.asarray([0.6, 0.1, 0.5, 0.4]), documents, Options(words=words),
+                         stories=(story_of, np.ones(2)))
+    assert [(i.sources[0].document, i.sources[0].sentence) for i in items] == [("tennis", 0)]

@@ -62,7 +62,8 @@ def greedy(
     Two rules order the stories' items (with `stories`): a story's first item is one of its leads (`leads`,
     True for a candidate that opens its article) while it has one left, and no story gets more than
     ITEMS_BEFORE_EVERY_STORY items while a story with a candidate left has none (so some candidate is always
-    free to take: a live one of a story without items, a lead when it has one).
+    free to take: a live one of a story without items, a lead when it has one), except the details of a story
+    whose lead was left out (too long for the words left): selection stops when only those remain.
     With `corroborated` (0-1 per candidate: the share of other outlets stating its fact), a candidate earns
     CORROBORATION_WEIGHT times it.
     With `spans` ((document, first sentence, last sentence) of each candidate), a candidate that continues a
@@ -85,10 +86,11 @@ def greedy(
     words_left = budget_words if budget_words is not None else 10**9
     lead = options.algorithm == "lead"
     grows = spans is not None and not lead
-    told = None
+    told = unfit = None
     if stories is not None:  # items so far per story, stories numbered 0.. among the candidates
         story_of = np.unique(stories[0], return_inverse=True)[1]
         told = np.zeros(int(story_of.max()) + 1 if len(story_of) else 0, dtype=np.int64)
+        unfit = np.zeros(len(told), dtype=bool)  # stories whose lead no longer fits the budget
     while alive.any() and words_left >= options.min_words:
         if budget_sentences is not None and len(picked) >= budget_sentences:
             break
@@ -110,12 +112,17 @@ def greedy(
             lo, hi = coverage[alive].min(), coverage[alive].max()
             value = (1 - KL_WEIGHT) * value + KL_WEIGHT * (coverage - lo) / ((hi - lo) or 1.0)
         if told is not None and not lead:
-            value = np.where(_held_back(story_of, told, alive, base, leads), -np.inf, value)
-        k = int(np.argmax(np.where(alive, value, -np.inf)))
+            value = np.where(_held_back(story_of, told, alive, base, leads, unfit), -np.inf, value)
+        free = np.where(alive, value, -np.inf)
+        k = int(np.argmax(free))
+        if free[k] == -np.inf:
+            break  # what is left is held back for good: details of stories whose news did not fit
         alive[k] = False
         if lead and cost[k] > words_left and not overflow:
             break  # the lead stops where the openings no longer fit; it never fills up with a late, short line
         if redundancy[k] >= options.duplicate_threshold or (cost[k] > words_left and not overflow):
+            if unfit is not None and leads is not None and leads[k] and base[k] < 0:
+                unfit[story_of[k]] = True  # a story whose news does not fit gets no detail in its place
             continue
         if base[k] >= 0:  # the unit takes its antecedent's place: one item, the same citation
             slot = picked.index(int(base[k]))
@@ -133,21 +140,24 @@ def greedy(
 
 
 def _held_back(story_of: "np.ndarray", told: "np.ndarray", alive: "np.ndarray", base: "np.ndarray",
-               leads: "np.ndarray | None") -> "np.ndarray":
+               leads: "np.ndarray | None", unfit: "np.ndarray | None" = None) -> "np.ndarray":
     """Candidates that must wait: a new item of a story that has ITEMS_BEFORE_EVERY_STORY items while another
     story with a live candidate has none, and a story's first item that is not a lead while it has a lead left
-    (a candidate growing an item adds none)."""
+    or had one that was left out (`unfit`: too long for the words left, or said already) (a candidate growing
+    an item adds none)."""
     import numpy as np
 
     count = told[story_of]
     new = base < 0
     held = np.zeros(len(story_of), dtype=bool)
-    if (alive & (count == 0)).any():
-        held |= new & (count >= ITEMS_BEFORE_EVERY_STORY)
     if leads is not None:
         has_lead = np.zeros(len(told), dtype=bool)
         has_lead[story_of[alive & leads]] = True
+        if unfit is not None:
+            has_lead |= unfit
         held |= new & (count == 0) & ~leads & has_lead[story_of]
+    if (alive & (count == 0) & ~held).any():  # a story without items has a candidate it may take
+        held |= new & (count >= ITEMS_BEFORE_EVERY_STORY)
     return held
 
 

@@ -32,10 +32,11 @@ CANDIDATE_POOL = 400
 # ... and the best of each of the day's main stories (those of most articles) compete too.
 MAIN_STORIES = 20
 STORY_CANDIDATES = 5
-# A candidate whose unit starts in its article's first LEAD_SENTENCES sentences is a lead: what the article
-# opens with, the news; a story's first item is a lead (`greedy.greedy`), and the best LEAD_CANDIDATES leads of
-# each of up to LEAD_STORIES stories join the pool so that every story can open with its news.
-LEAD_SENTENCES = 2
+# A candidate that holds its article's first sentence that may be an item (among the first OPENING_SCAN) is a
+# lead: what the article opens with, the news; a story's first item is a lead (`greedy.greedy`), and the best
+# LEAD_CANDIDATES leads of each of up to LEAD_STORIES stories join the pool so that every story can open with
+# its news.
+OPENING_SCAN = 4
 LEAD_CANDIDATES = 2
 LEAD_STORIES = 200
 # With a focus query, the words to cover are those of the input weighted by each sentence's relevance to the
@@ -163,7 +164,7 @@ def select_items(
     if budget_words is None and budget_sentences is None:
         budget_sentences = options.sentences
         budget_words = None if budget_sentences else options.words
-    pool, units = _candidates(sentences, scores, allowed, options, stories)
+    pool, units, leads = _candidates(sentences, scores, allowed, options, stories)
     if not pool:
         return []
     # Only the stories the candidates come from matter: their words are the ones to cover, their other
@@ -187,7 +188,7 @@ def select_items(
     chosen = greedy(list(range(len(pool))), rows, word_distribution(own_rows, weights), scores[pool],
                     [count_words(unit.text) for unit in units], options, budget_words, budget_sentences, overflow,
                     story_of, support, [(unit.document, unit.index, sentences[i].index) for unit, i in zip(units, pool)],
-                    np.asarray([unit.index < LEAD_SENTENCES for unit in units], dtype=bool))
+                    leads)
     if not chosen:
         return []
     picked = [units[k] for k in chosen]
@@ -209,21 +210,48 @@ def select_items(
 
 
 def _candidates(sentences: Sequence[Sentence], scores: "np.ndarray", allowed: Sequence[bool] | None, options: Options,
-                stories: "tuple[np.ndarray, np.ndarray] | None" = None) -> tuple[list[int], list[Sentence]]:
+                stories: "tuple[np.ndarray, np.ndarray] | None" = None
+                ) -> "tuple[list[int], list[Sentence], np.ndarray]":
     """The CANDIDATE_POOL best-scored sentences that may be items (ties: earlier document, earlier sentence),
-    each as the unit that reads on its own (`unit_of`): their indices and their units.
+    each as the unit that reads on its own (`unit_of`): their indices, their units, and which are leads.
 
     With `stories`, each of the MAIN_STORIES stories of most weight also gets its STORY_CANDIDATES
     best-scored sentences in the pool, so the story reward can reach every main story of a big day (whose
-    thousands of small stories could otherwise fill the pool). Lazy: the pool is full long before the
-    best-scored of a big day's sentences run out.
+    thousands of small stories could otherwise fill the pool), and each of the LEAD_STORIES stories of most
+    weight its LEAD_CANDIDATES best leads. Lazy: the pool is full long before the best-scored of a big day's
+    sentences run out, and an article's opening is looked for only when one of its sentences is a candidate
+    or its story's leads are wanted. Sentences of one document are contiguous and in order.
     """
     import numpy as np
 
-    order = np.lexsort((np.fromiter((s.index for s in sentences), dtype=np.int64, count=len(sentences)),
-                        np.fromiter((s.doc_position for s in sentences), dtype=np.int64, count=len(sentences)),
+    doc_of = np.fromiter((s.doc_position for s in sentences), dtype=np.int64, count=len(sentences))
+    order = np.lexsort((np.fromiter((s.index for s in sentences), dtype=np.int64, count=len(sentences)), doc_of,
                         -scores))
     taken: dict[int, Sentence] = {}
+    documents, firsts = np.unique(doc_of, return_index=True)
+    first_of = dict(zip(documents.tolist(), firsts.tolist()))
+    openings: dict[int, int | None] = {}
+
+    def usable(i: int) -> Sentence | None:
+        """Sentence i's unit, when it may be an item."""
+        unit = unit_of(sentences, i, allowed, options)
+        if unit is None or not eligible(unit, options) or len(set(tokenize(unit.text, unit.language))) < MIN_CONTENT_WORDS:
+            return None
+        return unit
+
+    def opening(document: int) -> int | None:
+        """The index of the first of a document's first OPENING_SCAN sentences that may be an item."""
+        if document not in openings:
+            first = first_of[document]
+            found = None
+            for i in range(first, min(first + OPENING_SCAN, len(sentences))):
+                if doc_of[i] != document:
+                    break
+                if i in taken or usable(i) is not None:
+                    found = i
+                    break
+            openings[document] = found
+        return openings[document]
 
     def fill(indices: "Iterable[int]", limit: int) -> None:
         """Add the first `limit` of `indices` that may be items (and are not in the pool yet)."""
@@ -233,13 +261,10 @@ def _candidates(sentences: Sequence[Sentence], scores: "np.ndarray", allowed: Se
                 return
             if i in taken:
                 continue
-            unit = unit_of(sentences, i, allowed, options)
-            if unit is None or not eligible(unit, options):
-                continue
-            if len(set(tokenize(unit.text, unit.language))) < MIN_CONTENT_WORDS:
-                continue
-            taken[i] = unit
-            added += 1
+            unit = usable(i)
+            if unit is not None:
+                taken[i] = unit
+                added += 1
 
     fill(order.tolist(), CANDIDATE_POOL)
     if stories is not None:
@@ -247,6 +272,9 @@ def _candidates(sentences: Sequence[Sentence], scores: "np.ndarray", allowed: Se
         rank_in_order = np.empty(len(order), dtype=np.int64)
         rank_in_order[order] = np.arange(len(order))
         by_weight = np.argsort(-weight, kind="stable").tolist()
+        # The documents of each story, the best-scored opening sentence first.
+        lead_order = firsts[np.lexsort((rank_in_order[firsts], story_of[firsts]))]
+        lead_bounds = np.searchsorted(story_of[lead_order], [(k, k + 1) for k in by_weight[:LEAD_STORIES]])
 
         def top_up(rows: "np.ndarray", stories_wanted: int, want: int) -> None:
             """Each of the `stories_wanted` stories of most weight gets its best-scored `rows` into the pool,
@@ -260,10 +288,22 @@ def _candidates(sentences: Sequence[Sentence], scores: "np.ndarray", allowed: Se
                     fill(members, want - have)
 
         top_up(np.arange(len(sentences)), MAIN_STORIES, STORY_CANDIDATES)
-        index = np.fromiter((s.index for s in sentences), dtype=np.int64, count=len(sentences))
-        top_up(np.flatnonzero(index < LEAD_SENTENCES), LEAD_STORIES, LEAD_CANDIDATES)
+        for lo, hi in lead_bounds.tolist():
+            found = 0
+            for first in lead_order[lo:hi].tolist():
+                at = opening(int(doc_of[first]))
+                if at is not None:
+                    fill([at], 1)
+                    found += 1
+                    if found == LEAD_CANDIDATES:
+                        break
     pool = sorted(taken, key=lambda i: (-scores[i], sentences[i].doc_position, sentences[i].index))
-    return pool, [taken[i] for i in pool]
+    units = [taken[i] for i in pool]
+    leads = np.zeros(len(pool), dtype=bool)
+    for k, (i, unit) in enumerate(zip(pool, units)):
+        at = opening(int(doc_of[i]))
+        leads[k] = at is not None and unit.index <= sentences[at].index
+    return pool, units, leads
 
 
 def _ref(sentence: Sentence, documents: Mapping[str, Document]) -> SourceRef:
