@@ -18,8 +18,7 @@ from ..text.sentences import split_document
 from ..parallel import available_workers, parallel_map
 from ..text.vectors import tokenize
 from .collapse import article_count, collapse_documents, credit_copies
-from .dedupe import filter_repeats
-from .novelty import weigh_novelty
+from .novelty import unpublished, weigh_novelty
 from .rank import position_prior, query_relevance, rank_sentences
 from .select import select_items
 from .stories import document_vectors, group_stories, outlet_count
@@ -137,7 +136,7 @@ def build_briefing(documents: Sequence[Document], options: Options | None = None
         sentences = [s for part in parts for s in part]
         bar.advance("selecting items")
         by_id = {d.id: d for d in documents}
-        allowed = _new_sentences(sentences, published, options) if published else None
+        allowed = unpublished(sentences, published, options.duplicate_threshold) if published else None
         scores, novelty, allowed = weigh_novelty(sentences, scores, seen, allowed)
         relevance = query_relevance(sentences, options.query) if options.query else None
         items = select_items(sentences, scores, by_id, options, allowed, overflow=overflow, relevance=relevance,
@@ -191,17 +190,6 @@ def _rank_stories(job: tuple[Sequence[Sequence[Sentence]], Options]) -> "list[np
 def _language(document: Document) -> str:
     """A document's primary language subtag (`pt` for `pt-BR`)."""
     return (document.language or "en").split("-")[0].lower()
-
-
-def _new_sentences(sentences: Sequence[Sentence], published: Sequence[str], options: Options) -> list[bool]:
-    """Mask of sentences that do not repeat an earlier briefing, each language read as itself."""
-    allowed = [True] * len(sentences)
-    for language in {s.language for s in sentences}:
-        members = [i for i, s in enumerate(sentences) if s.language == language]
-        mask = filter_repeats([sentences[i].text for i in members], published, options.duplicate_threshold, language)
-        for i, ok in zip(members, mask):
-            allowed[i] = ok
-    return allowed
 
 
 def _story_parts(sentences: Sequence[Sentence], stories: Sequence[Sequence[int]]) -> list[list[Sentence]]:
