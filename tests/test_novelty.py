@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from briefing.models import Document
 from briefing.options import Options
+from briefing.summarize.dedupe import filter_repeats
 from briefing.summarize.novelty import OLD_NEWS, old_coverage, weigh_novelty
 from briefing.summarize.pipeline import build_briefing, sentence_terms, split_documents
 
@@ -60,3 +61,13 @@ def test_with_a_query_the_relevant_new_fact_wins() -> None:
     options = Options(sentences=1, words=None, date="2024-03-20", query="council vote on the river bridge")
     informed = build_briefing(today, options, seen=sentence_terms(YESTERDAY))
     assert informed.items[0].text == relevant_new
+
+
+def test_a_published_item_told_again_is_left_out_and_a_new_fact_in_its_words_is_not() -> None:
+    item = "The city council approved the plan for a new bridge over the river by nine votes to four."
+    restated = "By nine votes to four, councillors approved the plan for the river bridge."
+    new = "The council delayed the river bridge plan over cracks in the wall."
+    assert filter_repeats([new], [item], 0.5) == [False]  # most of its words are the item's ...
+    today = [Document("a", restated, source="Outlet A"), Document("b", new, source="Outlet B")]
+    texts = [i.text for i in build_briefing(today, Options(words=100, date="2024-03-20"), published=[item]).items]
+    assert restated not in texts and new in texts  # ... but its fact is new

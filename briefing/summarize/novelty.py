@@ -7,9 +7,14 @@ in the story's words (so it looks old), and a restatement may use other words. S
 sentence restates an earlier one when most of its pairs were said together in that one earlier sentence; a new
 fact about a familiar topic joins familiar words in a new pair, so it stays new.
 
-`weigh_novelty` is the one entry point (`pipeline.build_briefing`): each sentence's score is multiplied by its
-novelty, the words a briefing should cover are weighted by it (`select.select_items`), and a sentence that
-repeats one earlier sentence almost pair for pair is left out. A focus query's relevance is combined with
+`unpublished` keeps a day's items from repeating earlier briefings, judged on the same facts: a sentence repeats a
+published item when it says at least `Options.duplicate_threshold` of its facts together in that item (or nearly
+all of the item's words, `REPEAT_WORDS`), so a new development told in yesterday's words is not forbidden.
+
+`weigh_novelty` weighs today's sentences by what earlier days' articles said (`pipeline.build_briefing`): each
+sentence's score is multiplied by its novelty, the words a briefing should cover and the reward for what several
+outlets say are weighted by it (`select.select_items`), and a sentence that repeats one earlier sentence almost
+pair for pair is left out. A focus query's relevance is combined with
 novelty by the same product in selection, so the relevant new fact wins and nothing relevant is dropped for
 sharing the story's words.
 """
@@ -20,16 +25,20 @@ from typing import TYPE_CHECKING
 
 from ..models import Sentence
 from ..text.vectors import binary_rows, tokenize
+from .dedupe import filter_repeats
 
 if TYPE_CHECKING:
     import numpy as np
 
-# Novelty is (1 - coverage) ** NOVELTY_POWER. A restatement that adds a word or two still shares only about
-# 0.6 of its pairs (pairs grow with the square of the words), so the power is steep (tuned on 3 Timeline17
-# dev topics, bpoil, Finan and MJ: benchmarks/RESULTS.md).
-NOVELTY_POWER = 2.0
+# Novelty is (1 - coverage) ** NOVELTY_POWER. On 3 Timeline17 dev topics (bpoil, Finan, MJ) a gentler power
+# picks more of each day's news (R-2 8.28 at 1, 7.69 at 1.75, 7.08 at 2), but a restatement that two outlets
+# corroborate still leads at 1.5 (tests/test_focus.py), so 1.75 (benchmarks/RESULTS.md).
+NOVELTY_POWER = 1.75
 # A sentence with this share of its facts in one earlier sentence repeats it: old news, never an item.
 OLD_NEWS = 0.9
+# A sentence holding this share of a published item's content words repeats it however many facts it adds
+# (yesterday's item quoted inside a longer sentence): `dedupe.find_repeats`'s similarity.
+REPEAT_WORDS = 0.8
 # Pairs are formed among a sentence's first this many content words (a run-on line is not 400 facts).
 MAX_FACT_WORDS = 30
 # Cells (today's sentences x earlier sentences) of one block of the sparse product.
@@ -122,3 +131,27 @@ def weigh_novelty(sentences: Sequence[Sentence], scores: "np.ndarray", seen: Seq
     # Old news: almost every fact in one earlier sentence (a short sentence said again counts whole: unsmoothed).
     said = shared / np.maximum(size, 1.0)
     return scores * novelty, novelty, [ok and value < OLD_NEWS for ok, value in zip(mask, said.tolist())]
+
+
+def unpublished(sentences: Sequence[Sentence], published: Sequence[str], threshold: float) -> list[bool]:
+    """Mask of the sentences that repeat no item of an earlier briefing (False: a repeat, never an item).
+
+    A sentence repeats a published item when one item said at least `threshold` of its facts (the unsmoothed
+    `old_coverage`), or when it holds REPEAT_WORDS of an item's content words. Each language is read as itself.
+
+    >>> unpublished([Sentence("Police said 200,000 people were at the stadium on Sunday.", "a", 0),
+    ...              Sentence("Police said the stadium will close on Sunday for repairs.", "a", 1)],
+    ...             ["More than 200,000 people were at the stadium on Sunday, police said."], 0.5)
+    [False, True]
+    """
+    import numpy as np
+
+    allowed = [True] * len(sentences)
+    for language in {s.language for s in sentences}:
+        members = [i for i, s in enumerate(sentences) if s.language == language]
+        texts = [sentences[i].text for i in members]
+        shared, size = _facts_said(texts, [tokenize(text, language) for text in published], [language] * len(texts))
+        said = (shared / np.maximum(size, 1.0)).tolist()
+        for i, value, new in zip(members, said, filter_repeats(texts, published, REPEAT_WORDS, language)):
+            allowed[i] = new and value < threshold
+    return allowed

@@ -27,8 +27,7 @@ from ..text.sentences import split_document
 from ..text.vectors import tokenize
 from .collapse import article_count, collapse_documents, credit_copies
 from .day import Day, Ranked
-from .dedupe import filter_repeats
-from .novelty import weigh_novelty
+from .novelty import unpublished, weigh_novelty
 from .rank import query_relevance
 from .rankday import rank_day
 from .sections import make_sections, section_title, story_relevance
@@ -144,7 +143,7 @@ def weigh_history(ranked: Ranked, published: Sequence[str], seen: Sequence[Seque
                   ) -> "tuple[np.ndarray, np.ndarray | None, list[bool] | None]":
     """Stage 3: (scores, novelty, allowed): sentences repeating an earlier briefing's items are not allowed,
     and each sentence's score is weighed by how much of it earlier days' articles said (`novelty.py`)."""
-    allowed = _new_sentences(ranked.sentences, published, options) if published else None
+    allowed = unpublished(ranked.sentences, published, options.duplicate_threshold) if published else None
     return weigh_novelty(ranked.sentences, ranked.scores, seen, allowed)
 
 
@@ -176,17 +175,6 @@ def template_labels(options: Options) -> dict[str, Any]:
 def _language(document: Document) -> str:
     """A document's primary language subtag (`pt` for `pt-BR`)."""
     return (document.language or "en").split("-")[0].lower()
-
-
-def _new_sentences(sentences: Sequence[Sentence], published: Sequence[str], options: Options) -> list[bool]:
-    """Mask of sentences that do not repeat an earlier briefing, each language read as itself."""
-    allowed = [True] * len(sentences)
-    for language in {s.language for s in sentences}:
-        members = [i for i, s in enumerate(sentences) if s.language == language]
-        mask = filter_repeats([sentences[i].text for i in members], published, options.duplicate_threshold, language)
-        for i, ok in zip(members, mask):
-            allowed[i] = ok
-    return allowed
 
 
 def _story_weights(sentences: Sequence[Sentence], documents: Sequence[Document], stories: Sequence[Sequence[int]]

@@ -185,6 +185,8 @@ def select_items(
     support = corroborated(units, among, rows, own_rows, options)
     if relevance is not None:  # with a query, what several outlets say about it
         support = support * np.minimum(1.0, QUERY_FLOOR + np.asarray(relevance, dtype=float)[pool])
+    if novelty is not None:  # with a history, what several outlets say that earlier days did not
+        support = support * np.asarray(novelty, dtype=float)[pool]
     chosen = greedy(list(range(len(pool))), rows, word_distribution(own_rows, weights), scores[pool],
                     [count_words(unit.text) for unit in units], options, budget_words, budget_sentences, overflow,
                     story_of, support, [(unit.document, unit.index, sentences[i].index) for unit, i in zip(units, pool)],
