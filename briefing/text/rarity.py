@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .languages import SPACELESS, primary
-from .vectors import WORD_RE, tokenize_once
+from .vectors import WORD_RE, stem_words
 
 if TYPE_CHECKING:
     import numpy as np
@@ -95,13 +95,12 @@ def term_rarity(texts: Mapping[str, Iterable[str]], vocabulary: Mapping[str, int
         frequencies = _listed(code, words)
         if frequencies is None:
             continue
-        for word in words:
-            stems = tokenize_once(word, code)
-            if len(stems) != 1 or stems[0] not in vocabulary:
+        for word, stem in stem_words(words, code).items():
+            if stem not in vocabulary:
                 continue
             frequency = frequencies.get(word, 0.0)
             value = math.log10(frequency) + 9.0 if frequency > 0 else UNLISTED_ZIPF
-            column = vocabulary[stems[0]]
+            column = vocabulary[stem]
             if not value <= zipf[column]:  # NaN (unset) or a more frequent word for the same stem
                 zipf[column] = value
     return np.where(np.isnan(zipf), np.nan, np.maximum(TOPICAL_ZIPF - zipf, EVERYDAY_WEIGHT))
