@@ -319,13 +319,15 @@ def _average_linkage(vectors: "sparse.csr_matrix", members: list[int], threshold
         similarity[languages[:, None] != languages[None, :]] = 0.0
     if len(members) == 2:
         return [members] if similarity[0, 1] >= threshold else [[m] for m in members]
-    distance = np.clip(1.0 - similarity, 0.0, None)
+    distance = np.subtract(1.0, similarity, out=similarity)  # in place: at 2,000 members each copy is 32 MB
+    np.clip(distance, 0.0, None, out=distance)
     return [[members[i] for i in group] for group in _merge_closest(distance, 1.0 - threshold)]
 
 
 def _merge_closest(distance: "np.ndarray", limit: float) -> list[list[int]]:
     """Average-linkage (UPGMA) clusters of a symmetric distance matrix cut at `limit`: the two closest groups
     merge while their mean distance is at most `limit` (Lance-Williams update of the group distances).
+    `distance` (float64) is overwritten.
 
     Average linkage is reducible, so merging the globally closest pair first builds the same tree as any
     other order; each row keeps its nearest group, and only rows whose nearest group merged are searched
@@ -335,7 +337,7 @@ def _merge_closest(distance: "np.ndarray", limit: float) -> list[list[int]]:
     import numpy as np
 
     n = len(distance)
-    d = np.array(distance, dtype=np.float64)
+    d = distance
     np.fill_diagonal(d, np.inf)
     size = np.ones(n)
     groups: dict[int, list[int]] = {i: [i] for i in range(n)}
