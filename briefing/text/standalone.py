@@ -116,8 +116,8 @@ def is_furniture(text: str) -> bool:
         return True
     if ("@" in text or "://" in text or "www." in low) and _ADDRESS.search(text):
         return True
-    words = text.split()
     if text.count(",") >= _LIST_COMMAS:
+        words = text.split()
         capitalised = sum(w[:1].isupper() or w[:1].isdigit() for w in words)
         return capitalised >= _LIST_CAPITALISED * len(words)
     return False
