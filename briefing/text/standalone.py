@@ -80,6 +80,7 @@ _LIST_COMMAS = 4
 _LIST_CAPITALISED = 0.85
 
 
+@lru_cache(maxsize=1 << 16)  # selection asks about a sentence once per unit it may open or join
 def depends_on_previous(text: str) -> bool:
     """Whether a sentence opens with a pronoun, a connective or a back-reference.
 
