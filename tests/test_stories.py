@@ -1,6 +1,7 @@
 """Grouping documents into stories (briefing/stories.py)."""
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from briefing.summarize import stories
@@ -82,3 +83,26 @@ def test_the_story_most_outlets_reported_comes_first() -> None:
         Document("b1", bank, source="Wire"), Document("b2", bank, source="Herald"),
     ]
     assert group_stories(docs) == [[3, 4], [0, 1, 2]]
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_agglomerate_without_margin_gives_the_clusters_of_scipy_average_linkage(
+        seed: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    from scipy.cluster.hierarchy import fcluster, linkage
+    from scipy.spatial.distance import squareform
+
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(3, 80))
+    points = rng.random((n, 20)) ** 4
+    points[:, :4] += (rng.integers(0, 4, n)[:, None] == np.arange(4)) * rng.random()
+    points /= np.linalg.norm(points, axis=1, keepdims=True)
+    distance = np.clip(1.0 - points @ points.T, 0.0, None)
+    np.fill_diagonal(distance, 0.0)
+    limit = float(rng.uniform(0.3, 0.95))
+    labels = fcluster(linkage(squareform(distance, checks=False), method="average"), t=limit, criterion="distance")
+    expected: dict[int, list[int]] = {}
+    for i, label in enumerate(labels):
+        expected.setdefault(int(label), []).append(i)
+    monkeypatch.setattr(stories, "SMALL_GROUP_MARGIN", 0.0)
+    similarity = (1.0 - distance).astype(np.float32)
+    assert sorted(stories._agglomerate(similarity, 1.0 - limit)) == sorted(expected.values())

@@ -14,7 +14,9 @@ from briefing.text.vectors import (
     normalize_rows,
     term_matrix,
     tfidf,
+    stem_words,
     tokenize,
+    tokenize_once,
 )
 
 
@@ -108,3 +110,13 @@ def test_normalize_rows_and_binary_rows() -> None:
     assert unit[0] == pytest.approx([2 / math.sqrt(5), 1 / math.sqrt(5)])
     assert unit[1].tolist() == [0.0, 0.0]
     assert binary_rows([["x", "x", "z"]], vocab).toarray().tolist() == [[1, 0]]
+
+
+@pytest.mark.parametrize(("words", "language"), [
+    (["police", "said", "the", "stadium", "200", "don't", "russia’s", "a", "x"], "en"),
+    (["police", "la", "évacué", "immeuble"], "fr"),
+    (["東京", "地震"], "ja"),
+])
+def test_stem_words_is_tokenize_once_of_each_word(words: list[str], language: str) -> None:
+    expected = {w: tokens[0] for w in words if len(tokens := tokenize_once(w, language)) == 1}
+    assert stem_words(words, language) == expected

@@ -102,6 +102,7 @@ _LIST_COMMAS = 4
 _LIST_CAPITALISED = 0.85
 
 
+@lru_cache(maxsize=1 << 16)  # selection asks about a sentence once per unit it may open or join
 def depends_on_previous(text: str) -> bool:
     """Whether a sentence opens with a pronoun, a connective or a back-reference.
 
@@ -148,8 +149,8 @@ def is_furniture(text: str) -> bool:
         return True
     if ("@" in text or "://" in text or "www." in low) and _ADDRESS.search(text):
         return True
-    words = text.split()
     if text.count(",") >= _LIST_COMMAS:
+        words = text.split()
         capitalised = sum(w[:1].isupper() or w[:1].isdigit() for w in words)
         return capitalised >= _LIST_CAPITALISED * len(words)
     return False

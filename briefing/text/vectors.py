@@ -5,7 +5,7 @@ Only numpy/scipy on the default path: scikit-learn alone costs about a second to
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from functools import lru_cache
 from itertools import chain
 from typing import TYPE_CHECKING
@@ -83,6 +83,18 @@ def tokenize_once(text: str, language: str | None = None) -> list[str]:
     if code == "en":
         return list(_tokens.__wrapped__(text))
     return list(_foreign_tokens(text, code))
+
+
+def stem_words(words: Iterable[str], language: str | None = None) -> dict[str, str]:
+    """Each lower-cased word (a `WORD_RE` match) that `tokenize` turns into one term, with that term
+    (stopwords and words it splits are left out): `tokenize_once` of many single words, without a regular
+    expression per word."""
+    code = primary(language)
+    if code != "en":
+        return {word: stems[0] for word in words if len(stems := list(_foreign_tokens(word, code))) == 1}
+    get = _stem_cache.get
+    found = {word: get(word) or _remember(word) for word in words}
+    return {word: stem for word, stem in found.items() if stem}
 
 
 # The same sentence is tokenised by ranking, selection and the history check: remember recent texts.
@@ -227,4 +239,4 @@ def binary_rows(token_lists: Sequence[Sequence[str]], vocabulary: dict[str, int]
     return matrix
 
 
-__all__ = ["STOPWORDS", "tokenize", "tokenize_once", "count_words", "term_matrix", "idf_weights", "tfidf", "normalize_rows", "binary_rows"]
+__all__ = ["STOPWORDS", "tokenize", "tokenize_once", "stem_words", "count_words", "term_matrix", "idf_weights", "tfidf", "normalize_rows", "binary_rows"]
