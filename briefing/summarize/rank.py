@@ -215,9 +215,9 @@ def _strongest_per_row(rows: "np.ndarray", values: "np.ndarray", n_rows: int, ke
 def position_prior(sentences: Sequence[Sentence], options: Options | None = None) -> "np.ndarray":
     """News lead prior: earlier sentences of an article are likelier to carry its main facts.
 
-    A sentence's position counts only the earlier sentences of its article that could be items (at least
-    `options.min_words` words, not page furniture): the story under a dateline line ("Friday, March 23, 2007")
-    or a photo credit is still the article's lead.
+    Positions count from the article's first sentence that could be an item (at least `options.min_words`
+    words, not page furniture): a dateline line ("Friday, March 23, 2007") or a credit before the story
+    does not push its lead down; what comes before the lead shares the lead's position.
 
     >>> from briefing.models import Sentence
     >>> s = [Sentence("Friday, 23 March.", "a", 0), Sentence("Iran seized fifteen British sailors in the Gulf.", "a", 1)]
@@ -227,13 +227,13 @@ def position_prior(sentences: Sequence[Sentence], options: Options | None = None
     import numpy as np
 
     min_words = (options or Options()).min_words
-    taken: dict[str, int] = {}
-    index = np.zeros(len(sentences))
-    for k in sorted(range(len(sentences)), key=lambda k: sentences[k].index):
-        sentence = sentences[k]
-        index[k] = taken.get(sentence.document, 0)
-        if count_words(sentence.text) >= min_words and not is_furniture(sentence.text):
-            taken[sentence.document] = int(index[k]) + 1
+    lead: dict[str, int] = {}  # each article's first item-worthy sentence (sentences come in any order)
+    for sentence in sentences:
+        if (sentence.index < lead.get(sentence.document, sentence.index + 1)
+                and count_words(sentence.text) >= min_words and not is_furniture(sentence.text)):
+            lead[sentence.document] = sentence.index
+    index = np.fromiter((max(0, s.index - lead.get(s.document, 0)) for s in sentences), dtype=np.float64,
+                        count=len(sentences))
     return 1.0 / (index + 1.0) ** POSITION_DECAY
 
 
