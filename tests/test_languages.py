@@ -354,3 +354,15 @@ def test_common_languages_need_no_model(language: str) -> None:
               "print(*[detect_language(t) for t in texts], 'py3langid' in sys.modules)\n")
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout.split()
     assert out == [language] * (len(out) - 1) + ["False"]
+
+
+def test_options_language_applies_inside_build_briefing() -> None:
+    # A library caller's Options.language wins over what the documents say and over detection, as --language does.
+    one, two = _articles("fr")[:2]
+    documents = [Document("a", _body(one), one["title"], language="en"), Document("b", _body(two), two["title"])]
+    briefing = build_briefing(documents, Options(words=WORDS, quiet=True, language="fr_CA"))
+    assert [d.language for d in briefing.documents] == ["fr-CA", "fr-CA"]
+    assert {d["language"] for d in briefing.to_dict()["documents"]} == {"fr-CA"}
+    assert build_briefing(documents, Options(words=WORDS, quiet=True)).documents[1].language == "fr"  # detected
+    with pytest.raises(BriefingError, match="not a language tag"):
+        build_briefing(documents, Options(words=WORDS, quiet=True, language="not a tag"))

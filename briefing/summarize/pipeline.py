@@ -110,7 +110,8 @@ def build_briefing(documents: Sequence[Document], options: Options | None = None
         )
     if not documents:
         raise NoInputError("no documents to summarise")
-    documents = with_languages(documents)  # a Document made by hand may not say its language
+    # Options.language wins; else a Document made by hand may not say its language and it is detected.
+    documents = with_languages(documents, options.language)
     # Syndicated copies collapse into one representative that lists the other outlets (collapse.py).
     documents = collapse_documents(documents)
     with Progress("grouping stories", total=3, enabled=wanted(options.quiet)) as bar:
