@@ -139,15 +139,19 @@ def test_a_dateline_or_credit_before_the_lead_takes_no_position() -> None:
     assert prior[2] == prior[4] == prior[7] < prior[1]
 
 
-def test_prior_weight_trades_the_prior_for_the_edges() -> None:
+def test_evidence_damping_trades_the_prior_for_other_outlets() -> None:
     weights = sparse.csr_matrix(np.array([[0, 2.0, 1.0], [2.0, 0, 0.5], [1.0, 0.5, 0]]))
+    documents = np.array([0, 1, 1])  # rows 1 and 2 are one article: their edge is no evidence
+    follow = rank.evidence_damping(weights, documents, prior_weight=1.0)
+    assert follow == pytest.approx([3.0 / 4.0, 2.0 / 3.0, 1.0 / 2.0])
     prior = np.array([0.0, 0.0, 1.0])
     degree = np.asarray(weights.sum(axis=1)).ravel()
-    # Edges that dwarf the prior: the walk's own stationary distribution (degree for a symmetric graph).
-    assert power_iteration(weights, prior, prior_weight=1e-9, max_iter=10_000) == pytest.approx(degree / degree.sum(), abs=1e-4)
-    # A prior that dwarfs the edges: the prior.
-    assert power_iteration(weights, prior, prior_weight=1e9) == pytest.approx(prior, abs=1e-6)
-    middle = power_iteration(weights, prior, prior_weight=1.0)
+    # Evidence that dwarfs the prior: the walk's own stationary distribution (degree for a symmetric graph).
+    strong = power_iteration(weights, prior, damping=rank.evidence_damping(weights, documents, 1e-9), max_iter=10_000)
+    assert strong == pytest.approx(degree / degree.sum(), abs=1e-4)
+    # A prior that dwarfs the evidence: the prior.
+    assert power_iteration(weights, prior, damping=rank.evidence_damping(weights, documents, 1e9)) == pytest.approx(prior, abs=1e-6)
+    middle = power_iteration(weights, prior, damping=follow)
     assert degree[2] / degree.sum() < middle[2] < 1.0
 
 

@@ -6,7 +6,7 @@ over the documents of the input; centrality is PageRank personalised by a news p
 JAIR 22, 2004; PageRank: Page, Brin, Motwani & Winograd, Stanford InfoLab 1999-66).
 
 How much position counts is read from the input: the position prior acts as PRIOR_WEIGHT of pseudo-similarity
-on every sentence, so a sentence that other sentences repeat (a big, redundant input such as DUC's 25
+on every sentence, so a sentence that other articles repeat (a big, redundant input such as DUC's 25
 articles on a topic) is ranked by its edges, and one that nothing repeats (ten short wire stories, each on
 its own part of an event) by where its article puts it (MultiLing dev: benchmarks/RESULTS.md).
 
@@ -52,10 +52,11 @@ CROSS_DOCUMENT_WEIGHT = 3.0
 # Position prior for news: weight of the k-th sentence of an article is 1 / (k + 1) ** POSITION_DECAY, k counted
 # over the sentences that could be items (a dateline, byline or caption before the lead takes no position).
 POSITION_DECAY = 1.0
-# The walk leaves a sentence along its edges with probability degree / (degree + PRIOR_WEIGHT), else teleports by
-# the prior: the prior is PRIOR_WEIGHT of pseudo-similarity, evidence the edges must outweigh (Bayesian smoothing
-# of each row of the walk). 1.0 is about one strong cross-document edge (cosine 1/3, weighed x3); dev medians of a
-# sentence's degree: DUC 11, MultiLing 3-9, Multi-News 2.6 (benchmarks/RESULTS.md).
+# The walk leaves a sentence along its edges with probability e / (e + PRIOR_WEIGHT), e its similarity to the
+# other documents' sentences, else teleports by the prior: the prior is PRIOR_WEIGHT of pseudo-similarity, evidence
+# the other outlets must outweigh (Bayesian smoothing of each row of the walk). 1.0 is about one strong
+# cross-document edge (cosine 1/3, weighed x3); dev medians of a sentence's degree: DUC 11, MultiLing 3-9,
+# Multi-News 2.6 (benchmarks/RESULTS.md).
 PRIOR_WEIGHT = 1.0
 # Words that say what a query-focused summary should do, not what it is about (stemmed): "Describe the
 # efforts... Include any information on...". Topic statements in DUC and TAC are written this way.
@@ -104,7 +105,7 @@ def rank_sentences(sentences: Sequence[Sentence], options: Options | None = None
     affinity = query_affinity(vectors, vocabulary, options.query, {s.language for s in sentences}) if options.query else None
     if affinity is not None and affinity.max() > 0:  # a query matching nothing changes nothing
         prior = prior * (_QUERY_FLOOR + affinity)
-    return power_iteration(graph, prior, prior_weight=PRIOR_WEIGHT)
+    return power_iteration(graph, prior, damping=evidence_damping(graph, documents))
 
 
 def _unit_sum(scores: "np.ndarray") -> "np.ndarray":
@@ -288,18 +289,16 @@ def query_affinity(
 def power_iteration(
     graph: "sparse.csr_matrix",
     prior: "np.ndarray",
-    damping: float = DAMPING,
+    damping: "float | np.ndarray" = DAMPING,
     tol: float = TOLERANCE,
     max_iter: int = MAX_ITERATIONS,
-    prior_weight: float | None = None,
 ) -> "np.ndarray":
     """Personalised PageRank of a weighted graph by sparse power iteration.
 
-    x <- W^T D x + (sum_i (1 - d_i) x_i) p, W row-stochastic, D the diagonal of the d_i: each row follows its
-    edges with probability d_i = `damping` (PageRank, Page et al. 1999) or, with `prior_weight`, d_i =
-    degree_i / (degree_i + prior_weight) (the prior as pseudo-edges: a sentence with little similarity to
-    others is placed by the prior). Rows with no edges teleport by p. Stops when the L1 change is below
-    `tol` or after `max_iter` steps.
+    x <- W^T D x + (sum_i (1 - d_i) x_i) p, W row-stochastic, D the diagonal of the d_i: row i follows its
+    edges with probability d_i = `damping` (one number: PageRank, Page et al. 1999; or one per row, as
+    `evidence_damping` gives) and teleports by p otherwise. Rows with no edges teleport by p. Stops when
+    the L1 change is below `tol` or after `max_iter` steps.
     """
     import numpy as np
     from scipy import sparse
@@ -307,8 +306,7 @@ def power_iteration(
     n = graph.shape[0]
     p = prior / prior.sum() if prior.sum() > 0 else np.full(n, 1.0 / n)
     degree = np.asarray(graph.sum(axis=1)).ravel()
-    dangling = degree <= _ZERO_DEGREE
-    follow = np.where(dangling, 0.0, damping if prior_weight is None else degree / (degree + prior_weight))
+    follow = np.where(degree <= _ZERO_DEGREE, 0.0, damping)
     walk = (sparse.diags(follow / np.maximum(degree, _ZERO_DEGREE)) @ graph).T.tocsr()
     stay = 1.0 - follow
     x = p.copy()
@@ -318,6 +316,18 @@ def power_iteration(
             return np.asarray(nxt)
         x = nxt
     return x
+
+
+def evidence_damping(graph: "sparse.csr_matrix", documents: "np.ndarray",
+                     prior_weight: float = PRIOR_WEIGHT) -> "np.ndarray":
+    """Each row's probability of following its edges: e / (e + prior_weight), e its similarity to sentences of
+    other documents (what other outlets repeat; an article repeating itself is no evidence)."""
+    import numpy as np
+
+    rows = np.repeat(np.arange(graph.shape[0]), np.diff(graph.indptr))
+    cross = np.bincount(rows, weights=graph.data * (documents[rows] != documents[graph.indices]),
+                        minlength=graph.shape[0])
+    return np.asarray(cross / (cross + prior_weight))
 
 
 def lead_scores(sentences: Sequence[Sentence]) -> "np.ndarray":
