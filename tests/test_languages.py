@@ -354,3 +354,35 @@ def test_common_languages_need_no_model(language: str) -> None:
               "print(*[detect_language(t) for t in texts], 'py3langid' in sys.modules)\n")
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout.split()
     assert out == [language] * (len(out) - 1) + ["False"]
+
+
+def test_options_language_applies_inside_build_briefing() -> None:
+    # A library caller's Options.language wins over what the documents say and over detection, as --language does.
+    one, two = _articles("fr")[:2]
+    documents = [Document("a", _body(one), one["title"], language="en"), Document("b", _body(two), two["title"])]
+    briefing = build_briefing(documents, Options(words=WORDS, quiet=True, language="fr_CA"))
+    assert [d.language for d in briefing.documents] == ["fr-CA", "fr-CA"]
+    assert {d["language"] for d in briefing.to_dict()["documents"]} == {"fr-CA"}
+    assert build_briefing(documents, Options(words=WORDS, quiet=True)).documents[1].language == "fr"  # detected
+    with pytest.raises(BriefingError, match="not a language tag"):
+        build_briefing(documents, Options(words=WORDS, quiet=True, language="not a tag"))
+
+
+def test_pages_behind_a_feed_take_its_declared_language(http_server: Any, tmp_path: Path) -> None:
+    # The feed says de-DE (wrongly, so a detection would show): a page that declares nothing takes it; a page
+    # that declares its own language keeps that.
+    one, two = _articles("fr")[:2]
+    http_server.route("/a", f"<html><head><title>{one['title']}</title></head><body><article><h1>{one['title']}</h1>"
+                            + "".join(f"<p>{' '.join(p)}</p>" for p in one["paragraphs"]) + "</article></body></html>")
+    http_server.route("/b", f'<html lang="fr-BE"><head><title>{two["title"]}</title></head><body><article>'
+                            f"<h1>{two['title']}</h1>" + "".join(f"<p>{' '.join(p)}</p>" for p in two["paragraphs"])
+                            + "</article></body></html>")
+    items = "".join(f"<item><title>{o['title']}</title><link>{http_server.url(path)}</link><description>Résumé."
+                    f"</description><pubDate>Tue, 04 Mar 2025 08:00:00 GMT</pubDate></item>"
+                    for o, path in ((one, "/a"), (two, "/b")))
+    http_server.route("/feed", f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>Info</title>'
+                               f"<language>de-DE</language>{items}</channel></rss>", content_type="application/rss+xml")
+    documents = load_documents([http_server.url("/feed")],
+                               Options(quiet=True, date="2025-03-04", since="2d", cache_dir=str(tmp_path / "cache")))
+    assert {d.url: d.language for d in documents} == {http_server.url("/a"): "de-DE", http_server.url("/b"): "fr-BE"}
+    assert all(len(d.text.split()) > 40 for d in documents)  # the pages' text, not the feed's one-word summaries

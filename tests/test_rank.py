@@ -121,10 +121,38 @@ def test_position_prior_favours_the_lead(monkeypatch: pytest.MonkeyPatch) -> Non
 
 
 def test_position_prior_decreases_with_the_index() -> None:
-    sentences, _ = make_corpus({"x": ["One.", "Two.", "Three."], "y": ["Four."]})
+    sentences, _ = make_corpus({"x": ["The first sentence of the story is here.", "The second sentence of the story is here.",
+                                      "The third sentence of the story is here."],
+                                "y": ["The first sentence of another story is here."]})
     prior = position_prior(sentences)
     assert prior[0] > prior[1] > prior[2] > 0
     assert prior[3] == prior[0]
+
+
+def test_a_dateline_or_credit_before_the_lead_takes_no_position() -> None:
+    lead = "Iran seized fifteen British sailors in the Persian Gulf on Friday."
+    second = "The Royal Navy said they were operating in Iraqi waters at the time."
+    sentences, _ = make_corpus({"x": ["Friday, March 23, 2007", lead, second], "y": [lead, second],
+                                "z": ["Jane Doe contributed to this report.", lead, second]})
+    prior = position_prior(sentences)
+    assert prior[:2].tolist() == prior[3:4].tolist() * 2 == prior[5:7].tolist()  # the lead is first in all three
+    assert prior[2] == prior[4] == prior[7] < prior[1]
+
+
+def test_evidence_damping_trades_the_prior_for_other_outlets() -> None:
+    weights = sparse.csr_matrix(np.array([[0, 2.0, 1.0], [2.0, 0, 0.5], [1.0, 0.5, 0]]))
+    documents = np.array([0, 1, 1])  # rows 1 and 2 are one article: their edge is no evidence
+    follow = rank.evidence_damping(weights, documents, prior_weight=1.0)
+    assert follow == pytest.approx([3.0 / 4.0, 2.0 / 3.0, 1.0 / 2.0])
+    prior = np.array([0.0, 0.0, 1.0])
+    degree = np.asarray(weights.sum(axis=1)).ravel()
+    # Evidence that dwarfs the prior: the walk's own stationary distribution (degree for a symmetric graph).
+    strong = power_iteration(weights, prior, damping=rank.evidence_damping(weights, documents, 1e-9), max_iter=10_000)
+    assert strong == pytest.approx(degree / degree.sum(), abs=1e-4)
+    # A prior that dwarfs the evidence: the prior.
+    assert power_iteration(weights, prior, damping=rank.evidence_damping(weights, documents, 1e9)) == pytest.approx(prior, abs=1e-6)
+    middle = power_iteration(weights, prior, damping=follow)
+    assert degree[2] / degree.sum() < middle[2] < 1.0
 
 
 def test_query_biases_toward_the_query() -> None:

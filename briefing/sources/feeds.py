@@ -203,7 +203,7 @@ def documents_from_feed(
 
     def read_page(response: Response) -> _Page:
         """Each page's text is extracted as it arrives (in the fetching thread); only that is kept."""
-        return _read_page(response, link_dates[response.url], publisher, location)
+        return _read_page(response, link_dates[response.url], publisher, location, parsed.feed.get("language"))
 
     pages = fetch_each(list(link_dates), options, read_page, allow_private_for=trusted)
     documents = []
@@ -222,12 +222,15 @@ class _Page(NamedTuple):
     document: Document | None
 
 
-def _read_page(response: Response, when: datetime | None, publisher: str | None, location: str) -> _Page:
+def _read_page(response: Response, when: datetime | None, publisher: str | None, location: str,
+               language: str | None = None) -> _Page:
     """The article page behind an entry's link, as a Document with the entry's date and publisher (reading it
-    may take what its fetch left of the per-URL budget)."""
+    may take what its fetch left of the per-URL budget); a page that declares no language has the feed's
+    (`language`) when the feed declares one, so the feed's language is read once, not detected per page."""
     url = _page_canonical(response) or canonical_url(response.url)
     doc = document_from_html(_page_html(response), id=url, url=url, source=publisher,
-                             date=when.isoformat() if when else None, path=location, budget=response.time_left())
+                             date=when.isoformat() if when else None, path=location, budget=response.time_left(),
+                             language=language)
     return _Page(url, doc)
 
 
@@ -243,8 +246,8 @@ def _entry_document(
 ) -> Document | None:
     """One entry as a Document: the article page's text, or the entry's own text as a fallback.
 
-    Its language is the page's (declared or detected) for the page's text; for the entry's own text, the
-    entry's `xml:lang`, else the feed's (`<language>`, `xml:lang`), else detected.
+    Its language is the page's for the page's text (declared, else the feed's, else detected); for the entry's
+    own text, the entry's `xml:lang`, else the feed's (`<language>`, `xml:lang`), else detected.
     """
     title = html_fragment_text(entry.get("title", "")) or None
     iso = when.isoformat() if when else None

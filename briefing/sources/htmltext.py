@@ -64,7 +64,7 @@ _BOILERPLATE = re.compile(r"(?i)\b(share\w*|social\w*|nav\w*|menu\w*|breadcrumbs
 
 def document_from_html(html: str | bytes, *, id: str, url: str | None = None, source: str | None = None,
                        date: str | None = None, path: str | None = None,
-                       budget: float | None = None) -> Document | None:
+                       budget: float | None = None, language: str | None = None) -> Document | None:
     """A Document from an HTML page: its main text by the fallback chain of `_main_text`.
 
     Args:
@@ -76,6 +76,8 @@ def document_from_html(html: str | bytes, *, id: str, url: str | None = None, so
         path: where the page was read from.
         budget: seconds the extraction may take (None: no limit); a page that runs out of time is
             skipped with a warning.
+        language: the language its source declares (a feed's `<language>`), for a page that declares none:
+            no detection then.
 
     Returns:
         The document, or None when the page has no article text (or ran out of time).
@@ -85,7 +87,7 @@ def document_from_html(html: str | bytes, *, id: str, url: str | None = None, so
     name = url or path or id
     try:
         return run_within(budget, lambda: _read_page(html, id=id, url=url, source=source, date=date, path=path,
-                                                     name=name))
+                                                     name=name, language=language))
     except TimeoutError:
         log.warning("%s: reading the page's text took longer than its %.3g s budget; skipped", name,
                     max(budget or 0.0, 0.0))
@@ -93,7 +95,7 @@ def document_from_html(html: str | bytes, *, id: str, url: str | None = None, so
 
 
 def _read_page(html: str | bytes, *, id: str, url: str | None, source: str | None, date: str | None,
-               path: str | None, name: str) -> Document | None:
+               path: str | None, name: str, language: str | None = None) -> Document | None:
     """document_from_html without the time limit."""
     from lxml.etree import ParserError
     from lxml.html import HTMLParser, document_fromstring
@@ -126,7 +128,8 @@ def _read_page(html: str | bytes, *, id: str, url: str | None, source: str | Non
         text = rest
     found_url = meta.get("url") if str(meta.get("url") or "").startswith(("http://", "https://")) else None
     doc = make_document(text, id=id, title=title, url=url or found_url, source=source or meta.get("sitename"),
-                        date=date or meta.get("date"), path=path, name=name, language=html_language(tree))
+                        date=date or meta.get("date"), path=path, name=name,
+                        language=html_language(tree) or language)
     if doc is not None and doc.date is None and doc.language and doc.language != "und":
         written = _written_date(tree, doc.language)
         doc = replace(doc, date=written) if written else doc

@@ -131,7 +131,8 @@ def prepare_day(documents: Sequence[Document], options: Options) -> Day:
     """Stage 1: the documents with languages set and syndicated copies collapsed into one representative that
     lists the other outlets (`collapse.py`), their sentences, and their stories (`stories.py`; one story when
     `options.stories` is off or there are at most two documents of one language)."""
-    documents = collapse_documents(with_languages(documents))  # a Document made by hand may not say its language
+    # Options.language wins; else a Document made by hand may not say its language and it is detected.
+    documents = collapse_documents(with_languages(documents, options.language))
     several = len(documents) > 2 or len({_language(d) for d in documents}) > 1  # one section per language
     sentences = split_documents(documents)
     vectors = document_vectors(documents, sentences) if options.stories and several else None

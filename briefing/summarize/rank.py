@@ -5,6 +5,11 @@ over the documents of the input; centrality is PageRank personalised by a news p
 (LexRank: Erkan & Radev, "LexRank: Graph-based Lexical Centrality as Salience in Text Summarization",
 JAIR 22, 2004; PageRank: Page, Brin, Motwani & Winograd, Stanford InfoLab 1999-66).
 
+How much position counts is read from the input: the position prior acts as PRIOR_WEIGHT of pseudo-similarity
+on every sentence, so a sentence that other articles repeat (a big, redundant input such as DUC's 25
+articles on a topic) is ranked by its edges, and one that nothing repeats (ten short wire stories, each on
+its own part of an event) by where its article puts it (MultiLing dev: benchmarks/RESULTS.md).
+
 Large inputs keep only each sentence's strongest neighbours, computed block by block, so the cost of the
 graph grows with n * k rather than n².
 """
@@ -16,7 +21,8 @@ from typing import TYPE_CHECKING
 
 from ..models import Sentence
 from ..options import Options
-from ..text.vectors import idf_weights, term_matrix, tfidf, tokenize
+from ..text.standalone import is_furniture
+from ..text.vectors import count_words, idf_weights, term_matrix, tfidf, tokenize
 
 if TYPE_CHECKING:
     import numpy as np
@@ -46,8 +52,15 @@ _BINS = 2048
 # Edges between sentences of different documents count this much more: a fact repeated by several
 # outlets matters more than one an article repeats to itself.
 CROSS_DOCUMENT_WEIGHT = 3.0
-# Position prior for news: weight of the k-th sentence of an article is 1 / (k + 1) ** POSITION_DECAY.
-POSITION_DECAY = 0.5
+# Position prior for news: weight of the k-th sentence of an article is 1 / (k + 1) ** POSITION_DECAY, k counted
+# over the sentences that could be items (a dateline, byline or caption before the lead takes no position).
+POSITION_DECAY = 1.0
+# The walk leaves a sentence along its edges with probability e / (e + PRIOR_WEIGHT), e its similarity to the
+# other documents' sentences, else teleports by the prior: the prior is PRIOR_WEIGHT of pseudo-similarity, evidence
+# the other outlets must outweigh (Bayesian smoothing of each row of the walk). 1.0 is about one strong
+# cross-document edge (cosine 1/3, weighed x3); dev medians of a sentence's degree: DUC 11, MultiLing 3-9,
+# Multi-News 2.6 (benchmarks/RESULTS.md).
+PRIOR_WEIGHT = 1.0
 # Words that say what a query-focused summary should do, not what it is about (stemmed): "Describe the
 # efforts... Include any information on...". Topic statements in DUC and TAC are written this way.
 QUERY_INSTRUCTIONS = frozenset(tokenize(
@@ -91,11 +104,11 @@ def rank_sentences(sentences: Sequence[Sentence], options: Options | None = None
     documents = _document_index(sentences)
     vectors = _weighted_rows(counts, documents)
     graph = similarity_graph(vectors, documents, groups=groups)
-    prior = position_prior(sentences)
+    prior = position_prior(sentences, options)
     affinity = query_affinity(vectors, vocabulary, options.query, {s.language for s in sentences}) if options.query else None
     if affinity is not None and affinity.max() > 0:  # a query matching nothing changes nothing
         prior = prior * (_QUERY_FLOOR + affinity)
-    return power_iteration(graph, prior, damping=DAMPING)
+    return power_iteration(graph, prior, damping=evidence_damping(graph, documents))
 
 
 def _unit_sum(scores: "np.ndarray") -> "np.ndarray":
@@ -207,11 +220,28 @@ def _strongest_per_row(rows: "np.ndarray", values: "np.ndarray", n_rows: int, ke
     return np.asarray(level >= cut[rows])
 
 
-def position_prior(sentences: Sequence[Sentence]) -> "np.ndarray":
-    """News lead prior: earlier sentences of an article are likelier to carry its main facts."""
+def position_prior(sentences: Sequence[Sentence], options: Options | None = None) -> "np.ndarray":
+    """News lead prior: earlier sentences of an article are likelier to carry its main facts.
+
+    Positions count from the article's first sentence that could be an item (at least `options.min_words`
+    words, not page furniture): a dateline line ("Friday, March 23, 2007") or a credit before the story
+    does not push its lead down; what comes before the lead shares the lead's position.
+
+    >>> from briefing.models import Sentence
+    >>> s = [Sentence("Friday, 23 March.", "a", 0), Sentence("Iran seized fifteen British sailors in the Gulf.", "a", 1)]
+    >>> position_prior(s).tolist()
+    [1.0, 1.0]
+    """
     import numpy as np
 
-    index = np.fromiter((s.index for s in sentences), dtype=np.float64, count=len(sentences))
+    min_words = (options or Options()).min_words
+    lead: dict[str, int] = {}  # each article's first item-worthy sentence (sentences come in any order)
+    for sentence in sentences:
+        if (sentence.index < lead.get(sentence.document, sentence.index + 1)
+                and count_words(sentence.text) >= min_words and not is_furniture(sentence.text)):
+            lead[sentence.document] = sentence.index
+    index = np.fromiter((max(0, s.index - lead.get(s.document, 0)) for s in sentences), dtype=np.float64,
+                        count=len(sentences))
     return 1.0 / (index + 1.0) ** POSITION_DECAY
 
 
@@ -266,14 +296,16 @@ def query_affinity(
 def power_iteration(
     graph: "sparse.csr_matrix",
     prior: "np.ndarray",
-    damping: float = DAMPING,
+    damping: "float | np.ndarray" = DAMPING,
     tol: float = TOLERANCE,
     max_iter: int = MAX_ITERATIONS,
 ) -> "np.ndarray":
     """Personalised PageRank of a weighted graph by sparse power iteration.
 
-    x <- damping * W^T x + (1 - damping) * p, W row-stochastic; rows with no edges teleport by p.
-    Stops when the L1 change is below `tol` or after `max_iter` steps (Page et al. 1999).
+    x <- W^T D x + (sum_i (1 - d_i) x_i) p, W row-stochastic, D the diagonal of the d_i: row i follows its
+    edges with probability d_i = `damping` (one number: PageRank, Page et al. 1999; or one per row, as
+    `evidence_damping` gives) and teleports by p otherwise. Rows with no edges teleport by p. Stops when
+    the L1 change is below `tol` or after `max_iter` steps.
     """
     import numpy as np
     from scipy import sparse
@@ -281,15 +313,28 @@ def power_iteration(
     n = graph.shape[0]
     p = prior / prior.sum() if prior.sum() > 0 else np.full(n, 1.0 / n)
     degree = np.asarray(graph.sum(axis=1)).ravel()
-    dangling = degree <= _ZERO_DEGREE
-    walk = (sparse.diags(np.where(dangling, 0.0, 1.0 / np.maximum(degree, _ZERO_DEGREE))) @ graph).T.tocsr()
+    follow = np.where(degree <= _ZERO_DEGREE, 0.0, damping)
+    walk = (sparse.diags(follow / np.maximum(degree, _ZERO_DEGREE)) @ graph).T.tocsr()
+    stay = 1.0 - follow
     x = p.copy()
     for _ in range(max_iter):
-        nxt = damping * (walk @ x + x[dangling].sum() * p) + (1.0 - damping) * p
+        nxt = walk @ x + float(stay @ x) * p
         if np.abs(nxt - x).sum() < tol:
             return np.asarray(nxt)
         x = nxt
     return x
+
+
+def evidence_damping(graph: "sparse.csr_matrix", documents: "np.ndarray",
+                     prior_weight: float = PRIOR_WEIGHT) -> "np.ndarray":
+    """Each row's probability of following its edges: e / (e + prior_weight), e its similarity to sentences of
+    other documents (what other outlets repeat; an article repeating itself is no evidence)."""
+    import numpy as np
+
+    rows = np.repeat(np.arange(graph.shape[0]), np.diff(graph.indptr))
+    cross = np.bincount(rows, weights=graph.data * (documents[rows] != documents[graph.indices]),
+                        minlength=graph.shape[0])
+    return np.asarray(cross / (cross + prior_weight))
 
 
 def lead_scores(sentences: Sequence[Sentence]) -> "np.ndarray":

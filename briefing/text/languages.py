@@ -220,11 +220,19 @@ def _identifier() -> Any:  # py3langid's LanguageIdentifier (untyped)
     return identifier
 
 
-def with_languages(documents: Iterable[Document]) -> list[Document]:
-    """The documents, each with a language: the declared one (normalised) or the detected one."""
+def with_languages(documents: Iterable[Document], language: str | None = None) -> list[Document]:
+    """The documents, each with a language: `language` for all when given (`Options.language`, no detection),
+    else the declared one (normalised) or the detected one.
+
+    >>> [d.language for d in with_languages([Document("a", "The mayor spoke.", language="en")], "pt_br")]
+    ['pt-BR']
+    """
+    forced = normalize_tag(language) if language else None
+    if language and forced is None:
+        raise ConfigError(f"language {language!r} is not a language tag: use a BCP 47 tag such as fr or pt-BR")
     out = []
     for doc in documents:
-        language = normalize_tag(doc.language) or detect_language(f"{doc.title or ''}\n{doc.text}")
+        language = forced or normalize_tag(doc.language) or detect_language(f"{doc.title or ''}\n{doc.text}")
         out.append(doc if language == doc.language else replace(doc, language=language))
     return out
 
