@@ -218,3 +218,11 @@ def test_abbreviations_and_cjk_boundaries(language: str, sentences: list[str]) -
     """Issue 25: known abbreviations before a word of the same sentence; CJK ends without a space."""
     joiner = "" if language in ("ja", "zh") else " "
     assert split_sentences(joiner.join(sentences), language=language) == sentences
+
+
+def test_a_danda_glued_to_the_next_sentence_ends_it() -> None:
+    """Scraped Hindi often writes `।` with no space before the next sentence (MultiLing dev pages)."""
+    text = "पुलिस ने बताया कि मामला दर्ज हो गया है।सरकार ने जांच के आदेश दिए हैं। लोग घर लौट आए।"
+    assert split_sentences(text, language="hi") == [
+        "पुलिस ने बताया कि मामला दर्ज हो गया है।", "सरकार ने जांच के आदेश दिए हैं।", "लोग घर लौट आए।"]
+    assert split_sentences("यह ।। दोहरा है।", language="hi")[-1].endswith("है।")  # a run of dandas stays whole

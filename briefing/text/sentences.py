@@ -108,6 +108,8 @@ def _decide(para: str, seg_start: int, m: re.Match[str], tables: Tables = _ENGLI
     # boundary, unless a quotation's particle follows
     if punct[-1] in "。！？" or (tables.spaceless and nxt is None and CJK_START.match(para, end)):
         return -1 if close[-1:] in ("」", "』") and para[end : end + 1] in CJK_CONTINUATION else end
+    if punct[-1] == "।" and nxt is None and para[end : end + 1].strip():  # a danda glued to the next sentence
+        return end
     c = nxt[:1] if nxt else ""
     if not c or c.islower():  # paragraph end, or the sentence goes on (`Yahoo! in`, `co. at`, `'Great!' she said`)
         return -1

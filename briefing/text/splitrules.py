@@ -187,11 +187,12 @@ def split_rules(language: str | None) -> SplitRules | None:
 
 # A candidate sentence end, for `briefing.text.sentences`: terminal punctuation (or a spaced ellipsis
 # `. . .`), closing quotes/brackets, then whitespace, whose next word (after opening quotes/brackets) is
-# captured by a lookahead; CJK full stops need no space. Arabic ؟, Urdu ۔ and Devanagari । end sentences
+# captured by a lookahead; CJK full stops need no space, and neither does a Devanagari danda (scraped Hindi
+# often glues the next sentence to it: `मुताबिक ।रौयल`). Arabic ؟, Urdu ۔ and Devanagari । end sentences
 # like ? and !. It starts with a character class so the regex engine skips ahead fast.
 _CANDIDATE = (
     r"([.!?…‽。！？؟۔।](?:(?<=\.)(?: \.)+|[.!?…‽。！？؟۔।]*))({close}[”’\"'»)\]」』）{extra_close}]*)"
-    r"(?:(?=\s+({opening})(\S*))|(?=\s*$)|(?<=[。！？」』）])|(?<=[。！？][”’]){spaceless})"
+    r"(?:(?=\s+({opening})(\S*))|(?=\s*$)|(?<=[。！？」』）])|(?<=[。！？][”’])|(?<=।)(?=[^\s।]){spaceless})"
 )
 # Japanese and Chinese: half-width `?` `!`, `…` and `。` (the full-width ones are above), after any closing
 # quotes, end a sentence when a Han or kana character follows directly.
