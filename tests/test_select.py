@@ -333,3 +333,23 @@ def test_a_story_opens_with_its_first_sentence_and_never_with_a_detail_in_its_pl
     items = select_items(sentences, np.asarray([0.6, 0.1, 0.5, 0.4]), documents, Options(words=words),
                          stories=(story_of, np.ones(2)))
     assert [(i.sources[0].document, i.sources[0].sentence) for i in items] == [("tennis", 0)]
+
+
+def test_with_a_query_a_story_it_does_not_concern_is_owed_no_item() -> None:
+    main = ["The central bank raised its main interest rate by half a point to five percent on Thursday.",
+            "Mortgage lenders said monthly payments would rise for two million households this spring.",
+            "The bank's governor said inflation had stayed above its target for eighteen months in a row.",
+            "Shares in high street banks rose sharply after the decision was announced in the afternoon.",
+            "Economists had expected a smaller rise and warned of a slowdown in house building next year."]
+    aside = ["A local choir won first prize at the regional music festival held in the old town hall."]
+    sentences, documents = make_corpus({"m": main, "x": aside})
+    scores = np.asarray([0.5, 0.4, 0.35, 0.3, 0.25, 0.2])
+    story_of = np.asarray([0, 0, 0, 0, 0, 1])
+    weights = np.asarray([1.0, 0.2])
+    words = sum(count_words(t) for t in main[:4]) + 2
+    plain = select_items(sentences, scores, documents, Options(words=words), stories=(story_of, weights))
+    assert any(item.sources[0].document == "x" for item in plain)  # a small story's lead before a fourth item
+    relevance = np.asarray([1.0, 0.8, 0.9, 0.7, 0.6, 0.0])
+    focused = select_items(sentences, scores, documents, Options(words=words), stories=(story_of, weights),
+                           relevance=relevance)
+    assert [item.sources[0].document for item in focused] == ["m"] * 4

@@ -47,6 +47,7 @@ def greedy(
     corroborated: "np.ndarray | None" = None,
     spans: "Sequence[tuple[str, int, int]] | None" = None,
     leads: "np.ndarray | None" = None,
+    owed: "np.ndarray | None" = None,
 ) -> list[int]:
     """Greedy selection until the budget is spent, each step taking the best candidate by
 
@@ -112,7 +113,7 @@ def greedy(
             lo, hi = coverage[alive].min(), coverage[alive].max()
             value = (1 - KL_WEIGHT) * value + KL_WEIGHT * (coverage - lo) / ((hi - lo) or 1.0)
         if told is not None and not lead:
-            value = np.where(_held_back(story_of, told, alive, base, leads, unfit), -np.inf, value)
+            value = np.where(_held_back(story_of, told, alive, base, leads, unfit, owed), -np.inf, value)
         free = np.where(alive, value, -np.inf)
         k = int(np.argmax(free))
         if free[k] == -np.inf:
@@ -140,7 +141,8 @@ def greedy(
 
 
 def _held_back(story_of: "np.ndarray", told: "np.ndarray", alive: "np.ndarray", base: "np.ndarray",
-               leads: "np.ndarray | None", unfit: "np.ndarray | None" = None) -> "np.ndarray":
+               leads: "np.ndarray | None", unfit: "np.ndarray | None" = None, owed: "np.ndarray | None" = None
+               ) -> "np.ndarray":
     """Candidates that must wait: a new item of a story that has ITEMS_BEFORE_EVERY_STORY items while another
     story with a live candidate has none, and a story's first item that is not a lead while it has a lead left
     or had one that was left out (`unfit`: too long for the words left, or said already) (a candidate growing
@@ -156,7 +158,10 @@ def _held_back(story_of: "np.ndarray", told: "np.ndarray", alive: "np.ndarray", 
         if unfit is not None:
             has_lead |= unfit
         held |= new & (count == 0) & ~leads & has_lead[story_of]
-    if (alive & (count == 0) & ~held).any():  # a story without items has a candidate it may take
+    waiting = alive & (count == 0) & ~held
+    if owed is not None:  # only a candidate that is owed an item (with a query: one about it) holds others back
+        waiting &= owed
+    if waiting.any():  # a story without items has a candidate it may take
         held |= new & (count >= ITEMS_BEFORE_EVERY_STORY)
     return held
 

@@ -42,6 +42,8 @@ LEAD_STORIES = 200
 # With a focus query, the words to cover are those of the input weighted by each sentence's relevance to the
 # query (0-1) plus this floor (query-focused KL-Sum; measured on DUC 2007 dev topics: benchmarks/RESULTS.md).
 QUERY_FLOOR = 0.1
+# ... and a story is owed an item only when one of its candidates is this relevant, relative to the best (0-1).
+QUERY_OWED = 0.5
 # A unit of sentences that lean on each other ("X did A. He then did B.") holds at most this many.
 MAX_UNIT_SENTENCES = 3
 
@@ -190,7 +192,7 @@ def select_items(
     chosen = greedy(list(range(len(pool))), rows, word_distribution(own_rows, weights), scores[pool],
                     [count_words(unit.text) for unit in units], options, budget_words, budget_sentences, overflow,
                     story_of, support, [(unit.document, unit.index, sentences[i].index) for unit, i in zip(units, pool)],
-                    leads)
+                    leads, None if relevance is None else _about_query(np.asarray(relevance, dtype=float)[pool]))
     if not chosen:
         return []
     picked = [units[k] for k in chosen]
@@ -209,6 +211,13 @@ def select_items(
         refs = [_ref(unit, documents)] + [_ref(s, documents) for s in credited.get(unit, [])]
         items.append(Item(text=unit.text, score=float(scores[pool[k]]) / peak, sources=tuple(refs)))
     return items
+
+
+def _about_query(relevance: "np.ndarray") -> "np.ndarray":
+    """Candidates about the query: relevance at least QUERY_OWED of the best candidate's. With a query, only
+    their stories are owed an item before a big story gets its fourth (a story the query does not concern
+    is no part of a focused briefing)."""
+    return relevance >= QUERY_OWED * (float(relevance.max()) or 1.0)
 
 
 def _candidates(sentences: Sequence[Sentence], scores: "np.ndarray", allowed: Sequence[bool] | None, options: Options,
