@@ -340,16 +340,15 @@ def _agglomerate(similarity: "np.ndarray", threshold: float) -> list[list[int]]:
     members = [[i] for i in range(n)]
     np.fill_diagonal(similarity, -np.inf)
 
-    def margin(i: int | "np.ndarray", j: int | "np.ndarray") -> "np.ndarray":
-        return np.asarray(similarity[i, j] - SMALL_GROUP_MARGIN / np.sqrt(size[i] * size[j]))
+    def excess(k: int) -> "np.ndarray":
+        """Group k's mean similarity to every group, less the margin for their sizes (the matrix is symmetric)."""
+        return np.asarray(similarity[k] - SMALL_GROUP_MARGIN / np.sqrt(size[k] * size))
 
-    excess = similarity - SMALL_GROUP_MARGIN  # every group has one document
-    partner = np.argmax(excess, axis=1)
-    best = excess[np.arange(n), partner]
-    del excess
+    partner = np.argmax(similarity, axis=1)  # all groups of one document: one margin for all
+    best = similarity[np.arange(n), partner] - SMALL_GROUP_MARGIN
     while True:
-        i = int(np.argmax(np.where(alive, best, -np.inf)))
-        if not alive[i] or best[i] < threshold:
+        i = int(np.argmax(best))  # a merged-away group's best is -inf
+        if best[i] < threshold:
             break
         j = int(partner[i])
         if j < i:
@@ -364,14 +363,14 @@ def _agglomerate(similarity: "np.ndarray", threshold: float) -> list[list[int]]:
         best[j] = -np.inf
         members[i].extend(members[j])
         members[j] = []
-        everyone = np.arange(n)
-        stale = np.flatnonzero(alive & ((partner == i) | (partner == j)))
-        stale = np.union1d(stale, [i])
-        for k in stale:
-            row = margin(int(k), everyone)
+        stale = np.flatnonzero(alive & ((partner == i) | (partner == j)))  # rows that pointed at i or j
+        toward_i = excess(i)  # i's row, and (symmetric) every group's excess toward i
+        partner[i] = int(np.argmax(toward_i))
+        best[i] = toward_i[partner[i]]
+        for k in stale[stale != i].tolist():
+            row = excess(k)
             partner[k] = int(np.argmax(row))
             best[k] = row[partner[k]]
-        toward_i = margin(everyone, i)
         better = alive & (toward_i > best)
         better[i] = False
         partner[better] = i
