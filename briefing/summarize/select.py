@@ -242,13 +242,17 @@ def _candidates(sentences: Sequence[Sentence], scores: "np.ndarray", allowed: Se
     documents, firsts = np.unique(doc_of, return_index=True)
     first_of = dict(zip(documents.tolist(), firsts.tolist()))
     openings: dict[int, int | None] = {}
+    checked: dict[int, Sentence | None] = {}
 
     def usable(i: int) -> Sentence | None:
-        """Sentence i's unit, when it may be an item."""
-        unit = unit_of(sentences, i, allowed, options)
-        if unit is None or not eligible(unit, options) or len(set(tokenize(unit.text, unit.language))) < MIN_CONTENT_WORDS:
-            return None
-        return unit
+        """Sentence i's unit, when it may be an item (each sentence is judged once)."""
+        if i not in checked:
+            unit = unit_of(sentences, i, allowed, options)
+            if unit is not None and (not eligible(unit, options)
+                                     or len(set(tokenize(unit.text, unit.language))) < MIN_CONTENT_WORDS):
+                unit = None
+            checked[i] = unit
+        return checked[i]
 
     def opening(document: int) -> int | None:
         """The index of the first of a document's first OPENING_SCAN sentences that may be an item."""
@@ -258,7 +262,7 @@ def _candidates(sentences: Sequence[Sentence], scores: "np.ndarray", allowed: Se
             for i in range(first, min(first + OPENING_SCAN, len(sentences))):
                 if doc_of[i] != document:
                     break
-                if i in taken or usable(i) is not None:
+                if usable(i) is not None:
                     found = i
                     break
             openings[document] = found
@@ -283,7 +287,7 @@ def _candidates(sentences: Sequence[Sentence], scores: "np.ndarray", allowed: Se
         rank_in_order = np.empty(len(order), dtype=np.int64)
         rank_in_order[order] = np.arange(len(order))
         by_weight = np.argsort(-weight, kind="stable").tolist()
-        # The documents of each story, the best-scored opening sentence first.
+        # The documents of each story, the one whose first sentence scores best first.
         lead_order = firsts[np.lexsort((rank_in_order[firsts], story_of[firsts]))]
         lead_bounds = np.searchsorted(story_of[lead_order], [(k, k + 1) for k in by_weight[:LEAD_STORIES]])
 
