@@ -22,7 +22,7 @@ from ..errors import BriefingError, NoInputError
 from ..models import Briefing, Document, Item, Sentence
 from ..options import Options
 from ..progress import Progress, wanted
-from ..text.languages import with_languages
+from ..text.languages import primary, with_languages
 from ..text.sentences import split_document
 from ..text.vectors import tokenize
 from .collapse import article_count, collapse_documents, credit_copies
@@ -133,7 +133,7 @@ def prepare_day(documents: Sequence[Document], options: Options) -> Day:
     `options.stories` is off or there are at most two documents of one language)."""
     # Options.language wins; else a Document made by hand may not say its language and it is detected.
     documents = collapse_documents(with_languages(documents, options.language))
-    several = len(documents) > 2 or len({_language(d) for d in documents}) > 1  # one section per language
+    several = len(documents) > 2 or len({primary(d.language) for d in documents}) > 1  # one section per language
     sentences = split_documents(documents)
     vectors = document_vectors(documents, sentences) if options.stories and several else None
     stories = group_stories(documents, vectors=vectors) if vectors is not None else [list(range(len(documents)))]
@@ -171,11 +171,6 @@ def template_labels(options: Options) -> dict[str, Any]:
     if options.month_names:
         labels["months"] = tuple(options.month_names)
     return labels
-
-
-def _language(document: Document) -> str:
-    """A document's primary language subtag (`pt` for `pt-BR`)."""
-    return (document.language or "en").split("-")[0].lower()
 
 
 def _story_weights(sentences: Sequence[Sentence], documents: Sequence[Document], stories: Sequence[Sequence[int]]

@@ -26,6 +26,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from ..models import Document, Sentence
+from ..text.languages import primary
 from ..text.rarity import term_rarity
 from ..text.standalone import is_furniture
 from ..text.vectors import idf_weights, term_matrix, tfidf, tokenize, tokenize_once
@@ -192,7 +193,7 @@ def _language_codes(documents: Sequence[Document]) -> "np.ndarray | None":
     """An integer per document's primary language, or None when they are all in one language."""
     import numpy as np
 
-    languages = [(d.language or "en").split("-")[0].lower() for d in documents]
+    languages = [primary(d.language) for d in documents]
     if len(set(languages)) < 2:
         return None
     codes = {language: i for i, language in enumerate(sorted(set(languages)))}
