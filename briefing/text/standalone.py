@@ -114,16 +114,20 @@ def depends_on_previous(text: str) -> bool:
     (False, False)
     """
     lead = text.lstrip(_OPENING_MARKS)
-    first = _FIRST_WORD.match(lead)
+
+    def word_at(start: int) -> str | None:
+        """The word at `start`, lower-cased, without a clitic (`he's` -> `he`)."""
+        found = _FIRST_WORD.match(lead, start)
+        return None if found is None else found.group().lower().replace("’", "'").split("'")[0]
+
+    first = word_at(0)
     if first is None:
         return False
-    if first.group().lower().replace("’", "'").split("'")[0] in _BACK_WORDS:
+    if first in _BACK_WORDS:
         return True
     setting = _SETTING.match(lead)
-    if setting is not None:
-        subject = _FIRST_WORD.match(lead, setting.end())
-        if subject is not None and subject.group().lower().replace("’", "'").split("'")[0] in _PRONOUNS:
-            return True
+    if setting is not None and word_at(setting.end()) in _PRONOUNS:
+        return True
     if _BACK_PHRASES.match(lead) is not None:
         return True
     thing = _THE_THING.search(lead)
