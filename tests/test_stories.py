@@ -106,3 +106,16 @@ def test_agglomerate_without_margin_gives_the_clusters_of_scipy_average_linkage(
     monkeypatch.setattr(stories, "SMALL_GROUP_MARGIN", 0.0)
     similarity = (1.0 - distance).astype(np.float32)
     assert sorted(stories._agglomerate(similarity, 1.0 - limit)) == sorted(expected.values())
+
+
+def test_small_groups_join_only_a_big_story() -> None:
+    from briefing.summarize.stories import ATTACH_TO, _attach_small
+    from scipy import sparse
+
+    # A pair of articles whose vectors sit near the centre of a story of n articles.
+    def grouped(n: int) -> list[list[int]]:
+        rows = [[1.0, 0.0, 0.0]] * n + [[0.6, 0.8, 0.0], [0.6, 0.0, 0.8]]
+        return _attach_small(sparse.csr_matrix(np.array(rows)), [list(range(n)), [n, n + 1]], None)
+
+    assert grouped(ATTACH_TO) == [list(range(ATTACH_TO + 2))]
+    assert grouped(ATTACH_TO - 1) == [list(range(ATTACH_TO - 1)), [ATTACH_TO - 1, ATTACH_TO]]
