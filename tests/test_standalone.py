@@ -79,6 +79,13 @@ def test_openings_that_stand_alone(text: str) -> None:
     "(story to move at 8:30 p.m. ET; corrects spelling of name)",
     "EDITORS: The story below contains strong language.",
     "(Jane Roe is a Chicago-based free-lance writer.)",
+    # Photo captions: a photographer's credit glued before it, a gallery's controls, who stands where.
+    "Eric Gay / AP Senator Wendy Davis listens as the Texas Senate debates an abortion bill.",
+    "Buy Photo Genesee County health official Jim Henry was among those calling for tests.",
+    "Hide Caption 20 of 43 Photos: The search for MH370 Prime Minister Najib Razak delivers a statement.",
+    "European foreign policy chief Catherine Ashton, left, and Iran's foreign minister, right, address the media.",
+    "Sheriff Tobe Leazenby, from left, Police Chief Steve Mullins and Sgt. Kim Riley announce the arrests.",
+    "Mahershala Ali (left) and Ryan Gosling share good wishes backstage after the mixup.",
 ])
 def test_page_furniture(text: str) -> None:
     assert is_furniture(text)
@@ -99,6 +106,11 @@ def test_page_furniture(text: str) -> None:
     "The editor of the paper resigned on Monday, and reporters had questions about the budget.",
     "Smith, who is a writer for a weekly magazine, said the memoir was a hoax.",
     "EDITORS at the paper voted to strike.",
+    "Texas Gov. Rick Perry (R), a veteran of several statewide campaigns, has not been vetted.",
+    "Oh, right, this also vindicates the critics.",
+    "The left, right and centre parties all voted against the bill.",
+    "The party moved to the left, right after the vote.",
+    "Sales rose 5% in the 2004/05 season, and profit / revenue ratios held.",
 ])
 def test_real_sentences_are_not_furniture(text: str) -> None:
     assert not is_furniture(text)

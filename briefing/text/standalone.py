@@ -78,6 +78,11 @@ _FURNITURE = re.compile(
     | to\s+purchase\s+this\b | must\s+be\s+purchased\b | for\s+questions,?\s+(?:please\s+)?call\b  # desk notes
     | syndicat(?:e|ion)\s+(?:sales|web\s*site|representative)\b | editors'?\s+names\b | end\s+of\s+this\s+budget\b
     | (?:duty|desk)\s+editors?\b | move\s+the\s+following\s+stories\b)
+    | ^\W*buy\s+photo\b | hide\s+caption\b                                       # photo captions
+    | ^(?-i:(?:[A-Z][\w.'’-]*\s+){1,3})/\s*(?-i:[A-Z])                           # `Eric Gay / AP Senator…`
+    | (?<=\w\s)(?-i:[A-Z][\w.'’-]*),\s+(?:(?:far|second|third)\s+)?(?:from\s+)?(?:left|right|center|centre)
+      (?:\s+to\s+(?:right|left))?,                                              # `Catherine Ashton, left, and…`
+    | \(\s*(?:(?:far|second|third)\s+)?(?:from\s+)?(?:left|right|center|centre)(?:\s+to\s+(?:right|left))?\s*\)
     """,
     re.IGNORECASE | re.VERBOSE,
 )
@@ -89,7 +94,9 @@ _FURNITURE_HINTS = ("contribut", "staff writer", "reached at", "twitter", "conta
                     "seen in", "enlarge", "close", "replay", "autoplay", "watch", "clip", "playback",
                     "wayback", "archive-it", "web captur", "web collection", "crawl", "404", "purchase",
                     "distributed", "syndicat", "questions", "editor", "budget", "following stories", "story to",
-                    "writer", "columnist", "correspondent", "reporter")
+                    "writer", "columnist", "correspondent", "reporter", "buy photo", "caption", " /", ", left",
+                    ", right", ", center", ", centre", ", far ", ", second ", ", third ", ", from ", "(left",
+                    "(right", "(center", "(centre", "(far ", "(second ", "(third ", "(from ")
 # Web and e-mail addresses (looked for only when a ':', 'www.' or '@' is there: this pattern is slow on long text).
 _ADDRESS = re.compile(r"https?://|\bwww\.|[\w.+-]+@[\w-]+\.[\w.]+", re.IGNORECASE)
 # A wire photo caption: "In this Saturday, July 1, 2017, photo, people line up…" (after a credit in brackets).
