@@ -86,6 +86,9 @@ def test_openings_that_stand_alone(text: str) -> None:
     "European foreign policy chief Catherine Ashton, left, and Iran's foreign minister, right, address the media.",
     "Sheriff Tobe Leazenby, from left, Police Chief Steve Mullins and Sgt. Kim Riley announce the arrests.",
     "Mahershala Ali (left) and Ryan Gosling share good wishes backstage after the mixup.",
+    # Telephone numbers: contact lines, desk notes, tip lines.
+    "IN WASHINGTON: Andy Alexander at 202 244-3131 or 540 547-4211.",
+    "Anyone with information should call the tip line at (844) 459-5786.",
 ])
 def test_page_furniture(text: str) -> None:
     assert is_furniture(text)
@@ -111,6 +114,7 @@ def test_page_furniture(text: str) -> None:
     "The left, right and centre parties all voted against the bill.",
     "The party moved to the left, right after the vote.",
     "Sales rose 5% in the 2004/05 season, and profit / revenue ratios held.",
+    "The 2004-2005 budget grew by 300-400 million, to 1,200-1,500 jobs.",
 ])
 def test_real_sentences_are_not_furniture(text: str) -> None:
     assert not is_furniture(text)

@@ -104,6 +104,8 @@ _IN_THIS_PHOTO = re.compile(
     rf"^\W*(?:\([\w\s.]+\)\s*)?in\s+this\s+(?:(?:\w+day|\d{{1,4}}|{_MONTH})[,.]?\s+){{0,5}}(?:file\s+)?photo\b", re.IGNORECASE)
 # A date glued to what follows without punctuation: a caption's date stamp (`May 1, 2013 Douglas Owsley, a…`).
 _GLUED_DATE = re.compile(rf"^(?:{_MONTH}\s+\d{{1,2}},\s+\d{{4}}|\d{{1,2}}\s+{_MONTH}\s+\d{{4}}|\d{{4}}-\d\d-\d\d)\s+[A-Z]")
+# A telephone number (`404-526-5456`, `(212) 515-3595`): contact lines, desk notes, tip lines, never the news.
+_PHONE = re.compile(r"(?<![\d-])(?:\(\d{3}\)\s*|\d{3}[ .-])\d{3}-\d{4}(?![\d-])")
 # A list of names or results: at least this many commas and almost nothing but capitalised words.
 _LIST_COMMAS = 4
 _LIST_CAPITALISED = 0.85
@@ -159,6 +161,8 @@ def is_furniture(text: str) -> bool:
     if is_link_prompt(text):  # "Lire aussi : …", "Czytaj też…" (one list, in normalize, for lines and sentences)
         return True
     if ("@" in text or "://" in text or "www." in low) and _ADDRESS.search(text):
+        return True
+    if "-" in text and _PHONE.search(text):
         return True
     if text.count(",") >= _LIST_COMMAS:
         words = text.split()
