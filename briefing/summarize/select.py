@@ -32,10 +32,10 @@ CANDIDATE_POOL = 400
 # ... and the best of each of the day's main stories (those of most articles) compete too.
 MAIN_STORIES = 20
 STORY_CANDIDATES = 5
-# A candidate that holds its article's first sentence that may be an item (among the first OPENING_SCAN) is a
-# lead: what the article opens with, the news; a story's first item is a lead (`greedy.greedy`), and the best
-# LEAD_CANDIDATES leads of each of up to LEAD_STORIES stories join the pool so that every story can open with
-# its news.
+# A candidate that holds its article's first sentence that may be an item (among the first OPENING_SCAN long
+# enough to be one) is a lead: what the article opens with, the news; a story's first item is a lead
+# (`greedy.greedy`), and the best LEAD_CANDIDATES leads of each of up to LEAD_STORIES stories join the pool so
+# that every story can open with its news.
 OPENING_SCAN = 4
 LEAD_CANDIDATES = 2
 LEAD_STORIES = 200
@@ -255,16 +255,18 @@ def _candidates(sentences: Sequence[Sentence], scores: "np.ndarray", allowed: Se
         return checked[i]
 
     def opening(document: int) -> int | None:
-        """The index of the first of a document's first OPENING_SCAN sentences that may be an item."""
+        """The index of the first of a document's first OPENING_SCAN sentences that may be an item. Lines
+        too short to be one or furniture (a fixture's venue and kick-off time, a credit) do not count."""
         if document not in openings:
-            first = first_of[document]
-            found = None
-            for i in range(first, min(first + OPENING_SCAN, len(sentences))):
-                if doc_of[i] != document:
+            found, scanned = None, 0
+            for i in range(first_of[document], len(sentences)):
+                if doc_of[i] != document or scanned == OPENING_SCAN:
                     break
                 if usable(i) is not None:
                     found = i
                     break
+                text = sentences[i].text
+                scanned += count_words(text) >= options.min_words and not is_furniture(text)
             openings[document] = found
         return openings[document]
 
