@@ -112,10 +112,19 @@ def test_small_groups_join_only_a_big_story() -> None:
     from briefing.summarize.stories import ATTACH_TO, _attach_small
     from scipy import sparse
 
-    # A pair of articles whose vectors sit near the centre of a story of n articles.
-    def grouped(n: int) -> list[list[int]]:
-        rows = [[1.0, 0.0, 0.0]] * n + [[0.6, 0.8, 0.0], [0.6, 0.0, 0.8]]
-        return _attach_small(sparse.csr_matrix(np.array(rows)), [list(range(n)), [n, n + 1]], None)
+    def grouped(n: int, others: int) -> list[list[int]]:
+        """A story of n articles, a pair near its centre, and `others` unrelated articles."""
+        size = n + 2 + others
+        rows = np.zeros((size, 2 + others))
+        rows[:n, 0] = 1.0
+        rows[n, :2] = rows[n + 1, :2] = [0.6, 0.8]
+        for k in range(others):
+            rows[n + 2 + k, 2 + k] = 1.0
+        groups = [list(range(n)), [n, n + 1]] + [[k] for k in range(n + 2, size)]
+        return _attach_small(sparse.csr_matrix(rows), groups, None)[:2]
 
-    assert grouped(ATTACH_TO) == [list(range(ATTACH_TO + 2))]
-    assert grouped(ATTACH_TO - 1) == [list(range(ATTACH_TO - 1)), [ATTACH_TO - 1, ATTACH_TO]]
+    # On a day of many events, only a story of ATTACH_TO articles takes the pair in.
+    assert grouped(ATTACH_TO, 30)[0] == list(range(ATTACH_TO + 2))
+    assert grouped(ATTACH_TO - 1, 30)[:2] == [list(range(ATTACH_TO - 1)), [ATTACH_TO - 1, ATTACH_TO]]
+    # On a day of ten articles, three are its main story.
+    assert grouped(3, 5)[0] == [0, 1, 2, 3, 4]

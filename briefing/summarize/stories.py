@@ -8,10 +8,10 @@ threshold keeps a one-topic day whole and cuts a mixed day into its events (meas
 `benchmarks/mixed_day.py`, benchmarks/RESULTS.md). Languages wordfreq has no list for (and Japanese and
 Chinese, compared by character bigrams) fall back to the input's idf. Averaging (not single links) keeps a
 chain of loosely related articles from becoming one story, and small groups must clear a higher bar
-(SMALL_GROUP_MARGIN), since a mean over few pairs is weaker evidence than one over many. A story of one or two articles
-then joins the big story (ATTACH_TO articles or more) whose centre it is closest to, when close enough
-(ATTACH_THRESHOLD): a feature or analysis piece on a big story is far from most of its articles, but near
-their centre.
+(SMALL_GROUP_MARGIN), since a mean over few pairs is weaker evidence than one over many. A story of one or two
+articles then joins the big story (ATTACH_TO articles or more, fewer on a small day) whose centre it is
+closest to, when close enough (ATTACH_THRESHOLD): a feature or analysis piece on a big story is far from most
+of its articles, but near their centre.
 
 Up to MAX_LINKED_DOCUMENTS documents, one linkage runs over all of them. Beyond, only pairs above the
 threshold are materialised (block by block); the average linkage runs inside each connected component of
@@ -23,6 +23,7 @@ best pairs. Pairs and memory are then at most n * NEIGHBOURS, whatever the docum
 """
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
@@ -41,14 +42,16 @@ if TYPE_CHECKING:
 # mixed dev days of benchmarks/mixed_day.py (DUC 2007 topics, Multi-News events), with each DUC topic built
 # alone as the check that one topic stays one story (benchmarks/RESULTS.md).
 STORY_THRESHOLD = 0.11
-# A story of fewer than ATTACH_BELOW articles joins the best-matching story of at least ATTACH_TO articles when
-# its articles' mean cosine with that story's centre (0.0-1.0) reaches this. Only a big story's centre is a
-# fair summary of it: the centre of three or four articles is close to anything that shares a word with one of
-# them (on the mixed dev days of benchmarks/mixed_day.py, 5 of 7 joins to stories of 3-4 articles were wrong,
-# 1 of 26 joins to bigger stories).
+# A story of fewer than ATTACH_BELOW articles joins the best-matching big story when its articles' mean cosine
+# with that story's centre (0.0-1.0) reaches this. A big story has at least ATTACH_TO articles, or
+# ATTACH_BELOW and ATTACH_SHARE of the day's. Only a big story's centre is a fair summary of it: on a day of
+# many events, the centre of three or four articles is close to anything that shares a word with one of them
+# (on the mixed dev days of benchmarks/mixed_day.py, 5 of 7 joins to stories of 3-4 articles were wrong, 1 of
+# 26 joins to bigger stories); on a day of ten articles, three of them are the day's main story.
 ATTACH_THRESHOLD = 0.13
 ATTACH_BELOW = 3
 ATTACH_TO = 5
+ATTACH_SHARE = 0.25
 # Groups of a and b articles are one story from STORY_THRESHOLD + SMALL_GROUP_MARGIN / sqrt(a * b): a mean over
 # few pairs is weak evidence (two unrelated short articles of one day reach 0.12-0.15 on everyday words), a
 # mean over many is not. Two articles need 0.17, two groups of five 0.122.
@@ -152,14 +155,14 @@ def group_stories(
 
 def _attach_small(vectors: "sparse.csr_matrix", groups: list[list[int]], languages: "np.ndarray | None"
                   ) -> list[list[int]]:
-    """Each group of fewer than ATTACH_BELOW documents joined to the group of at least ATTACH_TO (same
-    language) whose centre its documents are closest to, on average, when that mean cosine reaches
-    ATTACH_THRESHOLD."""
+    """Each group of fewer than ATTACH_BELOW documents joined to the big group (same language) whose centre
+    its documents are closest to, on average, when that mean cosine reaches ATTACH_THRESHOLD."""
     import numpy as np
 
-    big = [g for g in groups if len(g) >= ATTACH_TO]
+    big_from = max(ATTACH_BELOW, min(ATTACH_TO, math.ceil(ATTACH_SHARE * sum(map(len, groups)))))
+    big = [g for g in groups if len(g) >= big_from]
     small = [g for g in groups if len(g) < ATTACH_BELOW]
-    middle = [g for g in groups if ATTACH_BELOW <= len(g) < ATTACH_TO]
+    middle = [g for g in groups if ATTACH_BELOW <= len(g) < big_from]
     if not big or not small:
         return groups
     centres = np.vstack([np.asarray(vectors[g].sum(axis=0)).ravel() for g in big])
