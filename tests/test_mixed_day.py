@@ -151,6 +151,16 @@ def test_dateline_forms() -> None:
     assert strip_dateline("The AP said so - twice.") == "The AP said so - twice."
 
 
+def test_a_bare_dateline_is_cut_after_a_headline_line_but_not_inside_the_article() -> None:
+    from briefing.text.sentences import split_document
+
+    doc = Document("a", "Russia joins Syria truce calls as fighting rages\n\nDAMASCUS — Russia added its voice on "
+                   "Monday to calls for a truce.\n\nBEIRUT — Lebanon's view is told in a later paragraph.")
+    assert [s.text for s in split_document(doc)] == [
+        "Russia joins Syria truce calls as fighting rages", "Russia added its voice on Monday to calls for a truce.",
+        "BEIRUT — Lebanon's view is told in a later paragraph."]
+
+
 def test_the_dateline_pattern_is_linear_on_adversarial_input() -> None:
     # Long runs of what the pattern's parts accept, never completed: a backtracking pattern would not finish.
     for text in ("A" * 50_000, "AB " * 20_000, "ABC, Def " * 10_000 + "(AP", ("X, Y" + " Z" * 3) * 5_000):

@@ -20,6 +20,7 @@ from functools import lru_cache
 from ..models import Document, Sentence
 from .datelines import strip_dateline
 from .normalize import GERSHAYIM, is_boilerplate_line, normalize_text
+from .standalone import SENTENCE_END
 from .splitrules import CJK_CONTINUATION, CJK_START, MARKS, Tables, candidate_pattern, language_tables
 
 MAX_WORDS = 80
@@ -342,14 +343,11 @@ def split_document(doc: Document, doc_position: int = 0, max_words: int = MAX_WO
     Unlike `split_sentences`, a quotation of several sentences stays in one unit when it fits in
     `max_words` (see `join_open_quotes`): a briefing item must not stop inside an open quote.
     Paragraphs that are boilerplate (share bars, bylines, credits) are skipped, in case the text did not
-    come through ingest; paragraph numbers count only the paragraphs kept.
+    come through ingest; paragraph numbers count only the paragraphs kept. The article's first sentence
+    (after any headline lines) loses its wire dateline (`datelines.strip_dateline`).
 
-    Args:
-        doc: the document.
-        doc_position: index of the document in the input (kept on each Sentence for ordering).
-        max_words: run-ons longer than this are cut.
-    Returns:
-        Sentences with 0-based `index` in the document and 0-based `paragraph`.
+    `doc_position` is the document's index in the input (kept on each Sentence for ordering); run-ons longer
+    than `max_words` are cut. Returns Sentences with 0-based `index` and 0-based `paragraph`.
     """
     out: list[Sentence] = []
     paragraph = 0
@@ -359,7 +357,8 @@ def split_document(doc: Document, doc_position: int = 0, max_words: int = MAX_WO
         if not text or (len(text) < 600 and is_boilerplate_line(text)):
             continue
         sentences = join_open_quotes(_split_paragraph(text, max_words, tables), max_words, tables.quotes)
-        sentences = [s for s in (strip_dateline(s, at_start=not out and k == 0) for k, s in enumerate(sentences)) if s]
+        at_start = not any(SENTENCE_END.search(e.text) for e in out)  # only headline or kicker lines so far
+        sentences = [s for s in (strip_dateline(s, at_start=at_start and k == 0) for k, s in enumerate(sentences)) if s]
         for sentence in sentences:
             out.append(Sentence(sentence, doc.id, len(out), paragraph, doc_position, doc.language))
         paragraph += 1 if sentences else 0
