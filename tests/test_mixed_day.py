@@ -148,6 +148,8 @@ def test_dateline_forms() -> None:
     assert strip_dateline("NATO — the alliance — met on Monday.", at_start=True) == "NATO — the alliance — met on Monday."
     assert strip_dateline("WASHINGTON — Two aides were charged.") == "WASHINGTON — Two aides were charged."
     assert strip_dateline("WASHINGTON — Two aides were charged.", at_start=True) == "Two aides were charged."
+    assert strip_dateline("DETROIT - An officer died.", at_start=True) == "An officer died."
+    assert strip_dateline("DETROIT - An officer died.") == "DETROIT - An officer died."
     assert strip_dateline("The AP said so - twice.") == "The AP said so - twice."
 
 
