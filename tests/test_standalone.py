@@ -23,6 +23,8 @@ from briefing.text.standalone import depends_on_previous, is_furniture
     "The video, which shows three men, led police to the house.",
     "Three Republicans voted against the bill, and six Democrats voted for it.",  # which bill?
     "The senate voted on the measure in June.",
+    "\"We were confident for those two games and we can beat Italy too,\" he added.",  # who did?
+    "“Every day they're in court, I'm going to be there,” she said.",
 ])
 def test_openings_that_need_the_sentence_before(text: str) -> None:
     assert depends_on_previous(text)
@@ -40,6 +42,8 @@ def test_openings_that_need_the_sentence_before(text: str) -> None:
     "Now Canada wants to change the words of its anthem.",
     "The Senate passed a bill on taxes, and critics voted against the bill.",  # the sentence names it
     "Critics spoke against the bill to raise taxes.",
+    "\"We will win,\" said coach John Smith, and he walked out.",
+    "The minister said the talks would go on, he added later.",
     "",
 ])
 def test_openings_that_stand_alone(text: str) -> None:

@@ -46,6 +46,10 @@ _PRONOUNS = frozenset("he she they it his her its their them we".split())
 # "…voted against the bill, and…": a thing the sentence names only as "the bill" was introduced before it.
 _THE_THING = re.compile(r"\b(?:for|against|on|over|about|to|of|with)\s+the\s+(bill|measure|proposal|legislation|deal)\b"
                         r"(?!\s+(?:to|that|which|on|of|for|by|from|with)\b|['’]s)", re.IGNORECASE)
+# A quotation whose only speaker is a pronoun (`"We were confident," he added.`): who spoke is in the sentence before.
+_PRONOUN_SPEAKER = re.compile(
+    r"[\"”’'],?\s+(?:he|she|they)\s+(?:later\s+|also\s+|then\s+)?(?:said|says|added|adds|told|tells|explained|"
+    r"continued|noted|wrote|insisted|argued|warned|recalled|asked|replied|went\s+on)\b", re.IGNORECASE)
 _OPENING_MARKS = "\"'“‘«([ —–-"
 
 # A sentence ends with terminal punctuation, possibly followed by closing quotes or brackets;
@@ -140,7 +144,9 @@ def depends_on_previous(text: str) -> bool:
     if _BACK_PHRASES.match(lead) is not None:
         return True
     thing = _THE_THING.search(lead)
-    return thing is not None and thing.group(1).lower() not in lead[: thing.start()].lower()
+    if thing is not None and thing.group(1).lower() not in lead[: thing.start()].lower():
+        return True
+    return lead != text and _PRONOUN_SPEAKER.search(text) is not None
 
 
 # Selection asks again about the sentences story grouping asked about: remember recent answers.
