@@ -150,6 +150,7 @@ def test_dateline_forms() -> None:
     assert strip_dateline("WASHINGTON — Two aides were charged.", at_start=True) == "Two aides were charged."
     assert strip_dateline("DETROIT - An officer died.", at_start=True) == "An officer died."
     assert strip_dateline("DETROIT - An officer died.") == "DETROIT - An officer died."
+    assert strip_dateline("NEW YORK _ Jerry Seinfeld says he is done.", at_start=True) == "Jerry Seinfeld says he is done."
     assert strip_dateline("The AP said so - twice.") == "The AP said so - twice."
 
 

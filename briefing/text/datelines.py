@@ -8,13 +8,13 @@ import re
 
 # A wire dateline opening a story: `LAS VEGAS, June 10 (UPI) -- `, `TRIPOLI, Libya (AP) _ `, `MOBILE, Ala. (AP) -- `,
 # `LONDON, Nov 3 (Reuters) - `; a city in capitals, maybe a place and a date, the agency, then a dash. Without an
-# agency (`WASHINGTON — `, `DETROIT - `) only at the very start of an article. Bounded repeats: linear time on
-# any input.
+# agency (`WASHINGTON — `, `DETROIT - `, `NEW YORK _ `) only at the very start of an article. Bounded repeats:
+# linear time on any input.
 _AGENCIES = r"AP|Reuters|AFP|UPI|CNN|dpa|Xinhua|Bloomberg|ANSA|EFE|Kyodo|PTI|IANS|TASS|Interfax|CP|NYT|WP|LAT"
 _DATELINE_HEAD = (r"[A-Z][A-Z.'’-]+(?: [A-Z][A-Z.'’-]+){0,3}(?:, [A-Z][\w.]+(?: [A-Z][\w.]+){0,2})?"
                   r"(?:,? [A-Z][a-z]{2,8}\.? \d{1,2})?")
 _OPENING_DATELINE = re.compile(
-    rf"(?:{_DATELINE_HEAD} )?\((?:{_AGENCIES})\) ?(?:--|[_—–-]) ?(?=\S)|(?P<bare>{_DATELINE_HEAD} (?:--?|[—–]) )(?=[A-Z])")
+    rf"(?:{_DATELINE_HEAD} )?\((?:{_AGENCIES})\) ?(?:--|[_—–-]) ?(?=\S)|(?P<bare>{_DATELINE_HEAD} (?:--?|[—–_]) )(?=[A-Z])")
 
 
 def strip_dateline(sentence: str, at_start: bool = False) -> str:
