@@ -47,6 +47,10 @@ _PRONOUNS = frozenset("he she they it his her its their them we".split())
 _THE_THING = re.compile(r"\b(?:for|against|on|over|about|to|of|with)\s+the\s+(bill|measure|proposal|legislation|deal)\b"
                         r"(?!\s+(?:to|that|which|on|of|for|by|from|with)\b|['’]s)", re.IGNORECASE)
 _OPENING_MARKS = "\"'“‘«([ —–-"
+# The things of _THE_THING, lower-cased, and what lower() makes of the letters its case-blind match also takes
+# for an i or an s (İ -> i + combining dot, ı, ſ): without one of these, its search (slow: most of the time of
+# `depends_on_previous`) is skipped.
+_THINGS = ("bill", "measure", "proposal", "legislation", "deal", "i\u0307", "\u0131", "\u017f")
 
 # A sentence ends with terminal punctuation, possibly followed by closing quotes or brackets;
 # lines without it are headlines, captions or datelines, not briefing material.
@@ -130,8 +134,19 @@ def depends_on_previous(text: str) -> bool:
         return True
     if _BACK_PHRASES.match(lead) is not None:
         return True
+    if not _may_name_the_thing(lead):
+        return False
     thing = _THE_THING.search(lead)
     return thing is not None and thing.group(1).lower() not in lead[: thing.start()].lower()
+
+
+def _may_name_the_thing(text: str) -> bool:
+    """Whether `text` may hold a match of _THE_THING (a plain loop: a generator costs more here)."""
+    low = text.lower()
+    for word in _THINGS:
+        if word in low:
+            return True
+    return False
 
 
 # Selection asks again about the sentences story grouping asked about: remember recent answers.
