@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from ..models import Document, Sentence
 from ..options import Options
-from ..parallel import available_workers, parallel_map
+from ..parallel import PARALLEL_MIN_DOCUMENTS, available_workers, parallel_map
 from .collapse import article_count
 from .day import Day, Ranked
 from .rank import position_prior, rank_sentences
@@ -29,8 +29,6 @@ GRAPH_RANKED_SENTENCES = 10_000
 STORY_GRAPH_SENTENCES = 1500
 # ... and the stories of fewer sentences than this are ranked together, in one graph without edges between them.
 JOINT_RANK_SENTENCES = 300
-# Stories too big for one graph are ranked by worker processes when they hold this many documents in all.
-PARALLEL_MIN_DOCUMENTS = 200
 
 
 def rank_day(day: Day, options: Options) -> Ranked:
