@@ -2,7 +2,7 @@
 
 Usage:
     python benchmarks/bench_speed.py BBC_CLUSTERS.jsonl [--sizes 10,300,2225] [--runs 5] [--words 250]
-        [--baseline-src DIR] [--sumy-max 300] [--sumy-timeout 900] [--no-help]
+        [--baseline-src DIR] [--sumy-max 300] [--sumy-timeout 900] [--no-help] [--from-source]
 
 BBC_CLUSTERS.jsonl is the BBC full-text corpus in the clusters format (shared/eval/README.md; build it with
 `python3 ../shared/eval/build_bbc.py GITDIR OUT.jsonl`). For each size N the first N articles, taken
@@ -16,6 +16,9 @@ checkout does not shadow --baseline-src on sys.path), as a whole process, start-
     help:     python -m briefing --help, for both builds
     sumy:     python benchmarks/sumy_baseline.py FILE --words W (pySBD sentences, LexRank), once per size
 
+Both builds are byte-compiled first (`compileall` into their __pycache__ folders), as `pip install` leaves a
+package: a run then reads bytecode instead of compiling every module from source, which PYTHONDONTWRITEBYTECODE
+(set on the dev machines) would otherwise make every process do again. --from-source measures that way instead.
 Ours and the baseline alternate run by run, so a change of machine load hits both alike; each is reported
 as the median of --runs runs of CPU seconds (user + system, the process and its workers) and of wall
 seconds, and the median peak resident memory (the largest of the process and its workers, from os.wait4).
@@ -25,6 +28,7 @@ quadratically in the number of sentences from the largest size it finished.
 from __future__ import annotations
 
 import argparse
+import compileall
 import json
 import os
 import signal
@@ -174,6 +178,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--sumy-max", type=int, default=300, help="largest size sumy is run on (default 300; 0: never)")
     parser.add_argument("--sumy-timeout", type=float, default=900.0, help="seconds before sumy is stopped (default 900)")
     parser.add_argument("--no-help", action="store_true", help="skip the `briefing --help` row")
+    parser.add_argument("--from-source", action="store_true",
+                        help="do not byte-compile the builds first (each process compiles what it imports)")
     args = parser.parse_args(argv)
     if not args.data.is_file():
         parser.error(f"{args.data}: no such file; build it with python3 ../shared/eval/build_bbc.py GITDIR OUT.jsonl")
@@ -187,6 +193,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="bench_speed-") as scratch:
         folder = Path(scratch)
         builds = [CHECKOUT] + ([baseline] if baseline else [])
+        if not args.from_source:
+            for tree in builds:
+                compileall.compile_dir(tree / "briefing", quiet=1)
         if not args.no_help:
             runs = alternate([(help_command(), tree) for tree in builds], args.runs, folder)
             rows.append(Row("`briefing --help`", None, runs[0], runs[1] if baseline else None, None))
@@ -222,7 +231,8 @@ def report(rows: Sequence[Row], args: argparse.Namespace) -> str:
     base_name = f"`{args.baseline_src}`" if args.baseline_src else "none"
     lines = [
         f"Budget {args.words} words; medians of {args.runs} whole-process runs, ours and the baseline taking turns; "
-        f"sumy once. Baseline: {base_name}.",
+        f"sumy once. Baseline: {base_name}. "
+        + ("Modules compiled from source in every run." if args.from_source else "Both builds byte-compiled first."),
         "",
         "| run | ours CPU s | ours wall s | ours peak MB | baseline CPU s | baseline wall s | baseline peak MB "
         "| CPU ours/baseline | sumy LexRank wall s | sumy CPU s | sumy peak MB | ours faster than sumy (CPU) |",

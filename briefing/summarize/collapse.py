@@ -22,7 +22,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from ..models import Copy, Document, Item, SourceRef
-from ..parallel import available_workers, chunks, parallel_map
+from ..parallel import PARALLEL_MIN_DOCUMENTS, available_workers, chunks, parallel_map
 
 if TYPE_CHECKING:
     import numpy as np
@@ -72,7 +72,8 @@ def collapse_documents(documents: Sequence[Document], threshold: float = COLLAPS
         joins = _exact_joins(*_text_shingles([d.text for d in documents]), threshold)
     else:
         texts = [d.text for d in documents]
-        parts = parallel_map(_signatures_of, chunks(texts, 4 * available_workers()))
+        parts = parallel_map(_signatures_of, chunks(texts, 4 * available_workers()),
+                             workers=None if len(texts) >= PARALLEL_MIN_DOCUMENTS else 1)
         joins = _minhash_joins(np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts]), threshold)
     copies: dict[int, list[Copy]] = {}
     for i, target in enumerate(joins):

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from ..text.vectors import binary_rows, tokenize
+from ..text.vectors import term_matrix, tokenize
 
 if TYPE_CHECKING:
     import numpy as np
@@ -34,10 +34,9 @@ def content_sets(
         token_lists = [tokenize(text) for text in texts]
     else:
         token_lists = [tokenize(text, language) for text, language in zip(texts, languages)]
-    for tokens in token_lists:
-        for token in tokens:
-            vocab.setdefault(token, len(vocab))
-    return binary_rows(token_lists, vocab), vocab
+    matrix, _ = term_matrix(token_lists, vocab, grow=True)
+    matrix.data[:] = 1
+    return matrix, vocab
 
 
 def overlap_matrix(a: "sparse.csr_matrix", b: "sparse.csr_matrix") -> "np.ndarray":

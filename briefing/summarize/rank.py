@@ -43,12 +43,13 @@ NEIGHBOURS = 40
 # (rows x n cells, a few percent of them non-zero) stays near _BLOCK_CELLS.
 _ROW_BLOCK = 2048
 _MIN_BLOCK_ROWS = 16
-# When only each row's strongest edges are kept, blocks of at most this many rows: the histogram of
-# `_strongest_per_row` holds rows x _BINS counts (4 MB here, not 33 MB at 2,048 rows).
+# When only each row's strongest edges are kept, blocks of at most this many rows (`_strongest_per_row`
+# holds a few counts per row and level).
 _TOP_K_ROW_BLOCK = 256
 _BLOCK_CELLS = 40_000_000
-# Levels of the histogram that picks each row's strongest neighbours.
+# Levels of the histogram that picks each row's strongest neighbours, read _FINE at a time.
 _BINS = 2048
+_FINE = 32
 # Edges between sentences of different documents count this much more: a fact repeated by several
 # outlets matters more than one an article repeats to itself.
 CROSS_DOCUMENT_WEIGHT = 3.0
@@ -203,20 +204,32 @@ def _strongest_per_row(rows: "np.ndarray", values: "np.ndarray", n_rows: int, ke
     """Mask of the about `keep` largest values of each row (ties within `top`/_BINS of the cut-off stay too).
 
     No sort: values are bucketed into _BINS levels of 0..`top` (the largest value a row can hold; default the
-    largest given), a per-row histogram counted from the top finds each row's cut-off level, and entries at
-    or above it are kept. Linear in the number of entries. With a fixed `top` the kept edges do not depend
-    on how the rows are blocked.
+    largest given); each row's cut-off is the highest level from which, counting down, it has `keep`
+    entries (all its entries when it has fewer), and entries at or above it are kept. The cut-off is found
+    in two steps, each a per-row histogram counted from the top: first over _BINS / _FINE coarse levels, then
+    over the _FINE levels inside the row's coarse cut-off (rows x 96 counts, not rows x 2,048). Linear in
+    the number of entries. With a fixed `top` the kept edges do not depend on how the rows are blocked.
     """
     import numpy as np
 
     if top is None:
         top = float(values.max()) if len(values) else 1.0
     level = np.minimum((values * ((_BINS - 1) / (top or 1.0))).astype(np.int64), _BINS - 1)
-    counts = np.bincount(rows * _BINS + level, minlength=n_rows * _BINS).reshape(n_rows, _BINS)
-    at_or_above = np.cumsum(counts[:, ::-1], axis=1)[:, ::-1]
-    enough = at_or_above >= keep
-    # The highest level whose count from the top reaches `keep`; rows with fewer entries keep them all.
-    cut = np.where(enough[:, 0], _BINS - 1 - np.argmax(enough[:, ::-1], axis=1), 0)
+    coarse_bins = _BINS // _FINE
+    coarse = level // _FINE
+    # Column j of a row: its entries at coarse level coarse_bins - 1 - j, then how many are at or above it.
+    from_top = np.cumsum(np.bincount(rows * coarse_bins + (coarse_bins - 1 - coarse),
+                                     minlength=n_rows * coarse_bins).reshape(n_rows, coarse_bins), axis=1)
+    enough = from_top >= keep
+    full = enough[:, -1]  # rows with `keep` entries or more; the others keep all of theirs
+    j = np.argmax(enough, axis=1)
+    coarse_cut = coarse_bins - 1 - j
+    above = np.where(j > 0, from_top[np.arange(n_rows), j - 1], 0)  # entries above the coarse cut-off
+    inside = full[rows] & (coarse == coarse_cut[rows])
+    fine = np.bincount(rows[inside] * _FINE + (_FINE - 1 - level[inside] % _FINE),
+                       minlength=n_rows * _FINE).reshape(n_rows, _FINE)
+    fine_enough = np.cumsum(fine, axis=1) >= (keep - above)[:, None]
+    cut = np.where(full, coarse_cut * _FINE + _FINE - 1 - np.argmax(fine_enough, axis=1), 0)
     return np.asarray(level >= cut[rows])
 
 

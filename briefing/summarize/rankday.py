@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from ..models import Document, Sentence
 from ..options import Options
-from ..parallel import available_workers, parallel_map
+from ..parallel import PARALLEL_MIN_DOCUMENTS, available_workers, parallel_map
 from .collapse import article_count
 from .day import Day, Ranked
 from .rank import position_prior, rank_sentences
@@ -29,8 +29,6 @@ GRAPH_RANKED_SENTENCES = 10_000
 STORY_GRAPH_SENTENCES = 1500
 # ... and the stories of fewer sentences than this are ranked together, in one graph without edges between them.
 JOINT_RANK_SENTENCES = 300
-# Stories too big for one graph are ranked by worker processes when they hold this many documents in all.
-PARALLEL_MIN_DOCUMENTS = 200
 
 
 def rank_day(day: Day, options: Options) -> Ranked:
@@ -43,10 +41,12 @@ def rank_day(day: Day, options: Options) -> Ranked:
     parallel = len(jobs) > 1 and len(day.documents) >= PARALLEL_MIN_DOCUMENTS
     ranked = [scores for job in parallel_map(_rank_stories, [(job, options) for job in jobs],
                                              serial_below=2 if parallel else len(jobs) + 1) for scores in job]
-    parts = [part for job in jobs for part in job] + rest
-    scores = _global_scores(list(zip(parts, ranked + [position_prior(part) / position_prior(part).sum()
-                                                      for part in rest])))
-    return Ranked(tuple(s for part in parts for s in part), scores)
+    graphed = [part for job in jobs for part in job]
+    rest_priors = [position_prior(part) for part in rest]  # (each computed once: its sum is the story's mass too)
+    mass = ([_mass(position_prior(part)) for part in graphed] + [_mass(prior) for prior in rest_priors]
+            if len(graphed) + len(rest) > 1 else [1.0])  # one graph: all of the mass (the scores as they are)
+    scores = _global_scores(ranked + [prior / prior.sum() for prior in rest_priors], mass)
+    return Ranked(tuple(s for part in graphed + rest for s in part), scores)
 
 
 def _rank_stories(job: tuple[Sequence[Sequence[Sentence]], Options]) -> "list[np.ndarray]":
@@ -139,15 +139,20 @@ def _pack(parts: Sequence[list[Sentence]], limit: int) -> list[list[list[Sentenc
     return packed
 
 
-def _global_scores(ranked: Sequence[tuple[Sequence[Sentence], "np.ndarray"]]) -> "np.ndarray":
-    """Scores comparable across stories: each story's scores times its share of the teleport (position) mass.
+def _global_scores(ranked: "Sequence[np.ndarray]", mass: Sequence[float]) -> "np.ndarray":
+    """Scores comparable across stories: each story's scores times its share of the teleport (position) mass
+    (`_mass` of its sentences' position prior).
 
     PageRank over a graph of disconnected stories gives each story exactly its share of the teleport vector,
     so this equals ranking all sentences together without the (weak) edges between stories.
     """
     import numpy as np
 
-    mass = [float(position_prior(sentences).sum()) if len(sentences) else 0.0 for sentences, _ in ranked]
     total = sum(mass) or 1.0
-    parts = [scores * (m / total) for (_, scores), m in zip(ranked, mass) if len(scores)]
+    parts = [scores * (m / total) for scores, m in zip(ranked, mass) if len(scores)]
     return np.concatenate(parts) if parts else np.zeros(0)
+
+
+def _mass(prior: "np.ndarray") -> float:
+    """A story's teleport mass: the sum of its sentences' position prior (0.0 without sentences)."""
+    return float(prior.sum()) if len(prior) else 0.0

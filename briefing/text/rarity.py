@@ -7,13 +7,14 @@ needs a weight that means the same on both days, so it weighs each word by how r
 (the word frequencies of the `wordfreq` package, Speer et al., built from Wikipedia, subtitles, news, books
 and the web), which does not depend on the day.
 
-English, the common case, is read from a copy of wordfreq's list shipped with the package (wordfreq_en.txt.gz,
-written by benchmarks/make_rarity_table.py): only the input's words are looked up in it, where importing
-wordfreq and building its dictionary would cost half a second and 36 MB on every build.
+English, the common case, is read from a copy of wordfreq's list shipped with the package (wordfreq_en.bin,
+written by benchmarks/make_rarity_table.py: the words' 64-bit hashes, sorted, and their frequency buckets):
+only the input's words are looked up in it, by binary search, where importing wordfreq and building its
+dictionary would cost half a second and 36 MB on every build (and reading every word of a text copy 60 ms).
 """
 from __future__ import annotations
 
-import gzip
+import hashlib
 from collections.abc import Iterable, Mapping
 from functools import lru_cache
 from pathlib import Path
@@ -33,8 +34,9 @@ if TYPE_CHECKING:
 TOPICAL_ZIPF = 7.0
 EVERYDAY_WEIGHT = 0.3
 UNLISTED_ZIPF = 2.0
-# wordfreq's English list, one line per bucket: `INDEX<TAB>word word ...`, a word's frequency 10 ** (-INDEX / 100).
-_ENGLISH_TABLE = Path(__file__).with_name("wordfreq_en.txt.gz")
+# wordfreq's English list: n sorted uint64 word hashes (`word_hashes`), then n uint16 buckets, a word's
+# frequency 10 ** (-bucket / 100).
+_ENGLISH_TABLE = Path(__file__).with_name("wordfreq_en.bin")
 
 
 @lru_cache(maxsize=8)
@@ -63,15 +65,31 @@ def _listed(code: str, words: set[str]) -> Mapping[str, float] | None:
 
 def _from_table(path: Path, words: set[str]) -> dict[str, float]:
     """Frequency (0-1) of each of `words` in a table written by benchmarks/make_rarity_table.py (as
-    wordfreq's dictionary gives it)."""
-    found: dict[str, float] = {}
-    for line in gzip.decompress(path.read_bytes()).decode("utf-8").split("\n"):
-        index, _, listed = line.partition("\t")
-        hits = words.intersection(listed.split(" "))
-        if hits:
-            frequency = 10 ** (-int(index) / 100)  # wordfreq's cB_to_freq
-            found.update(dict.fromkeys(hits, frequency))
-    return found
+    wordfreq's dictionary gives it).
+
+    A word is found by its 64-bit hash: a word not in the list shares one with a listed word with
+    probability 2e-14 (321,000 words listed).
+    """
+    import numpy as np
+
+    data = path.read_bytes()
+    n = len(data) // 10
+    hashes = np.frombuffer(data, dtype="<u8", count=n)
+    buckets = np.frombuffer(data, dtype="<u2", count=n, offset=8 * n)
+    ordered = list(words)
+    wanted = word_hashes(ordered)
+    at = np.minimum(np.searchsorted(hashes, wanted), max(n - 1, 0))
+    found = hashes[at] == wanted if n else np.zeros(len(ordered), dtype=bool)
+    bucket = buckets[at].tolist()
+    return {ordered[k]: 10 ** (-bucket[k] / 100) for k in np.flatnonzero(found).tolist()}  # wordfreq's cB_to_freq
+
+
+def word_hashes(words: Iterable[str]) -> "np.ndarray":
+    """The 64-bit BLAKE2b hash of each word's UTF-8 (the key of the English table), as uint64."""
+    import numpy as np
+
+    return np.frombuffer(b"".join(hashlib.blake2b(w.encode("utf-8"), digest_size=8).digest() for w in words),
+                         dtype="<u8").astype(np.uint64)
 
 
 def term_rarity(texts: Mapping[str, Iterable[str]], vocabulary: Mapping[str, int]) -> "np.ndarray":

@@ -51,6 +51,10 @@ _PRONOUN_SPEAKER = re.compile(
     r"[\"”’'],?\s+(?:he|she|they)\s+(?:later\s+|also\s+|then\s+)?(?:said|says|added|adds|told|tells|explained|"
     r"continued|noted|wrote|insisted|argued|warned|recalled|asked|replied|went\s+on)\b", re.IGNORECASE)
 _OPENING_MARKS = "\"'“‘«([ —–-"
+# The things of _THE_THING, lower-cased, and what lower() makes of the letters its case-blind match also takes
+# for an i or an s (İ -> i + combining dot, ı, ſ): without one of these, its search (slow: most of the time of
+# `depends_on_previous`) is skipped.
+_THINGS = ("bill", "measure", "proposal", "legislation", "deal", "i\u0307", "\u0131", "\u017f")
 
 # A sentence ends with terminal punctuation, possibly followed by closing quotes or brackets;
 # lines without it are headlines, captions or datelines, not briefing material.
@@ -143,10 +147,20 @@ def depends_on_previous(text: str) -> bool:
         return True
     if _BACK_PHRASES.match(lead) is not None:
         return True
-    thing = _THE_THING.search(lead)
-    if thing is not None and thing.group(1).lower() not in lead[: thing.start()].lower():
-        return True
+    if _may_name_the_thing(lead):
+        thing = _THE_THING.search(lead)
+        if thing is not None and thing.group(1).lower() not in lead[: thing.start()].lower():
+            return True
     return lead != text and _PRONOUN_SPEAKER.search(text) is not None
+
+
+def _may_name_the_thing(text: str) -> bool:
+    """Whether `text` may hold a match of _THE_THING (a plain loop: a generator costs more here)."""
+    low = text.lower()
+    for word in _THINGS:
+        if word in low:
+            return True
+    return False
 
 
 # Selection asks again about the sentences story grouping asked about: remember recent answers.

@@ -67,8 +67,7 @@ def tokenize(text: str, language: str | None = None) -> list[str]:
     >>> tokenize("東京で地震があった。", "ja")
     ['東京', '京で', 'で地', '地震', '震が']
     """
-    code = primary(language)
-    if code == "en":
+    if language is None or language == "en" or (code := primary(language)) == "en":  # (the common case first)
         return list(_tokens(text))
     return list(_foreign_tokens(text, code))
 
@@ -145,15 +144,17 @@ def term_matrix(
     token_lists: Sequence[Sequence[str]],
     vocabulary: dict[str, int] | None = None,
     bigrams: bool = False,
+    grow: bool | None = None,
 ) -> tuple["sparse.csr_matrix", dict[str, int]]:
-    """Raw term counts, one row per token list. Unknown terms are skipped when `vocabulary` is given.
+    """Raw term counts, one row per token list. Unknown terms are skipped when `vocabulary` is given, unless
+    `grow` (then they are added to it, in order of first use; the default grows only a vocabulary made here).
 
     Returns the (rows x terms) CSR count matrix and the vocabulary (term -> column).
     """
     import numpy as np
     from scipy import sparse
 
-    grow = vocabulary is None
+    grow = vocabulary is None if grow is None else grow
     vocab: dict[str, int] = {} if vocabulary is None else vocabulary
     if bigrams:
         token_lists = [
