@@ -330,15 +330,16 @@ def stopwords(language: str | None) -> frozenset[str]:
 
 
 def bare(word: str) -> str:
-    """`word` without its combining marks (accents, Greek tonos, Arabic hamza and short vowels).
+    """`word` without its diacritics: accents, Greek tonos, Arabic hamza and short vowels, Hebrew points (the
+    combining marks of class 10 and up; a virama, a nukta or a kana voicing mark is part of the letter).
 
-    >>> bare("είναι"), bare("أن"), bare("été")
-    ('ειναι', 'ان', 'ete')
+    >>> bare("είναι"), bare("أن"), bare("été"), bare("क्या")
+    ('ειναι', 'ان', 'ete', 'क्या')
     """
-    decomposed = unicodedata.normalize("NFD", word)
-    if decomposed == word and word.isascii():
+    if word.isascii():
         return word
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
+    kept = "".join(c for c in unicodedata.normalize("NFD", word) if unicodedata.combining(c) < 10)
+    return unicodedata.normalize("NFC", kept)
 
 
 def is_spaceless(language: str | None) -> bool:
