@@ -18,7 +18,7 @@ from briefing.cli import app
 from briefing.config import load_config, merge_options
 from briefing.errors import BriefingError
 from briefing.models import Briefing, Document
-from briefing.text.languages import detect_language, normalize_tag, primary
+from briefing.text.languages import detect_language, normalize_tag, primary, stopwords
 from briefing.text.vectors import count_words, tokenize
 
 DATA = Path(__file__).resolve().parent / "data" / "multilingual"
@@ -210,6 +210,23 @@ def test_tokens_are_stemmed_per_language() -> None:
     assert tokenize("Die Häuser", "de") == tokenize("das Haus", "de") == ["haus"]
     assert tokenize("東京都", "ja") == ["東京", "京都"]
     assert tokenize("The houses", None) == tokenize("the house", "en-GB")
+
+
+@pytest.mark.parametrize("language, text, function_words", [
+    # modern Greek (the stop-words package's Greek list is Ancient Greek), written with its accents
+    ("el", "Η κυβέρνηση είναι έτοιμη και θα ανακοινώσει τα μέτρα για την οικονομία.", ["και", "είναι", "για", "την"]),
+    # Hebrew (the stop-words package's entries carry JSON quotes and commas)
+    ("he", "הממשלה אמרה כי את התקציב תאשר רק אחרי הבחירות.", ["כי", "את", "אחרי"]),
+    # Arabic with and without hamza on the alif
+    ("ar", "قال الوزير أن الحكومة ان توافق على الخطة.", ["أن", "ان", "على"]),
+])
+def test_function_words_are_no_content(language: str, text: str, function_words: list[str]) -> None:
+    tokens = tokenize(text, language)
+    assert len(tokens) >= 3  # the content words stay
+    for word in function_words:
+        assert tokenize(word, language) == [], word
+    assert not any(w in stopwords(language) for w in tokens)
+    assert '"את",' not in stopwords("he") and "את" in stopwords("he")
 
 
 def test_count_words_counts_characters_in_spaceless_scripts() -> None:

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from briefing.text.normalize import is_boilerplate_line, normalize_text
+from briefing.text.normalize import balanced_quotes, is_boilerplate_line, normalize_text
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 
@@ -215,3 +215,14 @@ def test_hebrew_acronyms_keep_their_gershayim() -> None:
     """Issue 25: `"` and `'` inside Hebrew words are gershayim and geresh (acronyms), not broken apostrophes."""
     text = 'אזרחי ארה"ב והאו"ם, ע"י ג\'ורג\' בוש; ״צה״ל״ ו־ג׳ורג׳. Russia"s talks.'
     assert normalize_text(text) == 'אזרחי ארה"ב והאו"ם, ע"י ג\'ורג\' בוש; ״צה״ל״ ו־ג׳ורג׳. Russia’s talks.'
+
+
+@pytest.mark.parametrize("text, balanced", [
+    ('המועצה טענה כי תרמה ב"טעות" 10,000 דולר לצלב האדום.', True),  # a prefix letter glued to a quotation
+    ('ארה"ב ו-או"ם פרסמו דו"חות על ע"י הממשלה.', True),  # acronyms, one or more letters after the gershayim
+    ('הוא אמר "ארה"ב תפעל" אתמול.', True),  # an acronym inside a quotation
+    ('הוא אמר: "הממשלה תפעל מחר.', False),  # a quotation opened, never closed
+])
+def test_hebrew_quotes_are_told_from_gershayim(text: str, balanced: bool) -> None:
+    """A `"` between a Hebrew prefix letter and a quoted word opens a quotation; inside an acronym it is a letter."""
+    assert balanced_quotes(text) is balanced

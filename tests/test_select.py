@@ -353,3 +353,20 @@ def test_with_a_query_a_story_it_does_not_concern_is_owed_no_item() -> None:
     focused = select_items(sentences, scores, documents, Options(words=words), stories=(story_of, weights),
                            relevance=relevance)
     assert [item.sources[0].document for item in focused] == ["m"] * 4
+
+
+def test_sharing_the_story_s_topic_words_is_no_redundancy(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 25: every article on a flood says "heavy rain flooded Paris on Monday"; a second item that shares
+    only those words with the first tells a new fact, one that shares the first item's own words repeats it."""
+    first = "Heavy rain flooded Paris on Monday, and firefighters rescued forty residents from basements."
+    new_fact = "Heavy rain flooded Paris on Monday, and the Seine rose two metres above its usual level."
+    same_fact = "Firefighters rescued forty residents, the city's fire brigade reported in a statement on Tuesday."
+    docs = {"a": [first], "b": [new_fact], "c": [same_fact],
+            "d": ["Heavy rain flooded Paris on Monday, closing schools in three districts of the city."],
+            "e": ["Heavy rain flooded Paris on Monday as a storm crossed northern France from the west."]}
+    sentences, documents = make_corpus(docs)
+    scores = np.array([1.0, 0.5, 0.5, 0.1, 0.1])  # the two candidates for the second item score alike
+    monkeypatch.setattr(greedy, "KL_WEIGHT", 0.0)  # centrality less redundancy decides alone
+    monkeypatch.setattr(greedy, "CORROBORATION_WEIGHT", 0.0)
+    items = select_items(sentences, scores, documents, Options(sentences=2, words=None))
+    assert [item.text for item in items] == [first, new_fact]

@@ -16,7 +16,9 @@ if TYPE_CHECKING:
     import numpy as np
     from scipy import sparse
 
-# MMR-style redundancy: a candidate's score is discounted by its overlap with what is already chosen.
+# MMR-style redundancy: a candidate's score is discounted by its overlap with what is already chosen, each shared
+# word weighed by its idf among the candidates (`_weighted_overlap`), so that the story's topic words, which every
+# sentence about it repeats, are no redundancy.
 REDUNDANCY_PENALTY = 0.7
 # Weight of word-distribution coverage against centrality, and the add-k smoothing of the summary's
 # distribution (measured on even-numbered dev clusters, checked on odd ones: benchmarks/RESULTS.md).
@@ -53,9 +55,10 @@ def greedy(
 
         (1 - KL_WEIGHT) * (centrality - REDUNDANCY_PENALTY * redundancy) + KL_WEIGHT * coverage
 
-    where redundancy is the overlap with what is already chosen (maximal marginal relevance, Carbonell &
-    Goldstein, SIGIR 1998) and coverage is how much closer the summary's word distribution comes to the
-    input's (KL-Sum, Haghighi & Vanderwende, NAACL 2009), rescaled to 0-1 among the candidates.
+    where redundancy is the overlap with what is already chosen, shared words weighed by their idf among the
+    candidates (maximal marginal relevance, Carbonell & Goldstein, SIGIR 1998), and coverage is how much closer
+    the summary's word distribution comes to the input's (KL-Sum, Haghighi & Vanderwende, NAACL 2009), rescaled
+    to 0-1 among the candidates.
     A candidate whose overlap reaches `options.duplicate_threshold` is a near-duplicate, never chosen.
     With `stories` (each candidate's story, and the weight of each candidate's story), a candidate from a
     story that has no item yet earns STORY_WEIGHT times its story's weight: a submodular reward for covering
@@ -84,6 +87,8 @@ def greedy(
     alive = np.ones(len(pool), dtype=bool)
     picked: list[int] = []  # pool positions, an extended item's position replacing its antecedent's
     overlaps: list["np.ndarray"] = []  # per picked item, every candidate's overlap with it
+    penalties: list["np.ndarray"] = []  # ... and its idf-weighted overlap (what MMR discounts)
+    weighted, weighted_sizes = _idf_rows(rows)
     words_left = budget_words if budget_words is not None else 10**9
     lead = options.algorithm == "lead"
     grows = spans is not None and not lead
@@ -103,7 +108,7 @@ def greedy(
         if (base >= 0).any():
             extra, extra_sizes, cost = _increments(rows, base, lengths)
         redundancy = _redundancy(overlaps, picked, base, len(pool))
-        value = values if lead else values - REDUNDANCY_PENALTY * redundancy
+        value = values if lead else values - REDUNDANCY_PENALTY * _redundancy(penalties, picked, base, len(pool))
         if stories is not None and not lead:
             value = value + STORY_WEIGHT * stories[1]
         if corroborated is not None and not lead:
@@ -128,9 +133,11 @@ def greedy(
         if base[k] >= 0:  # the unit takes its antecedent's place: one item, the same citation
             slot = picked.index(int(base[k]))
             picked[slot], overlaps[slot] = k, overlap_matrix(rows, rows[k]).ravel()
+            penalties[slot] = _weighted_overlap(weighted, weighted_sizes, rows, k)
         else:
             picked.append(k)
             overlaps.append(overlap_matrix(rows, rows[k]).ravel())
+            penalties.append(_weighted_overlap(weighted, weighted_sizes, rows, k))
             if stories is not None:  # the story is covered: its other sentences earn no more
                 stories = (stories[0], np.where(stories[0] == stories[0][k], 0.0, stories[1]))
             if told is not None:
@@ -164,6 +171,28 @@ def _held_back(story_of: "np.ndarray", told: "np.ndarray", alive: "np.ndarray", 
     if waiting.any():  # a story without items has a candidate it may take
         held |= new & (count >= ITEMS_BEFORE_EVERY_STORY)
     return held
+
+
+def _idf_rows(rows: "sparse.csr_matrix") -> "tuple[sparse.csr_matrix, np.ndarray]":
+    """The candidates' content words weighed by their idf among the candidates, log((1 + n) / (1 + df)) (a word
+    every candidate uses weighs nothing), and each candidate's total weight."""
+    import numpy as np
+
+    present = (rows > 0).astype(np.float64)
+    df = np.asarray(present.sum(axis=0)).ravel()
+    weighted = present.multiply(np.log((1.0 + rows.shape[0]) / (1.0 + df))).tocsr()
+    return weighted, np.asarray(weighted.sum(axis=1)).ravel()
+
+
+def _weighted_overlap(weighted: "sparse.csr_matrix", sizes: "np.ndarray", rows: "sparse.csr_matrix", k: int
+                      ) -> "np.ndarray":
+    """Every candidate's idf-weighted overlap with candidate k: the weight of the words they share over the
+    smaller of the two weights plus one rare word's (as `dedupe.overlap_matrix` adds one word)."""
+    import numpy as np
+
+    shared = np.asarray((weighted @ (rows[k] > 0).T).todense()).ravel()
+    rare = np.log((1.0 + rows.shape[0]) / 2.0) or 1.0  # the weight of a word only one candidate says
+    return np.asarray(shared / (np.minimum(sizes, sizes[k]) + rare))
 
 
 def _antecedents(spans: "Sequence[tuple[str, int, int]] | None", picked: list[int], alive: "np.ndarray") -> "np.ndarray":

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from .languages import SPACELESS, stemmer, stopwords
+from .languages import SPACELESS, bare, stemmer, stopwords
 
 # Han ideographs (with extension A and compatibility forms), hiragana, katakana, halfwidth katakana,
 # the iteration mark 々 and the prolonged sound mark ー.
@@ -46,7 +46,8 @@ def _word(word: str, code: str) -> str:
         head, _, tail = word.rpartition("'")
         if len(head) < _MAX_ELISION and tail:
             word = tail
-    if word in stopwords(code) or (len(word) < 2 and not word.isdigit()):
+    stops = stopwords(code)
+    if word in stops or bare(word) in stops or (len(word) < 2 and not word.isdigit()):
         return ""
     stem = stemmer(code)
     return stem(word) if stem else word

@@ -3,12 +3,14 @@
 A document's language comes from its input when the input declares one (JSONL `language`, `<html lang>`,
 a feed's `xml:lang`/`<language>`); otherwise it is detected offline by py3langid, whose model ships inside
 the package (nothing is downloaded). Stemming is Snowball (PyStemmer, about 25 languages); stopwords come
-from the `stop-words` package; English keeps the tokenizer's own list (`briefing.text.vectors.STOPWORDS`).
+from the `stop-words` and `stopwordsiso` packages; English keeps the tokenizer's own list
+(`briefing.text.vectors.STOPWORDS`).
 Japanese and Chinese are written without spaces: their tokens are character bigrams (see `vectors`).
 """
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from functools import lru_cache
@@ -305,15 +307,39 @@ def stemmer(language: str | None) -> Callable[[str], str] | None:
 
 @lru_cache(maxsize=64)
 def stopwords(language: str | None) -> frozenset[str]:
-    """Function words of a language (lower case; empty when the `stop-words` package has no list for it)."""
+    """Function words of a language, lower case, each also without its diacritics (`bare`); empty when neither
+    list has the language.
+
+    The lists of the `stop-words` and `stopwordsiso` packages together: each misses common words the other
+    has (stop-words' Greek list is Ancient Greek, `καί` and `τῶν`; its Hebrew entries carry JSON quotes and
+    commas, `"את",`, which are cut off here), and a text writes diacritics that a list leaves out (`είναι`
+    for `ειναι`, `أن` for `ان`).
+    """
+    import stopwordsiso
     from stop_words import StopWordError, get_stop_words
 
     code = primary(language)
     try:
-        words: Sequence[str] = get_stop_words(_STOPWORD_CODE.get(code, code), cache=False)
+        words: set[str] = set(get_stop_words(_STOPWORD_CODE.get(code, code), cache=False))
     except StopWordError:
-        return frozenset()
-    return frozenset(w.strip().lower().replace("’", "'") for w in words if w.strip())
+        words = set()
+    if stopwordsiso.has_lang(code):
+        words |= stopwordsiso.stopwords(code)
+    cleaned = {w.strip().strip('",').strip().lower().replace("’", "'") for w in words}
+    return frozenset(cleaned | {bare(w) for w in cleaned}) - {""}
+
+
+def bare(word: str) -> str:
+    """`word` without its diacritics: accents, Greek tonos, Arabic hamza and short vowels, Hebrew points (the
+    combining marks of class 10 and up; a virama, a nukta or a kana voicing mark is part of the letter).
+
+    >>> bare("είναι"), bare("أن"), bare("été"), bare("क्या")
+    ('ειναι', 'ان', 'ete', 'क्या')
+    """
+    if word.isascii():
+        return word
+    kept = "".join(c for c in unicodedata.normalize("NFD", word) if unicodedata.combining(c) < 10)
+    return unicodedata.normalize("NFC", kept)
 
 
 def is_spaceless(language: str | None) -> bool:
@@ -327,4 +353,4 @@ def is_right_to_left(language: str | None) -> bool:
 
 
 __all__ = ["UNDETERMINED", "normalize_tag", "primary", "detect_language", "with_languages", "assign_languages",
-           "checked_tag", "source_tables", "document_language", "stemmer", "stopwords", "is_spaceless", "is_right_to_left"]
+           "checked_tag", "source_tables", "document_language", "stemmer", "stopwords", "bare", "is_spaceless", "is_right_to_left"]

@@ -225,8 +225,10 @@ def _apostrophe(match: re.Match[str]) -> str:
 
 
 _HEBREW_LETTER = re.compile("[\u05d0-\u05ea\u05f0-\u05f2\ufb1d-\ufb4f]")
-# A straight double quote inside a Hebrew word is gershayim (`ארה"ב`, `או"ם`), not a quotation mark.
-GERSHAYIM = re.compile('"(?<=[\u05d0-\u05ea]")(?=[\u05d0-\u05ea])')
+# A straight double quote inside a Hebrew word is gershayim (`ארה"ב`, `או"ם`, `דו"חות`), not a quotation mark,
+# unless the letters after it run to a closing quote: a prefix letter glued to a quotation (`ב"טעות"`, "by
+# 'mistake'").
+GERSHAYIM = re.compile('"(?<=[\u05d0-\u05ea]")(?=[\u05d0-\u05ea])(?![\u05d0-\u05ea]+"(?![\u05d0-\u05ea]))')
 
 
 def balanced_quotes(text: str) -> bool:
