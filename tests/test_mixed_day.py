@@ -164,9 +164,19 @@ def test_a_bare_dateline_is_cut_after_a_headline_line_but_not_inside_the_article
         "BEIRUT — Lebanon's view is told in a later paragraph."]
 
 
+def test_photo_credits_and_bylines_glued_before_the_lead_are_cut() -> None:
+    assert strip_dateline("(By Jay Mallin -- Bloomberg News) Oil prices fell on Monday.") == "Oil prices fell on Monday."
+    assert strip_dateline("(Brian Snyder/Reuters) By Michael D. Shear and Robert Barnes NEW YORK -- The crisis "
+                          "overwhelmed the race.", at_start=True) == "The crisis overwhelmed the race."
+    # a byline is cut only before a dateline; "By Friday" is no byline
+    assert strip_dateline("By Friday the talks had failed.", at_start=True) == "By Friday the talks had failed."
+    assert strip_dateline("(Reuters) Shares fell.") == "(Reuters) Shares fell."
+
+
 def test_the_dateline_pattern_is_linear_on_adversarial_input() -> None:
     # Long runs of what the pattern's parts accept, never completed: a backtracking pattern would not finish.
-    for text in ("A" * 50_000, "AB " * 20_000, "ABC, Def " * 10_000 + "(AP", ("X, Y" + " Z" * 3) * 5_000):
+    for text in ("A" * 50_000, "AB " * 20_000, "ABC, Def " * 10_000 + "(AP", ("X, Y" + " Z" * 3) * 5_000,
+                 "(By " + "Ab " * 20_000, "By " + "Ab Cd and " * 10_000):
         assert strip_dateline(text, at_start=True) == text
 
 

@@ -1,4 +1,5 @@
-"""Wire datelines: `TRIPOLI, Libya (AP) _ ` opens a story but is no part of what it says.
+"""Wire datelines: `TRIPOLI, Libya (AP) _ ` opens a story but is no part of what it says (nor a photo credit or
+a byline glued before it).
 
 Items and their evidence are briefed without it (issue "Stories"); nothing else of the outlet's words changes.
 """
@@ -17,9 +18,19 @@ _OPENING_DATELINE = re.compile(
     rf"(?:{_DATELINE_HEAD} )?\((?:{_AGENCIES})\) ?(?:--|[_—–-]) ?(?=\S)|(?P<bare>{_DATELINE_HEAD} (?:--?|[—–_]) )(?=[A-Z])")
 
 
+# A photo credit a scraped page glued before the sentence it stands above: `(By Jay Mallin -- Bloomberg News) `,
+# `(Brian Snyder/Reuters) `, `(By Joel Salcido For The Washington Post) `.
+_NAME = r"[A-Z][\w.'’-]*(?: [A-Z][\w.'’-]*){0,3}"
+_CREDIT = re.compile(rf"\((?:By )?{_NAME} ?(?:--|—|/|(?i:for)) ?{_NAME}\) (?=\S)")
+# A byline glued before the dateline that opens the article: `By Shailagh Murray and Paul Kane TOLEDO, Ohio -- `.
+_PERSON = r"(?:[A-Z][a-z][\w'’-]*|[A-Z]\.)(?: (?:[A-Z][a-z][\w'’-]*|[A-Z]\.)){1,3}"
+_BYLINE = re.compile(rf"By {_PERSON}(?:,? and {_PERSON})? (?=[A-Z][A-Z.'’-]+[ ,])")
+
+
 def strip_dateline(sentence: str, at_start: bool = False) -> str:
-    """A sentence without the wire dateline it opens with (`TRIPOLI, Libya (AP) _ U.N. …` -> `U.N. …`); a
-    dateline without an agency (`WASHINGTON — The …`) is cut only `at_start` of an article. Nothing else changes.
+    """A sentence without the wire dateline it opens with (`TRIPOLI, Libya (AP) _ U.N. …` -> `U.N. …`) or a
+    photo credit glued before it; a dateline without an agency (`WASHINGTON — The …`), and a byline before a
+    dateline, are cut only `at_start` of an article. Nothing else changes.
 
     >>> strip_dateline("LAS VEGAS, June 10 (UPI) -- A man was arrested.")
     'A man was arrested.'
@@ -27,7 +38,16 @@ def strip_dateline(sentence: str, at_start: bool = False) -> str:
     'Two staff members were indicted.'
     >>> strip_dateline("NATO — the alliance — met.", at_start=True)
     'NATO — the alliance — met.'
+    >>> strip_dateline("(By Jay Mallin -- Bloomberg News) Oil prices fell.")
+    'Oil prices fell.'
     """
+    credit = _CREDIT.match(sentence)
+    if credit is not None:
+        sentence = sentence[credit.end():]
+    if at_start:
+        byline = _BYLINE.match(sentence)
+        if byline is not None and _OPENING_DATELINE.match(sentence, byline.end()) is not None:
+            sentence = sentence[byline.end():]
     m = _OPENING_DATELINE.match(sentence)
     if m is None or (m.group("bare") and not at_start):
         return sentence
