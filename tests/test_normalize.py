@@ -226,3 +226,16 @@ def test_hebrew_acronyms_keep_their_gershayim() -> None:
 def test_hebrew_quotes_are_told_from_gershayim(text: str, balanced: bool) -> None:
     """A `"` between a Hebrew prefix letter and a quoted word opens a quotation; inside an acronym it is a letter."""
     assert balanced_quotes(text) is balanced
+
+
+def test_a_page_stamp_glued_between_headline_and_article_becomes_a_paragraph_break() -> None:
+    from briefing.models import Document
+    from briefing.text.sentences import split_document
+
+    doc = Document("a", "Jackson doctor goes on trial Page last updated at 08:58 GMT, Thursday, 24 June 2010 09:58 UK "
+                   "(an error occurred while processing this directive) The doctor of Michael Jackson went on trial.")
+    assert [s.text for s in split_document(doc)] == ["Jackson doctor goes on trial",
+                                                      "The doctor of Michael Jackson went on trial."]
+    # "last updated" in a sentence, without a clock time, is the article's own words
+    kept = "The list was last updated on Monday by the UK government."
+    assert [s.text for s in split_document(Document("b", kept))] == [kept]

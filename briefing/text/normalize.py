@@ -134,6 +134,28 @@ _PROMPT = re.compile(rf"^[\W_]*(?:(?:{_READ_ALSO})(?:\W.*)?|(?:{_READ_MORE})\s*(
                      re.IGNORECASE | re.DOTALL)
 
 
+# A page's "last updated" stamp that scraping glued between its headline and its first sentence: `Page last
+# updated at 08:58 GMT, Thursday, 24 June 2010 09:58 UK`, `24 June 2010 Last updated at 14:59 GMT Help`,
+# `Last updated: 1 may, 2009 - 17:54 GMT`, and a server's `(an error occurred while processing this directive)`.
+_STAMP = re.compile(
+    r"(?:\b\d{1,2} [A-Z][a-z]+ \d{4} )?(?:Page )?\b[Ll]ast updated(?: at| on|:)? [^()\n]{0,30}?\d{1,2}:\d\d ?(?:GMT|UTC|BST|UK)\b"
+    r"(?:,? [A-Z][a-z]+day,? \d{1,2} [A-Z][a-z]+ \d{4})?(?: \d{1,2}:\d\d (?:GMT|UTC|BST|UK)\b)?"
+    r"(?: ?\(an error occurred while processing this directive\))?(?: Help\b)?"
+    r"|\(an error occurred while processing this directive\)")
+
+
+def break_page_stamps(text: str) -> str:
+    """`text` with each page stamp glued inside a line replaced by a paragraph break (the headline before it
+    and the article after it are then paragraphs of their own).
+
+    >>> break_page_stamps("Jackson doctor on trial Page last updated at 08:58 GMT, Thursday, 24 June 2010 The trial")
+    'Jackson doctor on trial\\n\\nThe trial'
+    """
+    if "pdated" not in text and "directive)" not in text:
+        return text
+    return _STAMP.sub("\n\n", text).replace(" \n\n", "\n\n").replace("\n\n ", "\n\n")
+
+
 def is_link_prompt(text: str) -> bool:
     """Whether a line or sentence opens with a "read also / see also / related" or paywall prompt, in any of
     about 20 languages (English "Read more" lines are caught by `is_boilerplate_line` too).

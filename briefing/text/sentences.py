@@ -19,7 +19,7 @@ from functools import lru_cache
 
 from ..models import Document, Sentence
 from .datelines import strip_dateline
-from .normalize import GERSHAYIM, is_boilerplate_line, normalize_text
+from .normalize import GERSHAYIM, break_page_stamps, is_boilerplate_line, normalize_text
 from .standalone import SENTENCE_END
 from .splitrules import CJK_CONTINUATION, CJK_START, MARKS, Tables, candidate_pattern, language_tables
 
@@ -352,7 +352,7 @@ def split_document(doc: Document, doc_position: int = 0, max_words: int = MAX_WO
     out: list[Sentence] = []
     paragraph = 0
     tables = _tables(doc.language)
-    for text in _PARAGRAPHS.split(doc.text):
+    for text in _PARAGRAPHS.split(break_page_stamps(doc.text)):
         text = text.strip()
         if not text or (len(text) < 600 and is_boilerplate_line(text)):
             continue
