@@ -103,8 +103,8 @@ _FURNITURE_HINTS = ("contribut", "staff writer", "reached at", "twitter", "conta
                     "wayback", "archive-it", "web captur", "web collection", "crawl", "404", "purchase",
                     "distributed", "syndicat", "questions", "editor", "budget", "following stories", "story to",
                     "writer", "columnist", "correspondent", "reporter", "buy photo", "caption", " /", ", left",
-                    ", right", ", center", ", centre", ", far ", ", second ", ", third ", ", from ", "(left",
-                    "(right", "(center", "(centre", "(far ", "(second ", "(third ", "(from ")
+                    ", right", ", center", ", centre", "(left", "(right", "(center", "(centre", "from left",
+                    "from right", "far left", "far right")
 # Web and e-mail addresses (looked for only when a ':', 'www.' or '@' is there: this pattern is slow on long text).
 _ADDRESS = re.compile(r"https?://|\bwww\.|[\w.+-]+@[\w-]+\.[\w.]+", re.IGNORECASE)
 # A wire photo caption: "In this Saturday, July 1, 2017, photo, people line up…" (after a credit in brackets).
