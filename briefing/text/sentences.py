@@ -351,16 +351,17 @@ def split_document(doc: Document, doc_position: int = 0, max_words: int = MAX_WO
     """
     out: list[Sentence] = []
     paragraph = 0
+    started = False  # whether a sentence has ended yet (before, only headline or kicker lines)
     tables = _tables(doc.language)
     for text in _PARAGRAPHS.split(break_page_stamps(doc.text)):
         text = text.strip()
         if not text or (len(text) < 600 and is_boilerplate_line(text)):
             continue
         sentences = join_open_quotes(_split_paragraph(text, max_words, tables), max_words, tables.quotes)
-        at_start = not any(SENTENCE_END.search(e.text) for e in out)  # only headline or kicker lines so far
-        sentences = [s for s in (strip_dateline(s, at_start=at_start and k == 0) for k, s in enumerate(sentences)) if s]
+        sentences = [s for s in (strip_dateline(s, at_start=not started and k == 0) for k, s in enumerate(sentences)) if s]
         for sentence in sentences:
             out.append(Sentence(sentence, doc.id, len(out), paragraph, doc_position, doc.language))
+            started = started or SENTENCE_END.search(sentence) is not None
         paragraph += 1 if sentences else 0
     return out
 
