@@ -21,8 +21,8 @@ from typing import TYPE_CHECKING
 
 from ..models import Sentence
 from ..options import Options
-from ..text.standalone import is_furniture
-from ..text.vectors import count_words, idf_weights, term_matrix, tfidf, tokenize
+from ..text.standalone import may_be_item
+from ..text.vectors import idf_weights, term_matrix, tfidf, tokenize
 
 if TYPE_CHECKING:
     import numpy as np
@@ -251,7 +251,7 @@ def position_prior(sentences: Sequence[Sentence], options: Options | None = None
     lead: dict[str, int] = {}  # each article's first item-worthy sentence (sentences come in any order)
     for sentence in sentences:
         if (sentence.index < lead.get(sentence.document, sentence.index + 1)
-                and count_words(sentence.text) >= min_words and not is_furniture(sentence.text)):
+                and may_be_item(sentence.text, min_words)):
             lead[sentence.document] = sentence.index
     index = np.fromiter((max(0, s.index - lead.get(s.document, 0)) for s in sentences), dtype=np.float64,
                         count=len(sentences))

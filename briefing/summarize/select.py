@@ -15,7 +15,7 @@ from .greedy import greedy, word_distribution
 from ..models import Document, Item, Sentence, SourceRef
 from ..options import Options
 from ..text.normalize import balanced_quotes
-from ..text.standalone import SENTENCE_END, SENTENCE_START, depends_on_previous, is_furniture
+from ..text.standalone import SENTENCE_END, SENTENCE_START, depends_on_previous, is_furniture, may_be_item
 from ..text.vectors import count_words, tokenize
 
 if TYPE_CHECKING:
@@ -265,8 +265,7 @@ def _candidates(sentences: Sequence[Sentence], scores: "np.ndarray", allowed: Se
                 if usable(i) is not None:
                     found = i
                     break
-                text = sentences[i].text
-                scanned += count_words(text) >= options.min_words and not is_furniture(text)
+                scanned += may_be_item(sentences[i].text, options.min_words)
             openings[document] = found
         return openings[document]
 

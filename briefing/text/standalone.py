@@ -15,6 +15,7 @@ import re
 from functools import lru_cache
 
 from .normalize import is_link_prompt
+from .vectors import count_words
 
 # Opening words that point back to something said before. Quotations count too: an item that opens
 # `“He was a good judge…”` does not say who "he" is.
@@ -161,6 +162,12 @@ def _may_name_the_thing(text: str) -> bool:
         if word in low:
             return True
     return False
+
+
+def may_be_item(text: str, min_words: int) -> bool:
+    """Whether a sentence is long enough to be an item and no page furniture: where an article's news starts
+    (a dateline, venue or credit line before it takes no lead position)."""
+    return count_words(text) >= min_words and not is_furniture(text)
 
 
 # Selection asks again about the sentences story grouping asked about: remember recent answers.
