@@ -128,3 +128,23 @@ def test_small_groups_join_only_a_big_story() -> None:
     assert grouped(ATTACH_TO - 1, 30)[:2] == [list(range(ATTACH_TO - 1)), [ATTACH_TO - 1, ATTACH_TO]]
     # On a day of ten articles, three are its main story.
     assert grouped(3, 5)[0] == [0, 1, 2, 3, 4]
+
+
+def test_a_pair_tighter_than_its_link_to_a_story_stays_its_own_story() -> None:
+    from briefing.summarize.stories import ATTACH_THRESHOLD, ATTACH_TO, _attach_small
+    from scipy import sparse
+
+    def grouped(pair: list[list[float]]) -> list[list[int]]:
+        """A story of ATTACH_TO articles (term 0) and a pair with the rows `pair` (terms 0-2)."""
+        rows = np.zeros((ATTACH_TO + 2, 3))
+        rows[:ATTACH_TO, 0] = 1.0
+        rows[ATTACH_TO:] = pair
+        rows /= np.linalg.norm(rows, axis=1, keepdims=True)
+        return _attach_small(sparse.csr_matrix(rows), [list(range(ATTACH_TO)), [ATTACH_TO, ATTACH_TO + 1]], None)
+
+    link = ATTACH_THRESHOLD + 0.07  # both pairs are this close to the story's centre
+    far = (1 - link * link) ** 0.5
+    # Two reports of another event that share a few of the story's words: near-copies of each other.
+    assert len(grouped([[link, far, 0.0], [link, far, 0.0]])) == 2
+    # Two loosely related pieces on the story (each its own angle) join it.
+    assert grouped([[link, far, 0.0], [link, 0.0, far]]) == [list(range(ATTACH_TO + 2))]

@@ -52,6 +52,11 @@ ATTACH_THRESHOLD = 0.13
 ATTACH_BELOW = 3
 ATTACH_TO = 5
 ATTACH_SHARE = 0.25
+# ... and when its articles are, on average, at least ATTACH_RELATIVE as similar to the story's articles as to
+# each other: two reports of another event are near-copies of each other and only share a few words with the
+# story (on the mixed dev days, the pairs that joined wrongly linked at 0.10 and 0.23 of their own cosine, the
+# right ones at 0.33 or more).
+ATTACH_RELATIVE = 0.3
 # Groups of a and b articles are one story from STORY_THRESHOLD + SMALL_GROUP_MARGIN / sqrt(a * b): a mean over
 # few pairs is weak evidence (two unrelated short articles of one day reach 0.12-0.15 on everyday words), a
 # mean over many is not. Two articles need 0.17, two groups of five 0.122.
@@ -156,7 +161,8 @@ def group_stories(
 def _attach_small(vectors: "sparse.csr_matrix", groups: list[list[int]], languages: "np.ndarray | None"
                   ) -> list[list[int]]:
     """Each group of fewer than ATTACH_BELOW documents joined to the big group (same language) whose centre
-    its documents are closest to, on average, when that mean cosine reaches ATTACH_THRESHOLD."""
+    its documents are closest to, on average, when that mean cosine reaches ATTACH_THRESHOLD and its
+    documents are not much closer to each other than to the group's (ATTACH_RELATIVE)."""
     import numpy as np
 
     big_from = max(ATTACH_BELOW, min(ATTACH_TO, math.ceil(ATTACH_SHARE * sum(map(len, groups)))))
@@ -165,16 +171,20 @@ def _attach_small(vectors: "sparse.csr_matrix", groups: list[list[int]], languag
     middle = [g for g in groups if ATTACH_BELOW <= len(g) < big_from]
     if not big or not small:
         return groups
-    centres = np.vstack([np.asarray(vectors[g].sum(axis=0)).ravel() for g in big])
-    centres /= np.maximum(np.linalg.norm(centres, axis=1, keepdims=True), 1e-12)
+    sums = np.vstack([np.asarray(vectors[g].sum(axis=0)).ravel() for g in big])
+    centres = sums / np.maximum(np.linalg.norm(sums, axis=1, keepdims=True), 1e-12)
     kept = []
     joined: list[list[int]] = [list(g) for g in big]
     for group in small:
-        closeness = np.asarray(vectors[group] @ centres.T).mean(axis=0)
+        rows = vectors[group]
+        closeness = np.asarray(rows @ centres.T).mean(axis=0)
         if languages is not None:
             closeness[[languages[g[0]] != languages[group[0]] for g in big]] = 0.0
         best = int(np.argmax(closeness))
-        if closeness[best] >= ATTACH_THRESHOLD:
+        inner = rows @ rows.T  # the group's own mean cosine, 0.0 for one article
+        own = (inner.sum() - inner.diagonal().sum()) / max(len(group) * (len(group) - 1), 1)
+        linked = float(np.asarray(rows @ sums[best]).mean()) / len(big[best])
+        if closeness[best] >= ATTACH_THRESHOLD and linked >= ATTACH_RELATIVE * own:
             joined[best].extend(group)
         else:
             kept.append(group)
