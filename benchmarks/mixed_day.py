@@ -13,7 +13,9 @@ articles shuffled, ids anonymised, labels never shown to the build):
 For each day the default build (`build_briefing`, default options, --words 400) is scored on:
 
 - B-cubed precision, recall and F1 of document -> story (Bagga & Baldwin 1998; the JSON `documents[].story`,
-  collapsed copies scored as their representative's story);
+  collapsed copies scored as their representative's story), over the documents the briefing lists: "left out"
+  counts the pages it left out as page furniture only (web-archive placeholders, editors' notes), and the F1
+  beside it scores each of them as a story of its own;
 - item purity: the share of items whose section is their own event's (a section's event is that of the article
   whose headline titles it, else the event most of its items come from);
 - events briefed (events with at least one item), and sections.
@@ -125,12 +127,16 @@ def score_build(day: Day, words: int, query: str | None = None) -> dict:
     briefing = build_briefing(docs, Options(words=words, quiet=True, date="2000-01-01", query=query))
     seconds = time.process_time() - started
     data = briefing.to_dict()
-    p, r, f = bcubed(story_of_documents(data), labels)
+    story = story_of_documents(data)
+    p, r, f = bcubed(story, labels)
+    # Pages the build left out (page furniture only) scored as stories of their own, as before they were left out.
+    every = {**{i: f"left out {i}" for i in labels if i not in story}, **story}
     sections = section_events(data, labels)
     items = [(event, item) for event, item_events in sections for item in item_events]
     pure = sum(event == item for event, item in items)
-    return {"day": name, "articles": len(docs), "events": len(set(labels.values())), "stories": len(
-        set(story_of_documents(data).values())), "p": p, "r": r, "f": f, "purity": pure / max(len(items), 1),
+    return {"day": name, "articles": len(docs), "events": len(set(labels.values())), "stories": len(set(story.values())),
+            "p": p, "r": r, "f": f, "left": len(labels) - len(story), "f_all": bcubed(every, labels)[2],
+            "purity": pure / max(len(items), 1),
             "items": len(items), "briefed": len({item for _, item in items}), "sections": len(sections),
             "first": sections[0][0] if sections else None, "cpu": seconds}
 
@@ -176,12 +182,14 @@ def main() -> int:
         print("no dev data: build it as ../shared/eval/README.md says", file=sys.stderr)
         return 1
     print(f"Default build, --words {args.words}:\n")
-    print("| day | articles | events | stories | B3 P | B3 R | B3 F1 | item purity | events briefed | sections | CPU s |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|")
+    print("| day | articles | left out | events | stories | B3 P | B3 R | B3 F1 | F1, left out as stories | item purity "
+          "| events briefed | sections | CPU s |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for day in all_days:
         s = score_build(day, args.words)
-        print(f"| {s['day']} | {s['articles']} | {s['events']} | {s['stories']} | {s['p']:.3f} | {s['r']:.3f} | "
-              f"{s['f']:.3f} | {s['purity']:.3f} ({s['items']} items) | {s['briefed']} | {s['sections']} | {s['cpu']:.1f} |")
+        print(f"| {s['day']} | {s['articles']} | {s['left']} | {s['events']} | {s['stories']} | {s['p']:.3f} | "
+              f"{s['r']:.3f} | {s['f']:.3f} | {s['f_all']:.3f} | {s['purity']:.3f} ({s['items']} items) | "
+              f"{s['briefed']} | {s['sections']} | {s['cpu']:.1f} |")
     threshold = None
     if not args.no_baseline:
         threshold, rows = baseline_rows(all_days)

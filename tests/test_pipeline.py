@@ -156,3 +156,24 @@ def test_a_story_without_headlines_is_titled_from_its_first_item() -> None:
     first = briefing.sections[0]
     assert first.title is not None and first.title.endswith("…")
     assert first.items[0].text.startswith(first.title[:-1])
+
+
+def test_a_page_of_furniture_only_is_left_out_with_a_warning(caplog: pytest.LogCaptureFixture) -> None:
+    from briefing.text.standalone import is_furniture
+
+    notes = ["Starting in 1996, Alexa Internet has been donating their crawl data to the Internet Archive.",
+             "To purchase this material contact the syndicate sales executive at 1-732-390-4480."]
+    assert all(is_furniture(note) for note in notes)
+    page = Document("note", "\n\n".join(notes), title="Editor's note")
+    with caplog.at_level("WARNING"):
+        briefing = build_briefing([FLOOD[0], page, *BANK, FLOOD[1]], Options(words=120, date=DAY, quiet=True))
+    assert [d.id for d in briefing.documents] == ["f0", "b0", "b1", "f1"]
+    assert "note" in caplog.text and "page furniture" in caplog.text
+    # The articles after it keep their own sentences (positions renumbered, not shifted onto another document).
+    for item in briefing.items:
+        for source in item.sources:
+            document = next(d for d in [FLOOD[0], *BANK, FLOOD[1]] if d.id == source.document)
+            assert source.text.split()[0] in document.text
+    # Every page being furniture is no input, as ever.
+    with pytest.raises(NoInputError):
+        build_briefing([page], Options(words=120, date=DAY, quiet=True))

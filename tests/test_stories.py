@@ -142,7 +142,7 @@ def test_a_pair_tighter_than_its_link_to_a_story_stays_its_own_story() -> None:
         rows /= np.linalg.norm(rows, axis=1, keepdims=True)
         return _attach_small(sparse.csr_matrix(rows), [list(range(ATTACH_TO)), [ATTACH_TO, ATTACH_TO + 1]], None)
 
-    link = ATTACH_THRESHOLD + 0.07  # both pairs are this close to the story's centre
+    link = ATTACH_THRESHOLD + 0.02  # both pairs are this close to the story's centre
     far = (1 - link * link) ** 0.5
     # Two reports of another event that share a few of the story's words: near-copies of each other.
     assert len(grouped([[link, far, 0.0], [link, far, 0.0]])) == 2

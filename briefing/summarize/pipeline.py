@@ -24,6 +24,7 @@ from ..options import Options
 from ..progress import Progress, wanted
 from ..text.languages import primary, with_languages
 from ..text.sentences import split_document
+from ..text.standalone import is_furniture
 from ..text.vectors import tokenize
 from .collapse import article_count, collapse_documents, credit_copies
 from .day import Day, Ranked
@@ -133,11 +134,34 @@ def prepare_day(documents: Sequence[Document], options: Options) -> Day:
     `options.stories` is off or there are at most two documents of one language)."""
     # Options.language wins; else a Document made by hand may not say its language and it is detected.
     documents = collapse_documents(with_languages(documents, options.language))
+    documents, sentences = without_pages(documents, split_documents(documents))
     several = len(documents) > 2 or len({primary(d.language) for d in documents}) > 1  # one section per language
-    sentences = split_documents(documents)
     vectors = document_vectors(documents, sentences) if options.stories and several else None
     stories = group_stories(documents, vectors=vectors) if vectors is not None else [list(range(len(documents)))]
     return Day(tuple(documents), tuple(sentences), tuple(tuple(story) for story in stories), vectors)
+
+
+def without_pages(documents: Sequence[Document], sentences: Sequence[Sentence]
+                  ) -> tuple[Sequence[Document], Sequence[Sentence]]:
+    """The documents that have an article, and their sentences: a page whose every sentence is furniture
+    (a web-archive placeholder, a syndication or editor's note: `standalone.is_furniture`) tells no story and
+    is left out with a warning, instead of becoming a story of its own with nothing to say."""
+    news = [False] * len(documents)
+    split = [False] * len(documents)
+    for sentence in sentences:
+        split[sentence.doc_position] = True
+        news[sentence.doc_position] = news[sentence.doc_position] or not is_furniture(sentence.text)
+    pages = [d.path or d.id for d, has_text, has_news in zip(documents, split, news) if has_text and not has_news]
+    if not pages:
+        return documents, sentences
+    log.warning("%d document(s) hold only page furniture, no article, and are left out: %s", len(pages),
+                ", ".join(pages[:5]) + (", ..." if len(pages) > 5 else ""))
+    position: dict[int, int] = {}
+    for i, (has_text, has_news) in enumerate(zip(split, news)):
+        if has_news or not has_text:
+            position[i] = len(position)
+    return ([documents[i] for i in position],
+            [replace(s, doc_position=position[s.doc_position]) for s in sentences if s.doc_position in position])
 
 
 def weigh_history(ranked: Ranked, published: Sequence[str], seen: Sequence[Sequence[str]], options: Options
