@@ -5,8 +5,9 @@ Usage:
 
 Imports are timed first (numpy + scipy.sparse, with numpy's developer tools deferred as the CLI defers them;
 scipy.sparse.csgraph: used above 2,000 documents; the briefing modules); then each stage function that
-`briefing.summarize.pipeline` calls is wrapped to add up its CPU time (`time.process_time`, this process only: set BRIEFING_WORKERS=1 to count the work of the worker processes)
-and to report the peak resident memory after it. One run, caches cold, as in a fresh `briefing build`.
+`briefing.summarize.pipeline` calls is wrapped to add up its CPU time (`time.process_time`, this process
+only: set BRIEFING_WORKERS=1 to count the work of the worker processes) and to report the peak resident memory
+after it. One run, caches cold, as in a fresh `briefing build`.
 """
 from __future__ import annotations
 
