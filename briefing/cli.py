@@ -36,6 +36,9 @@ def main_options(
     version: Annotated[bool, typer.Option("--version", callback=_print_version, is_eager=True, help="Show the version and exit.")] = False,
 ) -> None:
     """Turn a pile of news articles into a short, sourced, deduplicated briefing."""
+    from .lazyimport import defer_numpy_tools
+
+    defer_numpy_tools()
 
 Inputs = Annotated[Optional[list[str]], typer.Argument(help="Files, directories, feed or article URLs, or '-' for stdin.", show_default=False)]
 Config = Annotated[Optional[str], typer.Option("--config", "-c", help="TOML config file (default: ./briefing.toml if present).")]
