@@ -110,7 +110,8 @@ def build_briefing(documents: Sequence[Document], options: Options | None = None
         options: budget, algorithm, title, date, query, ... (defaults: `Options()`).
         published: texts of items of earlier briefings; sentences repeating them are left out.
         seen: content words of the sentences of earlier days' articles (`History.seen_sentences`): what they
-            said is old news, so a sentence is ranked down by how much of it they already said.
+            said is old news, so a sentence is ranked down by how much of it they already said; and, without a
+            query, the words they said most tell what the reader follows (`novelty.followed_terms`).
         overflow: let the last item run past the word budget (only for evaluation, which truncates
             every system's summary to the budget).
     Returns:
