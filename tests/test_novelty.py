@@ -71,3 +71,16 @@ def test_a_published_item_told_again_is_left_out_and_a_new_fact_in_its_words_is_
     today = [Document("a", restated, source="Outlet A"), Document("b", new, source="Outlet B")]
     texts = [i.text for i in build_briefing(today, Options(words=100, date="2024-03-20"), published=[item]).items]
     assert restated not in texts and new in texts  # ... but its fact is new
+
+
+
+def test_earlier_days_tell_what_the_reader_follows_and_its_news_leads() -> None:
+    followed = "Divers will survey the harbour wall with sonar before the work starts in May."
+    museum = "A museum opened a wing for rare maps and globes on Sunday."
+    today = [Document("m1", museum, source="Outlet E"),
+             Document("m2", museum.replace("A museum", "The museum"), source="Outlet F"),
+             Document("t4", followed, source="Outlet D")]
+    options = Options(sentences=1, words=None, date="2024-03-20")
+    assert build_briefing(today, options).items[0].text == museum  # alone, what two outlets say wins
+    # Yesterday the reader read about the harbour wall: today's news about it leads.
+    assert build_briefing(today, options, seen=sentence_terms(YESTERDAY)).items[0].text == followed

@@ -20,6 +20,7 @@ sharing the story's words.
 """
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
@@ -41,6 +42,8 @@ OLD_NEWS = 0.9
 REPEAT_WORDS = 0.8
 # Pairs are formed among a sentence's first this many content words (a run-on line is not 400 facts).
 MAX_FACT_WORDS = 30
+# The reader's followed topic is the FOLLOWED_TERMS words most said by earlier days' sentences (`followed_terms`).
+FOLLOWED_TERMS = 50
 # Cells (today's sentences x earlier sentences) of one block of the sparse product.
 _BLOCK_PAIRS = 4_000_000
 
@@ -131,6 +134,25 @@ def weigh_novelty(sentences: Sequence[Sentence], scores: "np.ndarray", seen: Seq
     # Old news: almost every fact in one earlier sentence (a short sentence said again counts whole: unsmoothed).
     said = shared / np.maximum(size, 1.0)
     return scores * novelty, novelty, [ok and value < OLD_NEWS for ok, value in zip(mask, said.tolist())]
+
+
+def followed_terms(seen: Sequence[Sequence[str]]) -> dict[str, float]:
+    """What the reader has been following: a topic signature of earlier days' sentences, the FOLLOWED_TERMS words
+    with most weight p log(1 / p), p the share of the sentences saying the word (a word in most of them, such
+    as a site's name, weighs less). Used like a focus query without one (`pipeline.build_briefing`): the words a
+    briefing should cover lean to the followed topic, while what earlier days said stays demoted.
+
+    >>> weights = followed_terms([["site", "council", "bridg"], ["site", "council", "vote"], ["site", "rain"]]
+    ...                          + [["site", "council"]] + [["site"]] * 6)
+    >>> weights["council"] > weights["rain"] > weights["site"] == 0.0
+    True
+    """
+    import math
+
+    said = Counter(word for words in seen for word in set(words))
+    n = len(seen)
+    weights = {word: count / n * math.log((n + 1) / (count + 1)) for word, count in said.items()}
+    return dict(sorted(weights.items(), key=lambda item: (-item[1], item[0]))[:FOLLOWED_TERMS])
 
 
 def unpublished(sentences: Sequence[Sentence], published: Sequence[str], threshold: float) -> list[bool]:

@@ -28,8 +28,8 @@ from ..text.standalone import is_furniture
 from ..text.vectors import tokenize
 from .collapse import article_count, collapse_documents, credit_copies
 from .day import Day, Ranked
-from .novelty import unpublished, weigh_novelty
-from .rank import query_relevance
+from .novelty import followed_terms, unpublished, weigh_novelty
+from .rank import query_relevance, terms_relevance
 from .rankday import rank_day
 from .sections import make_sections, section_title, story_relevance
 from .select import select_items
@@ -110,7 +110,8 @@ def build_briefing(documents: Sequence[Document], options: Options | None = None
         options: budget, algorithm, title, date, query, ... (defaults: `Options()`).
         published: texts of items of earlier briefings; sentences repeating them are left out.
         seen: content words of the sentences of earlier days' articles (`History.seen_sentences`): what they
-            said is old news, so a sentence is ranked down by how much of it they already said.
+            said is old news, so a sentence is ranked down by how much of it they already said; and, without a
+            query, the words they said most tell what the reader follows (`novelty.followed_terms`).
         overflow: let the last item run past the word budget (only for evaluation, which truncates
             every system's summary to the budget).
     Returns:
@@ -139,7 +140,10 @@ def build_briefing(documents: Sequence[Document], options: Options | None = None
         bar.advance("selecting items")
         scores, novelty, allowed = weigh_history(ranked, published, seen, options)
         relevance = query_relevance(ranked.sentences, options.query) if options.query else None
-        items = choose_items(day, ranked.sentences, scores, options, allowed, novelty, relevance, overflow)
+        # Without a query, earlier days' sentences tell what the reader follows (a soft query).
+        followed = terms_relevance(ranked.sentences, followed_terms(seen)) if seen and relevance is None else None
+        items = choose_items(day, ranked.sentences, scores, options, allowed, novelty,
+                             relevance if followed is None else followed, overflow)
         bar.advance()
     if not items:
         raise NoInputError("no sentence in the input is long enough to brief (or all were in earlier briefings)")

@@ -16,7 +16,7 @@ graph grows with n * k rather than n².
 from __future__ import annotations
 
 import logging
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from ..models import Sentence
@@ -261,26 +261,36 @@ def position_prior(sentences: Sequence[Sentence], options: Options | None = None
 def query_relevance(sentences: Sequence[Sentence], query: str) -> "np.ndarray":
     """How much each sentence is about a focus query, 0.0-1.0 (the best match is 1.0; all 0.0 when none match).
 
-    Cosine of tf-idf vectors (idf over the sentences, for the query's terms too), so a rare query term counts
-    more than a common one, and the instruction words of a long query ("Describe ...", "Include ...") count
-    for nothing. A query that matches no sentence is reported with a warning.
+    `terms_relevance` of the query's terms, so a rare query term counts more than a common one, and the
+    instruction words of a long query ("Describe ...", "Include ...") count for nothing. A query that matches no
+    sentence is reported with a warning.
     """
     import numpy as np
 
-    from ..text.vectors import normalize_rows
-
-    counts, vocabulary = term_matrix([tokenize(s.text, s.language) for s in sentences])
-    idf = idf_weights(counts)
-    terms = _query_terms(query, {s.language for s in sentences})
-    q, _ = term_matrix([terms], vocabulary)
-    q = normalize_rows(q.multiply(idf).tocsr())
-    relevance = np.asarray((tfidf(counts, idf) @ q.T).todense()).ravel()
-    top = float(relevance.max()) if len(relevance) else 0.0
-    if top <= 0:
+    relevance = terms_relevance(sentences, dict.fromkeys(_query_terms(query, {s.language for s in sentences}), 1.0))
+    if relevance is None:
         log.warning("the query %r matches no sentence of the input; the briefing is not focused on it",
                     " ".join(query.split())[:80])
         return np.zeros(len(sentences))
-    return relevance / top
+    return relevance
+
+
+def terms_relevance(sentences: Sequence[Sentence], terms: Mapping[str, float]) -> "np.ndarray | None":
+    """How much each sentence is about weighted terms (`tokenize`d words), 0.0-1.0, the best match 1.0: cosine of
+    tf-idf vectors, idf over the sentences for the terms too (a term's weight times its idf). None when no
+    sentence holds a term."""
+    import numpy as np
+
+    counts, vocabulary = term_matrix([tokenize(s.text, s.language) for s in sentences])
+    idf = idf_weights(counts)
+    q = np.zeros(len(idf))
+    for term, weight in terms.items():
+        if term in vocabulary:
+            q[vocabulary[term]] += weight
+    q *= idf
+    relevance = np.asarray(tfidf(counts, idf) @ q).ravel()
+    top = float(relevance.max()) if len(relevance) else 0.0
+    return relevance / top if top > 0 else None
 
 
 def _query_terms(query: str, languages: Collection[str | None]) -> list[str]:
