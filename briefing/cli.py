@@ -137,11 +137,14 @@ def _run(action: Any, quiet: bool = False) -> None:
     """Run a command body, turning BriefingError (and OS errors) into `Error: ...` and exit 1.
 
     While it runs, the library's warnings go to stderr (`action` receives the handler, so that a config
-    file's `quiet = true` can silence it); the logger is left as it was afterwards.
+    file's `quiet = true` can silence it); the logger is left as it was afterwards. Its records stop there: a
+    library may have given the root logger a handler of its own (absl, under rouge-score, calls
+    `logging.basicConfig()` when it first logs), which would print each warning again, unescaped and unquieted.
     """
     logger = logging.getLogger("briefing")
     handler = _StderrWarnings(level=logging.ERROR if quiet else logging.WARNING)
     logger.addHandler(handler)
+    propagate, logger.propagate = logger.propagate, False
     try:
         action(handler)
     except BriefingError as exc:
@@ -152,6 +155,7 @@ def _run(action: Any, quiet: bool = False) -> None:
         raise _fail("interrupted") from None
     finally:
         logger.removeHandler(handler)
+        logger.propagate = propagate
 
 
 def _report(paths: list[Path], silent: bool) -> None:
