@@ -306,6 +306,21 @@ def test_error_stdout_with_two_formats() -> None:
     assert error_line(result) == "Error: --output - takes exactly one --format (got md, html); use --output DIR/ for several"
 
 
+@pytest.mark.parametrize(("args", "message"), [
+    (["-f", "md", "-f", "html", "--output", "b.md"], "--output b.md takes exactly one --format (got md, html)"),
+    (["--output", "-", "--graph", "day.png"], "--graph day.png: name a .graphml or .gexf file"),
+], ids=["formats", "graph"])
+def test_a_wrong_command_line_fails_before_any_input_is_read(tmp_path: Path, args: list[str], message: str) -> None:
+    """These were found only after every input had been read and ranked (minutes for a day of feeds); a file
+    that is read warns, so no warning means nothing was read."""
+    (tmp_path / "empty.txt").write_text("", encoding="utf-8")
+    result = invoke("build", "--no-history", str(SEEDS), str(tmp_path / "empty.txt"), *args)
+    line = error_line(result)
+    assert line.startswith(f"Error: {message}"), line
+    assert result.stderr.splitlines() == [line]
+    assert not (tmp_path / "b.md").exists()
+
+
 @pytest.mark.parametrize(("args", "option"), [(["--words", "0"], "--words"), (["--sentences", "0"], "--sentences"),
                                               (["--template", "missing.md.j2"], "--template")],
                          ids=["words0", "sentences0", "missing-template"])

@@ -17,7 +17,7 @@ from ..atomic import checked_date, make_dir, write_all_atomic
 from .render import render_briefing
 from .templates import template_paths
 
-__all__ = ["format_for_output", "output_paths", "render_outputs", "write_outputs"]
+__all__ = ["check_output", "format_for_output", "output_paths", "render_outputs", "write_outputs"]
 
 log = logging.getLogger(__name__)
 
@@ -59,13 +59,20 @@ def output_paths(formats: Sequence[str], output: str | None, output_dir: str | P
         DeliveryError: several formats asked for stdout or a single file.
     """
     formats = list(dict.fromkeys(formats))
+    check_output(formats, output)
     if output == "-" or (output and not _is_dir_target(output)):
-        if len(formats) != 1:
-            raise DeliveryError(f"--output {output} takes exactly one --format (got {', '.join(formats)}); "
-                                f"use --output DIR/ for several")
         return {formats[0]: None if output == "-" else Path(output).expanduser()}
     directory = Path(output or output_dir or ".").expanduser()
     return {fmt: directory / f"briefing-{checked_date(date)}.{fmt}" for fmt in formats}
+
+
+def check_output(formats: Sequence[str], output: str | None) -> None:
+    """Raise DeliveryError when ``--output`` cannot take these formats: stdout or a single file takes one.
+    `build` calls it before reading anything, so a wrong command line fails at once, not after the work."""
+    formats = list(dict.fromkeys(formats))
+    if (output == "-" or (output and not _is_dir_target(output))) and len(formats) != 1:
+        raise DeliveryError(f"--output {output} takes exactly one --format (got {', '.join(formats)}); "
+                            f"use --output DIR/ for several")
 
 
 def format_for_output(output: str | None) -> str | None:

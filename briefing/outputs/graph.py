@@ -20,7 +20,7 @@ from .escape import clean
 if TYPE_CHECKING:
     import networkx as nx
 
-__all__ = ["GRAPH_FORMATS", "briefing_graph", "write_graph"]
+__all__ = ["GRAPH_FORMATS", "briefing_graph", "graph_format", "write_graph"]
 
 GRAPH_FORMATS = {".graphml": "graphml", ".gexf": "gexf"}
 
@@ -92,6 +92,14 @@ def briefing_graph(briefing: Briefing, documents: Sequence[Document], options: O
     return graph
 
 
+def graph_format(path: str | Path) -> str:
+    """"graphml" or "gexf", as the file name says; BriefingError for any other name (checked before a build)."""
+    fmt = GRAPH_FORMATS.get(Path(path).suffix.lower())
+    if fmt is None:
+        raise BriefingError(f"--graph {path}: name a .graphml or .gexf file (GraphML or GEXF, e.g. for Gephi)")
+    return fmt
+
+
 def write_graph(briefing: Briefing, documents: Sequence[Document], path: str | Path, options: Options | None = None) -> Path:
     """Write `briefing_graph` to `path`: GraphML for ``.graphml``, GEXF for ``.gexf`` (written atomically).
 
@@ -102,9 +110,7 @@ def write_graph(briefing: Briefing, documents: Sequence[Document], path: str | P
     import networkx as nx
 
     target = Path(path).expanduser()
-    fmt = GRAPH_FORMATS.get(target.suffix.lower())
-    if fmt is None:
-        raise BriefingError(f"--graph {path}: name a .graphml or .gexf file (GraphML or GEXF, e.g. for Gephi)")
+    fmt = graph_format(path)
     graph = briefing_graph(briefing, documents, options)
     buffer = io.BytesIO()
     if fmt == "graphml":
