@@ -342,6 +342,28 @@ def test_several_formats_are_written_all_or_none(tmp_path: Path, article: Path, 
     assert snapshot(out) == before  # the .md renamed first is back as it was; no temp or backup file is left
 
 
+def test_an_interrupt_between_two_renames_puts_the_first_back(tmp_path: Path, article: Path,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """Ctrl-C landing after the .md was renamed and before the .html was: the .md got its old text back (the
+    renames were undone only for an OSError, and the backups were then deleted)."""
+    out = tmp_path / "out"
+    args = ["build", article, "-f", "md", "-f", "html", "-o", f"{out}/", "--date", DATE, "--no-history"]
+    code, _, err = cli(*args, "--title", "First")
+    assert code == 0, err
+    before = snapshot(out)
+    real = os.replace
+
+    def replace(src: str | os.PathLike[str], dst: str | os.PathLike[str], *rest: object, **kwargs: object) -> None:
+        real(src, dst)
+        if Path(dst).suffix == ".md":
+            signal.raise_signal(signal.SIGINT)  # a real SIGINT: Python's handler raises KeyboardInterrupt here
+
+    monkeypatch.setattr(os, "replace", replace)
+    code, _, err = cli(*args, "--title", "Second")
+    assert (code, err) == (1, "Error: interrupted\n")
+    assert snapshot(out) == before
+
+
 def test_publish_is_all_or_none_when_the_feed_cannot_be_renamed(tmp_path: Path, article: Path,
                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
     site = tmp_path / "site"
