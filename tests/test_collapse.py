@@ -13,7 +13,7 @@ import pytest
 
 from briefing.models import Briefing, Document
 from briefing.options import Options
-from briefing.outputs.render import render_briefing
+from briefing.outputs.render import render_briefing, render_text
 from briefing.summarize import collapse, pipeline, rankday, stories
 from briefing.summarize.collapse import collapse_documents, shingle_hashes
 from briefing.parallel import chunks, parallel_map
@@ -154,6 +154,26 @@ def test_a_flood_of_copies_is_one_story_whose_items_cite_every_outlet() -> None:
     html = render_briefing(briefing, "html")
     tree = html5lib.HTMLParser(strict=True, namespaceHTMLElements=False).parse(html)
     assert any("reported by 60 outlets" in (e.text or "") for e in tree.iter("span"))
+
+
+@pytest.mark.parametrize(("sources", "said", "unsaid"), [
+    (("Herald", "Herald"), [], ["reported by", "outlets", "also carried"]),  # a feed's story and its update
+    (("Herald", "Courier"), ["reported by 2 outlets", "also carried by 1 other outlet"], ["1 other outlets"]),
+], ids=["one-outlet", "two-outlets"])
+def test_copies_say_how_many_outlets_only_when_several_in_good_english(sources: tuple[str, str], said: list[str],
+                                                                      unsaid: list[str]) -> None:
+    """Two near-identical articles from one outlet said "(reported by 1 outlets)"; from two, "also carried by
+    1 other outlets"."""
+    rng = random.Random(3)
+    docs = [Document(f"flood-{k}", " ".join(FLOOD_STORY) if k == 0 else _copy(FLOOD_STORY, rng), title="Floods",
+                     source=source) for k, source in enumerate(sources)]
+    briefing = build_briefing(docs, Options(words=60, date="2024-03-18"))
+    assert briefing.items[0].sources[0].copies  # collapsed
+    for fmt, rendered in (("md", render_briefing(briefing, "md")), ("html", render_briefing(briefing, "html")),
+                          ("text", render_text(briefing))):
+        text = " ".join(rendered.split())  # lines joined
+        assert all(phrase in text for phrase in said if fmt != "text" or "also" not in phrase), (fmt, text)
+        assert not any(phrase in text for phrase in unsaid), (fmt, text)
 
 
 def test_exact_copies_from_other_outlets_add_citations_not_changes() -> None:
