@@ -226,6 +226,21 @@ def test_building_to_a_closed_stdout_is_a_clear_error(tmp_path: Path, article: P
                                     "give a file or folder with --output\n")
 
 
+@pytest.mark.parametrize("fmt", ["md", "json"])
+def test_stdout_that_cannot_encode_the_briefing_gets_utf8_not_a_traceback(tmp_path: Path, fmt: str) -> None:
+    """PYTHONIOENCODING=ascii (or a cp1252 console): the seeds' curly quotes were a UnicodeEncodeError traceback."""
+    seed = REPO / "seeds" / "000_1ac7351754abf07b.txt"
+
+    def run(**env: str) -> subprocess.CompletedProcess[bytes]:
+        return subprocess.run([sys.executable, "-m", "briefing", "build", str(seed), "-f", fmt, "-o", "-",
+                               "--no-history", "--date", DATE], capture_output=True, cwd=tmp_path, timeout=120,
+                              env={**os.environ, "HOME": str(tmp_path), **env})
+
+    utf8, ascii_ = run(PYTHONIOENCODING="utf-8"), run(PYTHONIOENCODING="ascii")
+    assert utf8.returncode == 0 and "“" in utf8.stdout.decode("utf-8")
+    assert (ascii_.returncode, ascii_.stderr, ascii_.stdout) == (0, utf8.stderr, utf8.stdout)
+
+
 # ---------------------------------------------------------------- item 13: a dripping SMTP server
 
 @pytest.fixture

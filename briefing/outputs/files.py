@@ -121,8 +121,20 @@ def write_outputs(briefing: Briefing, formats: Sequence[str], output: str | None
     write_all_atomic(files)  # all formats or none
     for fmt, target in paths.items():
         if target is None:
-            (stdout or sys.stdout).write(texts[fmt])
+            _print(stdout or sys.stdout, texts[fmt])
     return list(files)
+
+
+def _print(stream: TextIO, text: str) -> None:
+    """Write a rendered briefing to a stream in UTF-8, the encoding its formats declare, whatever the stream's
+    own (PYTHONIOENCODING=ascii, a cp1252 console): a character it could not encode was a traceback."""
+    buffer = getattr(stream, "buffer", None)
+    if buffer is None:  # a text-only stream (io.StringIO)
+        stream.write(text)
+        return
+    stream.flush()
+    buffer.write(text.encode("utf-8"))
+    buffer.flush()
 
 
 # ------------------------------------------------------------------ helpers
