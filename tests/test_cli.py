@@ -306,6 +306,18 @@ def test_error_stdout_with_two_formats() -> None:
     assert error_line(result) == "Error: --output - takes exactly one --format (got md, html); use --output DIR/ for several"
 
 
+@pytest.mark.parametrize("quiet", [[], ["--quiet"]], ids=["loud", "quiet"])
+def test_nothing_readable_points_to_the_warnings_only_when_they_were_printed(tmp_path: Path, quiet: list[str]) -> None:
+    """Under --quiet the error said "see the warnings above" above no warning."""
+    for name in ("empty.txt", "blank.txt"):
+        (tmp_path / name).write_text(" \n" if name == "blank.txt" else "", encoding="utf-8")
+    result = invoke("build", "--no-history", str(tmp_path / "empty.txt"), str(tmp_path / "blank.txt"), "-o", "-", *quiet)
+    line = error_line(result)
+    warnings = [w for w in result.stderr.splitlines() if w.startswith("Warning: ")]
+    assert len(warnings) == (0 if quiet else 2), result.stderr
+    assert line.endswith("run without --quiet to see why)" if quiet else "see the warnings above)"), line
+
+
 @pytest.mark.parametrize(("args", "message"), [
     (["-f", "md", "-f", "html", "--output", "b.md"], "--output b.md takes exactly one --format (got md, html)"),
     (["--output", "-", "--graph", "day.png"], "--graph day.png: name a .graphml or .gexf file"),
