@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import os
 import random
+import signal
+import time
 from pathlib import Path
 
 import html5lib
@@ -234,6 +236,56 @@ def test_parallel_map_equals_the_serial_loop_and_uses_workers() -> None:
     pids = set(parallel_map(_pid, list(range(8)), workers=2))
     assert pids and os.getpid() not in pids
     assert [list(c) for c in chunks(list(range(7)), 3)] == [[0, 1, 2], [3, 4, 5], [6]]
+
+
+def test_a_worker_that_dies_is_a_briefing_error_not_a_traceback() -> None:
+    """A worker killed (out of memory, `kill -9`) broke the pool: BrokenProcessPool reached the user as a traceback."""
+    from briefing.errors import BriefingError
+
+    with pytest.raises(BriefingError, match="BRIEFING_WORKERS=1"):
+        parallel_map(os._exit, [3, 3], workers=2)
+
+
+_INTERRUPTED_POOL = """
+import os, signal, sys, time
+from pathlib import Path
+from briefing.parallel import parallel_map
+
+signal.signal(signal.SIGTERM, signal.default_int_handler)  # as `briefing` does: SIGTERM unwinds like Ctrl-C
+
+def work(seconds):
+    if seconds:  # one worker busy (it says so), the other idle, waiting for work
+        Path(sys.argv[1]).write_text("busy")
+        time.sleep(seconds)
+    return seconds
+
+try:
+    parallel_map(work, [0, 120], workers=2)
+except KeyboardInterrupt:
+    sys.exit("interrupted")
+"""
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
+def test_ctrl_c_to_the_process_group_is_silent_in_the_workers(tmp_path: Path, signum: int) -> None:
+    """A terminal sends Ctrl-C to every process of the job, a service manager SIGTERM: a worker waiting for work
+    printed a KeyboardInterrupt traceback from inside multiprocessing (the parent says 'interrupted', once)."""
+    import subprocess
+    import sys
+
+    marker = tmp_path / "busy"
+    proc = subprocess.Popen([sys.executable, "-c", _INTERRUPTED_POOL, str(marker)], stderr=subprocess.PIPE,
+                            text=True, start_new_session=True)
+    try:
+        while not marker.exists() and proc.poll() is None:
+            time.sleep(0.05)
+        time.sleep(0.2)  # the idle worker is back at its queue
+        os.killpg(proc.pid, signum)
+        err = proc.communicate(timeout=60)[1]
+    finally:
+        proc.kill()
+    assert "Traceback" not in err, err
+    assert err == "interrupted\n"
 
 
 def test_stories_ranked_in_parallel_give_the_serial_briefing(monkeypatch: pytest.MonkeyPatch) -> None:
