@@ -418,7 +418,10 @@ def test_publish_without_site_url_keeps_relative_links(tmp_path: Path) -> None:
     assert entry.link == f"{DATE}.html" and entry.id.startswith("urn:briefing:")
 
 
-@pytest.mark.parametrize("url", ["example.org/news", "ftp://example.org/", "https://example.org/?a=1", ""])
+@pytest.mark.parametrize("url", ["example.org/news", "ftp://example.org/", "https://example.org/?a=1", "",
+                                 # a control character was an lxml ValueError traceback while writing feed.xml
+                                 "https://example.org/\x1b[2J", "https://example.org/\u202enews",
+                                 'https://example.org/"><script>x</script>'])
 def test_publish_rejects_a_site_url_that_is_not_http(tmp_path: Path, url: str) -> None:
     line = error_line(invoke("publish", str(SEEDS), "--site", "site", "--site-url", url, "--no-history"))
     assert line == (f"Error: --site-url {url!r} is not an http:// or https:// address; "
