@@ -61,15 +61,38 @@ def briefing_date(value: str | None) -> str:
 
 def split_documents(documents: Sequence[Document]) -> list[Sentence]:
     """All sentences of all documents, in input order (at most MAX_SENTENCES_PER_DOCUMENT of each)."""
+    return [sentence for position, doc in enumerate(documents) for sentence in _split(doc, position)]
+
+
+def split_articles(documents: Sequence[Document]) -> tuple[list[Document], list[Sentence]]:
+    """The documents that hold an article, and their sentences (`split_documents`, positions among them): a
+    page whose every sentence is furniture (a web-archive placeholder, a syndication or editor's note:
+    `standalone.is_furniture`) tells no story and is left out with a warning, instead of becoming a story of
+    its own with nothing to say."""
+    articles: list[Document] = []
     sentences: list[Sentence] = []
-    for position, doc in enumerate(documents):
-        split = split_document(doc, position)
-        if len(split) > MAX_SENTENCES_PER_DOCUMENT:
-            log.warning("%s: only its first %d of %d sentences are ranked", doc.path or doc.id,
-                        MAX_SENTENCES_PER_DOCUMENT, len(split))
-            split = split[:MAX_SENTENCES_PER_DOCUMENT]
+    pages = []
+    for doc in documents:
+        split = _split(doc, len(articles))
+        if split and all(is_furniture(sentence.text) for sentence in split):
+            pages.append(doc.path or doc.id)
+            continue
+        articles.append(doc)
         sentences.extend(split)
-    return sentences
+    if pages:
+        log.warning("%d document(s) hold only page furniture, no article, and are left out: %s", len(pages),
+                    ", ".join(pages[:5]) + (", ..." if len(pages) > 5 else ""))
+    return articles, sentences
+
+
+def _split(doc: Document, position: int) -> list[Sentence]:
+    """One document's sentences, at most MAX_SENTENCES_PER_DOCUMENT (a warning says when there were more)."""
+    split = split_document(doc, position)
+    if len(split) > MAX_SENTENCES_PER_DOCUMENT:
+        log.warning("%s: only its first %d of %d sentences are ranked", doc.path or doc.id,
+                    MAX_SENTENCES_PER_DOCUMENT, len(split))
+        split = split[:MAX_SENTENCES_PER_DOCUMENT]
+    return split
 
 
 def build_briefing(documents: Sequence[Document], options: Options | None = None, published: Sequence[str] = (),
@@ -134,34 +157,11 @@ def prepare_day(documents: Sequence[Document], options: Options) -> Day:
     `options.stories` is off or there are at most two documents of one language)."""
     # Options.language wins; else a Document made by hand may not say its language and it is detected.
     documents = collapse_documents(with_languages(documents, options.language))
-    documents, sentences = without_pages(documents, split_documents(documents))
+    documents, sentences = split_articles(documents)
     several = len(documents) > 2 or len({primary(d.language) for d in documents}) > 1  # one section per language
     vectors = document_vectors(documents, sentences) if options.stories and several else None
     stories = group_stories(documents, vectors=vectors) if vectors is not None else [list(range(len(documents)))]
     return Day(tuple(documents), tuple(sentences), tuple(tuple(story) for story in stories), vectors)
-
-
-def without_pages(documents: Sequence[Document], sentences: Sequence[Sentence]
-                  ) -> tuple[Sequence[Document], Sequence[Sentence]]:
-    """The documents that have an article, and their sentences: a page whose every sentence is furniture
-    (a web-archive placeholder, a syndication or editor's note: `standalone.is_furniture`) tells no story and
-    is left out with a warning, instead of becoming a story of its own with nothing to say."""
-    news = [False] * len(documents)
-    split = [False] * len(documents)
-    for sentence in sentences:
-        split[sentence.doc_position] = True
-        news[sentence.doc_position] = news[sentence.doc_position] or not is_furniture(sentence.text)
-    pages = [d.path or d.id for d, has_text, has_news in zip(documents, split, news) if has_text and not has_news]
-    if not pages:
-        return documents, sentences
-    log.warning("%d document(s) hold only page furniture, no article, and are left out: %s", len(pages),
-                ", ".join(pages[:5]) + (", ..." if len(pages) > 5 else ""))
-    position: dict[int, int] = {}
-    for i, (has_text, has_news) in enumerate(zip(split, news)):
-        if has_news or not has_text:
-            position[i] = len(position)
-    return ([documents[i] for i in position],
-            [replace(s, doc_position=position[s.doc_position]) for s in sentences if s.doc_position in position])
 
 
 def weigh_history(ranked: Ranked, published: Sequence[str], seen: Sequence[Sequence[str]], options: Options

@@ -10,8 +10,8 @@ Chinese, compared by character bigrams) fall back to the input's idf. Averaging 
 chain of loosely related articles from becoming one story, and small groups must clear a higher bar
 (SMALL_GROUP_MARGIN), since a mean over few pairs is weaker evidence than one over many. A story of one or two
 articles then joins the big story (ATTACH_TO articles or more, fewer on a small day) whose centre it is
-closest to, when close enough (ATTACH_THRESHOLD): a feature or analysis piece on a big story is far from most
-of its articles, but near their centre.
+closest to, when close enough (ATTACH_THRESHOLD) and not a far tighter pair (ATTACH_RELATIVE): a feature on a
+big story is far from most of its articles, but near their centre; two reports of another event are not.
 
 Up to MAX_LINKED_DOCUMENTS documents, one linkage runs over all of them. Beyond, only pairs above the
 threshold are materialised (block by block); the average linkage runs inside each connected component of
