@@ -91,12 +91,16 @@ def write_all_atomic(files: Mapping[Path, str | bytes]) -> None:
 
 
 def _rename_all(staged: list[tuple[Path, Path, Path]], backups: dict[Path, Path | None]) -> None:
-    """Rename every temp file over its target; on a failure, undo the renames already made and raise."""
+    """Rename every temp file over its target; on a failure or an interrupt (Ctrl-C, SIGTERM), undo the renames
+    already made and raise."""
     done: list[Path] = []
     for tmp, target, shown in staged:
         try:
+            done.append(target)  # first: an interrupt arriving as the rename returns must undo it too
             os.replace(tmp, target)
-        except OSError as exc:
+        except BaseException as exc:
+            if os.path.lexists(tmp):  # this one was not renamed
+                done.pop()
             stuck = []
             for earlier in reversed(done):
                 backup = backups.get(earlier)
@@ -107,9 +111,10 @@ def _rename_all(staged: list[tuple[Path, Path, Path]], backups: dict[Path, Path 
                         os.replace(backup, earlier)
                 except OSError:
                     stuck.append(str(earlier))
+            if not isinstance(exc, OSError):
+                raise
             undone = f"; {', '.join(stuck)} could not be restored" if stuck else ""
             raise DeliveryError(f"could not write {shown}: {exc.strerror or exc}{undone}") from exc
-        done.append(target)
 
 
 def _backup(target: Path, shown: Path) -> Path | None:

@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import logging
+import signal
 import sys
+import threading
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Annotated, Any, Optional
 
@@ -133,15 +135,32 @@ def _settings(inputs: list[str] | None, config: str | None, daily: bool, **cli: 
     return resolve_settings(inputs or [], config, overrides, daily=daily)
 
 
+class _Terminated(BaseException):
+    """SIGTERM arrived (a service manager stopping the run, `timeout`): unwinds like Ctrl-C does."""
+
+
+def _terminate(signum: int, frame: object) -> None:
+    """The SIGTERM handler while a command runs."""
+    raise _Terminated
+
+
 def _run(action: Any, quiet: bool = False) -> None:
     """Run a command body, turning BriefingError (and OS errors) into `Error: ...` and exit 1.
 
+    Ctrl-C and SIGTERM unwind it the same way (temp files removed, renames undone: `atomic.write_all_atomic`)
+    and say `Error: interrupted` / `Error: terminated`; SIGTERM's own handler is back afterwards.
+
     While it runs, the library's warnings go to stderr (`action` receives the handler, so that a config
-    file's `quiet = true` can silence it); the logger is left as it was afterwards.
+    file's `quiet = true` can silence it); the logger is left as it was afterwards. Its records stop there: a
+    library may have given the root logger a handler of its own (absl, under rouge-score, calls
+    `logging.basicConfig()` when it first logs), which would print each warning again, unescaped and unquieted.
     """
     logger = logging.getLogger("briefing")
     handler = _StderrWarnings(level=logging.ERROR if quiet else logging.WARNING)
     logger.addHandler(handler)
+    propagate, logger.propagate = logger.propagate, False
+    main = threading.current_thread() is threading.main_thread()  # only there can a signal handler be set
+    on_term = signal.signal(signal.SIGTERM, _terminate) if main else None
     try:
         action(handler)
     except BriefingError as exc:
@@ -150,8 +169,13 @@ def _run(action: Any, quiet: bool = False) -> None:
         raise _fail(f"{exc.strerror or exc}: {exc.filename}" if exc.filename else str(exc)) from None
     except KeyboardInterrupt:
         raise _fail("interrupted") from None
+    except _Terminated:
+        raise _fail("terminated") from None
     finally:
         logger.removeHandler(handler)
+        logger.propagate = propagate
+        if on_term is not None:
+            signal.signal(signal.SIGTERM, on_term)
 
 
 def _report(paths: list[Path], silent: bool) -> None:

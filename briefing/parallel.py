@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import logging
 import os
+import signal
 from collections.abc import Callable, Sequence
 from typing import TypeVar
+
+from .errors import BriefingError
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -54,16 +57,33 @@ def parallel_map(func: Callable[[T], R], items: Sequence[T], workers: int | None
         return [func(item) for item in items]
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
 
     # Forked workers start at once and inherit the loaded modules and the logging set-up (their warnings
     # reach stderr like the parent's); elsewhere the platform's default start method is used.
     context = multiprocessing.get_context("fork") if "fork" in multiprocessing.get_all_start_methods() else None
     try:
-        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_quiet_on_interrupt) as pool:
             return list(pool.map(func, items))
+    except BrokenProcessPool as exc:  # a worker was killed (out of memory, kill -9)
+        raise BriefingError(f"a worker process ended abruptly ({exc}); with {WORKERS_ENV}=1 the work is done in "
+                            f"this one process") from None
     except (OSError, PermissionError) as exc:  # no processes allowed here (a sandbox): same answer, serially
         log.debug("parallel_map: running serially (%s)", exc)
         return [func(item) for item in items]
+
+
+def _quiet_on_interrupt() -> None:
+    """In a worker: end at once and silently on Ctrl-C or SIGTERM, which a terminal or service manager sends to
+    every process of the job; the parent unwinds and says so, once (a worker waiting for work printed a
+    KeyboardInterrupt traceback from inside multiprocessing)."""
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, _exit_now)
+
+
+def _exit_now(signum: int, frame: object) -> None:
+    """End this worker process now, with the exit status of a process killed by `signum`."""
+    os._exit(128 + signum)
 
 
 def chunks(items: Sequence[T], parts: int) -> list[Sequence[T]]:

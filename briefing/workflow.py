@@ -227,10 +227,14 @@ def build_files(settings: Settings, stdin: IO[bytes] | None = None, *, explain: 
     Returns:
         The files written (none when printing to stdout; the graph file is not listed).
     """
-    from .outputs.files import write_outputs
+    from .outputs.files import check_output, write_outputs
+    from .outputs.graph import graph_format
 
-    documents, briefing = read_and_build(settings, stdin=stdin)
     opts = settings.options
+    check_output(opts.formats, opts.output)  # a wrong command line fails now, not after reading and ranking
+    if graph is not None:
+        graph_format(graph)
+    documents, briefing = read_and_build(settings, stdin=stdin)
     if explain is not None:
         from .outputs.explain import explain_briefing
 

@@ -306,6 +306,33 @@ def test_error_stdout_with_two_formats() -> None:
     assert error_line(result) == "Error: --output - takes exactly one --format (got md, html); use --output DIR/ for several"
 
 
+@pytest.mark.parametrize("quiet", [[], ["--quiet"]], ids=["loud", "quiet"])
+def test_nothing_readable_points_to_the_warnings_only_when_they_were_printed(tmp_path: Path, quiet: list[str]) -> None:
+    """Under --quiet the error said "see the warnings above" above no warning."""
+    for name in ("empty.txt", "blank.txt"):
+        (tmp_path / name).write_text(" \n" if name == "blank.txt" else "", encoding="utf-8")
+    result = invoke("build", "--no-history", str(tmp_path / "empty.txt"), str(tmp_path / "blank.txt"), "-o", "-", *quiet)
+    line = error_line(result)
+    warnings = [w for w in result.stderr.splitlines() if w.startswith("Warning: ")]
+    assert len(warnings) == (0 if quiet else 2), result.stderr
+    assert line.endswith("run without --quiet to see why)" if quiet else "see the warnings above)"), line
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["-f", "md", "-f", "html", "--output", "b.md"], "--output b.md takes exactly one --format (got md, html)"),
+    (["--output", "-", "--graph", "day.png"], "--graph day.png: name a .graphml or .gexf file"),
+], ids=["formats", "graph"])
+def test_a_wrong_command_line_fails_before_any_input_is_read(tmp_path: Path, args: list[str], message: str) -> None:
+    """These were found only after every input had been read and ranked (minutes for a day of feeds); a file
+    that is read warns, so no warning means nothing was read."""
+    (tmp_path / "empty.txt").write_text("", encoding="utf-8")
+    result = invoke("build", "--no-history", str(SEEDS), str(tmp_path / "empty.txt"), *args)
+    line = error_line(result)
+    assert line.startswith(f"Error: {message}"), line
+    assert result.stderr.splitlines() == [line]
+    assert not (tmp_path / "b.md").exists()
+
+
 @pytest.mark.parametrize(("args", "option"), [(["--words", "0"], "--words"), (["--sentences", "0"], "--sentences"),
                                               (["--template", "missing.md.j2"], "--template")],
                          ids=["words0", "sentences0", "missing-template"])
@@ -391,7 +418,10 @@ def test_publish_without_site_url_keeps_relative_links(tmp_path: Path) -> None:
     assert entry.link == f"{DATE}.html" and entry.id.startswith("urn:briefing:")
 
 
-@pytest.mark.parametrize("url", ["example.org/news", "ftp://example.org/", "https://example.org/?a=1", ""])
+@pytest.mark.parametrize("url", ["example.org/news", "ftp://example.org/", "https://example.org/?a=1", "",
+                                 # a control character was an lxml ValueError traceback while writing feed.xml
+                                 "https://example.org/\x1b[2J", "https://example.org/\u202enews",
+                                 'https://example.org/"><script>x</script>'])
 def test_publish_rejects_a_site_url_that_is_not_http(tmp_path: Path, url: str) -> None:
     line = error_line(invoke("publish", str(SEEDS), "--site", "site", "--site-url", url, "--no-history"))
     assert line == (f"Error: --site-url {url!r} is not an http:// or https:// address; "

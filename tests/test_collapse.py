@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import os
 import random
+import signal
+import time
 from pathlib import Path
 
 import html5lib
@@ -13,7 +15,7 @@ import pytest
 
 from briefing.models import Briefing, Document
 from briefing.options import Options
-from briefing.outputs.render import render_briefing
+from briefing.outputs.render import render_briefing, render_text
 from briefing.summarize import collapse, pipeline, rankday, stories
 from briefing.summarize.collapse import collapse_documents, shingle_hashes
 from briefing.parallel import chunks, parallel_map
@@ -156,6 +158,26 @@ def test_a_flood_of_copies_is_one_story_whose_items_cite_every_outlet() -> None:
     assert any("reported by 60 outlets" in (e.text or "") for e in tree.iter("span"))
 
 
+@pytest.mark.parametrize(("sources", "said", "unsaid"), [
+    (("Herald", "Herald"), [], ["reported by", "outlets", "also carried"]),  # a feed's story and its update
+    (("Herald", "Courier"), ["reported by 2 outlets", "also carried by 1 other outlet"], ["1 other outlets"]),
+], ids=["one-outlet", "two-outlets"])
+def test_copies_say_how_many_outlets_only_when_several_in_good_english(sources: tuple[str, str], said: list[str],
+                                                                      unsaid: list[str]) -> None:
+    """Two near-identical articles from one outlet said "(reported by 1 outlets)"; from two, "also carried by
+    1 other outlets"."""
+    rng = random.Random(3)
+    docs = [Document(f"flood-{k}", " ".join(FLOOD_STORY) if k == 0 else _copy(FLOOD_STORY, rng), title="Floods",
+                     source=source) for k, source in enumerate(sources)]
+    briefing = build_briefing(docs, Options(words=60, date="2024-03-18"))
+    assert briefing.items[0].sources[0].copies  # collapsed
+    for fmt, rendered in (("md", render_briefing(briefing, "md")), ("html", render_briefing(briefing, "html")),
+                          ("text", render_text(briefing))):
+        text = " ".join(rendered.split())  # lines joined
+        assert all(phrase in text for phrase in said if fmt != "text" or "also" not in phrase), (fmt, text)
+        assert not any(phrase in text for phrase in unsaid), (fmt, text)
+
+
 def test_exact_copies_from_other_outlets_add_citations_not_changes() -> None:
     docs = _day(1)
     copies = [Document(f"wire-{k}", docs[0].text, title="Floods in Lyon", source=f"Wire {k}") for k in range(3)]
@@ -214,6 +236,56 @@ def test_parallel_map_equals_the_serial_loop_and_uses_workers() -> None:
     pids = set(parallel_map(_pid, list(range(8)), workers=2))
     assert pids and os.getpid() not in pids
     assert [list(c) for c in chunks(list(range(7)), 3)] == [[0, 1, 2], [3, 4, 5], [6]]
+
+
+def test_a_worker_that_dies_is_a_briefing_error_not_a_traceback() -> None:
+    """A worker killed (out of memory, `kill -9`) broke the pool: BrokenProcessPool reached the user as a traceback."""
+    from briefing.errors import BriefingError
+
+    with pytest.raises(BriefingError, match="BRIEFING_WORKERS=1"):
+        parallel_map(os._exit, [3, 3], workers=2)
+
+
+_INTERRUPTED_POOL = """
+import os, signal, sys, time
+from pathlib import Path
+from briefing.parallel import parallel_map
+
+signal.signal(signal.SIGTERM, signal.default_int_handler)  # as `briefing` does: SIGTERM unwinds like Ctrl-C
+
+def work(seconds):
+    if seconds:  # one worker busy (it says so), the other idle, waiting for work
+        Path(sys.argv[1]).write_text("busy")
+        time.sleep(seconds)
+    return seconds
+
+try:
+    parallel_map(work, [0, 120], workers=2)
+except KeyboardInterrupt:
+    sys.exit("interrupted")
+"""
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
+def test_ctrl_c_to_the_process_group_is_silent_in_the_workers(tmp_path: Path, signum: int) -> None:
+    """A terminal sends Ctrl-C to every process of the job, a service manager SIGTERM: a worker waiting for work
+    printed a KeyboardInterrupt traceback from inside multiprocessing (the parent says 'interrupted', once)."""
+    import subprocess
+    import sys
+
+    marker = tmp_path / "busy"
+    proc = subprocess.Popen([sys.executable, "-c", _INTERRUPTED_POOL, str(marker)], stderr=subprocess.PIPE,
+                            text=True, start_new_session=True)
+    try:
+        while not marker.exists() and proc.poll() is None:
+            time.sleep(0.05)
+        time.sleep(0.2)  # the idle worker is back at its queue
+        os.killpg(proc.pid, signum)
+        err = proc.communicate(timeout=60)[1]
+    finally:
+        proc.kill()
+    assert "Traceback" not in err, err
+    assert err == "interrupted\n"
 
 
 def test_stories_ranked_in_parallel_give_the_serial_briefing(monkeypatch: pytest.MonkeyPatch) -> None:

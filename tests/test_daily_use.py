@@ -350,3 +350,25 @@ def test_lead_never_fills_the_budget_with_a_late_short_line(tmp_path: Path) -> N
     data = json.loads(ok(run("build", "day.jsonl", "--algorithm", "lead", "--words", "30", "--no-history",
                              "-f", "json", "-o", "-")).stdout)
     assert [item["text"] for s in data["sections"] for item in s["items"]] == [opening]
+
+
+def test_graph_stories_are_the_briefings_and_a_left_out_page_is_not_in_it(tmp_path: Path) -> None:
+    """The graph grouped the documents into stories again, itself: a page left out as furniture was a story of
+    its own there, and every story after it had another number than the briefing's sections."""
+    import networkx as nx
+
+    (tmp_path / "a-note.txt").write_text(
+        "Starting in 1996, Alexa Internet has been donating their crawl data to the Internet Archive.\n\n"
+        "To purchase this material contact the syndicate sales executive at 1-732-390-4480.\n", encoding="utf-8")
+    (tmp_path / "bank.txt").write_text(
+        "The central bank raised its main interest rate by half a point to 4.5 percent on Thursday. Policymakers "
+        "voted seven to two for the increase, citing stubborn inflation in services and wages. Mortgage lenders "
+        "said they would pass the rise on to borrowers within days of the decision.\n", encoding="utf-8")
+    inputs = [str(tmp_path / "a-note.txt"), *map(str, sorted((REPO / "seeds").glob("*.txt"))), str(tmp_path / "bank.txt")]
+    ok(run("build", *inputs, "--no-history", "--date", DAY1, "--graph", "g.gexf", "-f", "json", "-o", "out.json"))
+    data = read_json(tmp_path / "out.json")
+    graph = nx.read_gexf(tmp_path / "g.gexf")
+    stories = {d["document"]: int(d["story"]) for _, d in graph.nodes(data=True) if d["kind"] == "document"}
+    assert stories == {d["id"]: d["story"] for d in data["documents"]}
+    assert len(set(stories.values())) == len(data["sections"]) == 2
+    assert not [n for n in graph if "a-note" in n]

@@ -48,6 +48,8 @@ HOSTILE = [
     "[ref]: http://e/ x", "[ ] task", "[x] done", "*em* _em_ **strong** `code` __init__",
     "- list", "+ list", "1. list", "12) list", "# heading", "> quote", "Title ##", "&lt;entity&gt; & &amp;",
     "back\\slash \\*not em\\* C:\\Users", "[a] [b]", "[a](b) [c][d] [e]: f",
+    # Python-Markdown read these as reference definitions and showed nothing (an item and its "(reported by…)")
+    '[1]: x "t"', "[1]: javascript:alert(1) the. [1] (reported by 2 outlets)", "[a b]: c 'd e'",
 ]
 PLAIN = ["Dick Pound (Wada) said so.", "The server at 127.0.0.1 answered.", "The [European] Commission agreed.",
          "Mr Kilroy-Silk, aged 61, left.", "snake_case_name stays.", "He paid $5 (about £4).", "It rose 2.5% to 3.1.",

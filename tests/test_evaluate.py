@@ -196,3 +196,29 @@ def test_cli_eval_unknown_system_is_one_error_line(clusters_file: Path) -> None:
     result = CliRunner().invoke(app, ["eval", str(clusters_file), "--system", "bogus", "--quiet"])
     assert result.exit_code == 1
     assert result.stderr.startswith("Error: unknown system 'bogus'")
+
+
+def test_eval_warnings_print_once_escaped_and_never_when_quiet(tmp_path: Path) -> None:
+    """rouge-score logs through absl, whose first message calls `logging.basicConfig()` when the root logger
+    has no handler (as in a real `briefing eval` process, unlike under pytest): our warnings then also went
+    to that root handler, a second time, with their control characters raw, and even under --quiet."""
+    import subprocess
+    import sys
+
+    note = "Starting in 1996, Alexa Internet has been donating their crawl data to the Internet Archive."
+    docs = [{"id": name, "text": " ".join(sentences)} for name, sentences in CLUSTERS[0].items()]
+    docs.append({"id": "note\x1b[2J", "text": note})
+    path = tmp_path / "clusters.jsonl"
+    path.write_text(json.dumps({"id": "c", "docs": docs, "refs": ["Heavy rain flooded the old town of Paris."]}) + "\n",
+                    encoding="utf-8")
+
+    def run(*extra: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "briefing", "eval", str(path), "--words", "50",
+                               "--system", "ours", *extra], capture_output=True, text=True, timeout=300)
+
+    loud = run()
+    assert loud.returncode == 0, loud.stderr
+    assert loud.stderr.count("page furniture") == 1, loud.stderr
+    assert "note\\x1b[2J" in loud.stderr and "\x1b" not in loud.stderr
+    quiet = run("--quiet")
+    assert quiet.returncode == 0 and quiet.stderr == ""

@@ -226,6 +226,21 @@ def test_building_to_a_closed_stdout_is_a_clear_error(tmp_path: Path, article: P
                                     "give a file or folder with --output\n")
 
 
+@pytest.mark.parametrize("fmt", ["md", "json"])
+def test_stdout_that_cannot_encode_the_briefing_gets_utf8_not_a_traceback(tmp_path: Path, fmt: str) -> None:
+    """PYTHONIOENCODING=ascii (or a cp1252 console): the seeds' curly quotes were a UnicodeEncodeError traceback."""
+    seed = REPO / "seeds" / "000_1ac7351754abf07b.txt"
+
+    def run(**env: str) -> subprocess.CompletedProcess[bytes]:
+        return subprocess.run([sys.executable, "-m", "briefing", "build", str(seed), "-f", fmt, "-o", "-",
+                               "--no-history", "--date", DATE], capture_output=True, cwd=tmp_path, timeout=120,
+                              env={**os.environ, "HOME": str(tmp_path), **env})
+
+    utf8, ascii_ = run(PYTHONIOENCODING="utf-8"), run(PYTHONIOENCODING="ascii")
+    assert utf8.returncode == 0 and "“" in utf8.stdout.decode("utf-8")
+    assert (ascii_.returncode, ascii_.stderr, ascii_.stdout) == (0, utf8.stderr, utf8.stdout)
+
+
 # ---------------------------------------------------------------- item 13: a dripping SMTP server
 
 @pytest.fixture
@@ -340,6 +355,28 @@ def test_several_formats_are_written_all_or_none(tmp_path: Path, article: Path, 
     assert code == 1
     assert err == f"Error: could not write {out / f'briefing-{DATE}.html'}: Input/output error\n"
     assert snapshot(out) == before  # the .md renamed first is back as it was; no temp or backup file is left
+
+
+def test_an_interrupt_between_two_renames_puts_the_first_back(tmp_path: Path, article: Path,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """Ctrl-C landing after the .md was renamed and before the .html was: the .md got its old text back (the
+    renames were undone only for an OSError, and the backups were then deleted)."""
+    out = tmp_path / "out"
+    args = ["build", article, "-f", "md", "-f", "html", "-o", f"{out}/", "--date", DATE, "--no-history"]
+    code, _, err = cli(*args, "--title", "First")
+    assert code == 0, err
+    before = snapshot(out)
+    real = os.replace
+
+    def replace(src: str | os.PathLike[str], dst: str | os.PathLike[str], *rest: object, **kwargs: object) -> None:
+        real(src, dst)
+        if Path(dst).suffix == ".md":
+            signal.raise_signal(signal.SIGINT)  # a real SIGINT: Python's handler raises KeyboardInterrupt here
+
+    monkeypatch.setattr(os, "replace", replace)
+    code, _, err = cli(*args, "--title", "Second")
+    assert (code, err) == (1, "Error: interrupted\n")
+    assert snapshot(out) == before
 
 
 def test_publish_is_all_or_none_when_the_feed_cannot_be_renamed(tmp_path: Path, article: Path,

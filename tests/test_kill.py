@@ -295,8 +295,13 @@ def test_sigkill_during_publish_never_leaves_half_written_files(tmp_path: Path, 
     recover_and_check(tmp_path, site, history, reference, "unhooked")
 
 
+@pytest.mark.parametrize(("signum", "said"), [(signal.SIGINT, "interrupted"), (signal.SIGTERM, "terminated")],
+                         ids=["ctrl-c", "sigterm"])
 def test_ctrl_c_during_publish_is_one_error_line_and_leaves_no_temp_file(tmp_path: Path, env: dict[str, str],
-                                                                         two_date_site: tuple[Path, Path]) -> None:
+                                                                         two_date_site: tuple[Path, Path],
+                                                                         signum: int, said: str) -> None:
+    """Ctrl-C, or the SIGTERM a service manager or `timeout` sends (which ended the run at once, with no message,
+    a temp file left and the day pages renamed under the old index), before index.html is renamed."""
     ref_site, ref_history = fresh_copy(two_date_site, tmp_path / "reference")
     assert publish(tmp_path, ref_site, ref_history, NEW_DATE)[0] == 0
     reference = {p.name: p.read_bytes() for p in ref_site.iterdir() if p.is_file()}
@@ -307,11 +312,13 @@ def test_ctrl_c_during_publish_is_one_error_line_and_leaves_no_temp_file(tmp_pat
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     _, status = os.waitpid(proc.pid, os.WUNTRACED)
     assert os.WIFSTOPPED(status)
-    proc.send_signal(signal.SIGINT)  # delivered when it runs again: Ctrl-C just before index.html is renamed
+    proc.send_signal(signum)  # delivered when it runs again: just before index.html is renamed
     proc.send_signal(signal.SIGCONT)
     _, err = proc.communicate(timeout=60)
-    assert proc.returncode == 1 and err.decode() == "Error: interrupted\n"
-    assert check_consistent(site, history, before, reference) == {f"{NEW_DATE}.{s}" for s in ("html", "md", "json")}
+    assert (proc.returncode, err.decode()) == (1, f"Error: {said}\n")
+    # The three day pages renamed before it are undone: the site is as it was (all or none, as for a disk error).
+    assert check_consistent(site, history, before, reference) == set()
+    assert snapshot(site, history) == before
     assert not [p.name for p in site.iterdir() if p.name.endswith(".tmp")]
 
 

@@ -17,6 +17,7 @@ import briefing
 from briefing import BriefingError, Document, Options, build_briefing, render_briefing
 from briefing.text.normalize import normalize_text
 from briefing.outputs.render import safe_url
+from briefing.summarize.pipeline import split_articles, split_documents
 
 SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 PIPELINE_SETTINGS = settings(max_examples=100, deadline=None,
@@ -138,10 +139,13 @@ def test_pipeline_and_renderers_keep_their_contracts(docs: list[Document], words
 
     data = json.loads(render_briefing(result, "json"))
     assert [i["text"] for s in data["sections"] for i in s["items"]] == [i.text for i in items]
-    # Every input document is listed with its link, as itself or as a copy collapsed into another.
+    # Every input document is listed with its link, as itself or as a copy collapsed into another, unless it
+    # was left out as a page of nothing but furniture (pipeline.split_articles).
     listed = {d["id"]: d["url"] for d in data["documents"]}
     listed.update({c["document"]: c["url"] for d in data["documents"] for c in d.get("copies", [])})
-    assert listed == {d.id: d.url for d in docs}
+    left_out = [d for d in docs if d.id not in listed]
+    assert all(split_documents([d]) and not split_articles([d])[0] for d in left_out), left_out
+    assert listed == {d.id: d.url for d in docs if d not in left_out}
 
     allowed = {u for u in (safe_url(d.url) for d in docs) if u}
     root = parse_html(render_briefing(result, "html"))

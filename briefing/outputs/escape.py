@@ -22,8 +22,10 @@ _MD_ENTITY = re.compile(r"&(?=#?\w+;)")  # '&' only where it would start an enti
 _MD_CODE_EMPHASIS = re.compile(r"[`*]|(?<![^\W_])_|_(?![^\W_])")  # code spans, emphasis ('_' inside a word is text)
 _MD_LINK_END = re.compile(r"\](?=\s?[(\[:])")  # ']' that would close a link, image, reference or definition
 # At the start: a list marker, a quote, a heading (Python-Markdown needs no space after '#'), an ordered-list
-# number, a task box "[ ]"/"[x]"; "-5 degrees", "2.5 million" and "[European]" stay as they are.
-_MD_BLOCK_START = re.compile(r"^(?:([-+](?=\s|$)|[>#])|(\d{1,9})([.)])(?=\s|$)|(\[)(?=[ xX]\]))")
+# number, a task box "[ ]"/"[x]", a reference definition "[1]: x" (its ']' is escaped already, which
+# Python-Markdown ignores there: it read `[1\]: x "y"` as a definition and dropped the text); "-5 degrees",
+# "2.5 million" and "[European]" stay as they are.
+_MD_BLOCK_START = re.compile(r"^(?:([-+](?=\s|$)|[>#])|(\d{1,9})([.)])(?=\s|$)|(\[)(?=[ xX]\]|[^\]]*\\\]:))")
 _MD_TRAILING_HASHES = re.compile(r"(?<=\s)#+$")  # an ATX heading's closing sequence would be dropped
 # Words that a linkify renderer would turn into links: a scheme (`mailto:` too), a protocol-relative `//host`,
 # "www.", an e-mail address, or a host name ending in a top-level domain (any two letters, a common generic one,

@@ -17,7 +17,7 @@ from ..atomic import checked_date, make_dir, write_all_atomic
 from .render import render_briefing
 from .templates import template_paths
 
-__all__ = ["format_for_output", "output_paths", "render_outputs", "write_outputs"]
+__all__ = ["check_output", "format_for_output", "output_paths", "render_outputs", "write_outputs"]
 
 log = logging.getLogger(__name__)
 
@@ -59,13 +59,20 @@ def output_paths(formats: Sequence[str], output: str | None, output_dir: str | P
         DeliveryError: several formats asked for stdout or a single file.
     """
     formats = list(dict.fromkeys(formats))
+    check_output(formats, output)
     if output == "-" or (output and not _is_dir_target(output)):
-        if len(formats) != 1:
-            raise DeliveryError(f"--output {output} takes exactly one --format (got {', '.join(formats)}); "
-                                f"use --output DIR/ for several")
         return {formats[0]: None if output == "-" else Path(output).expanduser()}
     directory = Path(output or output_dir or ".").expanduser()
     return {fmt: directory / f"briefing-{checked_date(date)}.{fmt}" for fmt in formats}
+
+
+def check_output(formats: Sequence[str], output: str | None) -> None:
+    """Raise DeliveryError when ``--output`` cannot take these formats: stdout or a single file takes one.
+    `build` calls it before reading anything, so a wrong command line fails at once, not after the work."""
+    formats = list(dict.fromkeys(formats))
+    if (output == "-" or (output and not _is_dir_target(output))) and len(formats) != 1:
+        raise DeliveryError(f"--output {output} takes exactly one --format (got {', '.join(formats)}); "
+                            f"use --output DIR/ for several")
 
 
 def format_for_output(output: str | None) -> str | None:
@@ -114,8 +121,20 @@ def write_outputs(briefing: Briefing, formats: Sequence[str], output: str | None
     write_all_atomic(files)  # all formats or none
     for fmt, target in paths.items():
         if target is None:
-            (stdout or sys.stdout).write(texts[fmt])
+            _print(stdout or sys.stdout, texts[fmt])
     return list(files)
+
+
+def _print(stream: TextIO, text: str) -> None:
+    """Write a rendered briefing to a stream in UTF-8, the encoding its formats declare, whatever the stream's
+    own (PYTHONIOENCODING=ascii, a cp1252 console): a character it could not encode was a traceback."""
+    buffer = getattr(stream, "buffer", None)
+    if buffer is None:  # a text-only stream (io.StringIO)
+        stream.write(text)
+        return
+    stream.flush()
+    buffer.write(text.encode("utf-8"))
+    buffer.flush()
 
 
 # ------------------------------------------------------------------ helpers

@@ -20,7 +20,7 @@ from .escape import clean
 if TYPE_CHECKING:
     import networkx as nx
 
-__all__ = ["GRAPH_FORMATS", "briefing_graph", "write_graph"]
+__all__ = ["GRAPH_FORMATS", "briefing_graph", "graph_format", "write_graph"]
 
 GRAPH_FORMATS = {".graphml": "graphml", ".gexf": "gexf"}
 
@@ -30,7 +30,8 @@ def briefing_graph(briefing: Briefing, documents: Sequence[Document], options: O
 
     Node ids are ``doc:ID`` for documents and ``s:ID:N`` for sentence N (0-based) of document ID. Every node
     has ``kind`` ("document" or "sentence"), ``document``, ``outlet`` (the publisher, or "" when unknown) and
-    ``story`` (0 is the story most outlets reported; the story of a document also holds its sentences).
+    ``story`` (the briefing's: a section's ``story`` in the JSON; the story of a document also holds its sentences).
+    A document the briefing left out (a page of nothing but furniture) is not in the graph.
     Sentences also have ``text``, ``score`` (the ranker's score over all documents, the best being 1.0),
     ``chosen`` (bool: it is an item's text), ``cited`` (bool: it is an item's text or an outlet's sentence
     corroborating it) and ``item`` (that item's 1-based position in the briefing, 0 when not cited); documents have
@@ -49,15 +50,14 @@ def briefing_graph(briefing: Briefing, documents: Sequence[Document], options: O
 
     from ..summarize.pipeline import split_documents
     from ..summarize.rank import rank_sentences, sentence_vectors, similarity_graph
-    from ..summarize.stories import group_stories
 
     options = options or Options()
+    # The briefing's own stories (its sections'), a collapsed copy in its representative's; a page it left out
+    # (nothing but furniture) is not part of the day.
+    story_of = {d.id: d.story or 0 for d in briefing.documents}
+    story_of.update({c.document: d.story or 0 for d in briefing.documents for c in d.copies})
+    documents = [d for d in documents if d.id in story_of]
     sentences = split_documents(documents)
-    story_of: dict[str, int] = {}
-    groups = group_stories(documents) if options.stories and len(documents) > 1 else [list(range(len(documents)))]
-    for story, members in enumerate(groups):
-        for index in members:
-            story_of[documents[index].id] = story
     chosen: dict[tuple[str, int], int] = {}  # the item's own sentence
     cited: dict[tuple[str, int], int] = {}  # and the sentences of the outlets that corroborate it
     for number, item in enumerate(briefing.items, start=1):
@@ -92,6 +92,14 @@ def briefing_graph(briefing: Briefing, documents: Sequence[Document], options: O
     return graph
 
 
+def graph_format(path: str | Path) -> str:
+    """"graphml" or "gexf", as the file name says; BriefingError for any other name (checked before a build)."""
+    fmt = GRAPH_FORMATS.get(Path(path).suffix.lower())
+    if fmt is None:
+        raise BriefingError(f"--graph {path}: name a .graphml or .gexf file (GraphML or GEXF, e.g. for Gephi)")
+    return fmt
+
+
 def write_graph(briefing: Briefing, documents: Sequence[Document], path: str | Path, options: Options | None = None) -> Path:
     """Write `briefing_graph` to `path`: GraphML for ``.graphml``, GEXF for ``.gexf`` (written atomically).
 
@@ -102,9 +110,7 @@ def write_graph(briefing: Briefing, documents: Sequence[Document], path: str | P
     import networkx as nx
 
     target = Path(path).expanduser()
-    fmt = GRAPH_FORMATS.get(target.suffix.lower())
-    if fmt is None:
-        raise BriefingError(f"--graph {path}: name a .graphml or .gexf file (GraphML or GEXF, e.g. for Gephi)")
+    fmt = graph_format(path)
     graph = briefing_graph(briefing, documents, options)
     buffer = io.BytesIO()
     if fmt == "graphml":

@@ -20,7 +20,7 @@ below written as ``{...}`` are objects: use ``item.text`` or ``item["text"]``.
   "label": str (publisher, else title, else document), "link": str | None (the cited article's http(s) URL),
   "text": str (the sentence that outlet wrote), "same": bool (it is the item's own text)}``; ``outlets`` (int) counts the distinct outlets
   that reported it, those of collapsed near-identical copies included, and ``collapsed`` (bool) says whether
-  any source stands for such copies (the templates then say "reported by N outlets").
+  any source stands for such copies from more than one outlet (the templates then say "reported by N outlets").
 - ``sources``: the numbered sources list, one entry per cited document, numbered 1, 2, ... in order of first
   citation: ``{"number": int, "anchor": "src-N", "document": str, "title": str | None, "source": str | None
   (the publisher), "url": str | None (as given, untrusted), "link": str | None (the url when it is http(s),
@@ -101,7 +101,7 @@ def template_context(briefing: Briefing, anchor_base: str = "") -> dict[str, Any
                 text=clean(item.text),
                 score=float(item.score),
                 outlets=item.outlets,
-                collapsed=any(r.copies for r in item.sources),
+                collapsed=item.outlets > 1 and any(r.copies for r in item.sources),  # one outlet's update says nothing
                 refs=sorted(refs),
                 citations=[sources[n - 1] for n in sorted(refs)],
                 sources=[

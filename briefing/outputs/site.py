@@ -122,7 +122,8 @@ def _shorten(text: str, limit: int = 140) -> str:
 
 
 def is_site_url(value: str) -> bool:
-    """Whether `value` can be a site's public URL: http(s), a host, no query or fragment, no spaces.
+    """Whether `value` can be a site's public URL: http(s), a host, no query or fragment, no spaces, control
+    characters or characters a URL cannot hold unescaped (`"<>\\^`{|}`).
 
     Args:
         value: the `site_url` setting or `--site-url` value.
@@ -132,9 +133,10 @@ def is_site_url(value: str) -> bool:
     >>> is_site_url("https://example.org/news/"), is_site_url("example.org"), is_site_url("ftp://example.org")
     (True, False, False)
     """
+    import unicodedata
     from urllib.parse import urlsplit
 
-    if not value or any(c.isspace() for c in value):
+    if not value or any(c.isspace() or c in '"<>\\^`{|}' or unicodedata.category(c) in ("Cc", "Cf") for c in value):
         return False
     try:
         parts = urlsplit(value)

@@ -91,18 +91,20 @@ def load_documents(inputs: Sequence[str], options: Options, stdin: IO[bytes] | N
     if len(inputs) == 1 and len(tally.errors) == 1:
         raise tally.errors[0]  # the one input's own error says most
     names = ", ".join(inputs[:3]) + (f" and {len(inputs) - 3} more" if len(inputs) > 3 else "")
-    raise NoInputError(f"no readable articles in {names} ({_skip_summary(tally)})")
+    raise NoInputError(f"no readable articles in {names} ({_skip_summary(tally, options.quiet)})")
 
 
-def _skip_summary(tally: _Tally) -> str:
-    """A short account of what was skipped, e.g. '3 files skipped'."""
+def _skip_summary(tally: _Tally, quiet: bool = False) -> str:
+    """A short account of what was skipped, e.g. '3 files skipped; see the warnings above' (under --quiet,
+    which prints no warning: 'run without --quiet to see why')."""
+    why = "run without --quiet to see why" if quiet else "see the warnings above"
     if not tally.files and not tally.errors:
         if tally.urls:
-            return "the feeds had no entries to use; see the warnings above"
+            return f"the feeds had no entries to use; {why}"
         return "no .txt, .md, .html, .jsonl, .xml, .rss, .atom or .opml files found"
     parts = [f"{n} {_plural(n, what)} skipped" for n, what in ((tally.skipped_files, "file"), (len(tally.errors), "URL"),
                                                                (tally.skipped_docs, "document")) if n]
-    return "; ".join(parts or ["nothing had text"]) + "; see the warnings above"
+    return "; ".join(parts or ["nothing had text"]) + f"; {why}"
 
 
 def _plural(n: int, word: str) -> str:
