@@ -175,5 +175,5 @@ def test_a_page_of_furniture_only_is_left_out_with_a_warning(caplog: pytest.LogC
             document = next(d for d in [FLOOD[0], *BANK, FLOOD[1]] if d.id == source.document)
             assert source.text.split()[0] in document.text
     # Every page being furniture is no input, as ever.
-    with pytest.raises(NoInputError):
+    with pytest.raises(NoInputError, match="only page furniture"):
         build_briefing([page], Options(words=120, date=DAY, quiet=True))

@@ -133,6 +133,8 @@ def build_briefing(documents: Sequence[Document], options: Options | None = None
         raise NoInputError("no documents to summarise")
     with Progress("grouping stories", total=3, enabled=wanted(options.quiet)) as bar:
         day = prepare_day(documents, options)
+        if not day.documents:
+            raise NoInputError("every document holds only page furniture (web-archive notices, desk notes), no article")
         if not day.sentences:
             raise NoInputError("no sentence in the input is long enough to brief")
         bar.advance("ranking sentences")
