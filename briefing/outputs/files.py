@@ -59,8 +59,8 @@ def output_paths(formats: Sequence[str], output: str | None, output_dir: str | P
         DeliveryError: several formats asked for stdout or a single file.
     """
     formats = list(dict.fromkeys(formats))
-    check_output(formats, output)
-    if output == "-" or (output and not _is_dir_target(output)):
+    if output and _one_target(output):
+        check_output(formats, output)
         return {formats[0]: None if output == "-" else Path(output).expanduser()}
     directory = Path(output or output_dir or ".").expanduser()
     return {fmt: directory / f"briefing-{checked_date(date)}.{fmt}" for fmt in formats}
@@ -70,7 +70,7 @@ def check_output(formats: Sequence[str], output: str | None) -> None:
     """Raise DeliveryError when ``--output`` cannot take these formats: stdout or a single file takes one.
     `build` calls it before reading anything, so a wrong command line fails at once, not after the work."""
     formats = list(dict.fromkeys(formats))
-    if (output == "-" or (output and not _is_dir_target(output))) and len(formats) != 1:
+    if output and _one_target(output) and len(formats) != 1:
         raise DeliveryError(f"--output {output} takes exactly one --format (got {', '.join(formats)}); "
                             f"use --output DIR/ for several")
 
@@ -138,6 +138,11 @@ def _print(stream: TextIO, text: str) -> None:
 
 
 # ------------------------------------------------------------------ helpers
+
+
+def _one_target(output: str) -> bool:
+    """Whether ``--output`` names stdout or a single file (one format), not a directory."""
+    return output == "-" or not _is_dir_target(output)
 
 
 def _is_dir_target(output: str) -> bool:
