@@ -33,7 +33,7 @@ from .rank import query_relevance, terms_relevance
 from .rankday import rank_day
 from .sections import make_sections, section_title, story_relevance
 from .select import select_items
-from .stories import document_vectors, group_stories
+from .stories import attach_passages, document_vectors, group_stories
 
 if TYPE_CHECKING:
     import numpy as np
@@ -167,6 +167,8 @@ def prepare_day(documents: Sequence[Document], options: Options) -> Day:
     several = len(documents) > 2 or len({primary(d.language) for d in documents}) > 1  # one section per language
     vectors = document_vectors(documents, sentences) if options.stories and several else None
     stories = group_stories(documents, vectors=vectors) if vectors is not None else [list(range(len(documents)))]
+    if vectors is not None:
+        stories, sentences = attach_passages(documents, sentences, stories)
     return Day(tuple(documents), tuple(sentences), tuple(tuple(story) for story in stories), vectors)
 
 
