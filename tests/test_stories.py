@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from briefing.summarize import stories
+from briefing.summarize import passages, stories
 from briefing.models import Document
 from briefing.summarize.stories import group_stories
 
@@ -211,6 +211,20 @@ def test_a_page_whose_opening_passage_joins_a_story_is_read_whole() -> None:
                     "Tourists left the city early.")
     docs = [*FLOOD, late]
     sentences = split_documents(docs)
-    groups, kept = stories.attach_passages(docs, sentences, [[0, 1, 2], [3]])
+    groups, kept = passages.attach_passages(docs, sentences, [[0, 1, 2], [3]])
     assert groups == [[0, 1, 2, 3]]
     assert kept == sentences
+
+
+def test_passages_computed_block_by_block_give_the_same_stories(monkeypatch: pytest.MonkeyPatch) -> None:
+    from briefing.summarize.pipeline import split_documents
+
+    frog = Document("x", "A new species of frog was found in the cloud forests of Ecuador by a team of biologists.")
+    docs = [BUDGET, *FLOOD, frog, *BANK]
+    sentences = split_documents(docs)
+    whole = passages.attach_passages(docs, sentences, [[1, 2, 3], [5, 6], [0], [4]])
+    monkeypatch.setattr(passages, "_PASSAGE_BLOCK_CELLS", 1)  # one document a block
+    assert passages.attach_passages(docs, sentences, [[1, 2, 3], [5, 6], [0], [4]]) == whole
+    assert whole[0] == [[0, 1, 2, 3], [5, 6], [4]]
+    assert {s.doc_position for s in whole[1]} == set(range(7))
+    assert all("PARIS" in s.text or "Paris" in s.text or "flood" in s.text for s in whole[1] if s.doc_position == 0)

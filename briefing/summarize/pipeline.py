@@ -29,11 +29,12 @@ from ..text.vectors import tokenize
 from .collapse import article_count, collapse_documents, credit_copies
 from .day import Day, Ranked
 from .novelty import followed_terms, unpublished, weigh_novelty
+from .passages import attach_passages
 from .rank import query_relevance, terms_relevance
 from .rankday import rank_day
 from .sections import make_sections, section_title, story_relevance
 from .select import select_items
-from .stories import attach_passages, document_vectors, group_stories
+from .stories import document_vectors, group_stories
 
 if TYPE_CHECKING:
     import numpy as np

@@ -59,15 +59,6 @@ ATTACH_RELATIVE = 0.2
 # few pairs is weak evidence (two unrelated short articles of one day reach 0.12-0.15 on everyday words), a
 # mean over many is not. Two articles need 0.17, two groups of five 0.122.
 SMALL_GROUP_MARGIN = 0.06
-# A document no story took (its opening tells of something else: a news budget, a week-in-review digest, a
-# column or a feature that comes to the story late) joins the story of two or more articles whose centre a
-# passage of PASSAGE_SENTENCES consecutive sentences of it is closest to, when that cosine reaches
-# PASSAGE_THRESHOLD; then only that part of it is read (`attach_passages`). On the mixed dev days and 8 more
-# seeded ones (DUC 2007, Multi-News), passages of the pages that joined rightly reached 0.24-0.64; of those that
-# would have joined wrongly, at most 0.20 (and 0.25, a web-archive notice); on BBC days of unrelated
-# articles, at most 0.19.
-PASSAGE_SENTENCES = 4
-PASSAGE_THRESHOLD = 0.22
 # Average linkage holds a dense matrix of its component: a component with more documents than this is
 # split first into connected components at a stricter threshold.
 MAX_LINKED_DOCUMENTS = 2000
@@ -89,11 +80,11 @@ def document_vectors(documents: Sequence[Document], sentences: Sequence[Sentence
     if sentences is None:
         jobs = [([d.title or "", _lead(d.text[:_LEAD_CHARS])], d.language, False) for d in documents]
     else:
-        jobs = [(texts, d.language, True) for texts, d in zip(_openings(documents, sentences), documents)]
-    return tfidf(*_counts_and_weights(jobs))
+        jobs = [(texts, d.language, True) for texts, d in zip(story_openings(documents, sentences), documents)]
+    return tfidf(*counts_and_weights(jobs))
 
 
-def _openings(documents: Sequence[Document], sentences: Sequence[Sentence]) -> list[list[str]]:
+def story_openings(documents: Sequence[Document], sentences: Sequence[Sentence]) -> list[list[str]]:
     """Each document's title and first sentences up to _LEAD_WORDS words, page furniture left out."""
     openings: list[list[str]] = [[d.title or ""] for d in documents]
     words = [0] * len(documents)
@@ -104,7 +95,7 @@ def _openings(documents: Sequence[Document], sentences: Sequence[Sentence]) -> l
     return openings
 
 
-def _counts_and_weights(jobs: Sequence[tuple[Sequence[str], str | None, bool]]
+def counts_and_weights(jobs: Sequence[tuple[Sequence[str], str | None, bool]]
                         ) -> "tuple[sparse.csr_matrix, np.ndarray]":
     """Term counts of each job's texts, and each term's weight: its rarity in the language, else its idf."""
     if len(jobs) > EXACT_PAIRS_LIMIT:
@@ -165,10 +156,10 @@ def group_stories(
         edges = _same_language(similar_pairs(vectors, threshold), documents)
         parts = components(len(documents), edges, list(range(len(documents))), threshold, MAX_LINKED_DOCUMENTS)
         groups = [group for part in parts for group in _average_linkage(vectors, part, threshold)]
-    return _ordered(documents, groups)
+    return order_stories(documents, groups)
 
 
-def _ordered(documents: Sequence[Document], groups: list[list[int]]) -> list[list[int]]:
+def order_stories(documents: Sequence[Document], groups: list[list[int]]) -> list[list[int]]:
     """The story most outlets reported first, then the one with most articles, then the earliest."""
     return sorted(groups, key=lambda g: (-outlet_count(documents, g), -len(g), g[0]))
 
@@ -204,86 +195,6 @@ def _attach_small(vectors: "sparse.csr_matrix", groups: list[list[int]], languag
         else:
             kept.append(group)
     return [sorted(g) for g in joined] + middle + kept
-
-
-def attach_passages(documents: Sequence[Document], sentences: Sequence[Sentence], groups: list[list[int]]
-                    ) -> tuple[list[list[int]], list[Sentence]]:
-    """(stories, sentences) after each document alone in its story joined the story a passage of it is
-    about (PASSAGE_THRESHOLD), keeping only that passage's sentences: the rest of a news budget or a digest
-    tells other news, and must not become items under this story's heading. A document whose opening
-    passage joins is kept whole. Days of more than MAX_LINKED_DOCUMENTS documents are left as they are."""
-    import numpy as np
-
-    lone = {g[0] for g in groups if len(g) == 1}
-    stories = [g for g in groups if len(g) > 1]
-    if not lone or not stories or len(documents) > MAX_LINKED_DOCUMENTS:
-        return groups, list(sentences)
-    read: dict[int, list[Sentence]] = {}  # each lone document's sentences, page furniture left out
-    for sentence in sentences:
-        if sentence.doc_position in lone and not is_furniture(sentence.text):
-            read.setdefault(sentence.doc_position, []).append(sentence)
-    language = np.asarray([primary(documents[story[0]].language) for story in stories])
-    joined = [list(story) for story in stories]
-    passages: dict[int, set[int]] = {}  # the sentences read of a document that joined by a passage
-    for i, (windows, alone) in _closeness(documents, sentences, stories, read).items():
-        windows = windows * (language == primary(documents[i].language))
-        window, best = np.unravel_index(int(np.argmax(windows)), windows.shape)
-        if windows[window, best] < PASSAGE_THRESHOLD:
-            continue
-        joined[best].append(i)
-        if windows[0, best] < PASSAGE_THRESHOLD:  # the opening tells of something else: only the passage is read
-            first, end = _passage(windows[:, best], alone[:, best])
-            passages[i] = {s.index for s in read[i][first:end]}
-    if all(len(g) == len(s) for g, s in zip(joined, stories)):
-        return groups, list(sentences)
-    taken = {i for g in joined for i in g}
-    return (_ordered(documents, [sorted(g) for g in joined] + [g for g in groups if g[0] not in taken]),
-            [s for s in sentences if s.doc_position not in passages or s.index in passages[s.doc_position]])
-
-
-def _closeness(documents: Sequence[Document], sentences: Sequence[Sentence], stories: list[list[int]],
-               read: dict[int, list[Sentence]]) -> "dict[int, tuple[np.ndarray, np.ndarray]]":
-    """For each document of `read`: the cosine of each window of PASSAGE_SENTENCES of its sentences, and of
-    each sentence alone, with the centre of each story (windows x stories, sentences x stories)."""
-    import numpy as np
-    from scipy import sparse
-
-    openings = _openings(documents, sentences)
-    members = [i for story in stories for i in story]
-    jobs = [(openings[i], documents[i].language, True) for i in members]
-    jobs += [([s.text], documents[i].language, True) for i in read for s in read[i]]
-    counts, weights = _counts_and_weights(jobs)
-    label = np.repeat(np.arange(len(stories)), [len(story) for story in stories])
-    sums = sparse.csr_matrix((np.ones(len(members)), (label, np.arange(len(members))))) @ tfidf(counts[: len(members)], weights)
-    centres = np.asarray(sums.todense())
-    centres /= np.maximum(np.linalg.norm(centres, axis=1, keepdims=True), 1e-12)
-    lines = counts[len(members):]
-    starts = np.cumsum([0] + [len(found) for found in read.values()])
-    # One row per window: the sum of the count rows of its sentences.
-    cells = [(w, k) for start, end in zip(starts[:-1].tolist(), starts[1:].tolist())
-             for w in range(start, max(start + 1, end - PASSAGE_SENTENCES + 1))
-             for k in range(w, min(w + PASSAGE_SENTENCES, end))]
-    windows, which = np.unique([w for w, _ in cells], return_inverse=True)
-    band = sparse.csr_matrix((np.ones(len(cells)), (which, [k for _, k in cells])), shape=(len(windows), lines.shape[0]))
-    near = np.asarray(tfidf(band @ lines, weights) @ centres.T)
-    alone = np.asarray(tfidf(lines, weights) @ centres.T)
-    window_of = np.searchsorted(windows, starts)
-    return {i: (near[window_of[k]: window_of[k + 1]], alone[starts[k]: starts[k + 1]]) for k, i in enumerate(read)}
-
-
-def _passage(windows: "np.ndarray", alone: "np.ndarray") -> tuple[int, int]:
-    """(first, end) sentence of the passage: the windows at PASSAGE_THRESHOLD or above, less the sentences at
-    its edges that alone are not half as close to the story (a window spans the next item's first sentences
-    too: "The vote was close." shares a word with a flood)."""
-    import numpy as np
-
-    near = np.flatnonzero(windows >= PASSAGE_THRESHOLD)
-    first, end = int(near[0]), min(int(near[-1]) + PASSAGE_SENTENCES, len(alone))
-    while first < end - 1 and alone[first] < PASSAGE_THRESHOLD / 2:
-        first += 1
-    while end - 1 > first and alone[end - 1] < PASSAGE_THRESHOLD / 2:
-        end -= 1
-    return first, end
 
 
 def _lead(text: str) -> str:
