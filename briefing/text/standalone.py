@@ -90,6 +90,9 @@ _FURNITURE_PHRASES = tuple((words, re.compile(pattern, re.IGNORECASE)) for words
     (("conversation",), r"\bjoin\s+the\s+conversation\b"),
     (("here",), r"\b(?:click|tap)\s+here\b"),                                                   # prompts
     (("read",), r"\bread\s+(?:more|the\s+full)\b|\bcontinue\s+reading\b"),
+    (("learn",), r"^\W*learn\s+more\W*$"),
+    (("tweet",), r"^\W*tweet\s+with\s+a\s+location\W*$|\blocation\s+to\s+your\s+tweets\b|\blocation\s+information\s+to\s+"
+                 r"your\s+tweets\b|\b(?:tweet|your)\s+location\s+history\b|\btwitter\s+stores\s+that\s+location\b"),  # embeds
     (("sign",), r"\bsign\s+up\b"),
     (("subscribe", "newsletter"), r"\b(?:subscribe|newsletter)\b"),
     (("share",), r"\bshare\s+this\b"),
@@ -120,7 +123,7 @@ _FURNITURE_PHRASES = tuple((words, re.compile(pattern, re.IGNORECASE)) for words
 ))
 # Every pattern of _FURNITURE_START and _FURNITURE_PHRASES needs one of these (lower-cased) in the text: a cheap test that skips the
 # regular expression for almost every real sentence.
-_FURNITURE_HINTS = ("contribut", "staff writer", "reached at", "twitter", "contact", "mail", "follow",
+_FURNITURE_HINTS = ("contribut", "staff writer", "reached at", "twitter", "tweet", "learn more", "contact", "mail", "follow",
                     "conversation", "click", "tap here", "read", "sign up", "subscribe", "newsletter", "share this",
                     "download", "image", "photo", "picture", "video", "getty", "credit", "pictured", "shown in",
                     "seen in", "enlarge", "close", "replay", "autoplay", "watch", "clip", "playback",
