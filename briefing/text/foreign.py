@@ -24,6 +24,10 @@ _KANA = re.compile("[\u3040-\u309f\u30fc]+")  # hiragana (and ー): particles an
 # pieces at each one.
 _MARKS = "".join(chr(c) for c in range(0x300, 0x2000) if unicodedata.category(chr(c))[0] == "M") + "\u200c\u200d"
 WORD = re.compile(rf"(?:[^\W_]|[{_MARKS}])+(?:['’](?:[^\W_]|[{_MARKS}])+)*")
+# Hebrew has no Snowball stemmer, and writes its one-letter prefixes (ו and, ה the, ב in, ל to, מ from, ש that,
+# כ as) onto the word: one is cut when 3 letters or more remain (בבית, הבית -> בית). On the MultiLing dev
+# topics a Hebrew day of 5 topics was 19 stories (B3 F1 0.771) with words kept whole, 9 (0.918) this way.
+_HEBREW_PREFIXES = frozenset("והבלמשכ")
 # Languages whose articles and pronouns are elided with an apostrophe (`l’`, `dell’`, `qu’`).
 _ELIDING = frozenset({"fr", "it", "ca", "pt"})
 _MAX_ELISION = 7  # `lorsqu’`, `quell’`: a longer prefix is part of the word (`aujourd’hui`)
@@ -47,6 +51,8 @@ def _tokens(text: str, code: str) -> tuple[str, ...]:
 def _word(word: str, code: str) -> str:
     """The stem of one lower-cased word, or "" for a stopword or a lone letter."""
     word = word.replace("’", "'")
+    if code == "he" and word[:1] in _HEBREW_PREFIXES and sum(c.isalpha() for c in word) > 3:
+        word = word[1:]
     if code in _ELIDING and "'" in word:
         head, _, tail = word.rpartition("'")
         if len(head) < _MAX_ELISION and tail:
