@@ -12,7 +12,10 @@ Printed per run: how many of the later briefing's items repeat something the ear
 content words, unstemmed, appear in one earlier sentence), and ROUGE-1/2 recall of the later briefing against
 the topic's references (the references summarise the whole topic, old and new).
 
-    python benchmarks/novelty.py ../shared/eval/duc2007_main15.jsonl [--words 250]
+    python benchmarks/novelty.py ../shared/eval/duc2007_main15.jsonl [--words 250] [--query]
+
+With `--query`, every briefing has the topic's title and narrative as its focus query (as `briefing eval`'s
+ours+query), as in the DUC 2007 update task.
 """
 from __future__ import annotations
 
@@ -52,6 +55,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("clusters")
     parser.add_argument("--words", type=int, default=250)
+    parser.add_argument("--query", action="store_true", help="brief with the topic's title and narrative as --query")
     args = parser.parse_args()
     scorer = rouge_scorer.RougeScorer(["rouge1", "rouge2"], use_stemmer=True)
     names = ("alone", "earlier items only", "earlier items and articles")
@@ -65,7 +69,10 @@ def main() -> int:
             make = lambda part: [Document(str(d["id"]), d["text"], title=d.get("title"), source=d.get("source"))  # noqa: E731
                                  for d in part]
             earlier, later = make(docs[:half]), make(docs[half:])
-            options = Options(words=args.words, quiet=True, date="2000-01-02")
+            topic = cluster.get("query") or {}
+            parts = [str(topic.get(k) or "").strip().rstrip(".") for k in ("title", "narrative")]
+            query = ". ".join(p for p in parts if p) + "." if args.query and any(parts) else None
+            options = Options(words=args.words, quiet=True, date="2000-01-02", query=query)
             first = build_briefing(earlier, options.replace(date="2000-01-01"))
             old_sentences = [_words(s) for d in earlier for s in split_sentences(d.text)]
             published = [i.text for i in first.items]
@@ -84,7 +91,8 @@ def main() -> int:
                 row["r1"] += sum(s["rouge1"].recall for s in scores) / len(scores)
                 row["r2"] += sum(s["rouge2"].recall for s in scores) / len(scores)
             topics += 1
-    print(f"Later half of {topics} topics, {args.words} words: items repeating the earlier half's articles")
+    print(f"Later half of {topics} topics, {args.words} words{', with the query' if args.query else ''}: "
+          "items repeating the earlier half's articles")
     print()
     print("| run | items | repeating earlier articles | ROUGE-1 R | ROUGE-2 R |")
     print("|---|---|---|---|---|")

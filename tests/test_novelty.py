@@ -4,7 +4,7 @@ from __future__ import annotations
 from briefing.models import Document
 from briefing.options import Options
 from briefing.summarize.dedupe import filter_repeats
-from briefing.summarize.novelty import OLD_NEWS, old_coverage, weigh_novelty
+from briefing.summarize.novelty import OLD_NEWS, QUERY_FAMILIAR, old_coverage, weigh_novelty
 from briefing.summarize.pipeline import build_briefing, sentence_terms, split_documents
 
 YESTERDAY = [
@@ -84,3 +84,24 @@ def test_earlier_days_tell_what_the_reader_follows_and_its_news_leads() -> None:
     assert build_briefing(today, options).items[0].text == museum  # alone, what two outlets say wins
     # Yesterday the reader read about the harbour wall: today's news about it leads.
     assert build_briefing(today, options, seen=sentence_terms(YESTERDAY)).items[0].text == followed
+
+
+def test_with_a_query_what_earlier_days_touched_on_is_not_demoted_but_a_restatement_is() -> None:
+    from briefing.summarize.pipeline import prepare_day, weigh_history
+    from briefing.summarize.rankday import rank_day
+
+    touched = "The council will publish the costs of the bridge plan and a survey of the river next month."
+    today = [*TODAY[:2], Document("t4", touched, source="Outlet D")]
+    seen = sentence_terms(YESTERDAY)
+    restated_share, touched_share = old_coverage([RESTATED, touched], seen).tolist()
+    assert 0.0 < touched_share < QUERY_FAMILIAR < restated_share  # a few of its facts were said yesterday
+    novelty_of = {}
+    for query in (None, "costs of the river bridge plan"):
+        options = Options(words=100, date="2024-03-20", query=query)
+        ranked = rank_day(prepare_day(today, options), options)
+        _, novelty, _ = weigh_history(ranked, [], seen, options)
+        assert novelty is not None
+        novelty_of[query] = dict(zip([s.text for s in ranked.sentences], novelty.tolist()))
+    assert novelty_of[None][touched] < 1.0 and novelty_of[None][RESTATED] < 1.0  # without a query both are demoted
+    with_query = novelty_of["costs of the river bridge plan"]
+    assert with_query[touched] == 1.0 and with_query[RESTATED] < 1.0  # with one, only the restatement is

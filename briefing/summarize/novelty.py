@@ -16,7 +16,8 @@ sentence's score is multiplied by its novelty, the words a briefing should cover
 outlets say are weighted by it (`select.select_items`), and a sentence that repeats one earlier sentence almost
 pair for pair is left out. A focus query's relevance is combined with
 novelty by the same product in selection, so the relevant new fact wins and nothing relevant is dropped for
-sharing the story's words.
+sharing the story's words; with a query, a sentence only a small part of whose facts earlier days said
+(`QUERY_FAMILIAR`) is not demoted at all, so relevance picks among them.
 """
 from __future__ import annotations
 
@@ -35,6 +36,12 @@ if TYPE_CHECKING:
 # picks more of each day's news (R-2 8.28 at 1, 7.69 at 1.75, 7.08 at 2), but a restatement that two outlets
 # corroborate still leads at 1.5 (tests/test_focus.py), so 1.75 (benchmarks/RESULTS.md).
 NOVELTY_POWER = 1.75
+# With a focus query, smoothed fact coverage up to this share is not demoted, and above it novelty falls from
+# 1 over the rest of the range: a relevant sentence that touches on what earlier days said is background the
+# query asks about, not old news. On the DUC 2007 dev topics with their query (`benchmarks/novelty.py --query`),
+# the history run goes from 42.77 / 10.06 to 43.26 / 10.34 (alone 43.50 / 10.62), 0 repeats either way; without a
+# query it fails the three-day test (tests/test_focus.py), so it is not used there (benchmarks/RESULTS.md).
+QUERY_FAMILIAR = 0.2
 # A sentence with this share of its facts in one earlier sentence repeats it: old news, never an item.
 OLD_NEWS = 0.9
 # A sentence holding this share of a published item's content words repeats it however many facts it adds
@@ -112,7 +119,8 @@ def _facts_said(texts: Sequence[str], seen: Sequence[Sequence[str]], languages: 
 
 
 def weigh_novelty(sentences: Sequence[Sentence], scores: "np.ndarray", seen: Sequence[Sequence[str]],
-                  allowed: Sequence[bool] | None) -> "tuple[np.ndarray, np.ndarray | None, list[bool] | None]":
+                  allowed: Sequence[bool] | None, familiar: float = 0.0
+                  ) -> "tuple[np.ndarray, np.ndarray | None, list[bool] | None]":
     """Today's scores weighed by what earlier days' articles said.
 
     Args:
@@ -120,6 +128,7 @@ def weigh_novelty(sentences: Sequence[Sentence], scores: "np.ndarray", seen: Seq
         scores: their ranking scores.
         seen: content words of earlier days' sentences (`History.seen_sentences`); empty: no history.
         allowed: the mask of sentences that may be items (None: all), e.g. without repeats of earlier briefings.
+        familiar: fact coverage (smoothed, 0.0-1.0) that is not demoted (`QUERY_FAMILIAR` with a query, else 0.0).
     Returns:
         (scores times novelty, novelty 0.0-1.0 per sentence or None without history, the mask less the
         sentences that repeat an earlier one, `OLD_NEWS`). Without `seen`, the inputs unchanged.
@@ -129,7 +138,8 @@ def weigh_novelty(sentences: Sequence[Sentence], scores: "np.ndarray", seen: Seq
     import numpy as np
 
     shared, size = _facts_said([s.text for s in sentences], seen, [s.language for s in sentences])
-    novelty = (1.0 - shared / np.maximum(size + 1.0, 1.0)) ** NOVELTY_POWER  # `old_coverage`, smoothed
+    coverage = shared / np.maximum(size + 1.0, 1.0)  # `old_coverage`, smoothed
+    novelty = (1.0 - np.clip((coverage - familiar) / (1.0 - familiar), 0.0, 1.0)) ** NOVELTY_POWER
     mask = [True] * len(sentences) if allowed is None else list(allowed)
     # Old news: almost every fact in one earlier sentence (a short sentence said again counts whole: unsmoothed).
     said = shared / np.maximum(size, 1.0)

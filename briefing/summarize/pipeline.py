@@ -28,7 +28,7 @@ from ..text.standalone import is_furniture
 from ..text.vectors import tokenize
 from .collapse import article_count, collapse_documents, credit_copies
 from .day import Day, Ranked
-from .novelty import followed_terms, unpublished, weigh_novelty
+from .novelty import QUERY_FAMILIAR, followed_terms, unpublished, weigh_novelty
 from .passages import attach_passages
 from .rank import query_relevance, terms_relevance
 from .rankday import rank_day
@@ -176,9 +176,10 @@ def prepare_day(documents: Sequence[Document], options: Options) -> Day:
 def weigh_history(ranked: Ranked, published: Sequence[str], seen: Sequence[Sequence[str]], options: Options
                   ) -> "tuple[np.ndarray, np.ndarray | None, list[bool] | None]":
     """Stage 3: (scores, novelty, allowed): sentences repeating an earlier briefing's items are not allowed,
-    and each sentence's score is weighed by how much of it earlier days' articles said (`novelty.py`)."""
+    and each sentence's score is weighed by how much of it earlier days' articles said (`novelty.py`; with a
+    query, a sentence little of which they said is not demoted)."""
     allowed = unpublished(ranked.sentences, published, options.duplicate_threshold) if published else None
-    return weigh_novelty(ranked.sentences, ranked.scores, seen, allowed)
+    return weigh_novelty(ranked.sentences, ranked.scores, seen, allowed, QUERY_FAMILIAR if options.query else 0.0)
 
 
 def choose_items(day: Day, sentences: Sequence[Sentence], scores: "np.ndarray", options: Options,
