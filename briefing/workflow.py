@@ -109,7 +109,10 @@ def read_and_build(settings: Settings, stdin: IO[bytes] | None = None, *,
         options = options.replace(since=last.isoformat() if last else "24h")
     # The names the user gave outlets (briefing.toml, the OPML files read) win over the feeds' own titles.
     names = {**subscription_names(settings.inputs), **settings.outlets}
-    documents = name_outlets(load_documents(settings.inputs, options, stdin=stdin), names)
+    # A document that declares no language gets the run's or its source's while loading (no detection); one
+    # that declares another is relabelled here.
+    documents = name_outlets(load_documents(settings.inputs, options, stdin=stdin,
+                                            languages=settings.source_languages), names)
     if options.language or settings.source_languages:
         from .text.languages import assign_languages
 

@@ -58,14 +58,16 @@ def clean_field(value: str | None) -> str | None:
 
 def make_document(text: str, *, id: str, name: str | None = None, title: str | None = None, url: str | None = None,
                   source: str | None = None, date: str | None = None, path: str | None = None,
-                  language: str | None = None, guess_title: bool = True) -> Document | None:
+                  language: str | None = None, default_language: str | None = None,
+                  guess_title: bool = True) -> Document | None:
     """A normalised Document, or None when no text remains.
 
     Args:
         text: the article text as read (capped at MAX_TEXT_CHARS, then normalised).
         id, title, url, source, date, path: metadata, each cleaned to one line.
         name: how warnings name the input (default: path, url or id).
-        language: a BCP 47 tag when the input declares one; otherwise the language is detected from the text.
+        language: a BCP 47 tag when the input declares one; otherwise `default_language` (the language the run
+            or the source sets: `--language`, briefing.toml), else the language is detected from the text.
         guess_title: without a title, take one from the file name or the text (JSONL records keep None).
 
     >>> make_document("  Rates rose.\\x00 ", id="a\\nb", title=" Rates ").title
@@ -82,11 +84,13 @@ def make_document(text: str, *, id: str, name: str | None = None, title: str | N
         clean_title = title_from_text(body)
     return Document(id=clean_field(id) or "document", text=body, title=clean_title,
                     url=clean_field(url), source=clean_field(source), date=clean_field(date), path=path,
-                    language=document_language(f"{clean_title or ''}\n{body}", clean_field(language)))
+                    language=document_language(f"{clean_title or ''}\n{body}", clean_field(language),
+                                               default_language))
 
 
 def document_from_text(text: str, *, id: str, path: str | None = None, title: str | None = None,
-                       date: str | None = None, language: str | None = None) -> Document | None:
+                       date: str | None = None, language: str | None = None,
+                       default_language: str | None = None) -> Document | None:
     """A Document from plain text; a leading headline line becomes the title (else the file name, else the text).
 
     Args:
@@ -94,6 +98,7 @@ def document_from_text(text: str, *, id: str, path: str | None = None, title: st
         id: the document id (usually the file stem).
         path: where the text came from.
         title, date, language: known metadata (a Markdown heading or front matter).
+        default_language: the language when none is declared (see `make_document`): no detection then.
 
     Returns:
         The document, or None when no text remains after normalisation.
@@ -101,7 +106,8 @@ def document_from_text(text: str, *, id: str, path: str | None = None, title: st
     body = clean_text(cap_text(text, path or id))
     if title is None:
         title, body = split_headline(body)
-    return make_document(body, id=id, title=title, date=date, path=path, language=language)
+    return make_document(body, id=id, title=title, date=date, path=path, language=language,
+                         default_language=default_language)
 
 
 def split_headline(text: str) -> tuple[str | None, str]:

@@ -139,7 +139,7 @@ def load_remote(url: str, options: Options) -> list[Document]:
                                    trusted=trusted)
     canonical = _page_canonical(response) or canonical_url(response.final_url)
     doc = document_from_html(_page_html(response), id=canonical, url=canonical, path=url,
-                             budget=response.time_left())
+                             budget=response.time_left(), default_language=options.language)
     if doc is None:
         log.warning("%s: no article text found; skipped", url)
         return []
@@ -203,12 +203,14 @@ def documents_from_feed(
 
     def read_page(response: Response) -> _Page:
         """Each page's text is extracted as it arrives (in the fetching thread); only that is kept."""
-        return _read_page(response, link_dates[response.url], publisher, location, parsed.feed.get("language"))
+        return _read_page(response, link_dates[response.url], publisher, location, parsed.feed.get("language"),
+                          options.language)
 
     pages = fetch_each(list(link_dates), options, read_page, allow_private_for=trusted)
     documents = []
     for index, entry, when, link in entries:
-        doc = _entry_document(entry, index, when, link, pages, publisher, location, parsed.feed.get("language"))
+        doc = _entry_document(entry, index, when, link, pages, publisher, location, parsed.feed.get("language"),
+                              options.language)
         if doc is not None:
             documents.append(doc)
     # A page's rel=canonical can show that two different links are the same article.
@@ -223,14 +225,15 @@ class _Page(NamedTuple):
 
 
 def _read_page(response: Response, when: datetime | None, publisher: str | None, location: str,
-               language: str | None = None) -> _Page:
+               language: str | None = None, default_language: str | None = None) -> _Page:
     """The article page behind an entry's link, as a Document with the entry's date and publisher (reading it
     may take what its fetch left of the per-URL budget); a page that declares no language has the feed's
-    (`language`) when the feed declares one, so the feed's language is read once, not detected per page."""
+    (`language`) when the feed declares one, so the feed's language is read once, not detected per page; else
+    `default_language` (the run's or the source's: `--language`, briefing.toml) when given."""
     url = _page_canonical(response) or canonical_url(response.url)
     doc = document_from_html(_page_html(response), id=url, url=url, source=publisher,
                              date=when.isoformat() if when else None, path=location, budget=response.time_left(),
-                             language=language)
+                             language=language, default_language=default_language)
     return _Page(url, doc)
 
 
@@ -243,11 +246,13 @@ def _entry_document(
     publisher: str | None,
     location: str,
     feed_language: str | None = None,
+    default_language: str | None = None,
 ) -> Document | None:
     """One entry as a Document: the article page's text, or the entry's own text as a fallback.
 
     Its language is the page's for the page's text (declared, else the feed's, else detected); for the entry's
-    own text, the entry's `xml:lang`, else the feed's (`<language>`, `xml:lang`), else detected.
+    own text, the entry's `xml:lang`, else the feed's (`<language>`, `xml:lang`), else `default_language` (the
+    run's or the source's: `--language`, briefing.toml), else detected.
     """
     title = html_fragment_text(entry.get("title", "")) or None
     iso = when.isoformat() if when else None
@@ -278,7 +283,8 @@ def _entry_document(
         log.warning("%s: entry has no text; skipped", name)
         return None
     return make_document(text, id=url or f"{location}#{entry.get('id') or index + 1}", title=title, url=url,
-                         source=publisher, date=iso, path=location, name=name, guess_title=False, language=language)
+                         source=publisher, date=iso, path=location, name=name, guess_title=False, language=language,
+                         default_language=default_language)
 
 
 def feed_summary(data: bytes, options: Options | None = None) -> tuple[str | None, int, datetime | None, int]:

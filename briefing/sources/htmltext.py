@@ -64,7 +64,8 @@ _BOILERPLATE = re.compile(r"(?i)\b(share\w*|social\w*|nav\w*|menu\w*|breadcrumbs
 
 def document_from_html(html: str | bytes, *, id: str, url: str | None = None, source: str | None = None,
                        date: str | None = None, path: str | None = None,
-                       budget: float | None = None, language: str | None = None) -> Document | None:
+                       budget: float | None = None, language: str | None = None,
+                       default_language: str | None = None) -> Document | None:
     """A Document from an HTML page: its main text by the fallback chain of `_main_text`.
 
     Args:
@@ -78,6 +79,8 @@ def document_from_html(html: str | bytes, *, id: str, url: str | None = None, so
             skipped with a warning.
         language: the language its source declares (a feed's `<language>`), for a page that declares none:
             no detection then.
+        default_language: the language the run or its source sets (`--language`, briefing.toml), for a page
+            that neither declares one nor has `language`: no detection then.
 
     Returns:
         The document, or None when the page has no article text (or ran out of time).
@@ -87,7 +90,7 @@ def document_from_html(html: str | bytes, *, id: str, url: str | None = None, so
     name = url or path or id
     try:
         return run_within(budget, lambda: _read_page(html, id=id, url=url, source=source, date=date, path=path,
-                                                     name=name, language=language))
+                                                     name=name, language=language, default_language=default_language))
     except TimeoutError:
         log.warning("%s: reading the page's text took longer than its %.3g s budget; skipped", name,
                     max(budget or 0.0, 0.0))
@@ -95,7 +98,8 @@ def document_from_html(html: str | bytes, *, id: str, url: str | None = None, so
 
 
 def _read_page(html: str | bytes, *, id: str, url: str | None, source: str | None, date: str | None,
-               path: str | None, name: str, language: str | None = None) -> Document | None:
+               path: str | None, name: str, language: str | None = None,
+               default_language: str | None = None) -> Document | None:
     """document_from_html without the time limit."""
     from lxml.etree import ParserError
     from lxml.html import HTMLParser, document_fromstring
@@ -113,7 +117,7 @@ def _read_page(html: str | bytes, *, id: str, url: str | None, source: str | Non
         log.warning("%s: markup nested more than 256 levels deep; its text was read "
                                             "without the page's structure", name)
         return make_document(html_fragment_text(html), id=id, title=_html_title(tree), url=url, source=source,
-                             date=date, path=path, name=name)
+                             date=date, path=path, name=name, default_language=default_language)
     elements = sum(1 for _ in tree.iter())
     if elements > MAX_ELEMENTS:
         log.warning("%s: %d HTML elements is more than %d; the main text was not "
@@ -129,7 +133,7 @@ def _read_page(html: str | bytes, *, id: str, url: str | None, source: str | Non
     found_url = meta.get("url") if str(meta.get("url") or "").startswith(("http://", "https://")) else None
     doc = make_document(text, id=id, title=title, url=url or found_url, source=source or meta.get("sitename"),
                         date=date or meta.get("date"), path=path, name=name,
-                        language=html_language(tree) or language)
+                        language=html_language(tree) or language, default_language=default_language)
     if doc is not None and doc.date is None and doc.language and doc.language != "und":
         written = _written_date(tree, doc.language)
         doc = replace(doc, date=written) if written else doc
@@ -201,14 +205,15 @@ def html_language(tree: HtmlElement) -> str | None:
     return None
 
 
-def document_from_markdown(source: str, *, id: str, path: str | None = None) -> Document | None:
+def document_from_markdown(source: str, *, id: str, path: str | None = None,
+                           default_language: str | None = None) -> Document | None:
     """A Document from Markdown: a leading `# Heading` or front-matter title becomes the title; a front-matter
-    `lang` or `language` is its language."""
+    `lang` or `language` is its language (else `default_language`, the run's or the source's, else detected)."""
     title, date, text = markdown_to_text(source)
     front = _FRONT_MATTER.match(source)
     declared = _FRONT_LANGUAGE.search(front.group(1)) if front else None
     return document_from_text(text, id=id, path=path, title=title, date=date,
-                              language=declared.group(1) if declared else None)
+                              language=declared.group(1) if declared else None, default_language=default_language)
 
 
 def _cut_huge_tags(html: str, name: str) -> str:

@@ -14,7 +14,7 @@ import os
 import re
 import sys
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import IO, Any
@@ -23,6 +23,7 @@ from ..errors import BriefingError, InputError, NoInputError
 from ..models import Document
 from ..options import Options
 from ..parallel import parallel_map
+from ..text.languages import source_language
 from .decode import decode_bytes, looks_like_jsonl, read_bytes_capped, read_stream_capped
 from .documents import MAX_DOCUMENT_BYTES, URL_RE, document_from_text, make_document
 from .htmltext import document_from_html, document_from_markdown
@@ -53,13 +54,16 @@ class _Tally:
     errors: list[BriefingError] = field(default_factory=list)
 
 
-def load_documents(inputs: Sequence[str], options: Options, stdin: IO[bytes] | None = None) -> list[Document]:
+def load_documents(inputs: Sequence[str], options: Options, stdin: IO[bytes] | None = None, *,
+                   languages: Sequence[tuple[str, str]] = ()) -> list[Document]:
     """Read every input into documents with unique ids, in input order.
 
     Args:
         inputs: file paths, directories (read recursively), http(s) URLs, or "-" for stdin.
-        options: pipeline options (`max_bytes` caps each file or response).
+        options: pipeline options (`max_bytes` caps each file or response; `language` is that of every document
+            that declares none: no detection).
         stdin: the stream "-" reads; defaults to `sys.stdin.buffer`.
+        languages: (source, tag) pairs of briefing.toml: `language` for the inputs of that source (or folder).
 
     Returns:
         The documents, each with normalised, non-empty text. Unreadable inputs are skipped with a warning.
@@ -77,10 +81,11 @@ def load_documents(inputs: Sequence[str], options: Options, stdin: IO[bytes] | N
     tally = _Tally()
     docs: list[Document] = []
     # URLs are fetched together (like an OPML file's feeds); a lone URL's failure is the run's one Error line.
-    remote = _load_urls([i for i in inputs if i.lower().startswith(("http://", "https://"))], options, tally,
+    per_input = {item: _input_options(item, options, languages) for item in inputs}
+    remote = _load_urls([i for i in inputs if i.lower().startswith(("http://", "https://"))], per_input, tally,
                         len(inputs) > 1)
     for item in inputs:
-        docs.extend(remote[item] if item in remote else _load_input(item, options, stdin, tally))
+        docs.extend(remote[item] if item in remote else _load_input(item, per_input[item], stdin, tally))
     if docs:
         if any(doc.url for doc in docs):  # (documents without a link need not load the feed reader)
             from .feeds import unique_by_url
@@ -92,6 +97,12 @@ def load_documents(inputs: Sequence[str], options: Options, stdin: IO[bytes] | N
         raise tally.errors[0]  # the one input's own error says most
     names = ", ".join(inputs[:3]) + (f" and {len(inputs) - 3} more" if len(inputs) > 3 else "")
     raise NoInputError(f"no readable articles in {names} ({_skip_summary(tally, options.quiet)})")
+
+
+def _input_options(item: str, options: Options, languages: Sequence[tuple[str, str]]) -> Options:
+    """The options one input is read with: `language` is its source's (briefing.toml) unless the run sets one."""
+    tag = None if options.language else source_language(item, languages)
+    return options.replace(language=tag) if tag else options
 
 
 def _skip_summary(tally: _Tally, quiet: bool = False) -> str:
@@ -149,7 +160,8 @@ def _load_input(item: str, options: Options, stdin: IO[bytes] | None, tally: _Ta
     return [doc for file in files for doc in _load_file(file, options, tally)]
 
 
-def _load_urls(urls: Sequence[str], options: Options, tally: _Tally, warn: bool = True) -> dict[str, list[Document]]:
+def _load_urls(urls: Sequence[str], options: Options | Mapping[str, Options], tally: _Tally,
+               warn: bool = True) -> dict[str, list[Document]]:
     """Documents from the http(s) URLs the user named (directly or in an OPML list); failures are warnings."""
     found: dict[str, list[Document]] = {}
     for url, result in load_urls(urls, options).items():
@@ -226,7 +238,7 @@ def _load_file(path: Path, options: Options, tally: _Tally) -> list[Document]:
         if kind == "jsonl":
             with path.open("rb") as stream:
                 lines = _iter_lines(stream, options.max_bytes, name)
-                docs = _from_jsonl(lines, name, tally)
+                docs = _from_jsonl(lines, name, tally, language=options.language)
         else:
             cap = options.max_bytes if kind in (None, "feed") else min(options.max_bytes, MAX_DOCUMENT_BYTES)
             data = read_bytes_capped(path, cap, wait=stream_wait(options))
@@ -256,17 +268,18 @@ def _from_bytes(data: bytes, kind: str | None, *, name: str, stem: str, path: st
     if kind == "feed":
         raise InputError("not an RSS or Atom feed")
     if kind is None and looks_like_jsonl(data):
-        return _from_jsonl(enumerate(data.splitlines(), start=1), name, tally, path=path)
+        return _from_jsonl(enumerate(data.splitlines(), start=1), name, tally, path=path, language=options.language)
     if len(data) > MAX_DOCUMENT_BYTES:
         log.warning("%s: only the first %d bytes were read (the rest was truncated)", name, MAX_DOCUMENT_BYTES)
         data = data[:MAX_DOCUMENT_BYTES]
     text = "" if kind == "html" else decode_bytes(data, name)  # a page is decoded by its own <meta charset>
     if kind == "html" or (kind is None and _HTML.search(text[:_SNIFF_BYTES])):
-        doc = document_from_html(data, id=stem, path=path, budget=options.fetch_timeout)
+        doc = document_from_html(data, id=stem, path=path, budget=options.fetch_timeout,
+                                 default_language=options.language)
     elif kind == "markdown":
-        doc = document_from_markdown(text, id=stem, path=path)
+        doc = document_from_markdown(text, id=stem, path=path, default_language=options.language)
     else:
-        doc = document_from_text(text, id=stem, path=path)
+        doc = document_from_text(text, id=stem, path=path, default_language=options.language)
     if doc is None:
         log.warning("%s: skipped: %s", name, "no article text found" if (text or data).strip() else "empty file")
         return []
@@ -341,14 +354,15 @@ def _iter_lines(stream: IO[bytes], max_bytes: int, name: str) -> Iterator[tuple[
 
 
 def _from_jsonl(lines: Iterable[tuple[int, bytes | None]], name: str, tally: _Tally,
-                path: str | None = None) -> list[Document]:
-    """Documents from JSONL lines; bad lines are skipped with a warning naming the line."""
+                path: str | None = None, language: str | None = None) -> list[Document]:
+    """Documents from JSONL lines; bad lines are skipped with a warning naming the line. A record that declares
+    no language has `language` when given (the run's or the source's), else a detected one."""
     docs = []
     for number, line in lines:
         if line is not None and not line.strip():
             continue
         try:
-            doc = _jsonl_document(line, number, path or name)
+            doc = _jsonl_document(line, number, path or name, language)
         except InputError as exc:
             log.warning("%s:%d: skipped: %s", name, number, exc)
             tally.skipped_docs += 1
@@ -361,7 +375,7 @@ def _from_jsonl(lines: Iterable[tuple[int, bytes | None]], name: str, tally: _Ta
     return docs
 
 
-def _jsonl_document(line: bytes | None, number: int, name: str) -> Document | None:
+def _jsonl_document(line: bytes | None, number: int, name: str, language: str | None = None) -> Document | None:
     """One JSONL line as a Document (None when its text is empty)."""
     if line is None:
         raise InputError(f"line longer than {MAX_JSONL_LINE_BYTES} bytes")
@@ -382,4 +396,4 @@ def _jsonl_document(line: bytes | None, number: int, name: str) -> Document | No
             raise InputError(f'"{key}" must be a string or null, not {type(value).__name__}')
         meta[key] = value
     return make_document(obj["text"], id=meta.pop("id") or str(number), path=name, name=f"{name}:{number}",
-                         guess_title=False, **meta)
+                         guess_title=False, default_language=language, **meta)

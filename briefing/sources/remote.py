@@ -8,7 +8,7 @@ waits past it, and what arrived by then makes the briefing.
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 
 from ..errors import BriefingError
@@ -38,12 +38,13 @@ def stream_wait(options: Options) -> float:
     return wait
 
 
-def load_urls(urls: Sequence[str], options: Options) -> dict[str, list[Document] | BriefingError]:
+def load_urls(urls: Sequence[str], options: Options | Mapping[str, Options]) -> dict[str, list[Document] | BriefingError]:
     """The documents of each http(s) URL (a feed's entries or one page), or the error that stopped it.
 
     Args:
         urls: the URLs, in order; duplicates are read once.
-        options: see `feeds.load_remote`; `run_deadline` bounds every wait.
+        options: see `feeds.load_remote`; `run_deadline` bounds every wait. A mapping gives each URL its own
+            (its source's `language`).
 
     Returns:
         Each URL, in input order, with its documents or its error.
@@ -55,7 +56,7 @@ def load_urls(urls: Sequence[str], options: Options) -> dict[str, list[Document]
 
     def load(url: str) -> list[Document] | BriefingError:
         try:
-            return load_remote(url, options)
+            return load_remote(url, options if isinstance(options, Options) else options[url])
         except BriefingError as exc:
             return exc
 

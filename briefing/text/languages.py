@@ -278,19 +278,28 @@ def assign_languages(documents: Iterable[Document], language: str | None = None,
     """
     out = []
     for doc in documents:
-        tag = normalize_tag(language)
-        if tag is None and doc.path:
-            path = doc.path
-            tag = next((normalize_tag(lang) for source, lang in by_source
-                        if path == source or path.startswith((source.rstrip("/\\") + "/", source.rstrip("/\\") + "\\"))),
-                       None)
+        tag = normalize_tag(language) or source_language(doc.path, by_source)
         out.append(doc if tag is None or tag == doc.language else replace(doc, language=tag))
     return out
 
 
-def document_language(text: str, declared: str | None) -> str:
-    """The language of a document: `declared` when it is a language tag, else detected from `text`."""
-    return normalize_tag(declared) or detect_language(text)
+def source_language(path: str | None, by_source: Sequence[tuple[str, str]]) -> str | None:
+    """The language briefing.toml sets for `path`'s source (the path itself, or a folder it is in), else None.
+
+    >>> source_language("es/a.txt", [("es", "es")]), source_language("esp/a.txt", [("es", "es")])
+    ('es', None)
+    """
+    if not path:
+        return None
+    return next((normalize_tag(lang) for source, lang in by_source
+                 if path == source or path.startswith((source.rstrip("/\\") + "/", source.rstrip("/\\") + "\\"))),
+                None)
+
+
+def document_language(text: str, declared: str | None, default: str | None = None) -> str:
+    """The language of a document: `declared` when it is a language tag, else `default` (the language the run
+    or the source sets: `--language`, briefing.toml), else detected from `text`."""
+    return normalize_tag(declared) or normalize_tag(default) or detect_language(text)
 
 
 @lru_cache(maxsize=64)
@@ -353,4 +362,4 @@ def is_right_to_left(language: str | None) -> bool:
 
 
 __all__ = ["UNDETERMINED", "normalize_tag", "primary", "detect_language", "with_languages", "assign_languages",
-           "checked_tag", "source_tables", "document_language", "stemmer", "stopwords", "bare", "is_spaceless", "is_right_to_left"]
+           "checked_tag", "source_tables", "source_language", "document_language", "stemmer", "stopwords", "bare", "is_spaceless", "is_right_to_left"]
