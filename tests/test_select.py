@@ -370,3 +370,22 @@ def test_sharing_the_story_s_topic_words_is_no_redundancy(monkeypatch: pytest.Mo
     monkeypatch.setattr(greedy, "CORROBORATION_WEIGHT", 0.0)
     items = select_items(sentences, scores, documents, Options(sentences=2, words=None))
     assert [item.text for item in items] == [first, new_fact]
+
+
+def test_an_article_not_yet_cited_wins_over_a_second_detail_of_one_that_is(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 25: ten wire stories each on their own part of an event; between two candidates that score alike,
+    the one from an article the briefing does not cite yet covers more of the input."""
+    lead = "Heavy rain flooded the old town of Paris on Monday night."
+    detail = "Insurers expect claims to run into the millions of euros this year."
+    other = "Schools in three districts stayed closed as a precaution on Tuesday."
+    sentences, documents = make_corpus({"a": [lead, detail], "b": [other]})
+    scores = np.array([1.0, 0.5, 0.5])  # the two candidates for the second item score alike
+    monkeypatch.setattr(greedy, "KL_WEIGHT", 0.0)
+    monkeypatch.setattr(greedy, "CORROBORATION_WEIGHT", 0.0)
+
+    def texts() -> list[str]:
+        return [item.text for item in select_items(sentences, scores, documents, Options(sentences=2, words=None))]
+
+    assert texts() == [lead, other]
+    monkeypatch.setattr(greedy, "ARTICLE_WEIGHT", 0.0)
+    assert texts() == [lead, detail]  # without the reward the tie goes to the earlier document
