@@ -90,7 +90,7 @@ def greedy(
     coverage counts only its new words, its redundancy leaves out the item it grows, and it earns no
     corroboration reward (the item it grows already did). A candidate that a picked item holds is dropped.
     With `spans`, a candidate from an article that has no item yet earns ARTICLE_WEIGHT over the number of
-    articles among the candidates (with a query, only a candidate about it: `owed`).
+    articles among the candidates.
     With `leads` and `days` (the day of each candidate's article, numbered 0.., -1 when unknown), a lead
     loses LEAD_RESTATEMENT times its overlap with the most overlapping lead already picked from an article of
     the same day (two undated articles count as of one day).
@@ -139,8 +139,7 @@ def greedy(
         if days is not None and leads is not None and not lead:
             value = value - LEAD_RESTATEMENT * leads * _restated(overlaps, picked, leads, days)
         if article_of is not None and cited is not None:
-            fresh = ~cited[article_of] if owed is None else ~cited[article_of] & owed  # with a query: about it
-            value = value + ARTICLE_WEIGHT / len(cited) * fresh
+            value = value + ARTICLE_WEIGHT / len(cited) * ~cited[article_of]
         if KL_WEIGHT and not lead:
             coverage = _kl_improvement(extra, extra_sizes, target, summary)
             lo, hi = coverage[alive].min(), coverage[alive].max()

@@ -229,7 +229,7 @@ def news_days(dates: Sequence[str | None]) -> "np.ndarray":
     [0, 0, -1, 1, -1]
     """
     import numpy as np
-    from dateutil import parser
+    from dateutil import parser  # type: ignore[import-untyped]  # no stubs in the package
 
     seen: dict[str, str | None] = {}
     for date in set(filter(None, dates)):
