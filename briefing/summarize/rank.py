@@ -361,13 +361,17 @@ def evidence_damping(graph: "sparse.csr_matrix", documents: "np.ndarray",
 
 
 def lead_weight(sentences: Sequence[Sentence], options: Options | None = None) -> "np.ndarray":
-    """How much each sentence counts as news by the ranker's own rule, 0-1: d + (1 - d) * its position prior,
-    d its probability of following edges (`evidence_damping`). What other outlets repeat counts fully; what
-    nothing repeats counts by where its article puts it (a lead fully, a late detail little).
+    """How much each sentence counts as news, 0-1: d + (1 - d) * its position prior, d its probability of
+    following edges (`evidence_damping`): what other outlets repeat counts fully, the rest by its position.
 
-    The evidence is summed without building the graph: the cosines of a sentence's unit row to every sentence
-    of the other documents add up to its dot product with their summed rows (every similarity is >= 0), so it
-    equals the exact graph's (`similarity_graph`) and costs one pass over the rows.
+    A row's cosines to the other documents' rows add up to its dot product with their sum (all are >= 0), so
+    this equals the exact graph's evidence (`similarity_graph`) in one pass over the rows.
+
+    >>> from briefing.models import Sentence
+    >>> s = [Sentence("Heavy rain flooded the old town of Paris on Monday.", "a", 0),
+    ...      Sentence("Cats purr when they are happy.", "a", 1), Sentence("Rain flooded Paris on Monday.", "b", 0)]
+    >>> [round(float(w), 2) for w in lead_weight(s)]
+    [1.0, 0.5, 1.0]
     """
     import numpy as np
     from scipy import sparse
