@@ -8,7 +8,8 @@ articles shuffled, ids anonymised, labels never shown to the build):
 - DUC 2007 dev: all 15 topics in one day (375 articles), and 3 days of 5 topics;
 - Multi-News val: 3 days of 40 clusters;
 - BBC News: 10 days of 20 random articles, almost all unrelated (spurious merges; does a one-article section
-  open with the article's first sentence?).
+  open with the article's first sentence?);
+- MultiLing 2011 dev: in each of its 7 languages, its 5 topics in one day (50 articles), and each topic alone.
 
 For each day the default build (`build_briefing`, default options, --words 400) is scored on:
 
@@ -173,6 +174,7 @@ def main() -> int:
     parser.add_argument("--duc", type=Path, default=DATA / "duc2007_main15.jsonl")
     parser.add_argument("--multinews", type=Path, default=DATA / "multinews_val250.jsonl")
     parser.add_argument("--bbc", type=Path, default=DATA / "bbc_fulltext.jsonl")
+    parser.add_argument("--multiling", type=Path, default=DATA / "multiling", help="folder of clusters-LANG.jsonl")
     parser.add_argument("--words", type=int, default=400)
     parser.add_argument("--no-queries", action="store_true", help="skip the 15 query builds")
     parser.add_argument("--no-baseline", action="store_true", help="skip the scikit-learn baseline")
@@ -216,7 +218,27 @@ def main() -> int:
                   f"{sum(first)} of {len(first)} (missed: {[t['id'] for t, ok in zip(topics, first) if not ok]})")
     if args.bbc.exists():
         print("\n" + bbc_table(args.bbc, args.words, baseline=threshold))
+    if args.multiling.is_dir():
+        print("\n" + multiling_table(args.multiling, args.words))
     return 0
+
+
+def multiling_table(folder: Path, words: int) -> str:
+    """Each MultiLing language's topics as one day, and each topic alone: stories in other languages."""
+    rows = ["MultiLing dev, each language's 5 topics in one day (default build):\n",
+            "| language | articles | stories | B3 P | B3 R | B3 F1 | item purity | stories of each topic alone |",
+            "|---|---|---|---|---|---|---|---|"]
+    for path in sorted(folder.glob("clusters-*.jsonl")):
+        clusters = load(path)
+        s = score_build(make_day(path.stem.split("-")[-1], clusters, 0), words)
+        alone = []
+        for cluster in clusters:
+            _, docs, _ = make_day(cluster["id"], [cluster], 0)
+            data = build_briefing(docs, Options(words=words, quiet=True, date="2000-01-01")).to_dict()
+            alone.append(len(set(story_of_documents(data).values())))
+        rows.append(f"| {s['day']} | {s['articles']} | {s['stories']} | {s['p']:.3f} | {s['r']:.3f} | {s['f']:.3f} | "
+                    f"{s['purity']:.3f} ({s['items']} items) | {alone} |")
+    return "\n".join(rows)
 
 
 def bbc_table(path: Path, words: int, days_count: int = 10, size: int = 20, baseline: float | None = None) -> str:

@@ -16,7 +16,7 @@ import pytest
 from briefing.models import Briefing, Document
 from briefing.options import Options
 from briefing.outputs.render import render_briefing, render_text
-from briefing.summarize import collapse, pipeline, rankday, stories
+from briefing.summarize import collapse, pipeline, rankday, stories, storypairs
 from briefing.summarize.collapse import collapse_documents, shingle_hashes
 from briefing.parallel import chunks, parallel_map
 from briefing.summarize.pipeline import build_briefing
@@ -203,12 +203,12 @@ def _similar_documents(n: int) -> list[Document]:
 def test_story_pairs_are_linear_in_the_number_of_documents(monkeypatch: pytest.MonkeyPatch) -> None:
     docs = _similar_documents(300)
     vectors = stories.document_vectors(docs)
-    exact = stories._similar_pairs(vectors, stories.STORY_THRESHOLD)
+    exact = storypairs.similar_pairs(vectors, stories.STORY_THRESHOLD)
     assert len(exact[0]) > 300 * 100  # every pair is similar: quadratic
-    monkeypatch.setattr(stories, "EXACT_PAIRS_LIMIT", 0)
-    monkeypatch.setattr(stories, "CANDIDATE_DF", 10_000)
-    rows, cols, values = stories._similar_pairs(vectors, stories.STORY_THRESHOLD)
-    assert 0 < len(rows) <= 300 * stories.NEIGHBOURS
+    monkeypatch.setattr(storypairs, "EXACT_PAIRS_LIMIT", 0)
+    monkeypatch.setattr(storypairs, "CANDIDATE_DF", 10_000)
+    rows, cols, values = storypairs.similar_pairs(vectors, stories.STORY_THRESHOLD)
+    assert 0 < len(rows) <= 300 * storypairs.NEIGHBOURS
     assert (rows < cols).all() and (values >= stories.STORY_THRESHOLD).all()
     assert len(set(zip(rows.tolist(), cols.tolist()))) == len(rows)
     groups = stories.group_stories(docs, vectors=vectors)
@@ -218,9 +218,9 @@ def test_story_pairs_are_linear_in_the_number_of_documents(monkeypatch: pytest.M
 def test_neighbour_pairs_are_a_subset_of_the_exact_ones(monkeypatch: pytest.MonkeyPatch) -> None:
     docs = _day(3) + [Document(f"x{k}", " ".join(s)) for k, s in enumerate(OTHER_STORIES)]
     vectors = stories.document_vectors(docs)
-    exact = set(zip(*(a.tolist() for a in stories._similar_pairs(vectors, 0.2)[:2])))
-    monkeypatch.setattr(stories, "EXACT_PAIRS_LIMIT", 0)
-    found = set(zip(*(a.tolist() for a in stories._similar_pairs(vectors, 0.2)[:2])))
+    exact = set(zip(*(a.tolist() for a in storypairs.similar_pairs(vectors, 0.2)[:2])))
+    monkeypatch.setattr(storypairs, "EXACT_PAIRS_LIMIT", 0)
+    found = set(zip(*(a.tolist() for a in storypairs.similar_pairs(vectors, 0.2)[:2])))
     assert found and found <= exact  # a lower bound of the cosine never invents a pair
 
 

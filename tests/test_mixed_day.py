@@ -173,10 +173,19 @@ def test_photo_credits_and_bylines_glued_before_the_lead_are_cut() -> None:
     assert strip_dateline("(Reuters) Shares fell.") == "(Reuters) Shares fell."
 
 
+def test_a_news_budget_slug_is_cut_wherever_an_item_starts() -> None:
+    assert strip_dateline("BRITAIN-RACE _ LONDON _ The report puts race on the agenda.") == "The report puts race on the agenda."
+    assert strip_dateline("BLAST-VICTIMS (BELLINGHAM, Wash.) _ Two boys died.") == "Two boys died."
+    assert strip_dateline("INDONESIA-SUHARTO _ JAKARTA, Indonesia _ The vote is set.") == "The vote is set."
+    # a capitalised hyphenated word that is no slug stays
+    assert strip_dateline("COVID-19 _ cases rose.") == "COVID-19 _ cases rose."
+    assert strip_dateline("U.S.-CHINA talks resumed.") == "U.S.-CHINA talks resumed."
+
+
 def test_the_dateline_pattern_is_linear_on_adversarial_input() -> None:
     # Long runs of what the pattern's parts accept, never completed: a backtracking pattern would not finish.
     for text in ("A" * 50_000, "AB " * 20_000, "ABC, Def " * 10_000 + "(AP", ("X, Y" + " Z" * 3) * 5_000,
-                 "(By " + "Ab " * 20_000, "By " + "Ab Cd and " * 10_000):
+                 "(By " + "Ab " * 20_000, "By " + "Ab Cd and " * 10_000, "AB-" * 20_000, "AB-CD (" + "x" * 20_000):
         assert strip_dateline(text, at_start=True) == text
 
 

@@ -28,3 +28,18 @@ def test_rarity_orders_everyday_topical_and_unlisted_words() -> None:
     weight = {term: weights[column] for term, column in vocabulary.items()}
     assert weight[tokenize("government")[0]] < weight[tokenize("extradition")[0]] < weight[tokenize("Pinochet")[0]]
     assert weight[tokenize("Zqxjvwland")[0]] == pytest.approx(rarity.TOPICAL_ZIPF - rarity.UNLISTED_ZIPF)
+
+
+def test_remembered_words_weigh_the_same_and_a_full_memo_still_weighs_every_word(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    import numpy as np
+
+    texts = {"en": ["The government said Pinochet faces extradition."], "fr": ["Le gouvernement a parlé de Pinochet."]}
+    counts, vocabulary = term_matrix([tokenize(texts["en"][0]), tokenize(texts["fr"][0], "fr")])
+    monkeypatch.setattr(rarity, "_MEMO", {})
+    first = rarity.term_rarity(texts, vocabulary)
+    assert np.array_equal(rarity.term_rarity(texts, vocabulary), first, equal_nan=True)  # from the memo
+    monkeypatch.setattr(rarity, "_MEMO", {})
+    monkeypatch.setattr(rarity, "_MEMO_SIZE", 2)  # no room: every word weighed without it
+    assert np.array_equal(rarity.term_rarity(texts, vocabulary), first, equal_nan=True)
+    assert sum(map(len, rarity._MEMO.values())) == 0

@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 from scipy.stats import spearmanr
 
-from briefing.summarize import dedupe, rank, stories
+from briefing.summarize import dedupe, rank, stories, storypairs
 from briefing.summarize.dedupe import content_sets, find_repeats, overlap_matrix
 from briefing.models import Document, Sentence
 from briefing.options import Options
@@ -143,7 +143,7 @@ def test_story_pairs_in_small_blocks_give_the_same_stories(monkeypatch: pytest.M
     strict = 0.15  # these short made-up articles share common words: a stricter threshold keeps topics apart
     whole = group_stories(docs, threshold=strict)
     assert len(whole) > 1 and max(map(len, whole)) > 1
-    monkeypatch.setattr(stories, "_PAIR_BLOCK_CELLS", 7)
+    monkeypatch.setattr(storypairs, "PAIR_BLOCK_CELLS", 7)
     assert group_stories(docs, threshold=strict) == whole
     assert group_stories(docs, threshold=strict, vectors=document_vectors(docs)) == whole
 

@@ -110,6 +110,14 @@ def test_openings_that_stand_alone(text: str) -> None:
     "These web captures come from a crawl of government sites.",
     "The crawler of the archive visited the page in March.",
     "President Bush (second from right) listens at the summit.",
+    # A social network's embed notice, left where a scraped page lost its post.
+    "Tweet with a location",
+    "You can add location information to your Tweets, such as your city or precise location, from the web.",
+    "When you tweet with a location, Twitter stores that location.",
+    "Learn more",
+    "Join us on Facebook Like us and you'll find top breaking news in your Facebook newsfeed.",
+    "Just fill in your contact details in the form below to join our mailing list.",
+    "This collection contains collaborative election crawls performed by the archive.",
     # Telephone numbers: contact lines, desk notes, tip lines.
     "IN WASHINGTON: Andy Alexander at 202 244-3131 or 540 547-4211.",
     "Anyone with information should call the tip line at (844) 459-5786.",
@@ -139,6 +147,9 @@ def test_page_furniture(text: str) -> None:
     "The party moved to the left, right after the vote.",
     "Sales rose 5% in the 2004/05 season, and profit / revenue ratios held.",
     "The 2004-2005 budget grew by 300-400 million, to 1,200-1,500 jobs.",
+    "He posted a tweet with a location tag before the police arrived.",
+    "Learn more about the plan at the town hall, officials said.",
+    "Thousands of fans were invited to join us on the pitch, the club said.",
 ])
 def test_real_sentences_are_not_furniture(text: str) -> None:
     assert not is_furniture(text)

@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from briefing.summarize import stories
+from briefing.summarize import passages, stories
 from briefing.models import Document
 from briefing.summarize.stories import group_stories
 
@@ -148,3 +148,83 @@ def test_a_pair_tighter_than_its_link_to_a_story_stays_its_own_story() -> None:
     assert len(grouped([[link, far, 0.0], [link, far, 0.0]])) == 2
     # Two loosely related pieces on the story (each its own angle) join it.
     assert grouped([[link, far, 0.0], [link, 0.0, far]]) == [list(range(ATTACH_TO + 2))]
+
+
+_OTHER_NEWS = [
+    "TAX-BILL _ The senate committee approved the tax bill after a long debate about pensions. The vote was close. "
+    "Two members abstained. The bill now goes to the full chamber next week, where its fate is less certain.",
+    "CUP-FINAL _ The home side won the cup final on penalties after a goalless draw. The captain lifted the "
+    "trophy in front of a full stadium. Fans celebrated in the streets until dawn, singing the club's old songs.",
+    "MUSEUM-SALE _ The museum sold a painting to a private collector for a record sum. Curators objected to the "
+    "sale. The painting had hung in the east gallery for a century and drew schoolchildren every spring.",
+    "AIRLINE-STRIKE _ Pilots of the national airline walked out over pay, grounding most morning departures. "
+    "Travellers queued at check-in desks for hours. Talks with the union are expected to resume on Friday.",
+    "ELECTION-POLL _ A new poll puts the opposition leader six points ahead with a month to go before the vote. "
+    "Her campaign promised lower rents and more nurses. The governing party dismissed the survey as noise.",
+    "CHIP-PLANT _ A carmaker will build a battery factory employing two thousand workers near the northern port. "
+    "Construction starts next year. The regional government offered land and cheaper electricity.",
+    "ZOO-PANDA _ The zoo's giant panda gave birth to twins, keepers said, the first born in the country. "
+    "Visitors will be able to see the cubs from the autumn. Both are feeding well, the vet said.",
+    "WHEAT-HARVEST _ Drought cut the wheat harvest by a third, and bread prices are expected to rise. Farmers "
+    "asked for emergency aid. Exporters warned that contracts abroad may not be met this season.",
+    "SPACE-PROBE _ The space agency's probe sent back its first pictures of the icy moon's cracked surface. "
+    "Scientists said the images show plumes of vapour. The mission will last another four years.",
+    "OPERA-TOUR _ The city opera will tour eleven countries next winter with a new staging of a comic opera. "
+    "Tickets go on sale in March. The conductor called the tour a dream come true for the young cast.",
+    "BRIDGE-REPAIR _ Engineers closed the suspension bridge for repairs after cracks were found in two cables. "
+    "Commuters face long detours. The work should take six weeks, the transport office said.",
+    "CHESS-TITLE _ A sixteen-year-old won the national chess championship with a round to spare, beating three "
+    "grandmasters. Her coach said she trains six hours a day. She will play abroad in the summer.",
+    "COFFEE-PRICES _ Frost in the highlands pushed coffee prices to a ten-year high on commodity markets. Roasters "
+    "said shoppers will pay more by spring. Growers hope the frost spares next year's crop.",
+]
+_FLOOD_ITEM = ("PARIS-FLOODS _ Heavy rain flooded the old town of Paris, and the Seine burst its banks. Firefighters "
+               "rescued residents from flooded basements in the old town. Insurers expect flood claims from Paris. "
+               "Schools in the old town of Paris closed as the Seine rose.")
+# A news budget: the flood is one of its items, after more than the opening a story is judged on.
+BUDGET = Document("n1", "\n\n".join(["For questions about tonight's stories, please call the news desk.",
+                                       *_OTHER_NEWS, _FLOOD_ITEM, _OTHER_NEWS[0].replace("TAX-BILL", "TAX-VOTE")]),
+                  title="Tonight's news budget")
+
+
+def test_a_news_budget_joins_the_story_of_its_passage_and_only_that_passage_is_read() -> None:
+    from briefing import Options, build_briefing
+
+    frog = Document("x", "A new species of frog was found in the cloud forests of Ecuador by a team of biologists.")
+    briefing = build_briefing([BUDGET, *FLOOD, frog], Options(words=400, quiet=True))
+    story = {d.id: d.story for d in briefing.documents}
+    assert story["n1"] == story["f1"] == story["f2"] == story["f3"] != story["x"]
+    cited = [(ref.document, ref.text) for item in briefing.items for ref in item.sources]
+    assert not [text for doc, text in cited if doc == "n1" and "PARIS" not in text and "Paris" not in text
+                and "Seine" not in text and "flood" not in text]
+    # Alone with an unrelated article, the budget stays a page of its own, read whole.
+    alone = build_briefing([BUDGET, frog, BANK[0]], Options(words=400, quiet=True))
+    assert len({d.story for d in alone.documents}) == 3
+
+
+def test_a_page_whose_opening_passage_joins_a_story_is_read_whole() -> None:
+    from briefing.summarize.pipeline import split_documents
+
+    late = Document("late", "Heavy rain flooded the old town of Paris and the Seine rose two metres. Firefighters "
+                    "rescued residents from flooded basements of the old town. Insurers expect flood claims. "
+                    "Schools closed in Paris. The mayor thanked volunteers. A museum moved paintings upstairs. "
+                    "Tourists left the city early.")
+    docs = [*FLOOD, late]
+    sentences = split_documents(docs)
+    groups, kept = passages.attach_passages(docs, sentences, [[0, 1, 2], [3]])
+    assert groups == [[0, 1, 2, 3]]
+    assert kept == sentences
+
+
+def test_passages_computed_block_by_block_give_the_same_stories(monkeypatch: pytest.MonkeyPatch) -> None:
+    from briefing.summarize.pipeline import split_documents
+
+    frog = Document("x", "A new species of frog was found in the cloud forests of Ecuador by a team of biologists.")
+    docs = [BUDGET, *FLOOD, frog, *BANK]
+    sentences = split_documents(docs)
+    whole = passages.attach_passages(docs, sentences, [[1, 2, 3], [5, 6], [0], [4]])
+    monkeypatch.setattr(passages, "_PASSAGE_BLOCK_CELLS", 1)  # one document a block
+    assert passages.attach_passages(docs, sentences, [[1, 2, 3], [5, 6], [0], [4]]) == whole
+    assert whole[0] == [[0, 1, 2, 3], [5, 6], [4]]
+    assert {s.doc_position for s in whole[1]} == set(range(7))
+    assert all("PARIS" in s.text or "Paris" in s.text or "flood" in s.text for s in whole[1] if s.doc_position == 0)

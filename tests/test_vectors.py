@@ -44,6 +44,23 @@ def test_tokenize_curly_apostrophes_are_stopwords_too_and_unicode_words_survive(
     assert tokenize("Café naïve São_Paulo") == ["café", "naïv", "são", "paulo"]
 
 
+def test_words_with_combining_marks_stay_whole() -> None:
+    # Devanagari vowel signs and a virama, a Hebrew point and an Arabic vowel mark are parts of their words.
+    assert tokenize("अमेरिका प्रतिनिधि सभा", "hi") == tokenize("अमेरिका", "hi") + tokenize("प्रतिनिधि", "hi") + ["सभ"]
+    assert all(len(token) > 2 for token in tokenize("अमेरिका प्रतिनिधि सीनेट", "hi"))
+    assert len(tokenize("שָׁלוֹם", "he")) == 1
+
+
+def test_a_hebrew_prefix_letter_is_cut_when_three_letters_remain() -> None:
+    assert tokenize("הבית בבית לבית", "he") == ["בית", "בית", "בית"]
+    assert tokenize("בוש", "he") == ["בוש"]  # a three-letter word keeps its first letter
+    assert tokenize("בּוּשׁ", "he") == ["בּוּשׁ"]  # points are no letters
+    assert len(tokenize("الْحُكُومَة", "ar")) == 1
+    # two Hindi reports of one event share their words; before, both were pieces like 'अम', 'रत', 'सभ'
+    one, other = (set(tokenize(t, "hi")) for t in ("अमेरिकी सीनेट ने बिल पास किया", "सीनेट में बिल पास हुआ"))
+    assert {"सीनेट", "बिल", "पास"} <= one & other
+
+
 def test_count_words_counts_whitespace_tokens() -> None:
     assert count_words("  Heavy rain, on   Monday.\n") == 4
     assert count_words("") == 0
@@ -116,6 +133,7 @@ def test_normalize_rows_and_binary_rows() -> None:
     (["police", "said", "the", "stadium", "200", "don't", "russia’s", "a", "x"], "en"),
     (["police", "la", "évacué", "immeuble"], "fr"),
     (["東京", "地震"], "ja"),
+    (["अमेरिका", "प्रतिनिधि", "के"], "hi"),
 ])
 def test_stem_words_is_tokenize_once_of_each_word(words: list[str], language: str) -> None:
     expected = {w: tokens[0] for w in words if len(tokens := tokenize_once(w, language)) == 1}

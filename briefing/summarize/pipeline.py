@@ -29,6 +29,7 @@ from ..text.vectors import tokenize
 from .collapse import article_count, collapse_documents, credit_copies
 from .day import Day, Ranked
 from .novelty import followed_terms, unpublished, weigh_novelty
+from .passages import attach_passages
 from .rank import query_relevance, terms_relevance
 from .rankday import rank_day
 from .sections import make_sections, section_title, story_relevance
@@ -167,6 +168,8 @@ def prepare_day(documents: Sequence[Document], options: Options) -> Day:
     several = len(documents) > 2 or len({primary(d.language) for d in documents}) > 1  # one section per language
     vectors = document_vectors(documents, sentences) if options.stories and several else None
     stories = group_stories(documents, vectors=vectors) if vectors is not None else [list(range(len(documents)))]
+    if vectors is not None:
+        stories, sentences = attach_passages(documents, sentences, stories)
     return Day(tuple(documents), tuple(sentences), tuple(tuple(story) for story in stories), vectors)
 
 

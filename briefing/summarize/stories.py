@@ -15,11 +15,8 @@ big story is far from most of its articles, but near their centre; two reports o
 
 Up to MAX_LINKED_DOCUMENTS documents, one linkage runs over all of them. Beyond, only pairs above the
 threshold are materialised (block by block); the average linkage runs inside each connected component of
-those pairs, and a component too big for it is first split at stricter thresholds, so memory stays bounded.
-Above EXACT_PAIRS_LIMIT documents the pairs come from a sparse nearest-neighbour search instead: each
-document keeps its CANDIDATE_TERMS strongest terms that fewer than CANDIDATE_DF documents share, the
-product of those short rows gives a lower bound of every cosine, and each document keeps its NEIGHBOURS
-best pairs. Pairs and memory are then at most n * NEIGHBOURS, whatever the documents share.
+those pairs, and a component too big for it is first split at stricter thresholds, so memory stays bounded
+(`storypairs.py`; on the biggest days the pairs come from a sparse nearest-neighbour search).
 """
 from __future__ import annotations
 
@@ -33,6 +30,7 @@ from ..text.rarity import term_rarity
 from ..text.standalone import is_furniture
 from ..text.vectors import idf_weights, term_matrix, tfidf, tokenize, tokenize_once
 from ..parallel import available_workers, chunks, parallel_map
+from .storypairs import EXACT_PAIRS_LIMIT, components, similar_pairs
 
 if TYPE_CHECKING:
     import numpy as np
@@ -64,18 +62,10 @@ SMALL_GROUP_MARGIN = 0.06
 # Average linkage holds a dense matrix of its component: a component with more documents than this is
 # split first into connected components at a stricter threshold.
 MAX_LINKED_DOCUMENTS = 2000
-_THRESHOLD_STEP = 0.05
 # Only the opening of an article decides its story (the lead says what it is about) and keeps this cheap.
 _LEAD_WORDS = 400
 # Characters that surely hold the opening words (sent to workers instead of whole texts).
 _LEAD_CHARS = 40 * _LEAD_WORDS
-# Cells of one block of the document similarity product (rows x documents): bounds its memory.
-_PAIR_BLOCK_CELLS = 4_000_000
-# Beyond this many documents, story pairs come from the sparse nearest-neighbour search.
-EXACT_PAIRS_LIMIT = 5000
-CANDIDATE_TERMS = 16
-CANDIDATE_DF = 1000
-NEIGHBOURS = 20
 
 
 def document_vectors(documents: Sequence[Document], sentences: Sequence[Sentence] | None = None) -> "sparse.csr_matrix":
@@ -90,13 +80,24 @@ def document_vectors(documents: Sequence[Document], sentences: Sequence[Sentence
     if sentences is None:
         jobs = [([d.title or "", _lead(d.text[:_LEAD_CHARS])], d.language, False) for d in documents]
     else:
-        openings: list[list[str]] = [[d.title or ""] for d in documents]
-        words = [0] * len(documents)
-        for sentence in sentences:
-            if words[sentence.doc_position] < _LEAD_WORDS and not is_furniture(sentence.text):
-                openings[sentence.doc_position].append(sentence.text)
-                words[sentence.doc_position] += len(sentence.text.split())
-        jobs = [(texts, d.language, True) for texts, d in zip(openings, documents)]
+        jobs = [(texts, d.language, True) for texts, d in zip(story_openings(documents, sentences), documents)]
+    return tfidf(*counts_and_weights(jobs))
+
+
+def story_openings(documents: Sequence[Document], sentences: Sequence[Sentence]) -> list[list[str]]:
+    """Each document's title and first sentences up to _LEAD_WORDS words, page furniture left out."""
+    openings: list[list[str]] = [[d.title or ""] for d in documents]
+    words = [0] * len(documents)
+    for sentence in sentences:
+        if words[sentence.doc_position] < _LEAD_WORDS and not is_furniture(sentence.text):
+            openings[sentence.doc_position].append(sentence.text)
+            words[sentence.doc_position] += len(sentence.text.split())
+    return openings
+
+
+def counts_and_weights(jobs: Sequence[tuple[Sequence[str], str | None, bool]]
+                        ) -> "tuple[sparse.csr_matrix, np.ndarray]":
+    """Term counts of each job's texts, and each term's weight: its rarity in the language, else its idf."""
     if len(jobs) > EXACT_PAIRS_LIMIT:
         token_lists = [t for part in parallel_map(_opening_tokens, chunks(jobs, 4 * available_workers())) for t in part]
     else:
@@ -110,7 +111,7 @@ def document_vectors(documents: Sequence[Document], sentences: Sequence[Sentence
     rarity = np.full(counts.shape[1], np.nan)  # (one empty column when nothing has a word)
     found = term_rarity(texts, vocabulary)
     rarity[: len(found)] = found
-    return tfidf(counts, np.where(np.isnan(rarity), idf_weights(counts), rarity))
+    return counts, np.where(np.isnan(rarity), idf_weights(counts), rarity)
 
 
 def _opening_tokens(jobs: Sequence[tuple[Sequence[str], str | None, bool]]) -> list[list[str]]:
@@ -152,9 +153,14 @@ def group_stories(
         groups = _attach_small(vectors, _average_linkage(vectors, list(range(len(documents))), threshold, languages),
                                languages)
     else:
-        edges = _same_language(_similar_pairs(vectors, threshold), documents)
-        components = _components(len(documents), edges, list(range(len(documents))), threshold)
-        groups = [group for component in components for group in _average_linkage(vectors, component, threshold)]
+        edges = _same_language(similar_pairs(vectors, threshold), documents)
+        parts = components(len(documents), edges, list(range(len(documents))), threshold, MAX_LINKED_DOCUMENTS)
+        groups = [group for part in parts for group in _average_linkage(vectors, part, threshold)]
+    return order_stories(documents, groups)
+
+
+def order_stories(documents: Sequence[Document], groups: list[list[int]]) -> list[list[int]]:
+    """The story most outlets reported first, then the one with most articles, then the earliest."""
     return sorted(groups, key=lambda g: (-outlet_count(documents, g), -len(g), g[0]))
 
 
@@ -227,108 +233,6 @@ def outlet_count(documents: Sequence[Document], members: Sequence[int]) -> int:
     for i in members:
         names |= documents[i].outlets
     return len(names)
-
-
-def _similar_pairs(vectors: "sparse.csr_matrix", threshold: float) -> tuple["np.ndarray", "np.ndarray", "np.ndarray"]:
-    """Pairs i < j with cosine >= threshold, as (i, j, cosine) arrays.
-
-    Computed in row blocks and thresholded block by block, so memory follows the number of similar
-    pairs, never n². Above EXACT_PAIRS_LIMIT rows, see `_neighbour_pairs`.
-    """
-    import numpy as np
-
-    n = vectors.shape[0]
-    if n > EXACT_PAIRS_LIMIT:
-        return _neighbour_pairs(vectors, threshold)
-    transposed = vectors.T.tocsr()
-    block = max(1, _PAIR_BLOCK_CELLS // max(n, 1))
-    rows, cols, vals = [], [], []
-    for start in range(0, n, block):
-        product = (vectors[start : start + block] @ transposed).tocoo()
-        keep = (product.data >= threshold) & (product.row + start < product.col)
-        rows.append(product.row[keep].astype(np.int64) + start)
-        cols.append(product.col[keep].astype(np.int64))
-        vals.append(product.data[keep])
-    if not rows:
-        empty = np.zeros(0, dtype=np.int64)
-        return empty, empty, np.zeros(0, dtype=np.float32)
-    return np.concatenate(rows), np.concatenate(cols), np.concatenate(vals)
-
-
-def _neighbour_pairs(vectors: "sparse.csr_matrix", threshold: float) -> tuple["np.ndarray", "np.ndarray", "np.ndarray"]:
-    """Pairs i < j whose cosine is at least `threshold` on their strongest rare terms (a lower bound of the
-    cosine), at most NEIGHBOURS per row: O(n * NEIGHBOURS) pairs and memory."""
-    import numpy as np
-
-    short = _strongest_terms(vectors)
-    n = short.shape[0]
-    transposed = short.T.tocsr()
-    block = max(1, _PAIR_BLOCK_CELLS // max(n, 1))
-    rows, cols, vals = [], [], []
-    for start in range(0, n, block):
-        product = (short[start : start + block] @ transposed).tocoo()
-        r, c, v = product.row.astype(np.int64) + start, product.col.astype(np.int64), product.data
-        keep = (v >= threshold) & (r != c)
-        r, c, v = r[keep], c[keep], v[keep]
-        order = np.lexsort((c, -v, r))  # per row: strongest first, then the earliest
-        r, c, v = r[order], c[order], v[order]
-        first = np.searchsorted(r, r, side="left")
-        best = np.arange(len(r)) - first < NEIGHBOURS
-        r, c, v = r[best], c[best], v[best]
-        rows.append(np.minimum(r, c))
-        cols.append(np.maximum(r, c))
-        vals.append(v)
-    if not rows:
-        empty = np.zeros(0, dtype=np.int64)
-        return empty, empty, np.zeros(0, dtype=np.float32)
-    r, c, v = np.concatenate(rows), np.concatenate(cols), np.concatenate(vals)
-    unique = np.unique(r * n + c, return_index=True)[1]  # a pair both rows kept counts once
-    return r[unique], c[unique], v[unique]
-
-
-def _strongest_terms(vectors: "sparse.csr_matrix") -> "sparse.csr_matrix":
-    """Each row's CANDIDATE_TERMS largest weights among terms fewer than CANDIDATE_DF rows share (others 0)."""
-    import numpy as np
-    from scipy import sparse
-
-    df = np.bincount(vectors.indices, minlength=vectors.shape[1])
-    rows = np.repeat(np.arange(vectors.shape[0]), np.diff(vectors.indptr))
-    data = np.where(df[vectors.indices] < CANDIDATE_DF, vectors.data, 0.0)
-    order = np.lexsort((-data, rows))
-    rank_in_row = np.empty(len(order), dtype=np.int64)
-    rank_in_row[order] = np.arange(len(order)) - np.repeat(vectors.indptr[:-1], np.diff(vectors.indptr))
-    data = np.where(rank_in_row < CANDIDATE_TERMS, data, 0.0).astype(vectors.dtype)
-    short = sparse.csr_matrix((data, vectors.indices.copy(), vectors.indptr.copy()), shape=vectors.shape)
-    short.eliminate_zeros()
-    return short
-
-
-def _components(
-    n: int, edges: tuple["np.ndarray", "np.ndarray", "np.ndarray"], members: list[int], threshold: float
-) -> list[list[int]]:
-    """Connected components among `members` of the pairs at or above `threshold`, splitting oversized ones."""
-    import numpy as np
-    from scipy import sparse
-    from scipy.sparse.csgraph import connected_components
-
-    rows, cols, vals = edges
-    inside = np.zeros(n, dtype=bool)
-    inside[members] = True
-    keep = inside[rows] & inside[cols] & (vals >= threshold)
-    graph = sparse.coo_matrix((np.ones(int(keep.sum()), dtype=np.int8), (rows[keep], cols[keep])), shape=(n, n))
-    _, labels = connected_components(graph, directed=False)
-    member_array = np.asarray(members, dtype=np.int64)
-    member_labels = labels[member_array]
-    order = np.argsort(member_labels, kind="stable")
-    splits = np.flatnonzero(np.diff(member_labels[order])) + 1
-    groups: list[list[int]] = []
-    for part in np.split(member_array[order], splits):
-        group = sorted(int(i) for i in part)
-        if len(group) > MAX_LINKED_DOCUMENTS and threshold + _THRESHOLD_STEP < 1.0:
-            groups.extend(_components(n, edges, group, threshold + _THRESHOLD_STEP))
-        else:
-            groups.append(group)
-    return groups
 
 
 def _average_linkage(vectors: "sparse.csr_matrix", members: list[int], threshold: float,

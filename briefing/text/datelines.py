@@ -17,6 +17,11 @@ _DATELINE_HEAD = (r"[A-Z][A-Z.'’-]+(?: [A-Z][A-Z.'’-]+){0,3}(?:, [A-Z][\w.]+
 _OPENING_DATELINE = re.compile(
     rf"(?:{_DATELINE_HEAD} )?\((?:{_AGENCIES})\) ?(?:--|[_—–-]) ?(?=\S)|(?P<bare>{_DATELINE_HEAD} (?:--?|[—–_]) )(?=[A-Z])")
 
+# A news budget's slug opening one of its items, anywhere in it: `BLAST-VICTIMS (BELLINGHAM, Wash.) _ `,
+# `BRITAIN-RACE _ LONDON _ `, `STARBUCKS-TEA (Seattle) _ ` (a word in capitals with a hyphen, maybe a place, a
+# wire underscore).
+_SLUG = re.compile(rf"[A-Z][A-Z0-9]+(?:-[A-Z0-9]+)+(?: \([^()]{{1,40}}\))? _ (?:{_DATELINE_HEAD} _ )?(?=[A-Z0-9\"“‘'])")
+
 
 # A photo credit a scraped page glued before the sentence it stands above: `(By Jay Mallin -- Bloomberg News) `,
 # `(Brian Snyder/Reuters) `, `(By Joel Salcido For The Washington Post) `.
@@ -28,8 +33,8 @@ _BYLINE = re.compile(rf"By {_PERSON}(?:,? and {_PERSON})? (?=[A-Z][A-Z.'’-]+[ 
 
 
 def strip_dateline(sentence: str, at_start: bool = False) -> str:
-    """A sentence without the wire dateline it opens with (`TRIPOLI, Libya (AP) _ U.N. …` -> `U.N. …`) or a
-    photo credit glued before it; a dateline without an agency (`WASHINGTON — The …`), and a byline before a
+    """A sentence without the wire dateline it opens with (`TRIPOLI, Libya (AP) _ U.N. …` -> `U.N. …`), a news
+    budget's slug (`BRITAIN-RACE _ LONDON _ `) or a photo credit glued before it; a dateline without an agency (`WASHINGTON — The …`), and a byline before a
     dateline, are cut only `at_start` of an article. Nothing else changes.
 
     >>> strip_dateline("LAS VEGAS, June 10 (UPI) -- A man was arrested.")
@@ -40,6 +45,8 @@ def strip_dateline(sentence: str, at_start: bool = False) -> str:
     'NATO — the alliance — met.'
     >>> strip_dateline("(By Jay Mallin -- Bloomberg News) Oil prices fell.")
     'Oil prices fell.'
+    >>> strip_dateline("BRITAIN-RACE _ LONDON _ The report places the spotlight on race.")
+    'The report places the spotlight on race.'
     """
     credit = _CREDIT.match(sentence)
     if credit is not None:
@@ -48,6 +55,9 @@ def strip_dateline(sentence: str, at_start: bool = False) -> str:
         byline = _BYLINE.match(sentence)
         if byline is not None and _OPENING_DATELINE.match(sentence, byline.end()) is not None:
             sentence = sentence[byline.end():]
+    slug = _SLUG.match(sentence)
+    if slug is not None:
+        return sentence[slug.end():]
     m = _OPENING_DATELINE.match(sentence)
     if m is None or (m.group("bare") and not at_start):
         return sentence

@@ -15,12 +15,16 @@ dictionary would cost half a second and 36 MB on every build (and reading every 
 from __future__ import annotations
 
 import hashlib
+import math
+import re
+from collections import ChainMap
 from collections.abc import Iterable, Mapping
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .languages import SPACELESS, primary
+from .foreign import WORD
 from .vectors import WORD_RE, stem_words
 
 if TYPE_CHECKING:
@@ -102,30 +106,53 @@ def term_rarity(texts: Mapping[str, Iterable[str]], vocabulary: Mapping[str, int
         One float per column: TOPICAL_ZIPF - Zipf frequency of the most frequent word that gives the term
         (a stem stands for all its words), at least EVERYDAY_WEIGHT; NaN for terms of languages without a list.
     """
-    import math
-
     import numpy as np
 
     zipf = np.full(max(vocabulary.values(), default=-1) + 1, np.nan)
     for language, parts in texts.items():
         code = primary(language)
-        words = _words(parts)
-        frequencies = _listed(code, words)
-        if frequencies is None:
+        words = _words(parts, WORD_RE if code == "en" else WORD)
+        known = _known(code, words)
+        if known is None:
             continue
-        for word, stem in stem_words(words, code).items():
-            if stem not in vocabulary:
-                continue
-            frequency = frequencies.get(word, 0.0)
-            value = math.log10(frequency) + 9.0 if frequency > 0 else UNLISTED_ZIPF
-            column = vocabulary[stem]
-            if not value <= zipf[column]:  # NaN (unset) or a more frequent word for the same stem
+        for word in words:
+            stem, value = known[word]
+            column = vocabulary.get(stem, -1) if stem else -1
+            if column >= 0 and not value <= zipf[column]:  # NaN (unset) or a more frequent word for the stem
                 zipf[column] = value
     return np.where(np.isnan(zipf), np.nan, np.maximum(TOPICAL_ZIPF - zipf, EVERYDAY_WEIGHT))
 
 
-def _words(texts: Iterable[str]) -> set[str]:
-    """The distinct lower-cased words (`WORD_RE` matches) of `texts`, found among their distinct whitespace-
+def _known(code: str, words: set[str]) -> Mapping[str, tuple[str, float]] | None:
+    """(stem, Zipf frequency) of each of `words` in the language `code` ("" for a word `tokenize` drops), or
+    None when the language has no list. Remembered up to _MEMO_SIZE words: stories read a day's words twice
+    (the openings, then the passages of pages alone)."""
+    known = _MEMO.setdefault(code, {})
+    new = [word for word in words if word not in known]
+    if not new and code in _LISTED:
+        return known
+    frequencies = _listed(code, set(new))
+    if frequencies is None:
+        return None
+    _LISTED.add(code)
+    stems = stem_words(new, code)
+    found = {word: (stems.get(word, ""), math.log10(frequencies[word]) + 9.0 if frequencies.get(word, 0.0) > 0
+                    else UNLISTED_ZIPF) for word in new}
+    if sum(map(len, _MEMO.values())) + len(found) > _MEMO_SIZE:
+        return ChainMap(found, known)
+    known.update(found)
+    return known
+
+
+# The memo of `_known`, by language: a pure function of its keys, bounded (a vocabulary, not the input).
+_MEMO: dict[str, dict[str, tuple[str, float]]] = {}
+_MEMO_SIZE = 500_000
+_LISTED: set[str] = set()  # languages with a word list
+
+
+def _words(texts: Iterable[str], pattern: "re.Pattern[str]") -> set[str]:
+    """The distinct lower-cased words (`pattern` matches: `WORD_RE`, or `foreign.WORD` that keeps combining
+    marks in words) of `texts`, found among their distinct whitespace-
     separated tokens (a word never spans whitespace): a token of letters and digits alone is one word, the
     regular expression reads only the others (1.6x faster than reading every text)."""
     tokens: set[str] = set()
@@ -133,5 +160,5 @@ def _words(texts: Iterable[str]) -> set[str]:
         tokens.update(text.lower().split())
     words = {token for token in tokens if token.isalnum()}  # isalnum() is exactly WORD_RE's [^\W_]
     for token in tokens - words:
-        words.update(WORD_RE.findall(token))
+        words.update(pattern.findall(token))
     return words

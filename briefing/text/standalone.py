@@ -87,9 +87,14 @@ _FURNITURE_PHRASES = tuple((words, re.compile(pattern, re.IGNORECASE)) for words
     (("contributed",), r"\bcontributed\s+(?:to\s+)?(?:this|reporting|to\s+the\s+report)\b"),  # credit lines
     (("staff", "reached", "twitter"), r"\b(?:staff\s+writer|can\s+be\s+reached\s+at|on\s+twitter\s+at)\b"),
     (("follow",), r"\bfollow\s+(?:us|him|her|them)\s+(?:on|at)\b"),
+    (("join us", "like us"), r"\b(?:join|like)\s+us\s+on\s+(?:facebook|twitter|instagram)\b"),
+    (("mailing",), r"\bjoin\s+our\s+mailing\s+list\b"),
     (("conversation",), r"\bjoin\s+the\s+conversation\b"),
     (("here",), r"\b(?:click|tap)\s+here\b"),                                                   # prompts
     (("read",), r"\bread\s+(?:more|the\s+full)\b|\bcontinue\s+reading\b"),
+    (("learn",), r"^\W*learn\s+more\W*$"),
+    (("tweet",), r"^\W*tweet\s+with\s+a\s+location\W*$|\blocation\s+to\s+your\s+tweets\b|\blocation\s+information\s+to\s+"
+                 r"your\s+tweets\b|\b(?:tweet|your)\s+location\s+history\b|\btwitter\s+stores\s+that\s+location\b"),  # embeds
     (("sign",), r"\bsign\s+up\b"),
     (("subscribe", "newsletter"), r"\b(?:subscribe|newsletter)\b"),
     (("share",), r"\bshare\s+this\b"),
@@ -103,7 +108,7 @@ _FURNITURE_PHRASES = tuple((words, re.compile(pattern, re.IGNORECASE)) for words
     (("playback",), r"\bmedia\s+playback\b"),
     (("video",), r"\bnext\s+video\b"),
     (("wayback", "archive-it", "web"), r"\bwayback\s+machine\b|\barchive-it\b|\bweb\s+(?:captures?|collections?)\b"),
-    (("crawl",), r"\bcrawl(?:s|er|ers)?\s+(?:data|of)\b|\bthese\s+crawls\b"),                 # web-archive notices
+    (("crawl",), r"\bcrawl(?:s|er|ers)?\s+(?:data|of|performed\s+by)\b|\bthese\s+crawls\b"),                 # web-archive notices
     (("404",), r"\bno\s+more\s+404\b"),
     (("purchase",), r"\bto\s+purchase\s+this\b|\bmust\s+be\s+purchased\b"),                  # desk notes
     (("questions",), r"\bfor\s+questions,?\s+(?:please\s+)?call\b"),
@@ -120,7 +125,7 @@ _FURNITURE_PHRASES = tuple((words, re.compile(pattern, re.IGNORECASE)) for words
 ))
 # Every pattern of _FURNITURE_START and _FURNITURE_PHRASES needs one of these (lower-cased) in the text: a cheap test that skips the
 # regular expression for almost every real sentence.
-_FURNITURE_HINTS = ("contribut", "staff writer", "reached at", "twitter", "contact", "mail", "follow",
+_FURNITURE_HINTS = ("contribut", "staff writer", "reached at", "twitter", "tweet", "learn more", "join us", "like us", "mailing", "contact", "mail", "follow",
                     "conversation", "click", "tap here", "read", "sign up", "subscribe", "newsletter", "share this",
                     "download", "image", "photo", "picture", "video", "getty", "credit", "pictured", "shown in",
                     "seen in", "enlarge", "close", "replay", "autoplay", "watch", "clip", "playback",
