@@ -412,6 +412,12 @@ def test_a_lead_restating_a_lead_of_its_day_gives_way_and_one_of_another_day_doe
     assert texts("2025-08-15", "2025-08-15") == [first, detail]
     assert texts(None, None) == [first, detail]
     assert texts("2025-08-15", "2025-08-18T09:00:00Z") == [first, second]
+    # Two stories of one day: each lead tells its own story's news.
+    monkeypatch.setattr(greedy, "STORY_WEIGHT", 0.0)
+    two = (np.asarray([0, 0, 1]), np.ones(2))
+    dated = {"a": replace(documents["a"], date="2025-08-15"), "b": replace(documents["b"], date="2025-08-15")}
+    told = select_items(sentences, scores, dated, Options(sentences=2, words=None), stories=two)
+    assert [item.text for item in told] == [first, second]
     monkeypatch.setattr(greedy, "LEAD_RESTATEMENT", 0.0)
     assert texts("2025-08-15", "2025-08-15") == [first, second]
 

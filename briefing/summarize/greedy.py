@@ -36,8 +36,8 @@ CORROBORATION_WEIGHT = 0.3
 # on its own part of an event it is a tenth, so an article's lead can win over a second detail of another; on
 # DUC's 25 articles a fiftieth (benchmarks/RESULTS.md, issue 25 round 2 ml4).
 ARTICLE_WEIGHT = 0.5
-# A lead is discounted by this times its overlap with a lead already picked from an article of the same day (two
-# undated articles count as of one day: an input is one day's news unless dated otherwise). Outlets' leads of one
+# A lead is discounted by this times its overlap with a lead already picked from an article of the same story and
+# day (two undated articles count as of one day: an input is one day's news unless dated otherwise). Outlets' leads of one
 # day restate one event, each in its own words ("ordered to leave their homes", "ordered the town evacuated"): the
 # words they share are the part they tell alike, and their own words are no new fact. Leads of other days tell
 # each day's news, though they share the story's framing ("the release of the 15 British sailors held by Iran")
@@ -93,7 +93,7 @@ def greedy(
     articles among the candidates.
     With `leads` and `days` (the day of each candidate's article, numbered 0.., -1 when unknown), a lead
     loses LEAD_RESTATEMENT times its overlap with the most overlapping lead already picked from an article of
-    the same day (two undated articles count as of one day).
+    the same day (two undated articles count as of one day) and, with `stories`, of the same story.
     The lead baseline (`--algorithm lead`) takes candidates in score order (the articles' openings): no
     redundancy penalty, story reward or coverage term reorders them, and it stops at the first opening that
     does not fit.
@@ -137,7 +137,8 @@ def greedy(
         if corroborated is not None and not lead:
             value = value + CORROBORATION_WEIGHT * np.where(base >= 0, 0.0, corroborated)
         if days is not None and leads is not None and not lead:
-            value = value - LEAD_RESTATEMENT * leads * _restated(overlaps, picked, leads, days)
+            occasion = days if stories is None else days * (int(stories[0].max()) + 1) + stories[0]  # day, story
+            value = value - LEAD_RESTATEMENT * leads * _restated(overlaps, picked, leads, occasion)
         if article_of is not None and cited is not None:
             value = value + ARTICLE_WEIGHT / len(cited) * ~cited[article_of]
         if KL_WEIGHT and not lead:
@@ -204,8 +205,8 @@ def _held_back(story_of: "np.ndarray", told: "np.ndarray", alive: "np.ndarray", 
 
 def _restated(overlaps: list["np.ndarray"], picked: list[int], leads: "np.ndarray", days: "np.ndarray"
               ) -> "np.ndarray":
-    """Each candidate's greatest overlap with a picked lead whose article is of its day (two undated articles
-    count as of one day, an undated and a dated one do not)."""
+    """Each candidate's greatest overlap with a picked lead of its occasion (`days`: day, or day and story; two
+    undated articles count as of one day, an undated and a dated one do not)."""
     import numpy as np
 
     slots = [slot for slot, k in enumerate(picked) if leads[k]]
