@@ -303,3 +303,19 @@ def test_sumy_sees_our_words_and_sentences() -> None:
     assert tokenizer.to_words("Don’t stop: 200,000 people_here!") == ("Don’t", "stop", "200", "000", "people", "here")
     assert tokenizer.to_sentences("Mr. Smith arrived. He spoke at 5 p.m. on Monday.") == (
         "Mr. Smith arrived.", "He spoke at 5 p.m. on Monday.")
+
+
+def test_lead_weight_is_the_graph_s_evidence_weighing_the_position_prior() -> None:
+    """Issue 25: how much a sentence counts as news is d + (1 - d) * prior, d the evidence damping of the exact
+    graph; `lead_weight` sums the evidence without building the graph, and must give the same."""
+    sentences, _ = make_corpus(FLOOD)
+    vectors = sentence_vectors(sentences)
+    documents = np.asarray([s.doc_position for s in sentences])
+    damping = rank.evidence_damping(similarity_graph(vectors, documents, exact=True), documents)
+    expected = damping + (1.0 - damping) * position_prior(sentences)
+    weight = rank.lead_weight(sentences)
+    assert weight == pytest.approx(expected, rel=1e-5)
+    by_text = {s.text: w for s, w in zip(sentences, weight)}
+    # A lead every outlet repeats counts fully, a late line nothing repeats little.
+    assert by_text[FLOOD["a"][0]] > 0.99
+    assert by_text["Insurers expect claims to run into the millions of euros this year."] < 0.6

@@ -9,7 +9,7 @@ from briefing.options import Options
 from briefing.summarize import greedy
 from briefing.summarize.rank import rank_sentences
 from briefing.summarize.dedupe import content_sets
-from briefing.summarize.select import eligible, select_items, unit_of, unit_scores
+from briefing.summarize.select import eligible, news_days, select_items, unit_of, unit_scores
 from briefing.text.vectors import count_words
 from conftest import make_corpus
 
@@ -370,3 +370,58 @@ def test_sharing_the_story_s_topic_words_is_no_redundancy(monkeypatch: pytest.Mo
     monkeypatch.setattr(greedy, "CORROBORATION_WEIGHT", 0.0)
     items = select_items(sentences, scores, documents, Options(sentences=2, words=None))
     assert [item.text for item in items] == [first, new_fact]
+
+
+def test_an_article_not_yet_cited_wins_over_a_second_detail_of_one_that_is(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 25: ten wire stories each on their own part of an event; between two candidates that score alike,
+    the one from an article the briefing does not cite yet covers more of the input."""
+    lead = "Heavy rain flooded the old town of Paris on Monday night."
+    detail = "Insurers expect claims to run into the millions of euros this year."
+    other = "Schools in three districts stayed closed as a precaution on Tuesday."
+    sentences, documents = make_corpus({"a": [lead, detail], "b": [other]})
+    scores = np.array([1.0, 0.5, 0.5])  # the two candidates for the second item score alike
+    monkeypatch.setattr(greedy, "KL_WEIGHT", 0.0)
+    monkeypatch.setattr(greedy, "CORROBORATION_WEIGHT", 0.0)
+
+    def texts() -> list[str]:
+        return [item.text for item in select_items(sentences, scores, documents, Options(sentences=2, words=None))]
+
+    assert texts() == [lead, other]
+    monkeypatch.setattr(greedy, "ARTICLE_WEIGHT", 0.0)
+    assert texts() == [lead, detail]  # without the reward the tie goes to the earlier document
+
+
+def test_a_lead_restating_a_lead_of_its_day_gives_way_and_one_of_another_day_does_not(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 25: two outlets' leads of one day restate one event in their own words; a lead of another day tells
+    that day's news, though it shares the story's words. Undated articles count as of one day."""
+    from dataclasses import replace
+
+    first = "About 4,500 residents of Cedar Ridge were ordered to leave their homes on Friday as the wildfire spread."
+    detail = "More than 400 firefighters and six water-dropping aircraft are fighting the fire north of the town."
+    second = "Families in Cedar Ridge packed their cars on Friday as an evacuation order took effect ahead of the flames."
+    sentences, documents = make_corpus({"a": [first, detail], "b": [second]})
+    scores = np.array([1.0, 0.5, 0.9])
+    for name in ("KL_WEIGHT", "CORROBORATION_WEIGHT", "ARTICLE_WEIGHT"):
+        monkeypatch.setattr(greedy, name, 0.0)
+
+    def texts(day_a: str | None, day_b: str | None) -> list[str]:
+        dated = {"a": replace(documents["a"], date=day_a), "b": replace(documents["b"], date=day_b)}
+        return [item.text for item in select_items(sentences, scores, dated, Options(sentences=2, words=None))]
+
+    assert texts("2025-08-15", "2025-08-15") == [first, detail]
+    assert texts(None, None) == [first, detail]
+    assert texts("2025-08-15", "2025-08-18T09:00:00Z") == [first, second]
+    # Two stories of one day: each lead tells its own story's news.
+    monkeypatch.setattr(greedy, "STORY_WEIGHT", 0.0)
+    two = (np.asarray([0, 0, 1]), np.ones(2))
+    dated = {"a": replace(documents["a"], date="2025-08-15"), "b": replace(documents["b"], date="2025-08-15")}
+    told = select_items(sentences, scores, dated, Options(sentences=2, words=None), stories=two)
+    assert [item.text for item in told] == [first, second]
+    monkeypatch.setattr(greedy, "LEAD_RESTATEMENT", 0.0)
+    assert texts("2025-08-15", "2025-08-15") == [first, second]
+
+
+def test_news_days_reads_dates_as_given_and_numbers_the_days() -> None:
+    dates = ["2007-03-23T22:00:00", "Fri, 23 Mar 2007 18:00:00 GMT", None, "", "03/24/2007", "soon", "9" * 200]
+    assert news_days(dates).tolist() == [0, 0, -1, -1, 1, -1, -1]

@@ -30,6 +30,19 @@ KL_SMOOTHING = 0.1
 # share of the other outlets that state it (0-1, `corroborate.corroborated`): what several outlets report is what a
 # briefing should lead with (measured on even-numbered dev clusters, checked on odd ones: benchmarks/RESULTS.md).
 CORROBORATION_WEIGHT = 0.3
+# Reward (in units of the best centrality) for the first item of an article that has none yet, over the number of
+# articles among the candidates: each article is its share of the input, and a briefing that cites one more of
+# them covers more of it (a submodular coverage reward, as STORY_WEIGHT is for stories). On ten wire stories each
+# on its own part of an event it is a tenth, so an article's lead can win over a second detail of another; on
+# DUC's 25 articles a fiftieth (benchmarks/RESULTS.md, issue 25 round 2 ml4).
+ARTICLE_WEIGHT = 0.5
+# A lead is discounted by this times its overlap with a lead already picked from an article of the same story and
+# day (two undated articles count as of one day: an input is one day's news unless dated otherwise). Outlets' leads of one
+# day restate one event, each in its own words ("ordered to leave their homes", "ordered the town evacuated"): the
+# words they share are the part they tell alike, and their own words are no new fact. Leads of other days tell
+# each day's news, though they share the story's framing ("the release of the 15 British sailors held by Iran")
+# (benchmarks/RESULTS.md, issue 25 ml5).
+LEAD_RESTATEMENT = 1.5
 # No story gets more items than this while another story with a candidate left has none: a small story gets
 # its lead before a big story gets its fourth item (issue "Stories").
 ITEMS_BEFORE_EVERY_STORY = 3
@@ -50,6 +63,7 @@ def greedy(
     spans: "Sequence[tuple[str, int, int]] | None" = None,
     leads: "np.ndarray | None" = None,
     owed: "np.ndarray | None" = None,
+    days: "np.ndarray | None" = None,
 ) -> list[int]:
     """Greedy selection until the budget is spent, each step taking the best candidate by
 
@@ -75,6 +89,11 @@ def greedy(
     B." a candidate) grows that item instead of being a second one: its cost is the words it adds, its
     coverage counts only its new words, its redundancy leaves out the item it grows, and it earns no
     corroboration reward (the item it grows already did). A candidate that a picked item holds is dropped.
+    With `spans`, a candidate from an article that has no item yet earns ARTICLE_WEIGHT over the number of
+    articles among the candidates.
+    With `leads` and `days` (the day of each candidate's article, numbered 0.., -1 when unknown), a lead
+    loses LEAD_RESTATEMENT times its overlap with the most overlapping lead already picked from an article of
+    the same day (two undated articles count as of one day) and, with `stories`, of the same story.
     The lead baseline (`--algorithm lead`) takes candidates in score order (the articles' openings): no
     redundancy penalty, story reward or coverage term reorders them, and it stops at the first opening that
     does not fit.
@@ -93,6 +112,10 @@ def greedy(
     lead = options.algorithm == "lead"
     grows = spans is not None and not lead
     told = unfit = None
+    article_of = cited = None
+    if spans is not None and not lead:  # each candidate's article, numbered 0.., and the articles cited so far
+        article_of = np.unique([span[0] for span in spans], return_inverse=True)[1].ravel()
+        cited = np.zeros(int(article_of.max()) + 1 if len(article_of) else 0, dtype=bool)
     if stories is not None:  # items so far per story, stories numbered 0.. among the candidates
         story_of = np.unique(stories[0], return_inverse=True)[1]
         told = np.zeros(int(story_of.max()) + 1 if len(story_of) else 0, dtype=np.int64)
@@ -113,6 +136,11 @@ def greedy(
             value = value + STORY_WEIGHT * stories[1]
         if corroborated is not None and not lead:
             value = value + CORROBORATION_WEIGHT * np.where(base >= 0, 0.0, corroborated)
+        if days is not None and leads is not None and not lead:
+            occasion = days if stories is None else days * (int(stories[0].max()) + 1) + stories[0]  # day, story
+            value = value - LEAD_RESTATEMENT * leads * _restated(overlaps, picked, leads, occasion)
+        if article_of is not None and cited is not None:
+            value = value + ARTICLE_WEIGHT / len(cited) * ~cited[article_of]
         if KL_WEIGHT and not lead:
             coverage = _kl_improvement(extra, extra_sizes, target, summary)
             lo, hi = coverage[alive].min(), coverage[alive].max()
@@ -142,6 +170,8 @@ def greedy(
                 stories = (stories[0], np.where(stories[0] == stories[0][k], 0.0, stories[1]))
             if told is not None:
                 told[story_of[k]] += 1
+            if article_of is not None and cited is not None:
+                cited[article_of[k]] = True
         summary[extra[k].indices] += 1.0
         words_left -= int(cost[k])
     return [pool[k] for k in picked]
@@ -171,6 +201,20 @@ def _held_back(story_of: "np.ndarray", told: "np.ndarray", alive: "np.ndarray", 
     if waiting.any():  # a story without items has a candidate it may take
         held |= new & (count >= ITEMS_BEFORE_EVERY_STORY)
     return held
+
+
+def _restated(overlaps: list["np.ndarray"], picked: list[int], leads: "np.ndarray", days: "np.ndarray"
+              ) -> "np.ndarray":
+    """Each candidate's greatest overlap with a picked lead of its occasion (`days`: day, or day and story; two
+    undated articles count as of one day, an undated and a dated one do not)."""
+    import numpy as np
+
+    slots = [slot for slot, k in enumerate(picked) if leads[k]]
+    if not slots:
+        return np.zeros(len(leads))
+    table = np.column_stack([overlaps[slot] for slot in slots])
+    other = days[[picked[slot] for slot in slots]]
+    return np.asarray((table * (days[:, None] == other[None, :])).max(axis=1))
 
 
 def _idf_rows(rows: "sparse.csr_matrix") -> "tuple[sparse.csr_matrix, np.ndarray]":

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from .corroborate import corroborated, corroborations
 from .dedupe import content_sets
 from .greedy import greedy, word_distribution
+from .rank import lead_weight
 from ..models import Document, Item, Sentence, SourceRef
 from ..options import Options
 from ..text.normalize import balanced_quotes
@@ -42,6 +43,12 @@ LEAD_STORIES = 200
 # With a focus query, the words to cover are those of the input weighted by each sentence's relevance to the
 # query (0-1) plus this floor (query-focused KL-Sum; measured on DUC 2007 dev topics: benchmarks/RESULTS.md).
 QUERY_FLOOR = 0.1
+# The words to cover count by how much each sentence counts as news by the ranker's own rule
+# (`rank.lead_weight`: fully when other outlets repeat it, else by its position in its article) to this power:
+# what no other article repeats weighs little unless its article leads with it (benchmarks/RESULTS.md, ml5).
+LEAD_WEIGHT_POWER = 2.5
+# A document date longer than this is no date (`news_days`).
+MAX_DATE_CHARS = 64
 # ... and a story is owed an item only when one of its candidates is this relevant, relative to the best (0-1).
 QUERY_OWED = 0.5
 # A unit of sentences that lean on each other ("X did A. He then did B.") holds at most this many.
@@ -178,11 +185,12 @@ def select_items(
     texts = among + units
     both, _ = content_sets([s.text for s in texts], languages=[s.language for s in texts])
     own_rows, rows = both[: len(universe)], both[len(universe) :]
-    # The words a briefing should cover: those of the input, of what is new in it, and of what the
-    # query asks about (each sentence's words count by its novelty and its relevance).
-    weights = None if novelty is None else np.asarray(novelty, dtype=float)[universe]
-    if relevance is not None:
-        weights = (1.0 if weights is None else weights) * (QUERY_FLOOR + np.asarray(relevance, dtype=float)[universe])
+    # The words a briefing should cover: those of the input, each sentence's counting by how much it is news
+    # (`rank.lead_weight`) or, with a query, by how much it is about the query; and by its novelty.
+    weights = (lead_weight(among, options) ** LEAD_WEIGHT_POWER if relevance is None
+               else QUERY_FLOOR + np.asarray(relevance, dtype=float)[universe])
+    if novelty is not None:
+        weights = weights * np.asarray(novelty, dtype=float)[universe]
     story_of = None if stories is None else (stories[0][pool], stories[1][stories[0][pool]])
     support = corroborated(units, among, rows, own_rows, options)
     if relevance is not None:  # with a query, what several outlets say about it
@@ -192,7 +200,8 @@ def select_items(
     chosen = greedy(list(range(len(pool))), rows, word_distribution(own_rows, weights), scores[pool],
                     [count_words(unit.text) for unit in units], options, budget_words, budget_sentences, overflow,
                     story_of, support, [(unit.document, unit.index, sentences[i].index) for unit, i in zip(units, pool)],
-                    leads, None if relevance is None else _about_query(np.asarray(relevance, dtype=float)[pool]))
+                    leads, None if relevance is None else _about_query(np.asarray(relevance, dtype=float)[pool]),
+                    news_days([documents[unit.document].date if unit.document in documents else None for unit in units]))
     if not chosen:
         return []
     picked = [units[k] for k in chosen]
@@ -211,6 +220,26 @@ def select_items(
         refs = [_ref(unit, documents)] + [_ref(s, documents) for s in credited.get(unit, [])]
         items.append(Item(text=unit.text, score=float(scores[pool[k]]) / peak, sources=tuple(refs)))
     return items
+
+
+def news_days(dates: Sequence[str | None]) -> "np.ndarray":
+    """The calendar day of each date, numbered 0.. in order, -1 for a date that is missing or unreadable.
+
+    >>> news_days(["2007-03-23", "Fri, 23 Mar 2007 18:00:00 GMT", None, "03/24/2007", "soon"]).tolist()
+    [0, 0, -1, 1, -1]
+    """
+    import numpy as np
+    from dateutil import parser  # type: ignore[import-untyped]  # no stubs in the package
+
+    seen: dict[str, str | None] = {}
+    for date in set(filter(None, dates)):
+        try:
+            seen[date] = parser.parse(date).date().isoformat() if len(date) <= MAX_DATE_CHARS else None
+        except (ValueError, OverflowError, TypeError):
+            seen[date] = None
+    days = sorted({day for day in seen.values() if day})
+    number = {day: k for k, day in enumerate(days)}
+    return np.asarray([number.get(seen.get(date or "") or "", -1) for date in dates], dtype=np.int64)
 
 
 def _about_query(relevance: "np.ndarray") -> "np.ndarray":
