@@ -283,9 +283,13 @@ def main() -> None:
     print(f"\nTrust at {args.words} words, default options\n")
     print("| file | items | corroborating citations supported | items citing 2+ outlets (of them with a supported corroboration) | dangling openings | junk items | titles fit | ROUGE-1 / ROUGE-2 recall |")
     print("|---|---|---|---|---|---|---|---|")
+    def titles(r: dict) -> str:
+        """How many section titles fit, of how many ("none" when no section has one)."""
+        return f"{r['titles_fit_pct']:.1f}% of {r['titled_sections']}" if r["titled_sections"] else "none titled"
+
     for r in rows:
         print(f"| {r['file']} | {r['items']} | {r['supported_pct']:.1f}% of {r['corroborations']} | {r['multi_outlet_items']} ({r['multi_outlet_items_supported']}) "
-              f"| {r['dangling_pct']:.1f}% | {r['junk_items']} | {r['titles_fit_pct']:.1f}% of {r['titled_sections']} "
+              f"| {r['dangling_pct']:.1f}% | {r['junk_items']} | {titles(r)} "
               f"| {r['rouge1_recall']:.2f} / {r['rouge2_recall']:.2f} |")
     if args.json:
         args.json.write_text(json.dumps(rows, indent=2) + "\n", encoding="utf-8")
