@@ -226,3 +226,18 @@ def test_a_danda_glued_to_the_next_sentence_ends_it() -> None:
     assert split_sentences(text, language="hi") == [
         "पुलिस ने बताया कि मामला दर्ज हो गया है।", "सरकार ने जांच के आदेश दिए हैं।", "लोग घर लौट आए।"]
     assert split_sentences("यह ।। दोहरा है।", language="hi")[-1].endswith("है।")  # a run of dandas stays whole
+
+
+def test_a_run_on_of_many_soft_breaks_is_cut_in_near_linear_time() -> None:
+    """Red team 8: a 780 KB line of spaced dashes (`WASHINGTON — ` 60,000 times, a scraped page's nav) hung a build.
+
+    Every candidate cut counted the words before it from the start of the run-on, so the cut was quadratic in
+    the line (40,000 repeats: 44 s through the CLI; 60,000: minutes). The deadline is generous: the fix needs ~1 s.
+    """
+    from test_regexes import deadline
+
+    text = "WASHINGTON — " * 60_000
+    with deadline(20.0, "splitting a line of 60,000 spaced dashes"):
+        sentences = split_sentences(text)
+    assert all(len(s.split()) <= MAX_WORDS for s in sentences)
+    assert sum(s.split().count("WASHINGTON") for s in sentences) == 60_000  # no word lost

@@ -282,13 +282,17 @@ def _split_paragraph(para: str, max_words: int, tables: Tables = _ENGLISH) -> li
 
 def _split_run_on(text: str, max_words: int) -> list[str]:
     """Cut an over-long sentence at its softest boundary nearest the middle, recursively (see module doc)."""
-    if text.count(" ") < max_words:
+    spaces = text.count(" ")
+    if spaces < max_words:
         return [text]
     middle = len(text) / 2
     for pattern in _SOFT_BREAKS:
         best: re.Match[str] | None = None
+        before = counted_to = 0  # spaces in text[:counted_to], kept as the matches move on (linear, not quadratic)
         for m in pattern.finditer(text):
-            if text.count(" ", 0, m.start()) + 1 < _MIN_PIECE or text.count(" ", m.end()) + 1 < _MIN_PIECE:
+            before += text.count(" ", counted_to, m.start())
+            counted_to = m.start()
+            if before + 1 < _MIN_PIECE or spaces - before - m.group().count(" ") + 1 < _MIN_PIECE:
                 continue
             if best is None or abs(m.start() - middle) < abs(best.start() - middle):
                 best = m
