@@ -5,11 +5,8 @@ whitespace); a small decision function looks only at the word before and the wor
 So the cost is one Python call per full stop, not per character. Sentences never cross paragraph breaks
 (blank lines).
 
-Run-ons: a "sentence" longer than `MAX_WORDS` words (a headline glued to the lead, a scraped line
-without full stops) is cut at the softest boundary available, in this order: `;`, a spaced dash
-(` - `, ` – `, ` — `), `:`, `,`, and as a last resort the space nearest the middle. Each cut is made
-as close to the middle as possible and repeated until every piece fits, so no piece is ever longer
-than `MAX_WORDS` words (80, the same limit `Options.max_words` uses to reject run-ons).
+Run-ons longer than `MAX_WORDS` words (80, the same limit `Options.max_words` uses to reject them) are cut
+at their softest boundaries by `runons.split_run_on`, so no piece is ever longer.
 """
 from __future__ import annotations
 
@@ -20,6 +17,7 @@ from functools import lru_cache
 from ..models import Document, Sentence
 from .datelines import strip_dateline
 from .normalize import GERSHAYIM, break_page_stamps, is_boilerplate_line, normalize_text
+from .runons import split_run_on
 from .standalone import SENTENCE_END
 from .splitrules import CJK_CONTINUATION, CJK_START, MARKS, Tables, candidate_pattern, language_tables
 
@@ -69,6 +67,7 @@ _ATTRIBUTION = re.compile(
     r"continued|conceded|acknowledged|admitted|exclaimed|demanded|wondered)\b"
 )
 _DOTTED = re.compile(rf"(?:[^\W\d_][{MARKS}]*\.)+[^\W\d_][{MARKS}]*")  # U.S, a.m, U.S.S.R, Ph.D, सी.ओ.पी
+_BLANK_OR_BULLETS = re.compile(r"[ \n•▪◦‣⁃●]*")
 _LIST_MARKER = re.compile(r"(?:\d{1,3}|[a-z]|[ivx]{1,4})")
 _LIST_START = re.compile(r"[•▪◦‣⁃●]?\s*(?:(\d{1,3})|([a-z]))(\.\)|\.|\))\s")
 _BULLET = re.compile(r"[•▪◦‣⁃●](?<=\s.)")
@@ -82,8 +81,6 @@ _DATELINE = re.compile(
     r"(?<=[a-z0-9.!?\"”’)]) (?=[A-Z][A-Z.'’-]+(?: [A-Z][A-Z.'’-]+){0,3}(?:, [A-Z][\w.]+(?: [A-Z][\w.]+){0,2})? "
     r"\((?:AP|Reuters|AFP|UPI|CNN|dpa)\) ?[_—–-])"
 )
-_SOFT_BREAKS = (re.compile(r";\s+"), re.compile(r"\s+[-–—]\s+"), re.compile(r":\s+"), re.compile(r",\s+"))
-_MIN_PIECE = 5  # words; a run-on is never cut into a piece shorter than this
 
 
 _ENGLISH = Tables(_SPECIAL, _TITLES, _NUMBER_ABBREVS, _NEVER_FINAL, _OPENERS, False, _CANDIDATE, ("“", "”"))
@@ -120,7 +117,8 @@ def _decide(para: str, seg_start: int, m: re.Match[str], tables: Tables = _ENGLI
             return -1
         if nxt in _CAPTION_MARKERS:  # `in Washington D.C. Image: US Navy.`: a caption starts, whatever came before
             return end
-        token_start = max(para.rfind(" ", seg_start, start), para.rfind("\n", seg_start, start)) + 1
+        space = para.rfind(" ", seg_start, start)  # the newline is looked for only after it: linear, not quadratic
+        token_start = max(space, para.rfind("\n", max(space, seg_start), start)) + 1
         word = para[token_start:start]
         if len(word) > 1 and word.isalpha() and word.lower() not in tables.special:
             return end  # the common case: an ordinary word, then a full stop
@@ -159,7 +157,8 @@ def _decide_period(
         return -1
     if tables.ordinal_dot and word.isdigit() and len(word) <= 3 and not close and not _opener(nxt, tables.openers):
         return -1  # an ordinal: `am 3. Oktober`, `der 2. Weltkrieg`
-    first = not para[seg_start:token_start].strip(" \n•▪◦‣⁃●")
+    blank = _BLANK_OR_BULLETS.match(para, seg_start, token_start)  # only bullets or spaces before the token
+    first = token_start <= seg_start or (blank is not None and blank.end() == token_start)
     if first and _LIST_MARKER.fullmatch(low) and not close.startswith(("”", '"')):
         return -1  # `1. The first item`, `a. The first item`
     dotted = _DOTTED.fullmatch(word) is not None
@@ -186,11 +185,20 @@ def _decide_period(
             if nxt.strip(_WORD_PUNCT).lower() in _TIME_ZONES:
                 return -1
             # `At 5 a.m. Mr. Smith went` opens a sentence; `He left at 6 p.m. Mr. Smith` closes one
-            return end if para.count(" ", seg_start, token_start) >= 3 else -1
+            return end if _spaces_at_least(para, seg_start, token_start, 3) else -1
         return end if openers or _opener(nxt, tables.openers) else -1
     if low in _POSTPOSITIVE:
         return end if openers or _opener(nxt, tables.openers) else -1
     return end
+
+
+def _spaces_at_least(para: str, start: int, end: int, count: int) -> bool:
+    """Whether `para[start:end]` holds `count` spaces, looking back from `end` only as far as it must."""
+    for _ in range(count):
+        end = para.rfind(" ", start, end)
+        if end < 0:
+            return False
+    return True
 
 
 def _previous_word(para: str, seg_start: int, token_start: int) -> str:
@@ -217,9 +225,13 @@ def _list_cuts(para: str) -> list[int]:
     return sorted(set(cuts))
 
 
-def _quote_suppressed(para: str, boundary: int) -> bool:
-    """Whether a boundary lies inside a quotation that the sentence continues after (`“I came. I saw.” he said`)."""
-    if "“" in para:
+def _quote_suppressed(para: str, boundary: int, curly: bool, straight_before: int | None) -> bool:
+    """Whether a boundary lies inside a quotation that the sentence continues after (`“I came. I saw.” he said`).
+
+    `curly`: `para` holds a `“`; `straight_before`: how many `"` are in `para[:boundary]`, None if `para` has none.
+    The caller knows both as it moves on, so a paragraph of many quotes is read once, not once per boundary.
+    """
+    if curly:
         opened = para.rfind("“", max(0, boundary - _QUOTE_REACH), boundary)
         closed = para.find("”", boundary, boundary + _QUOTE_REACH)
         inside = (
@@ -230,9 +242,9 @@ def _quote_suppressed(para: str, boundary: int) -> bool:
         )
     else:
         inside, closed = False, -1
-    if not inside and '"' in para:
+    if not inside and straight_before is not None:
         closed = para.find('"', boundary, boundary + _QUOTE_REACH)
-        inside = closed >= 0 and para.count('"', 0, boundary) % 2 == 1
+        inside = closed >= 0 and straight_before % 2 == 1
     if not inside or para[closed - 1] not in ",.!?…":
         return False
     return para[closed + 1 : closed + 3].lstrip()[:1].islower()
@@ -256,17 +268,22 @@ def _split_paragraph(para: str, max_words: int, tables: Tables = _ENGLISH) -> li
     bounds = [0, *cuts, len(para)]
     for chunk_start, chunk_end in zip(bounds, bounds[1:]):
         chunk = para[chunk_start:chunk_end]
-        quoted = "“" in chunk or '"' in chunk
+        curly, straight_quoted = "“" in chunk, '"' in chunk
+        quoted = curly or straight_quoted
         # the quotation checks read Hebrew acronyms' gershayim as letters (same length: positions agree)
-        quoting = GERSHAYIM.sub("״", chunk) if quoted and '"' in chunk else chunk
+        quoting = GERSHAYIM.sub("״", chunk) if straight_quoted else chunk
+        straight_quoted = '"' in quoting
         bracketed = "(" in chunk
-        seg_start = 0
+        seg_start = straight = counted_to = 0  # straight quotes in quoting[:counted_to]
         for m in tables.candidate.finditer(chunk):
             boundary = _decide(chunk, seg_start, m, tables)
             if boundary <= seg_start or boundary >= len(chunk):
                 continue
-            if quoted and _quote_suppressed(quoting, boundary):
-                continue
+            if quoted:
+                straight += quoting.count('"', counted_to, boundary)  # boundaries only move on
+                counted_to = boundary
+                if _quote_suppressed(quoting, boundary, curly, straight if straight_quoted else None):
+                    continue
             if bracketed and _in_parentheses(chunk, seg_start, boundary):
                 continue
             pieces.append(chunk[seg_start:boundary])
@@ -276,32 +293,8 @@ def _split_paragraph(para: str, max_words: int, tables: Tables = _ENGLISH) -> li
     for piece in pieces:
         piece = piece.strip()
         if piece:
-            sentences.extend(_split_run_on(piece, max_words) if piece.count(" ") >= max_words else [piece])
+            sentences.extend(split_run_on(piece, max_words) if piece.count(" ") >= max_words else [piece])
     return sentences
-
-
-def _split_run_on(text: str, max_words: int) -> list[str]:
-    """Cut an over-long sentence at its softest boundary nearest the middle, recursively (see module doc)."""
-    spaces = text.count(" ")
-    if spaces < max_words:
-        return [text]
-    middle = len(text) / 2
-    for pattern in _SOFT_BREAKS:
-        best: re.Match[str] | None = None
-        before = counted_to = 0  # spaces in text[:counted_to], kept as the matches move on (linear, not quadratic)
-        for m in pattern.finditer(text):
-            before += text.count(" ", counted_to, m.start())
-            counted_to = m.start()
-            if before + 1 < _MIN_PIECE or spaces - before - m.group().count(" ") + 1 < _MIN_PIECE:
-                continue
-            if best is None or abs(m.start() - middle) < abs(best.start() - middle):
-                best = m
-        if best is not None:
-            keep = best.group().strip()  # `;`, `:` and `,` stay with the left part; a dash is dropped
-            left = text[: best.start()] + ("" if keep in "-–—" else keep)
-            return _split_run_on(left.strip(), max_words) + _split_run_on(text[best.end() :].strip(), max_words)
-    cut = text.rfind(" ", 0, int(middle)) if " " in text[: int(middle)] else text.find(" ")
-    return _split_run_on(text[:cut].strip(), max_words) + _split_run_on(text[cut:].strip(), max_words)
 
 
 def split_text(text: str, max_words: int = MAX_WORDS, language: str | None = None) -> list[list[str]]:
