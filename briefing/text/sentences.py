@@ -117,8 +117,8 @@ def _decide(para: str, seg_start: int, m: re.Match[str], tables: Tables = _ENGLI
             return -1
         if nxt in _CAPTION_MARKERS:  # `in Washington D.C. Image: US Navy.`: a caption starts, whatever came before
             return end
-        space = para.rfind(" ", seg_start, start)  # the newline is looked for only after it: linear, not quadratic
-        token_start = max(space, para.rfind("\n", max(space, seg_start), start)) + 1
+        space = max(para.rfind(" ", seg_start, start), seg_start - 1)  # the word starts in this segment, and the
+        token_start = max(space, para.rfind("\n", space + 1, start)) + 1  # newline is looked for after the space
         word = para[token_start:start]
         if len(word) > 1 and word.isalpha() and word.lower() not in tables.special:
             return end  # the common case: an ordinary word, then a full stop
