@@ -203,3 +203,18 @@ def test_a_first_version_history_gains_the_articles_table(tmp_path: Path) -> Non
         assert history.published_texts(before="2024-05-02") == ["Rates rose on Monday."]
         history.record_seen("2024-05-01", "M", [("rate",)])
         assert history.seen_sentences(before="2024-05-02") == [("rate",)]
+
+
+@pytest.mark.parametrize("folder", ["/", ".", "here"])
+def test_a_folder_named_as_the_history_is_one_error_line(tmp_path: Path, cli_isolation: Path, folder: str) -> None:
+    """Red team 8: `--history /` and `--history .` were a ValueError traceback; `--history some-folder/` an error
+    saying to check the free space. Now one `Error:` line that says it is a folder, for build and for history."""
+    from test_hostile import TEXT, cli
+
+    (tmp_path / "storm.txt").write_text(TEXT, encoding="utf-8")
+    (tmp_path / "here").mkdir()
+    for args in (("build", "storm.txt", "-o", "out.md"), ("history",)):
+        code, _, stderr = cli(*args, "--history", folder)
+        assert code == 1 and stderr.count("\n") == 1, stderr
+        assert stderr.startswith("Error: history file") and "is a folder" in stderr, stderr
+    assert not (tmp_path / "out.md").exists()

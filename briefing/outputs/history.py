@@ -77,6 +77,9 @@ class History:
             InputError: the file is not a briefing history, is corrupt, or cannot be opened.
         """
         self.path = Path(path).expanduser()
+        if self.path.is_dir():  # `/`, `.` or a folder: SQLite's error would blame the disk
+            raise InputError(f"history file {self.path} is a folder; name a file in it, such as "
+                             f"{self.path / HISTORY_FILE_NAME}, or run with --no-history")
         try:
             for name in ("", "-wal", "-shm", "-journal"):  # SQLite's own side files, too
                 refuse_symlink(self.path.with_name(self.path.name + name))
