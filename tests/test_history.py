@@ -218,3 +218,20 @@ def test_a_folder_named_as_the_history_is_one_error_line(tmp_path: Path, cli_iso
         assert code == 1 and stderr.count("\n") == 1, stderr
         assert stderr.startswith("Error: history file") and "is a folder" in stderr, stderr
     assert not (tmp_path / "out.md").exists()
+
+
+def test_a_damaged_history_is_not_blamed_on_the_disk(tmp_path: Path, cli_isolation: Path) -> None:
+    """Red team 8: a history cut in half said "cannot be written (database disk image is malformed); check the free
+    space, the file size limit and the folder's permissions": the word "disk" in SQLite's message. It is damaged."""
+    from test_hostile import TEXT, cli
+
+    (tmp_path / "storm.txt").write_text(TEXT, encoding="utf-8")
+    path = tmp_path / "h.sqlite"
+    with History(path) as history:
+        for day in range(1, 29):
+            history.record(_briefing(f"2025-01-{day:02d}", *(f"Item {n} of day {day}. " * 40 for n in range(20))))
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) // 2])
+    code, _, stderr = cli("build", "storm.txt", "-o", "out.md", "--history", path)
+    assert code == 1 and stderr.count("\n") == 1, stderr
+    assert "malformed" in stderr and "move it away" in stderr and "free space" not in stderr, stderr

@@ -122,7 +122,8 @@ class History:
         if "locked" in reason:  # another run holds it past the busy timeout: the file itself is fine
             return InputError(f"history file {self.path} is in use by another briefing run ({reason}); "
                               "try again when it has finished, or run with --no-history")
-        if any(word in reason for word in ("disk", "full", "readonly", "read-only", "unable to open")):
+        damaged = any(word in reason for word in ("malformed", "not a database", "corrupt"))
+        if not damaged and any(word in reason for word in ("disk", "full", "readonly", "read-only", "unable to open")):
             # the file may be fine: the disk, a file size limit (ulimit -f) or the folder's permissions stop it
             return InputError(f"history file {self.path} cannot be written ({reason}); check the free space, "
                               "the file size limit and the folder's permissions, or run with --no-history")
