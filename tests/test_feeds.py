@@ -372,3 +372,35 @@ def test_relative_entry_links_resolve_against_the_feed_url(site, options):
     docs = load_remote(site.url("/relative"), options)
     assert docs[0].url == site.url("/articles/park")
     assert "reopened to the public" in docs[0].text
+
+
+JSON_FEED_ITEMS = [
+    {"id": "1", "title": "Bridge reopens", "date_published": "2025-01-02T08:00:00Z",
+     "content_text": "The old river bridge reopened to traffic on Thursday after two years of repairs. "
+                     "Engineers said the new deck would last for at least fifty years."},
+    {"id": "2", "title": "Library extends hours", "date_published": "2025-01-02T09:00:00Z",
+     "content_html": "<p>The city library will stay open until ten at night from next month.</p>"
+                     "<p>Officials said students had asked for longer hours during exams.</p>"},
+]
+
+
+@pytest.mark.parametrize(("name", "indent"), [("feed.json", 2), ("feed.json", None), ("-", 2)])
+def test_a_json_feed_file_or_stdin_is_read_as_a_feed(tmp_path: Path, cli_isolation: Path, name: str,
+                                                      indent: int | None) -> None:
+    """Red team 8: a JSON Feed saved to a file (or piped in) was read as JSONL ("no string "text" field", exit 1)
+    or, pretty-printed, as one text document of JSON; only a URL was read as a feed."""
+    import json
+
+    from test_hostile import cli
+
+    feed = json.dumps({"version": "https://jsonfeed.org/version/1.1", "title": "City News",
+                       "items": JSON_FEED_ITEMS}, indent=indent).encode()
+    args = ["build", name, "-o", "out.json", "-f", "json", "--no-history", "--date", "2025-01-02", "--since", "1d"]
+    if name != "-":
+        (tmp_path / name).write_bytes(feed)
+    code, _, stderr = cli(*args, stdin=feed if name == "-" else None)
+    assert code == 0, stderr
+    briefing = json.loads((tmp_path / "out.json").read_text(encoding="utf-8"))
+    assert sorted(d["title"] for d in briefing["documents"]) == ["Bridge reopens", "Library extends hours"]
+    items = " ".join(i["text"] for s in briefing["sections"] for i in s["items"])
+    assert "river bridge reopened" in items and "{" not in items

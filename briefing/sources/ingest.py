@@ -27,6 +27,7 @@ from ..text.languages import source_language
 from .decode import decode_bytes, looks_like_jsonl, read_bytes_capped, read_stream_capped
 from .documents import MAX_DOCUMENT_BYTES, URL_RE, document_from_text, make_document
 from .htmltext import document_from_html, document_from_markdown
+from .jsonfeed import is_json_feed
 from .opml import XML_PROLOG
 from .remote import load_urls, stream_wait, with_run_deadline
 
@@ -261,7 +262,7 @@ def _from_bytes(data: bytes, kind: str | None, *, name: str, stem: str, path: st
     if kind == "opml" or (kind in (None, "feed") and is_opml(data)):  # subscriptions: read every feed they list
         found = _load_urls([sub.url for sub in read_opml(data, name)], options, tally)
         return [doc for docs in found.values() for doc in docs]
-    if kind != "jsonl" and _FEED.match(data[:_SNIFF_BYTES]):
+    if kind != "jsonl" and (_FEED.match(data[:_SNIFF_BYTES]) or is_json_feed(data)):
         from .feeds import documents_from_feed
 
         return documents_from_feed(data, location=path, options=options)

@@ -10,7 +10,7 @@ from urllib.parse import urljoin
 from ..errors import FetchError, InputError
 from .decode import decode_bytes
 
-__all__ = ["read_json_feed"]
+__all__ = ["is_json_feed", "read_json_feed"]
 
 
 def read_json_feed(data: bytes, base: str | None = None) -> Any:
@@ -69,3 +69,9 @@ def _rfc3339(value: object) -> datetime | None:
     except ValueError:
         return None
     return (when if when.tzinfo else when.replace(tzinfo=timezone.utc)).astimezone(timezone.utc)
+
+
+def is_json_feed(data: bytes) -> bool:
+    """Whether `data` (a file, stdin) is a JSON Feed: an object whose version is jsonfeed.org's, not JSONL's lines."""
+    head = data[:4096].lstrip(b"\xef\xbb\xbf \t\r\n")
+    return head[:1] == b"{" and b"jsonfeed.org/version" in head.replace(b"\\/", b"/") and read_json_feed(data) is not None
