@@ -53,6 +53,9 @@ def read_clusters(path: str | Path, limit: int | None = None
                 data = json.loads(line)
                 if not all(isinstance(d["text"], str) for d in data["docs"]):
                     raise TypeError("every document needs a string 'text'")
+                for key in ("title", "source", "date", "language"):  # the same rule as a JSONL input's (ingest)
+                    if not all(isinstance(d.get(key), (str, type(None))) for d in data["docs"]):
+                        raise TypeError(f"a document's '{key}' must be a string or null")
                 if not isinstance(data.get("refs", []), list) or not all(isinstance(r, str) for r in data.get("refs", [])):
                     raise TypeError("'refs' must be a list of strings")
                 docs = [

@@ -222,3 +222,16 @@ def test_eval_warnings_print_once_escaped_and_never_when_quiet(tmp_path: Path) -
     assert "note\\x1b[2J" in loud.stderr and "\x1b" not in loud.stderr
     quiet = run("--quiet")
     assert quiet.returncode == 0 and quiet.stderr == ""
+
+
+@pytest.mark.parametrize("field", ['"source": [1]', '"title": {"a": 1}', '"date": 7', '"language": 5'])
+def test_a_document_with_non_string_metadata_is_one_error_line(tmp_path: Path, field: str) -> None:
+    """Red team 8: `"source": [1]` in a cluster's document was a TypeError traceback deep in the pipeline
+    (unhashable type: 'list'); the other fields went through as numbers. Now the file's line is named."""
+    path = tmp_path / "bad.jsonl"
+    text = "The council approved the new city budget on Monday evening after a long debate."
+    path.write_text('{"id": "x", "docs": [{"id": "a", "text": "%s", %s}], "refs": ["A ref."]}\n' % (text, field),
+                    encoding="utf-8")
+    result = CliRunner().invoke(app, ["eval", str(path), "--words", "50", "--quiet"])
+    assert result.exit_code == 1 and not isinstance(result.exception, TypeError), result.exception
+    assert result.stderr.startswith(f"Error: {path}:1: not an evaluation cluster (") and result.stderr.count("\n") == 1
