@@ -319,3 +319,18 @@ def test_lead_weight_is_the_graph_s_evidence_weighing_the_position_prior() -> No
     # A lead every outlet repeats counts fully, a late line nothing repeats little.
     assert by_text[FLOOD["a"][0]] > 0.99
     assert by_text["Insurers expect claims to run into the millions of euros this year."] < 0.6
+
+
+def test_a_sumy_ranker_on_words_it_cannot_weigh_prints_no_numpy_warning(tmp_path: Path) -> None:
+    """Red team 8: `briefing build -a lexrank -q` on a text of stop words printed numpy's two-line
+    "RuntimeWarning: invalid value encountered in divide" from inside sumy (a zero vector normalised),
+    under --quiet, above the Error line. Run as a process: pytest would capture the warning itself."""
+    import subprocess
+    import sys
+
+    (tmp_path / "a.txt").write_text("It is what it is and it was what it was, or so it was.\n\nYes.\n", encoding="utf-8")
+    for algorithm in ("lexrank", "textrank", "lsa", "luhn"):
+        run = subprocess.run([sys.executable, "-m", "briefing", "build", "a.txt", "-a", algorithm, "-q", "--no-history",
+                              "-o", "out.md"], cwd=tmp_path, capture_output=True, text=True, timeout=120)
+        assert "Warning" not in run.stderr and "Traceback" not in run.stderr, (algorithm, run.stderr)
+        assert run.returncode == 0 and run.stderr == "" or run.stderr.startswith("Error:") and run.stderr.count("\n") == 1

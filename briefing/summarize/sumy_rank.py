@@ -100,7 +100,8 @@ def rank_with_sumy(sentences: Sequence[Sentence], algorithm: str) -> "np.ndarray
         ranked.extend(infos)
         return infos
 
-    _summarizer(algorithm, language)(document, take_all)
+    with np.errstate(divide="ignore", invalid="ignore"):  # a zero vector (stop words only) is sumy's to rank
+        _summarizer(algorithm, language)(document, take_all)
     n = len(flat)
     scores = np.zeros(n)
     for rank, info in enumerate(ranked):
