@@ -41,8 +41,12 @@ def write_atomic(path: str | Path, data: str | bytes) -> None:
     write_all_atomic({Path(path): data})
 
 
-def write_all_atomic(files: Mapping[Path, str | bytes]) -> None:
+def write_all_atomic(files: Mapping[Path, str | bytes], *, follow_links: bool = True) -> None:
     """Write several files all or nothing: every temp file is written and fsynced before any is renamed.
+
+    `follow_links=False` is for files briefing keeps (a site's pages): each must be a regular file or absent, a
+    link or device is refused, and the rename replaces the name itself, so nothing is ever written through a
+    link planted in the folder (a cron job's `site/DAY.html -> /etc/passwd`).
 
     If one cannot be written (disk full, permissions, a folder in the way), every temp file is removed
     and no target is touched. The renames then run in the given order; if one fails (EIO, an immutable
@@ -60,7 +64,7 @@ def write_all_atomic(files: Mapping[Path, str | bytes]) -> None:
     backups: dict[Path, Path | None] = {}  # target -> a copy of its old contents (None: it was new)
     try:
         for path, data in files.items():
-            kind, target = output_target(Path(path))
+            kind, target = output_target(Path(path)) if follow_links else _own_file(Path(path))
             if kind == "direct":
                 direct.append((_open_direct(Path(path)), _encode(Path(path), data), Path(path)))
             else:
@@ -200,6 +204,21 @@ def output_target(path: Path) -> tuple[str, Path]:
                 else "a socket" if stat.S_ISSOCK(mode) else "not a regular file")
         raise DeliveryError(f"could not write {path}: it is {what}; give a file name, a folder or -")
     return "atomic", Path(os.path.realpath(path)) if os.path.islink(path) else path
+
+
+def _own_file(path: Path) -> tuple[str, Path]:
+    """("atomic", path) for a file briefing keeps, when it is absent or a regular file (not a link); else DeliveryError."""
+    try:
+        mode = os.lstat(path).st_mode  # the name itself, not what a link points to
+    except FileNotFoundError:
+        return "atomic", path
+    except OSError as exc:
+        raise DeliveryError(f"could not write {path}: {exc.strerror or exc}") from None
+    if not stat.S_ISREG(mode):
+        what = "a symbolic link" if stat.S_ISLNK(mode) else "not a regular file"
+        raise DeliveryError(f"could not write {path}: it is {what}, and briefing writes its site's files only as "
+                            "regular files in the site folder; remove it")
+    return "atomic", path
 
 
 def _open_direct(path: Path) -> int:

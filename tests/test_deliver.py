@@ -219,6 +219,37 @@ def test_publish_rejects_a_date_that_is_not_a_file_name(tmp_path: Path) -> None:
     assert not (tmp_path / "site").exists()
 
 
+@pytest.mark.parametrize("name", ["2025-01-02.html", "feed.xml", "index.html", "2025-01-01.html", "2025-01-02.json"])
+def test_publish_never_writes_through_a_link_planted_in_the_site(tmp_path: Path, name: str) -> None:
+    """Red team 8: `site/DAY.html -> /etc/passwd` made a root cron's publish overwrite /etc/passwd with the page
+    (site files went through the --output writer, which follows links). Every file the site gets (the day's
+    pages, a neighbour's page, index and feed) must be a regular file in the site folder: a link is an error,
+    the site and the link's target are unchanged."""
+    site = tmp_path / "site"
+    publish_site(make_briefing(title="Old", date="2025-01-01"), site)
+    outside = tmp_path / "precious.txt"
+    outside.write_text("do not touch\n", encoding="utf-8")
+    (site / name).unlink(missing_ok=True)
+    (site / name).symlink_to(outside)
+    before = snapshot(site)
+    with pytest.raises(DeliveryError, match="symbolic link"):
+        publish_site(make_briefing(title="New", date="2025-01-02"), site)
+    assert outside.read_text(encoding="utf-8") == "do not touch\n"
+    assert snapshot(site) == before and (site / name).is_symlink()
+
+
+def test_a_linked_day_in_the_site_is_not_published(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """Red team 8: `site/DAY.json -> a briefing JSON elsewhere` was read into the index and the feed."""
+    elsewhere = tmp_path / "private"
+    publish_site(make_briefing(title="Private", date="2025-01-01"), elsewhere)
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "2025-01-01.json").symlink_to(elsewhere / "2025-01-01.json")
+    publish_site(make_briefing(title="Public", date="2025-01-02"), site)
+    assert "2025-01-01.json: skipped in the site index (a symbolic link)" in caplog.text
+    assert "Private" not in (site / "index.html").read_text() and "Private" not in (site / "feed.xml").read_text()
+
+
 # ------------------------------------------------------------------ e-mail
 
 

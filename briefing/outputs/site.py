@@ -90,7 +90,7 @@ def publish_site(briefing: Briefing, site: str | Path, template: str | Path | No
             with contextlib.suppress(OSError):
                 stale.unlink()
         # The day's pages, then index and feed, then the neighbours: no link points to a page not there yet.
-        write_all_atomic({site / name: text for name, text in files.items()})
+        write_all_atomic({site / name: text for name, text in files.items()}, follow_links=False)
     return [site / name for name in files]
 
 
@@ -153,6 +153,9 @@ def _read_site(site: Path, exclude: str) -> list[tuple[Briefing, dt.datetime]]:
     for path in sorted(site.iterdir()):
         match = _PAGE_JSON.match(path.name)
         if not match or match.group(1) == exclude or not path.is_file():
+            continue
+        if path.is_symlink():  # what a planted link points to is not published
+            log.warning("%s: skipped in the site index (a symbolic link)", path)
             continue
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
