@@ -235,3 +235,19 @@ def test_a_damaged_history_is_not_blamed_on_the_disk(tmp_path: Path, cli_isolati
     code, _, stderr = cli("build", "storm.txt", "-o", "out.md", "--history", path)
     assert code == 1 and stderr.count("\n") == 1, stderr
     assert "malformed" in stderr and "move it away" in stderr and "free space" not in stderr, stderr
+
+
+def test_a_briefing_dated_in_the_first_week_of_year_1_reads_and_records_its_history(tmp_path: Path,
+                                                                                 cli_isolation: Path) -> None:
+    """Red team 8: `--date 0001-01-01` with a history was an OverflowError traceback (its 30-day and 7-day windows
+    reach before year 1), after the briefing was written. The windows now start at year 1."""
+    from test_hostile import TEXT, cli
+
+    (tmp_path / "storm.txt").write_text(TEXT, encoding="utf-8")
+    for day in ("0001-01-01", "0001-01-03"):
+        code, _, stderr = cli("build", "storm.txt", "-o", f"{day}.md", "--history", "h.sqlite", "--date", day)
+        assert code == 0, stderr
+    with History(tmp_path / "h.sqlite") as history:
+        assert history.published_texts(before="0001-01-02")  # the first day's items were recorded ...
+        assert history.seen_sentences(before="0001-01-02")  # ... and what its articles said
+    assert "Nothing new" in (tmp_path / "0001-01-03.md").read_text(encoding="utf-8")  # and read back

@@ -188,9 +188,8 @@ class History:
             clauses.append("date < ?")
             params.append(before)
         if days is not None:
-            reference = _dt.date.fromisoformat(before[:10]) if before else _dt.date.today()
             clauses.append("date >= ?")
-            params.append((reference - _dt.timedelta(days=days)).isoformat())
+            params.append(_days_before(before or _dt.date.today().isoformat(), days))
         where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
         query = f"SELECT text FROM items {where} ORDER BY date DESC, title, position"
         try:
@@ -205,7 +204,7 @@ class History:
         Raises:
             InputError: the file cannot be read.
         """
-        start = (_dt.date.fromisoformat(before[:10]) - _dt.timedelta(days=days)).isoformat()
+        start = _days_before(before, days)
         try:
             blobs = self._db.execute("SELECT sentences FROM seen WHERE date < ? AND date >= ? ORDER BY date",
                                      (before, start)).fetchall()
@@ -228,7 +227,7 @@ class History:
             DeliveryError: the history could not be written.
         """
         blob = zlib.compress("\n".join(" ".join(words) for words in sentences if words).encode("utf-8"), 6)
-        oldest = (_dt.date.fromisoformat(date[:10]) - _dt.timedelta(days=NOVELTY_DAYS)).isoformat()
+        oldest = _days_before(date, NOVELTY_DAYS)
         with self._writing(f"could not record the day's articles in history file {self.path}"):
             self._db.execute("INSERT OR REPLACE INTO seen (date, title, sentences) VALUES (?, ?, ?)",
                              (date, title, blob))
@@ -347,6 +346,12 @@ class History:
     ) -> None:
         """Close the history at the end of the `with` block."""
         self.close()
+
+
+def _days_before(day: str, days: int) -> str:
+    """The date `days` days before `day` (YYYY-MM-DD...), or year 1's first day when that is earlier."""
+    start = _dt.date.fromisoformat(day[:10])
+    return (start - _dt.timedelta(days=min(days, start.toordinal() - 1))).isoformat()
 
 
 def _inflate(blob: object) -> str | None:
