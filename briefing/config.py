@@ -17,7 +17,7 @@ from typing import Any
 
 from .configvalues import check_number, convert_value, show_value
 from .errors import ConfigError
-from .options import ALGORITHMS, FORMATS, Options
+from .options import ALGORITHMS, FORMATS, Options, user_path
 from .text.languages import checked_tag, source_tables
 
 if sys.version_info >= (3, 11):
@@ -135,7 +135,7 @@ def load_config(path: str | Path) -> Config:
     250
     """
     shown = str(path)
-    file = Path(path).expanduser()
+    file = user_path(path)
     try:
         raw = file.read_bytes()
     except FileNotFoundError:
@@ -288,7 +288,7 @@ def _resolve_path(value: str, base: Path, where: str = "path") -> str:
     unset = re.search(r"\$(\w+|\{[^}]*\})", expanded)
     if unset:
         raise ConfigError(f"{where}: environment variable {unset.group(1).strip('{}')} in {show_value(value)} is not set")
-    path = Path(expanded).expanduser()
+    path = user_path(expanded)
     return str(path if path.is_absolute() else (base / path))
 
 

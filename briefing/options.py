@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta, timezone
 from typing import Any
@@ -64,6 +65,19 @@ class Options:
     def replace(self, **changes: Any) -> Options:
         """A copy with some fields changed."""
         return replace(self, **changes)
+
+
+def user_path(value: str | Path) -> Path:
+    """`value` as a Path, `~` and `~user` expanded (every path a user types or configures goes through here).
+
+    Raises:
+        ConfigError: `~user` names no user (pathlib raises RuntimeError: "Could not determine home directory").
+    """
+    try:
+        return Path(value).expanduser()
+    except RuntimeError:
+        head = str(value).split("/", 1)[0]
+        raise ConfigError(f"{value}: there is no home folder for {head} (no such user?); check the path") from None
 
 
 def parse_duration(text: str) -> timedelta:

@@ -8,6 +8,7 @@ from .config import DEFAULT_CONFIG_NAME
 from .errors import ConfigError, DeliveryError, InputError
 from .atomic import write_atomic
 from .outputs.templates import builtin_templates
+from .options import user_path
 
 __all__ = ["config_with_opml", "example_config", "write_example_config"]
 
@@ -39,7 +40,7 @@ def config_with_opml(opml: Path) -> str:
     from .sources.opml import read_opml
 
     try:
-        data = Path(opml).expanduser().read_bytes()
+        data = user_path(opml).read_bytes()
     except OSError as exc:
         raise InputError(f"cannot read {opml}: {exc.strerror or exc}") from None
     lines = []
@@ -67,7 +68,7 @@ def write_example_config(path: Path, force: bool = False, opml: Path | None = No
     Raises:
         ConfigError: the file exists and `force` is false, or it cannot be written.
     """
-    target = Path(path).expanduser()
+    target = user_path(path)
     if target.is_dir():
         target = target / DEFAULT_CONFIG_NAME
     if target.exists() and not force:

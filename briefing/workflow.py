@@ -12,7 +12,7 @@ from typing import IO, TYPE_CHECKING, Any, TypeVar
 
 from .errors import BriefingError, ConfigError, NoInputError
 from .models import Briefing, Document
-from .options import Options
+from .options import Options, user_path
 
 if TYPE_CHECKING:
     from .config import EmailConfig
@@ -182,10 +182,10 @@ def history_path(settings: Settings, site: Path | None = None) -> Path:
     from .outputs.state import adopt_legacy_history, default_history_path
 
     if settings.options.history:
-        return Path(settings.options.history).expanduser()
+        return user_path(settings.options.history)
     path = default_history_path(settings.config, site)
     # Older versions kept the history inside the site (where it was served) or in the output folder.
-    folders = [Path(p).expanduser() for p in (site, settings.options.output_dir) if p]
+    folders = [user_path(p) for p in (site, settings.options.output_dir) if p]
     moved = adopt_legacy_history(path, folders)
     if moved is not None:
         log.warning("moved the history from %s to %s (a site folder holds only what is served)", moved, path)

@@ -433,3 +433,22 @@ def test_version() -> None:
     import briefing
 
     assert ok(invoke("--version")).stdout == f"briefing {briefing.__version__}\n"
+
+
+@pytest.mark.parametrize("args", [
+    ("build", "{a}", "-o", "{p}/out.md"), ("build", "{a}", "-o", "out.md", "--history", "{p}/h.sqlite"),
+    ("build", "{a}", "-o", "out.md", "--config", "{p}/briefing.toml"), ("build", "{p}/news", "-o", "out.md"),
+    ("build", "{a}", "-o", "out.md", "--no-history", "--graph", "{p}/g.gexf"), ("publish", "{a}", "--site", "{p}/site"),
+    ("history", "--history", "{p}/h.sqlite"), ("sources", "--config", "{p}/briefing.toml"),
+], ids=["output", "history", "config", "input", "graph", "site", "history-command", "sources"])
+def test_a_path_under_an_unknown_users_home_is_one_error_line(tmp_path: Path, cli_isolation: Path,
+                                                              args: tuple[str, ...]) -> None:
+    """Red team 8: `~nosuchuser/...` (a typo the shell leaves as it is) was pathlib's RuntimeError traceback
+    ("Could not determine home directory") for every path option; now one Error line naming the path."""
+    from test_hostile import TEXT, cli
+
+    (tmp_path / "a.txt").write_text(TEXT, encoding="utf-8")
+    home = "~no-such-user-rt8"
+    code, _, stderr = cli(*(a.format(a="a.txt", p=home) for a in args))
+    assert code == 1 and stderr.startswith(f"Error: {home}/") and stderr.count("\n") == 1, stderr
+    assert "no such user" in stderr

@@ -16,6 +16,7 @@ from ..models import Briefing
 from ..atomic import checked_date, make_dir, write_all_atomic
 from .render import render_briefing
 from .templates import template_paths
+from ..options import user_path
 
 __all__ = ["check_output", "format_for_output", "output_paths", "render_outputs", "write_outputs"]
 
@@ -61,8 +62,8 @@ def output_paths(formats: Sequence[str], output: str | None, output_dir: str | P
     formats = list(dict.fromkeys(formats))
     if output and _one_target(output):
         check_output(formats, output)
-        return {formats[0]: None if output == "-" else Path(output).expanduser()}
-    directory = Path(output or output_dir or ".").expanduser()
+        return {formats[0]: None if output == "-" else user_path(output)}
+    directory = user_path(output or output_dir or ".")
     return {fmt: directory / f"briefing-{checked_date(date)}.{fmt}" for fmt in formats}
 
 
@@ -147,4 +148,4 @@ def _one_target(output: str) -> bool:
 
 def _is_dir_target(output: str) -> bool:
     """Whether --output names a directory (an existing one, or a path ending in a slash)."""
-    return output.endswith(("/", os.sep)) or Path(output).expanduser().is_dir()
+    return output.endswith(("/", os.sep)) or user_path(output).is_dir()

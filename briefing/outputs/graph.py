@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from ..atomic import write_atomic
 from ..errors import BriefingError
 from ..models import Briefing, Document
-from ..options import Options
+from ..options import Options, user_path
 from .escape import clean
 
 if TYPE_CHECKING:
@@ -109,7 +109,7 @@ def write_graph(briefing: Briefing, documents: Sequence[Document], path: str | P
     """
     import networkx as nx
 
-    target = Path(path).expanduser()
+    target = user_path(path)
     fmt = graph_format(path)
     graph = briefing_graph(briefing, documents, options)
     buffer = io.BytesIO()

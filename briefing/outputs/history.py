@@ -20,6 +20,7 @@ from types import TracebackType
 from ..errors import DeliveryError, InputError
 from ..models import Briefing, SourceRef
 from .state import HISTORY_FILE_NAME, default_history_path, refuse_symlink
+from ..options import user_path
 
 log = logging.getLogger(__name__)
 # Marks the file as a briefing history ("BRFG"), so another program's SQLite file is not written into.
@@ -76,7 +77,7 @@ class History:
         Raises:
             InputError: the file is not a briefing history, is corrupt, or cannot be opened.
         """
-        self.path = Path(path).expanduser()
+        self.path = user_path(path)
         if self.path.is_dir():  # `/`, `.` or a folder: SQLite's error would blame the disk
             raise InputError(f"history file {self.path} is a folder; name a file in it, such as "
                              f"{self.path / HISTORY_FILE_NAME}, or run with --no-history")

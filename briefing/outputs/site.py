@@ -23,6 +23,7 @@ from .render import render_briefing, render_many, render_template, template_cont
 from .escape import clean
 from .state import open_nofollow, private_dir, site_state_dir
 from .templates import template_paths
+from ..options import user_path
 
 __all__ = ["is_site_url", "publish_site"]
 
@@ -54,7 +55,7 @@ def publish_site(briefing: Briefing, site: str | Path, template: str | Path | No
         TemplateError: rendering failed (the site is unchanged).
         DeliveryError: the site cannot be written or the briefing date is not ``YYYY-MM-DD``.
     """
-    site = Path(site).expanduser()
+    site = user_path(site)
     date = checked_date(briefing.date)
     title = site_title or briefing.title
     chosen = template_paths(template, ["html", "md"], default="html")

@@ -13,6 +13,7 @@ import stat
 from pathlib import Path
 
 from ..errors import DeliveryError
+from ..options import user_path
 
 __all__ = ["HISTORY_FILE_NAME", "LEGACY_HISTORY_NAME", "STATE_DIR_NAME", "adopt_legacy_history", "default_history_path", "open_nofollow", "private_dir",
            "refuse_symlink", "site_state_dir", "state_dir"]
@@ -39,7 +40,7 @@ def state_dir(config: str | Path | None = None, site: str | Path | None = None, 
     '/srv/www/.public.briefing'
     """
     if config is not None:
-        return Path(os.path.abspath(Path(config).expanduser())).parent / STATE_DIR_NAME
+        return Path(os.path.abspath(user_path(config))).parent / STATE_DIR_NAME
     if site is not None:
         return site_state_dir(site)
     return Path(os.path.abspath(cwd or Path.cwd())) / STATE_DIR_NAME
@@ -51,7 +52,7 @@ def site_state_dir(site: str | Path) -> Path:
     >>> site_state_dir("/srv/www/public/").as_posix()
     '/srv/www/.public.briefing'
     """
-    path = Path(os.path.abspath(Path(site).expanduser()))
+    path = Path(os.path.abspath(user_path(site)))
     return path.parent / f".{path.name}.briefing"
 
 

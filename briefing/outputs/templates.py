@@ -16,6 +16,7 @@ from markupsafe import Markup
 
 from ..errors import TemplateError
 from .escape import MdSafe, md_escape, safe_url
+from ..options import user_path
 
 if TYPE_CHECKING:  # Jinja2 loads when a template is rendered: a JSON-only run, `init` and `--help` never need it
     import jinja2
@@ -72,7 +73,7 @@ def template_paths(template: str | Path | None, kinds: Sequence[str], default: s
     if template is None:
         return {}
     path = Path(template)
-    if not path.expanduser().is_file():  # say so before guessing its format from the name
+    if not user_path(path).is_file():  # say so before guessing its format from the name
         raise TemplateError(f"template {path} not found; check the --template path (or template in briefing.toml)")
     fmt = template_format(path)
     kind = "email" if fmt == "html" and "email" in kinds else fmt
@@ -117,7 +118,7 @@ def render_many(kind: str, contexts: list[dict[str, Any]], template: str | Path 
         env = _environment(jinja2.Environment, [builtin_templates()], html, kind == "md")
         name, label = FORMAT_TEMPLATES[kind], FORMAT_TEMPLATES[kind]
     else:
-        path = Path(template).expanduser()
+        path = user_path(template)
         if not path.is_file():
             raise TemplateError(f"template {path} not found; check the --template path")
         env = _environment(BoundedSandbox, [path.parent, builtin_templates()], html, kind == "md")

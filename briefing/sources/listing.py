@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..errors import BriefingError
-from ..options import Options
+from ..options import Options, user_path
 from .documents import URL_RE
 
 if TYPE_CHECKING:
@@ -54,7 +54,7 @@ def list_sources(inputs: Sequence[str], options: Options, names: Mapping[str, st
         elif URL_RE.match(item):
             planned.append(SourceStatus(item, "feed"))
         else:
-            path = Path(item).expanduser()
+            path = user_path(item)
             if not path.exists():
                 planned.append(SourceStatus(item, "missing", "does not exist", ok=False))
             elif path.is_dir():

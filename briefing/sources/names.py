@@ -5,13 +5,13 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
-from pathlib import Path
 from typing import Any
 
 from ..errors import ConfigError, InputError
 from ..models import Document
 from .documents import clean_field
 from .opml import is_opml, read_opml
+from ..options import user_path
 
 __all__ = ["Outlets", "name_outlets", "parse_sources", "subscription_names"]
 
@@ -61,7 +61,7 @@ def subscription_names(inputs: Sequence[str]) -> Outlets:
     """
     names: Outlets = {}
     for item in inputs:
-        path = Path(item).expanduser()
+        path = user_path(item)
         if "://" in item or item == "-" or not path.is_file():
             continue
         try:
