@@ -405,3 +405,40 @@ def test_page_opening_with_many_comments_is_sniffed_in_linear_time(tmp_path: Pat
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
     assert "pedestrian bridge" in docs[0].text
+
+
+def _entry_that_cannot_be_looked_at(folder: Path) -> Path | None:
+    """An entry of `folder` whose stat fails with EACCES: a file in a folder we may list but not enter (as a user),
+    or a link to /proc/1/cwd (which only pid 1's owner may follow, and root in a container); None if neither."""
+    locked = folder / "locked"
+    locked.mkdir()
+    (locked / "inner.txt").write_text("x", encoding="utf-8")
+    locked.chmod(0o600)  # listable (r), not enterable (no x)
+    link = folder / "elsewhere"
+    link.symlink_to("/proc/1/cwd")
+    for candidate in (locked / "inner.txt", link):
+        try:
+            candidate.is_dir()
+        except PermissionError:
+            return candidate
+    locked.chmod(0o700)
+    return None
+
+
+def test_an_entry_the_walk_may_not_look_at_is_skipped_not_fatal(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """Red team 8: `briefing build news/` died with `Error: Permission denied: news/x` (and read nothing) when one
+    entry of the folder tree could not be looked at (EACCES on stat: pathlib's is_dir raises it); the walk now
+    skips it with a warning and reads the rest."""
+    folder = tmp_path / "news"
+    folder.mkdir()
+    (folder / "a.txt").write_text("The council approved the new city budget on Monday evening after a long debate.",
+                                  encoding="utf-8")
+    blocked = _entry_that_cannot_be_looked_at(folder)
+    if blocked is None:
+        pytest.skip("no entry here raises EACCES on stat (neither a locked folder nor /proc/1/cwd)")
+    try:
+        docs = load_documents([str(folder)], Options())
+    finally:
+        (folder / "locked").chmod(0o700)
+    assert [d.text for d in docs] == ["The council approved the new city budget on Monday evening after a long debate."]
+    assert "skipped" in caplog.text and blocked.name in caplog.text

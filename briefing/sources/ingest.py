@@ -216,10 +216,16 @@ def _walk(root: Path) -> Iterator[Path]:
             stack.pop()
         elif entry.name.startswith("."):
             continue
-        elif entry.is_dir() and not entry.is_symlink():
-            stack.append(iter(_entries(entry)))
-        elif entry.is_file() and entry.suffix.lower() in KINDS:
-            yield entry
+        else:
+            try:  # pathlib raises EACCES (a folder we may list but not enter, /proc/1/cwd): skip, do not die
+                folder, found = entry.is_dir() and not entry.is_symlink(), entry.is_file()
+            except OSError as exc:
+                log.warning("%s: skipped: %s", entry, exc.strerror or exc)
+                continue
+            if folder:
+                stack.append(iter(_entries(entry)))
+            elif found and entry.suffix.lower() in KINDS:
+                yield entry
 
 
 def _entries(folder: Path) -> list[Path]:
