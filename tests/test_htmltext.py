@@ -123,3 +123,42 @@ def test_date_written_in_the_page_language_is_read_without_every_locale() -> Non
     assert doc is not None and doc.date == "2025-12-02"
     # htmldate's extensive search builds dateparser's patterns for every locale (seconds, once per process)
     assert get_external_parser.cache_info().currsize == 0 and month_words.cache_info().currsize == 0
+
+
+MARKDOWN_LEAD = "# Storm\n\nA powerful storm struck the northern coast on Monday, flooding several towns in the region.\n\n"
+
+
+@pytest.mark.parametrize(("name", "body", "warning"), [
+    ("bang.md", "![" * 50_000, "took longer than"),  # Python-Markdown's inline patterns: minutes on 100 KB
+    ("setext.md", "a\n=\n" * 50_000, "took longer than"),
+    ("lists.md", "".join("  " * i + "- item\n" for i in range(3000)), "nested too deeply"),  # and gigabytes
+    ("quotes.md", "".join(">" * i + " x\n" for i in range(1, 3000)), "nested too deeply"),  # 2.4 GB in 40 s
+    ("nested.md", "- " * 1000 + "x\n", "nested too deeply"),  # a RecursionError traceback
+])
+def test_a_hostile_markdown_file_stays_within_its_budget(tmp_path: Path, cli_isolation: Path, name: str, body: str,
+                                                         warning: str) -> None:
+    """Red team 8: Markdown was converted with no budget: `![` × 50,000 (100 KB) ran for minutes, 3,000 nested
+    list items for minutes and gigabytes, a line of 1,000 list markers was a RecursionError traceback. A Markdown
+    file now has a page file's budget (fetch_timeout), and markup nested 64 levels deep is read as plain text."""
+    from typer.testing import CliRunner
+
+    from briefing.cli import app
+
+    (tmp_path / name).write_text(MARKDOWN_LEAD + body, encoding="utf-8")
+    (tmp_path / "good.txt").write_text("Emergency crews rescued dozens of residents from their homes overnight as "
+                                       "rivers rose across the valley.\n", encoding="utf-8")
+    (tmp_path / "briefing.toml").write_text("fetch_timeout = 1.0\n", encoding="utf-8")
+    outcome: list[tuple[int, str, str]] = []
+
+    def run() -> None:
+        result = CliRunner().invoke(app, ["build", name, "good.txt", "--no-history", "--output", "-"])
+        outcome.append((result.exit_code, result.stdout, result.stderr))
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    thread.join(20)  # generous: the file alone runs for minutes without the budget
+    assert outcome, "the run did not end within 20 s"
+    code, out, err = outcome[0]
+    assert code == 0 and "Traceback" not in err, err
+    assert "Emergency crews rescued dozens" in out
+    assert f"Warning: {name}: " in err and warning in err, err

@@ -29,6 +29,9 @@ if TYPE_CHECKING:
     from lxml.html import HtmlElement
 
 log = logging.getLogger(__name__)
+# A Markdown line nested 64 quotes or list markers deep (a marker and a blank: a `----` rule is no list), or indented
+# 256 columns: read as plain text. Linear: one leading run of blanks, then each marker with the blanks after it.
+_DEEP_MARKDOWN = re.compile(r"^[ \t]*(?:(?:>|(?:[-*+]|\d{1,9}[.)])[ \t])[ \t]*){64}|^(?: {256}|\t{64})", re.M)
 
 _FRAGMENT_BLOCKS = frozenset(
     {"p", "div", "br", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre",
@@ -206,10 +209,24 @@ def html_language(tree: HtmlElement) -> str | None:
 
 
 def document_from_markdown(source: str, *, id: str, path: str | None = None,
-                           default_language: str | None = None) -> Document | None:
+                           default_language: str | None = None, budget: float | None = None) -> Document | None:
     """A Document from Markdown: a leading `# Heading` or front-matter title becomes the title; a front-matter
-    `lang` or `language` is its language (else `default_language`, the run's or the source's, else detected)."""
-    title, date, text = markdown_to_text(source)
+    `lang` or `language` is its language (else `default_language`, the run's or the source's, else detected).
+    Converting it may take `budget` seconds (None: no limit), as a page file's text may (Python-Markdown runs
+    for minutes on 100 KB of `![`); out of time, it is skipped with a warning; nested too deeply, its source is
+    read as plain text."""
+    name = path or id
+    try:
+        if _DEEP_MARKDOWN.search(source):  # Python-Markdown's memory grows with the depth (GBs at 3,000 quotes)
+            raise RecursionError
+        title, date, text = run_within(budget, lambda: markdown_to_text(source))
+    except TimeoutError:
+        log.warning("%s: reading the Markdown's text took longer than its %.3g s budget; skipped", name,
+                    max(budget or 0.0, 0.0))
+        return None
+    except RecursionError:
+        log.warning("%s: Markdown nested too deeply; its text was read as plain text", name)
+        title, date, text = None, None, source
     front = _FRONT_MATTER.match(source)
     declared = _FRONT_LANGUAGE.search(front.group(1)) if front else None
     return document_from_text(text, id=id, path=path, title=title, date=date,

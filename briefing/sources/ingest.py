@@ -284,7 +284,8 @@ def _from_bytes(data: bytes, kind: str | None, *, name: str, stem: str, path: st
         doc = document_from_html(data, id=stem, path=path, budget=options.fetch_timeout,
                                  default_language=options.language)
     elif kind == "markdown":
-        doc = document_from_markdown(text, id=stem, path=path, default_language=options.language)
+        doc = document_from_markdown(text, id=stem, path=path, default_language=options.language,
+                                     budget=options.fetch_timeout)
     else:
         doc = document_from_text(text, id=stem, path=path, default_language=options.language)
     if doc is None:
