@@ -372,3 +372,33 @@ def test_graph_stories_are_the_briefings_and_a_left_out_page_is_not_in_it(tmp_pa
     assert stories == {d["id"]: d["story"] for d in data["documents"]}
     assert len(set(stories.values())) == len(data["sections"]) == 2
     assert not [n for n in graph if "a-note" in n]
+
+
+def test_sources_reads_a_pipe_or_device_within_the_fetch_deadline(tmp_path: Path, cli_isolation: Path) -> None:
+    """Red team 8: `briefing sources` read every local source whole with no deadline to sniff for OPML: a named
+    pipe nobody writes to hung it for ever, and `/dev/zero` in `sources` grew to 24 GB until the OOM killer came.
+    It now reads as `build` does: at most max_bytes, a pipe or device within fetch_timeout."""
+    import os
+    import threading
+
+    from typer.testing import CliRunner
+
+    from briefing.cli import app
+
+    os.mkfifo(tmp_path / "pipe")
+    (tmp_path / "a.txt").write_text("The council approved the new city budget on Monday evening.\n", encoding="utf-8")
+    (tmp_path / "briefing.toml").write_text('sources = ["pipe", "a.txt"]\nfetch_timeout = 1\nmax_bytes = 1000\n',
+                                            encoding="utf-8")
+    outcome: list[tuple[int, str, str]] = []
+
+    def run() -> None:
+        result = CliRunner().invoke(app, ["sources"])
+        outcome.append((result.exit_code, result.stdout, result.stderr))
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    thread.join(20)  # generous: the deadline is 1 s; on main the run never ends
+    assert outcome, "briefing sources did not end within 20 s"
+    code, out, err = outcome[0]
+    assert "Traceback" not in err and "a.txt" in out, (out, err)
+    assert "pipe" in out + err and "nothing came through" in out + err, (out, err)

@@ -44,8 +44,10 @@ def list_sources(inputs: Sequence[str], options: Options, names: Mapping[str, st
     Returns:
         One status per input, and one per feed of each OPML file (after that file's own line).
     """
+    from .decode import read_bytes_capped
     from .fetch import fetch_many
     from .opml import is_opml, read_opml
+    from .remote import stream_wait
 
     planned: list[SourceStatus] = []
     for item in inputs:
@@ -62,7 +64,9 @@ def list_sources(inputs: Sequence[str], options: Options, names: Mapping[str, st
             else:
                 stamp = _mtime(path)
                 try:
-                    data = path.read_bytes() if path.suffix.lower() == ".opml" or path.stat().st_size < 2_000_000 else b""
+                    # read as `build` reads it: capped, and a pipe or device (st_size 0) within fetch_timeout
+                    small = path.suffix.lower() == ".opml" or path.stat().st_size < 2_000_000
+                    data = read_bytes_capped(path, options.max_bytes, wait=stream_wait(options)) if small else b""
                     subs = read_opml(data, item) if is_opml(data) else None
                 except (OSError, BriefingError) as exc:
                     planned.append(SourceStatus(item, "file", _reason(exc), last_changed=stamp, ok=False))
