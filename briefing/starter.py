@@ -8,7 +8,8 @@ from .config import DEFAULT_CONFIG_NAME
 from .errors import ConfigError, DeliveryError, InputError
 from .atomic import write_atomic
 from .outputs.templates import builtin_templates
-from .options import user_path
+from .options import Options, user_path
+from .sources.decode import read_bytes_capped
 
 __all__ = ["config_with_opml", "example_config", "write_example_config"]
 
@@ -39,8 +40,9 @@ def config_with_opml(opml: Path) -> str:
 
     from .sources.opml import read_opml
 
-    try:
-        data = user_path(opml).read_bytes()
+    defaults = Options()
+    try:  # as `build` reads it: /dev/zero stops at max_bytes, a pipe nobody writes at fetch_timeout
+        data = read_bytes_capped(user_path(opml), defaults.max_bytes, wait=defaults.fetch_timeout)
     except OSError as exc:
         raise InputError(f"cannot read {opml}: {exc.strerror or exc}") from None
     lines = []

@@ -402,3 +402,29 @@ def test_sources_reads_a_pipe_or_device_within_the_fetch_deadline(tmp_path: Path
     code, out, err = outcome[0]
     assert "Traceback" not in err and "a.txt" in out, (out, err)
     assert "pipe" in out + err and "nothing came through" in out + err, (out, err)
+
+
+def test_init_reads_an_opml_pipe_within_the_fetch_deadline(tmp_path: Path, cli_isolation: Path) -> None:
+    """Red team 8: `briefing init --opml FIFO` hung for ever (and `--opml /dev/zero` ran out of memory): the file
+    was read whole. Now one Error line when nothing comes through within fetch_timeout (default 15 s)."""
+    import os
+    import threading
+
+    from typer.testing import CliRunner
+
+    from briefing.cli import app
+
+    os.mkfifo(tmp_path / "subs.opml")
+    outcome: list[tuple[int, str]] = []
+
+    def run() -> None:
+        result = CliRunner().invoke(app, ["init", "--opml", str(tmp_path / "subs.opml")])
+        outcome.append((result.exit_code, result.stderr))
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    thread.join(40)  # generous: the default deadline is 15 s; on main the run never ends
+    assert outcome, "briefing init did not end within 40 s"
+    code, err = outcome[0]
+    assert code == 1 and err.startswith("Error: ") and err.count("\n") == 1 and "nothing came through" in err, err
+    assert not (tmp_path / "briefing.toml").exists()
