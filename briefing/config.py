@@ -16,8 +16,9 @@ from pathlib import Path
 from typing import Any
 
 from .configvalues import check_number, convert_value, show_value
-from .errors import ConfigError
+from .errors import ConfigError, InputError
 from .options import ALGORITHMS, FORMATS, Options, user_path
+from .sources.decode import read_bytes_capped
 from .text.languages import checked_tag, source_tables
 
 if sys.version_info >= (3, 11):
@@ -26,6 +27,7 @@ else:  # pragma: no cover - Python 3.10
     import tomli as tomllib
 
 DEFAULT_CONFIG_NAME = "briefing.toml"
+MAX_CONFIG_BYTES = 1_000_000  # a config of a thousand feeds is about 100 KB
 SECURITY_MODES = ("plain", "starttls", "ssl")
 
 # Options fields that describe one run rather than a standing setup; the CLI sets them.
@@ -136,12 +138,14 @@ def load_config(path: str | Path) -> Config:
     """
     shown = str(path)
     file = user_path(path)
-    try:
-        raw = file.read_bytes()
+    try:  # capped, and a pipe or device within fetch_timeout: `--config /dev/zero` or a FIFO cannot hang the run
+        if file.stat().st_size > MAX_CONFIG_BYTES:
+            raise ConfigError(f"config file {shown} is larger than {MAX_CONFIG_BYTES:,} bytes; not a briefing config")
+        raw = read_bytes_capped(file, MAX_CONFIG_BYTES, wait=Options().fetch_timeout)
     except FileNotFoundError:
         raise ConfigError(f'config file {shown} not found (create one with "briefing init")') from None
-    except OSError as exc:
-        raise ConfigError(f"cannot read config file {shown}: {exc.strerror or exc}") from None
+    except (OSError, InputError) as exc:
+        raise ConfigError(f"cannot read config file {shown}: {getattr(exc, 'strerror', None) or exc}") from None
     try:
         data = tomllib.loads(raw.decode("utf-8-sig"))  # editors on Windows often save a BOM
     except UnicodeDecodeError:

@@ -252,3 +252,35 @@ def test_merge_email_keeps_file_values_the_command_line_does_not_set() -> None:
     assert merged == EmailConfig(
         to=("c@example.com", "d@example.com"), sender="b@example.com", smtp_port=587, security="ssl"
     )
+
+
+def test_a_config_that_is_a_pipe_or_a_huge_file_is_one_error_line(tmp_path: Path, cli_isolation: Path) -> None:
+    """Red team 8: `--config FIFO` hung for ever and `--config /dev/zero` ran out of memory (a MemoryError
+    traceback under a memory limit): the file was read whole. Now a pipe has fetch_timeout (15 s by default) and
+    a regular file over 1 MB is refused before it is read."""
+    import os
+    import threading
+
+    from typer.testing import CliRunner
+
+    from briefing.cli import app
+
+    (tmp_path / "a.txt").write_text("The council approved the new city budget on Monday evening.\n", encoding="utf-8")
+    os.mkfifo(tmp_path / "pipe.toml")
+    with (tmp_path / "huge.toml").open("wb") as huge:
+        huge.truncate(50_000_000)  # sparse: no disk used
+    outcome: list[tuple[int, str]] = []
+
+    def run(config: str) -> None:
+        result = CliRunner().invoke(app, ["build", "a.txt", "--config", config, "-o", "out.md"])
+        outcome.append((result.exit_code, result.stderr))
+
+    for config, said in (("huge.toml", "larger than 1,000,000 bytes"), ("pipe.toml", "nothing came through")):
+        outcome.clear()
+        thread = threading.Thread(target=run, args=(config,), daemon=True)
+        thread.start()
+        thread.join(40)  # generous: the default deadline is 15 s; on main the pipe is read for ever
+        assert outcome, f"--config {config} did not end within 40 s"
+        code, err = outcome[0]
+        assert code == 1 and err.startswith("Error: ") and err.count("\n") == 1 and said in err, err
+    assert not (tmp_path / "out.md").exists()
