@@ -442,3 +442,18 @@ def test_an_entry_the_walk_may_not_look_at_is_skipped_not_fatal(tmp_path: Path, 
         (folder / "locked").chmod(0o700)
     assert [d.text for d in docs] == ["The council approved the new city budget on Monday evening after a long debate."]
     assert "skipped" in caplog.text and blocked.name in caplog.text
+
+
+def test_a_json_array_of_documents_is_read_like_jsonl(tmp_path: Path) -> None:
+    """Red team 8: `articles.json` holding a JSON array of JSONL's objects (a common export) was read as one text
+    document of raw JSON: five unrelated BBC articles became one source [1] and one section, items carrying `\\n\\n`
+    and `\\"` escapes. Now each object is a document, as in JSONL (same fields, same warnings)."""
+    rows = [{"text": "The council approved the new city budget on Monday evening after a long debate.\n\nIt passed.",
+             "title": "Budget", "source": "Herald"},
+            {"text": "A storm flooded the northern coast on Tuesday, forcing hundreds of families from their homes.",
+             "title": "Storm", "source": "Courier"},
+            {"title": "no text here"}]
+    (tmp_path / "articles.json").write_text(json.dumps(rows, indent=2), encoding="utf-8")
+    docs = load_documents([str(tmp_path / "articles.json")], Options())
+    assert [(d.title, d.source) for d in docs] == [("Budget", "Herald"), ("Storm", "Courier")]
+    assert docs[0].text.startswith("The council approved") and "\\n" not in docs[0].text and "{" not in docs[1].text

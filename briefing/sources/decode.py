@@ -195,6 +195,19 @@ def looks_like_jsonl(data: bytes) -> bool:
     return all(_is_json_object(line) for line in lines)
 
 
+def json_array_lines(data: bytes) -> list[bytes] | None:
+    """A JSON array of objects (JSONL's documents exported as one array) as JSONL lines, else None."""
+    if not data.lstrip(codecs.BOM_UTF8 + b" \t\r\n").startswith(b"["):
+        return None
+    try:
+        found = json.loads(data.decode("utf-8-sig"))
+    except (ValueError, RecursionError):
+        return None
+    if not isinstance(found, list) or not found or not all(isinstance(item, dict) for item in found):
+        return None
+    return [json.dumps(item).encode() for item in found]
+
+
 def _is_json_object(line: bytes) -> bool:
     """Whether a line holds one JSON object (one nested too deeply to parse counts: it is skipped later)."""
     try:

@@ -24,7 +24,7 @@ from ..models import Document
 from ..options import Options
 from ..parallel import parallel_map
 from ..text.languages import source_language
-from .decode import decode_bytes, looks_like_jsonl, read_bytes_capped, read_stream_capped
+from .decode import decode_bytes, json_array_lines, looks_like_jsonl, read_bytes_capped, read_stream_capped
 from .documents import MAX_DOCUMENT_BYTES, URL_RE, document_from_text, make_document
 from .htmltext import document_from_html, document_from_markdown
 from .jsonfeed import is_json_feed
@@ -276,6 +276,8 @@ def _from_bytes(data: bytes, kind: str | None, *, name: str, stem: str, path: st
         raise InputError("not an RSS or Atom feed")
     if kind is None and looks_like_jsonl(data):
         return _from_jsonl(enumerate(data.splitlines(), start=1), name, tally, path=path, language=options.language)
+    if kind is None and (objects := json_array_lines(data)) is not None:  # `[{"text": …}, …]`: JSONL's documents
+        return _from_jsonl(enumerate(objects, start=1), name, tally, path=path, language=options.language)
     if len(data) > MAX_DOCUMENT_BYTES:
         log.warning("%s: only the first %d bytes were read (the rest was truncated)", name, MAX_DOCUMENT_BYTES)
         data = data[:MAX_DOCUMENT_BYTES]
