@@ -25,6 +25,7 @@ from ..options import Options
 from ..parallel import parallel_map
 from ..text.languages import source_language
 from .decode import decode_bytes, json_array_lines, looks_like_jsonl, read_bytes_capped, read_stream_capped
+from .folders import walk_folder
 from .documents import MAX_DOCUMENT_BYTES, URL_RE, document_from_text, make_document
 from .htmltext import document_from_html, document_from_markdown
 from .jsonfeed import is_json_feed
@@ -153,7 +154,7 @@ def _load_input(item: str, options: Options, stdin: IO[bytes] | None, tally: _Ta
         raise InputError(f"{item} does not exist; check the path")
     if not path.is_dir():
         return _load_file(path, options, tally)
-    files = list(_walk(path))
+    files = list(walk_folder(path, KINDS))
     if not files:
         log.warning("%s: no .txt, .md, .html, .jsonl or feed files found in this directory", item)
     if _worth_parallel(files):
@@ -202,39 +203,6 @@ def _load_file_alone(job: tuple[Path, Options]) -> tuple[list[Document], _Tally]
     """One file's documents and its own tally (a worker's job)."""
     tally = _Tally()
     return _load_file(job[0], job[1], tally), tally
-
-
-def _walk(root: Path) -> Iterator[Path]:
-    """Readable files under root, recursively, in sorted order, hidden files and folders skipped.
-
-    The walk keeps its own stack of folders (no recursion), so a tree thousands of folders deep is fine.
-    """
-    stack = [iter(_entries(root))]
-    while stack:
-        entry = next(stack[-1], None)
-        if entry is None:
-            stack.pop()
-        elif entry.name.startswith("."):
-            continue
-        else:
-            try:  # pathlib raises EACCES (a folder we may list but not enter, /proc/1/cwd): skip, do not die
-                folder, found = entry.is_dir() and not entry.is_symlink(), entry.is_file()
-            except OSError as exc:
-                log.warning("%s: skipped: %s", entry, exc.strerror or exc)
-                continue
-            if folder:
-                stack.append(iter(_entries(entry)))
-            elif found and entry.suffix.lower() in KINDS:
-                yield entry
-
-
-def _entries(folder: Path) -> list[Path]:
-    """A folder's entries sorted by name ([] with a warning when it cannot be listed)."""
-    try:
-        return sorted(folder.iterdir(), key=lambda p: p.name)
-    except OSError as exc:
-        log.warning("%s: skipped: %s", folder, exc.strerror)
-        return []
 
 
 def _load_file(path: Path, options: Options, tally: _Tally) -> list[Document]:
