@@ -83,9 +83,8 @@ def _closest_stories(documents: Sequence[Document], sentences: Sequence[Sentence
         held += len(read[i])
         if n + 1 < len(read) and held * len(stories) < _PASSAGE_BLOCK_CELLS:
             continue
-        sizes = [len(read[k]) for k in block]
-        mine = lines[start : start + sum(sizes)]
-        bounds = np.cumsum([0] + sizes).tolist()
+        mine = lines[start : start + held]
+        bounds = np.cumsum([0] + [len(read[k]) for k in block]).tolist()
         # One row per window: the sum of the count rows of its sentences.
         spans = [(w, min(w + PASSAGE_SENTENCES, end)) for first, end in zip(bounds, bounds[1:])
                  for w in range(first, max(first + 1, end - PASSAGE_SENTENCES + 1))]

@@ -229,10 +229,14 @@ def news_days(dates: Sequence[str | None]) -> "np.ndarray":
     [0, 0, -1, 1, -1]
     """
     import numpy as np
+
+    given = set(filter(None, dates))
+    if not given:  # (most inputs: dateutil is not imported)
+        return np.full(len(dates), -1, dtype=np.int64)
     from dateutil import parser  # type: ignore[import-untyped]  # no stubs in the package
 
     seen: dict[str, str | None] = {}
-    for date in set(filter(None, dates)):
+    for date in given:
         try:
             seen[date] = parser.parse(date).date().isoformat() if len(date) <= MAX_DATE_CHARS else None
         except (ValueError, OverflowError, TypeError):

@@ -34,8 +34,9 @@ _BYLINE = re.compile(rf"By {_PERSON}(?:,? and {_PERSON})? (?=[A-Z][A-Z.'’-]+[ 
 
 def strip_dateline(sentence: str, at_start: bool = False) -> str:
     """A sentence without the wire dateline it opens with (`TRIPOLI, Libya (AP) _ U.N. …` -> `U.N. …`), a news
-    budget's slug (`BRITAIN-RACE _ LONDON _ `) or a photo credit glued before it; a dateline without an agency (`WASHINGTON — The …`), and a byline before a
-    dateline, are cut only `at_start` of an article. Nothing else changes.
+    budget's slug (`BRITAIN-RACE _ LONDON _ `) or a photo credit glued before it; a dateline without an agency
+    (`WASHINGTON — The …`), and a byline before a dateline, are cut only `at_start` of an article. Nothing else
+    changes.
 
     >>> strip_dateline("LAS VEGAS, June 10 (UPI) -- A man was arrested.")
     'A man was arrested.'
