@@ -41,11 +41,14 @@ def test_unrelated_documents_stand_alone_and_empty_input_has_no_stories() -> Non
     assert group_stories([lone]) == [[0]]
 
 
-def test_threshold_is_a_parameter() -> None:
+def test_threshold_is_a_parameter(monkeypatch: pytest.MonkeyPatch) -> None:
     docs = FLOOD + BANK
     assert group_stories(docs, threshold=1.01) == [[0], [1], [2], [3], [4]]
     # Unrelated groups (cosine 0) stay apart at 0.0: small groups need a margin above the threshold.
     assert group_stories(docs, threshold=0.0) == [[0, 1, 2], [3, 4]]
+    # Below every cosine, only the groups' cohesion keeps them apart (MERGE_RELATIVE); without it, all is one.
+    assert group_stories(docs, threshold=-1.0) == [[0, 1, 2], [3, 4]]
+    monkeypatch.setattr(stories, "MERGE_RELATIVE", 0.0)
     assert group_stories(docs, threshold=-1.0) == [[0, 1, 2, 3, 4]]
 
 
@@ -59,8 +62,26 @@ def test_two_unrelated_short_articles_sharing_everyday_words_are_two_stories() -
     # Ten articles each side at that mean are one story: a mean over 100 pairs is strong evidence.
     block = np.full((20, 20), pair, dtype=np.float32)
     np.fill_diagonal(block, 1.0)
-    block[:10, :10] = block[10:, 10:] = 0.5
+    block[:10, :10] = block[10:, 10:] = 0.2
     assert _agglomerate(block, STORY_THRESHOLD) == [list(range(20))]
+
+
+def test_two_tight_groups_far_looser_with_each_other_are_two_stories() -> None:
+    """Comey's memo and Kushner's clearance: one beat's words link them above the threshold, but each
+    group's articles are far closer to each other than to the other's."""
+    import numpy as np
+    from briefing.summarize.stories import MERGE_RELATIVE, SMALL_GROUP_MARGIN, STORY_THRESHOLD, _agglomerate
+
+    def day(cross: float) -> "np.ndarray":
+        block = np.full((9, 9), cross, dtype=np.float32)
+        block[:4, :4], block[4:, 4:] = 0.4, 0.6
+        np.fill_diagonal(block, 1.0)
+        return block
+
+    loose = 0.9 * MERGE_RELATIVE * 0.4  # above the threshold and the margin for 4 x 5 articles
+    assert loose > STORY_THRESHOLD + SMALL_GROUP_MARGIN / 20 ** 0.5
+    assert _agglomerate(day(loose), STORY_THRESHOLD) == [[0, 1, 2, 3], [4, 5, 6, 7, 8]]
+    assert _agglomerate(day(1.1 * MERGE_RELATIVE * 0.4), STORY_THRESHOLD) == [list(range(9))]
 
 
 def test_oversized_groups_are_split_at_a_stricter_threshold(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -104,6 +125,7 @@ def test_agglomerate_without_margin_gives_the_clusters_of_scipy_average_linkage(
     for i, label in enumerate(labels):
         expected.setdefault(int(label), []).append(i)
     monkeypatch.setattr(stories, "SMALL_GROUP_MARGIN", 0.0)
+    monkeypatch.setattr(stories, "MERGE_RELATIVE", 0.0)
     similarity = (1.0 - distance).astype(np.float32)
     assert sorted(stories._agglomerate(similarity, 1.0 - limit)) == sorted(expected.values())
 

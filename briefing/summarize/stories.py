@@ -8,7 +8,8 @@ threshold keeps a one-topic day whole and cuts a mixed day into its events (meas
 `benchmarks/mixed_day.py`, benchmarks/RESULTS.md). Languages wordfreq has no list for (and Japanese and
 Chinese, compared by character bigrams) fall back to the input's idf. Averaging (not single links) keeps a
 chain of loosely related articles from becoming one story, and small groups must clear a higher bar
-(SMALL_GROUP_MARGIN), since a mean over few pairs is weaker evidence than one over many. A story of one or two
+(SMALL_GROUP_MARGIN), since a mean over few pairs is weaker evidence than one over many. Two groups that are
+each far tighter than they are with each other stay apart (MERGE_RELATIVE): two events of one beat. A story of one or two
 articles then joins the big story (ATTACH_TO articles or more, fewer on a small day) whose centre it is
 closest to, when close enough (ATTACH_THRESHOLD) and not a far tighter pair (ATTACH_RELATIVE): a feature on a
 big story is far from most of its articles, but near their centre; two reports of another event are not.
@@ -59,6 +60,12 @@ ATTACH_RELATIVE = 0.2
 # few pairs is weak evidence (two unrelated short articles of one day reach 0.12-0.15 on everyday words), a
 # mean over many is not. Two articles need 0.17, two groups of five 0.122.
 SMALL_GROUP_MARGIN = 0.06
+# Two groups of at least two articles each are one story only when their mean cosine reaches MERGE_RELATIVE of
+# the mean cosine inside the looser of them: two tight reports of different events of one story-rich day
+# (Comey's memo and Kushner's clearance; two states' vote counts) share a beat's words, well above the
+# threshold, yet each is far tighter with itself. On the dev days (benchmarks/mixed_day.py, RESULTS.md) wrong
+# merges were at 0.44-0.52 of the looser group's cohesion, right ones from 0.57.
+MERGE_RELATIVE = 0.55
 # Average linkage holds a dense matrix of its component: a component with more documents than this is
 # split first into connected components at a stricter threshold.
 MAX_LINKED_DOCUMENTS = 2000
@@ -271,6 +278,7 @@ def _agglomerate(similarity: "np.ndarray", threshold: float) -> list[list[int]]:
 
     partner = np.argmax(similarity, axis=1)  # all groups of one document: one margin for all
     best = similarity[np.arange(n), partner] - SMALL_GROUP_MARGIN
+    inner = np.zeros(n)  # each group's sum of cosines between its own documents
     while True:
         i = int(np.argmax(best))  # a merged-away group's best is -inf
         if best[i] < threshold:
@@ -278,6 +286,16 @@ def _agglomerate(similarity: "np.ndarray", threshold: float) -> list[list[int]]:
         j = int(partner[i])
         if j < i:
             i, j = j, i
+        cross = float(similarity[i, j])
+        if min(size[i], size[j]) >= 2 and cross < MERGE_RELATIVE * min(
+                inner[k] / (size[k] * (size[k] - 1) / 2) for k in (i, j)):
+            similarity[i, j] = similarity[j, i] = -np.inf  # never one story: each is far tighter than the two
+            for k in (i, j):
+                row = excess(k)
+                partner[k] = int(np.argmax(row))
+                best[k] = row[partner[k]]
+            continue
+        inner[i] += inner[j] + cross * size[i] * size[j]
         # Group j joins group i: i's similarities become the size-weighted means (average linkage).
         similarity[i] = (size[i] * similarity[i] + size[j] * similarity[j]) / (size[i] + size[j])
         similarity[:, i] = similarity[i]
