@@ -177,3 +177,17 @@ def test_a_page_of_furniture_only_is_left_out_with_a_warning(caplog: pytest.LogC
     # Every page being furniture is no input, as ever.
     with pytest.raises(NoInputError, match="only page furniture"):
         build_briefing([page], Options(words=120, date=DAY, quiet=True))
+
+
+def test_a_site_notice_is_left_out_and_a_short_report_about_a_site_is_kept(caplog: pytest.LogCaptureFixture) -> None:
+    notice = Document("notice", "You're Almost There...\n\nYour custom domain mapping may take as little as 15-30 "
+                                "minutes to resolve. If you need more information about domain mapping, please visit "
+                                "our help center.")
+    player = Document("player", "Rating is available when the video has been rented.\n\nThis feature is not "
+                                "available right now. Please try again later.")
+    outage = Document("outage", "Users of the Example web site could not log in for two hours on Tuesday, the "
+                                "company said.\n\nIts engineers fixed the error by the evening.\n\nShare this")
+    with caplog.at_level("WARNING"):
+        briefing = build_briefing([FLOOD[0], notice, player, outage, FLOOD[1]], Options(words=120, date=DAY, quiet=True))
+    assert [d.id for d in briefing.documents] == ["f0", "outage", "f1"]
+    assert "notice" in caplog.text and "player" in caplog.text

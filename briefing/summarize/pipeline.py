@@ -24,7 +24,7 @@ from ..options import Options
 from ..progress import Progress, wanted
 from ..text.languages import primary, with_languages
 from ..text.sentences import split_document
-from ..text.standalone import is_furniture
+from ..text.standalone import is_furniture, is_notice
 from ..text.vectors import tokenize
 from .collapse import article_count, collapse_documents, credit_copies
 from .day import Day, Ranked
@@ -68,20 +68,22 @@ def split_documents(documents: Sequence[Document]) -> list[Sentence]:
 def split_articles(documents: Sequence[Document]) -> tuple[list[Document], list[Sentence]]:
     """The documents that hold an article, and their sentences (`split_documents`, positions among them): a
     page whose every sentence is furniture (a web-archive placeholder, a syndication or editor's note:
-    `standalone.is_furniture`) tells no story and is left out with a warning, instead of becoming a story of
+    `standalone.is_furniture`), or a short web service's notice (a sign-in or error page, a video player's
+    "try again later": `standalone.is_notice`), tells no story and is left out with a warning, instead of becoming a story of
     its own with nothing to say."""
     articles: list[Document] = []
     sentences: list[Sentence] = []
     pages = []
     for doc in documents:
         split = _split(doc, len(articles))
-        if split and all(is_furniture(sentence.text) for sentence in split):
+        if split and (all(is_furniture(sentence.text) for sentence in split)
+                      or is_notice([sentence.text for sentence in split])):
             pages.append(doc.path or doc.id)
             continue
         articles.append(doc)
         sentences.extend(split)
     if pages:
-        log.warning("%d document(s) hold only page furniture, no article, and are left out: %s", len(pages),
+        log.warning("%d document(s) hold only page furniture or a site notice, no article, and are left out: %s", len(pages),
                     ", ".join(pages[:5]) + (", ..." if len(pages) > 5 else ""))
     return articles, sentences
 

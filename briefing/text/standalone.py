@@ -245,3 +245,39 @@ def _furniture_pattern(text: str, low: str) -> bool:
                     return True
                 break
     return False
+
+
+# A page this short whose every sentence (furniture aside) talks of the web site's own services, and that
+# addresses its reader or carries furniture, is a service notice, not an article: a sign-in or error page, a
+# video player's "try again later", a web-archive collection note, a shop's offer. Longer pages, and pages
+# with one sentence of other matter (news about a web site says who did what), are kept.
+NOTICE_MAX_SENTENCES = 6
+_SERVICE = re.compile(
+    r"\b(?:web\s?(?:site|page)s?|pages?|sites?|web|accounts?|sign(?:ed|ing)?\s+(?:in|up)|log(?:ged)?\s+(?:in|into|on)"
+    r"|login|password|browser|cookies?|javascript|feature|crawl\w*|archiv\w*|links?|urls?|domains?|click\w*"
+    r"|download\w*|subscri\w+|regist\w+|profile|terms\s+of|privacy|credit\s+card|charged?|cart|shop\w*"
+    r"|try\s+again|rating|bookmark|webmaster|404|error)\b", re.IGNORECASE)
+_READER = re.compile(r"\b(?:you|your|you're|yours|please)\b", re.IGNORECASE)
+_REPORTED = re.compile(r"\b(?:said|says|told|according\s+to|announced|reported)\b", re.IGNORECASE)  # news
+_HEADING_WORDS = 5  # a line this short ("You're Almost There...") may stand between the notice's sentences
+
+
+def is_notice(texts: "list[str]") -> bool:
+    """Whether a page's sentences are a web service's notice rather than an article (English patterns).
+
+    >>> is_notice(["Rating is available when the video has been rented.",
+    ...            "This feature is not available right now.", "Please try again later."])
+    True
+    >>> is_notice(["Twitter users could not log in for two hours on Tuesday, the company said.",
+    ...            "Its engineers fixed the error by the evening.", "Share this article"])
+    False
+    """
+    if not texts or len(texts) > NOTICE_MAX_SENTENCES:
+        return False
+    rest = [text for text in texts if not is_furniture(text)]
+    if not rest or len(rest) == len(texts) and not any(_READER.search(text) for text in rest):
+        return False
+    if any(_REPORTED.search(text) for text in rest):
+        return False
+    service = [_SERVICE.search(text) is not None for text in rest]
+    return any(service) and all(s or count_words(text) <= _HEADING_WORDS for s, text in zip(service, rest))
