@@ -250,3 +250,22 @@ def test_passages_computed_block_by_block_give_the_same_stories(monkeypatch: pyt
     assert whole[0] == [[0, 1, 2, 3], [5, 6], [4]]
     assert {s.doc_position for s in whole[1]} == set(range(7))
     assert all("PARIS" in s.text or "Paris" in s.text or "flood" in s.text for s in whole[1] if s.doc_position == 0)
+
+
+def test_a_page_read_from_a_passage_offers_no_lead() -> None:
+    """A column whose last lines name the story's delegate joins by that passage; its first kept line is no lead
+    (it would open the story in place of the news when it is the shortest to fit)."""
+    import numpy as np
+    from briefing import Options
+    from briefing.models import Sentence
+    from briefing.summarize.select import _candidates
+
+    article = [Sentence("Two former aides of the delegate were indicted on Thursday for leaking her photos.", "a", 0,
+                        doc_position=0),
+               Sentence("One of them faces two counts of cyberstalking, the prosecutors said.", "a", 1, doc_position=0)]
+    passage = [Sentence("The delegate represents the islands in the House of Representatives.", "c", 26, doc_position=1),
+               Sentence("The committee on agriculture meets every Tuesday in Washington.", "c", 27, doc_position=1)]
+    sentences = article + passage
+    pool, units, leads = _candidates(sentences, np.array([0.9, 0.5, 0.8, 0.4]), None, Options())
+    assert {(unit.document, unit.index): bool(lead) for unit, lead in zip(units, leads)} == {
+        ("a", 0): True, ("a", 1): False, ("c", 26): False, ("c", 27): False}

@@ -289,10 +289,13 @@ def _candidates(sentences: Sequence[Sentence], scores: "np.ndarray", allowed: Se
 
     def opening(document: int) -> int | None:
         """The index of the first of a document's first OPENING_SCAN sentences that may be an item. Lines
-        too short to be one or furniture (a fixture's venue and kick-off time, a credit) do not count."""
+        too short to be one or furniture (a fixture's venue and kick-off time, a credit) do not count; a
+        page of which only a passage is read has none."""
         if document not in openings:
             found, scanned = None, 0
-            for i in range(first_of[document], len(sentences)):
+            # A page read only from a passage (`passages.attach_passages`) does not start at its opening.
+            start = first_of[document] if sentences[first_of[document]].index == 0 else len(sentences)
+            for i in range(start, len(sentences)):
                 if doc_of[i] != document or scanned == OPENING_SCAN:
                     break
                 if usable(i) is not None:
