@@ -139,6 +139,17 @@ def test_a_dateline_or_credit_before_the_lead_takes_no_position() -> None:
     assert prior[2] == prior[4] == prior[7] < prior[1]
 
 
+def test_a_page_read_only_for_a_later_passage_has_no_lead_among_its_sentences() -> None:
+    # A news budget cut to its flood item (passages.py): its sentences 41-42, not its opening, are given.
+    item = [Sentence("PARIS-FLOODS _ Heavy rain flooded the old town of Paris.", "n1", 41),
+            Sentence("Firefighters rescued residents from flooded basements.", "n1", 42)]
+    lead = [Sentence("Heavy rain flooded the old town of Paris on Monday night.", "f1", 0)]
+    prior = position_prior(item + lead)
+    assert prior[2] == 1.0
+    assert prior[0] == pytest.approx(1.0 / 42.0 ** rank.POSITION_DECAY)  # the page's 42nd sentence, not a lead
+    assert prior[1] < prior[0]
+
+
 def test_evidence_damping_trades_the_prior_for_other_outlets() -> None:
     weights = sparse.csr_matrix(np.array([[0, 2.0, 1.0], [2.0, 0, 0.5], [1.0, 0.5, 0]]))
     documents = np.array([0, 1, 1])  # rows 1 and 2 are one article: their edge is no evidence

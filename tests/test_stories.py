@@ -238,6 +238,17 @@ def test_a_page_whose_opening_passage_joins_a_story_is_read_whole() -> None:
     assert kept == sentences
 
 
+def test_with_a_query_the_articles_lead_wins_over_a_news_budget_s_copy_of_it() -> None:
+    from briefing import Options, build_briefing
+
+    briefing = build_briefing([BUDGET, *FLOOD], Options(words=400, quiet=True, query="Paris floods Seine"))
+    assert len({d.story for d in briefing.documents}) == 1
+    # The budget's flood line restates the articles' leads: an article's own lead is the item, the budget
+    # corroborates it (the budget's item is its 42nd sentence, not its lead).
+    restated = [item for item in briefing.items if ("n1", 41) in [(r.document, r.sentence) for r in item.sources]]
+    assert restated and restated[0].sources[0].document in {"f1", "f2", "f3"}
+
+
 def test_passages_computed_block_by_block_give_the_same_stories(monkeypatch: pytest.MonkeyPatch) -> None:
     from briefing.summarize.pipeline import split_documents
 

@@ -1,9 +1,8 @@
 """Score every sentence of every document together with a graph ranker.
 
-Sentences are nodes; edges are tf-idf cosine similarities (continuous, not thresholded), with idf computed
-over the documents of the input; centrality is PageRank personalised by a news position prior
-(LexRank: Erkan & Radev, "LexRank: Graph-based Lexical Centrality as Salience in Text Summarization",
-JAIR 22, 2004; PageRank: Page, Brin, Motwani & Winograd, Stanford InfoLab 1999-66).
+Sentences are nodes; edges are tf-idf cosine similarities (continuous, not thresholded), with idf computed over the
+documents of the input; centrality is PageRank personalised by a news position prior (LexRank: Erkan & Radev,
+JAIR 22, 2004, "Graph-based Lexical Centrality"; PageRank: Page, Brin, Motwani & Winograd, Stanford InfoLab 1999-66).
 
 How much position counts is read from the input: the position prior acts as PRIOR_WEIGHT of pseudo-similarity
 on every sentence, so a sentence that other articles repeat (a big, redundant input such as DUC's 25
@@ -238,7 +237,8 @@ def position_prior(sentences: Sequence[Sentence], options: Options | None = None
 
     Positions count from the article's first sentence that could be an item (at least `options.min_words`
     words, not page furniture): a dateline line ("Friday, March 23, 2007") or a credit before the story
-    does not push its lead down; what comes before the lead shares the lead's position.
+    does not push its lead down; what comes before the lead shares the lead's position. A page read only
+    for a later passage (`passages.py`: its opening is not given) has no lead: positions count from its start.
 
     >>> from briefing.models import Sentence
     >>> s = [Sentence("Friday, 23 March.", "a", 0), Sentence("Iran seized fifteen British sailors in the Gulf.", "a", 1)]
@@ -249,8 +249,9 @@ def position_prior(sentences: Sequence[Sentence], options: Options | None = None
 
     min_words = (options or Options()).min_words
     lead: dict[str, int] = {}  # each article's first item-worthy sentence (sentences come in any order)
+    opened = {sentence.document for sentence in sentences if sentence.index == 0}
     for sentence in sentences:
-        if (sentence.index < lead.get(sentence.document, sentence.index + 1)
+        if (sentence.document in opened and sentence.index < lead.get(sentence.document, sentence.index + 1)
                 and may_be_item(sentence.text, min_words)):
             lead[sentence.document] = sentence.index
     index = np.fromiter((max(0, s.index - lead.get(s.document, 0)) for s in sentences), dtype=np.float64,
