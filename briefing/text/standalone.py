@@ -34,7 +34,11 @@ _BACK_PHRASES = re.compile(
     r"agency|club|video|footage)\b"
     r"|in\s+addition\b|as\s+a\s+result\b|on\s+the\s+other\s+hand\b|in\s+contrast\b|by\s+contrast\b|even\s+so\b"
     r"|despite\s+(?:this|that)\b|because\s+of\s+(?:this|that)\b|after\s+that\b|at\s+the\s+same\s+time\b"
-    r"|in\s+response\b|to\s+that\s+end\b|for\s+(?:his|her|their|its)\s+part\b|other\s+than\s+that\b",
+    r"|in\s+response\b|to\s+that\s+end\b|for\s+(?:his|her|their|its)\s+part\b|other\s+than\s+that\b"
+    # a preposition before a pronoun object (`Among them was…`, `For him, …`), or before a possessive in an
+    # inverted sentence (`In his firing line is the bank.`, `Now on their list are…`): who is in the sentence before
+    r"|(?:among|of|for|with|to|like|including|besides|behind|unlike|against|from|about)\s+(?:him|them|it|us|her(?=,))\b"
+    r"|(?:now\s+)?(?:in|on|at|among|behind|beside|ahead\s+of)\s+(?:his|her|their|its)\s+[^,.;:]{0,60}?\s(?:is|are|was|were)\s",
     re.IGNORECASE,
 )
 _FIRST_WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?")
@@ -157,6 +161,10 @@ def depends_on_previous(text: str) -> bool:
     >>> depends_on_previous("Now it is seeking a new anthem."), depends_on_previous("On Monday, they voted.")
     (True, True)
     >>> depends_on_previous("The council approved the plan."), depends_on_previous("Hethersett won.")
+    (False, False)
+    >>> depends_on_previous("Among them was a minister."), depends_on_previous("Now in his firing line is the bank.")
+    (True, True)
+    >>> depends_on_previous("In his speech, the mayor praised volunteers."), depends_on_previous("With her book, Ann…")
     (False, False)
     """
     lead = text.lstrip(_OPENING_MARKS)
